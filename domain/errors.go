@@ -1,0 +1,76 @@
+// Package domain holds what every layer of thidua shares: the small set of
+// error codes the API speaks, and the errors that carry them.
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is the machine-readable kind of an error; it is what clients see in
+// extensions.code.
+type Code string
+
+// The codes of the API contract (shared/docs/api.md).
+const (
+	CodeUnauthenticated Code = "UNAUTHENTICATED"
+	CodeForbidden       Code = "FORBIDDEN"
+	CodeNotFound        Code = "NOT_FOUND"
+	CodeInvalid         Code = "BAD_USER_INPUT"
+	CodeConflict        Code = "CONFLICT"
+	CodeUnavailable     Code = "SERVICE_UNAVAILABLE"
+	CodeInternal        Code = "INTERNAL_SERVER_ERROR"
+)
+
+// Error is an application error: a code, a message fit for a client and,
+// for invalid input, the field at fault.
+type Error struct {
+	Code    Code
+	Field   string // dotted path of the offending input field, for CodeInvalid
+	Message string
+	Err     error // the cause, never shown to a client
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Invalid reports bad input in field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound reports that a record does not exist or is not visible to the caller.
+func NotFound(kind, id string) *Error {
+	return &Error{Code: CodeNotFound, Message: fmt.Sprintf("%s %q not found", kind, id)}
+}
+
+// Conflict reports a write that lost a race or would break a uniqueness rule.
+func Conflict(format string, args ...any) *Error {
+	return &Error{Code: CodeConflict, Message: fmt.Sprintf(format, args...)}
+}
+
+// Forbidden reports that the caller's roles do not allow the action.
+func Forbidden(format string, args ...any) *Error {
+	return &Error{Code: CodeForbidden, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable reports that a dependency (the database) cannot be reached.
+func Unavailable(err error) *Error {
+	return &Error{Code: CodeUnavailable, Message: "service temporarily unavailable", Err: err}
+}
+
+// ErrorCode returns the code of err, or CodeInternal when err is not an
+// application error.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}

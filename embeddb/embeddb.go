@@ -1,0 +1,73 @@
+// Package embeddb runs FerretDB (SQLite backend) inside the process, so that
+// thidua needs no database server on a developer's machine or in tests. It is
+// reached through the MongoDB driver over the wire protocol, like MongoDB.
+package embeddb
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Server is a running embedded FerretDB.
+type Server struct {
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Start starts FerretDB with its SQLite files under dir, listening on
+// 127.0.0.1 on a free port, and returns once it accepts connections.
+// addr may name the listen address ("127.0.0.1:0" when empty).
+func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: addr},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+		Logger:    logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded database: %w", err)
+	}
+	// FerretDB lives as long as the Server, not as long as the caller's ctx.
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Server{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		_ = f.Run(runCtx)
+	}()
+	// MongoDBURI blocks until the listener has its address.
+	uriCh := make(chan string, 1)
+	go func() { uriCh <- f.MongoDBURI() }()
+	select {
+	case s.uri = <-uriCh:
+	case <-time.After(30 * time.Second):
+		s.Close()
+		return nil, fmt.Errorf("embedded database did not start listening")
+	}
+	return s, nil
+}
+
+// URI is the MongoDB connection string of the server.
+func (s *Server) URI() string { return s.uri }
+
+// Close stops the server and waits for its files to be closed.
+func (s *Server) Close() {
+	s.cancel()
+	<-s.done
+}

@@ -1,0 +1,112 @@
+package repository
+
+import (
+	"context"
+	"regexp"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/vntext"
+)
+
+// AwardFilter selects awards; zero fields select everything.
+type AwardFilter struct {
+	ProvinceID    string
+	Year          *int
+	Status        string
+	AwardTypeID   string
+	Authority     string
+	MovementID    *bson.ObjectID
+	RecipientKind string
+	RecipientName string // words of the name, diacritics ignored
+}
+
+var awardOrder = order{
+	field: "year", desc: true,
+	key: func(d any) any { return d.(*Award).Year },
+	id:  func(d any) any { return d.(*Award).ID },
+}
+
+func containsRegex(folded string) bson.Regex {
+	return bson.Regex{Pattern: regexp.QuoteMeta(folded)}
+}
+
+func conflictf(format string, args ...any) error { return domain.Conflict(format, args...) }
+
+func (f AwardFilter) bson() bson.D {
+	q := bson.D{}
+	add := func(k string, v any) { q = append(q, bson.E{Key: k, Value: v}) }
+	if f.ProvinceID != "" {
+		add("provinceId", f.ProvinceID)
+	}
+	if f.Year != nil {
+		add("year", *f.Year)
+	}
+	if f.Status != "" {
+		add("status", f.Status)
+	}
+	if f.AwardTypeID != "" {
+		add("awardTypeId", f.AwardTypeID)
+	}
+	if f.Authority != "" {
+		add("authority", f.Authority)
+	}
+	if f.MovementID != nil {
+		add("movementId", *f.MovementID)
+	}
+	if f.RecipientKind != "" {
+		add("recipient.kind", f.RecipientKind)
+	}
+	if k := vntext.Fold(f.RecipientName); k != "" {
+		add("recipient.nameKey", containsRegex(k))
+	}
+	return q
+}
+
+// prepare fills the derived fields of an award.
+func (a *Award) prepare() {
+	a.Owner = a.ProvinceID
+	a.Published = a.Status == "CONFERRED"
+	a.Recipient.NameKey = vntext.Fold(a.Recipient.Name)
+}
+
+// CreateAward stores a new award and fills in its id and meta.
+func (s *Store) CreateAward(ctx context.Context, a *Award) error {
+	now := s.stamp()
+	if a.ID.IsZero() {
+		a.ID = bson.NewObjectID()
+	}
+	a.prepare()
+	a.Meta = Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+	return insert(ctx, s, colAwards, a)
+}
+
+// Award reads one award within the read access.
+func (s *Store) Award(ctx context.Context, id bson.ObjectID, read Access) (*Award, error) {
+	return getOne[Award](ctx, s, colAwards, "award", id, read)
+}
+
+// Awards lists awards, newest year first.
+func (s *Store) Awards(ctx context.Context, f AwardFilter, read Access, p PageArgs) (*Page[Award], error) {
+	return findPage[Award](ctx, s, colAwards, and(f.bson(), read.readFilter()), awardOrder, p)
+}
+
+// UpdateAward replaces the editable fields of an award.
+func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access, a *Award) (*Award, error) {
+	a.prepare()
+	return update[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, bson.D{
+		{Key: "owner", Value: a.Owner}, {Key: "published", Value: a.Published},
+		{Key: "provinceId", Value: a.ProvinceID}, {Key: "awardTypeId", Value: a.AwardTypeID},
+		{Key: "class", Value: a.Class}, {Key: "authority", Value: a.Authority},
+		{Key: "recipient", Value: a.Recipient}, {Key: "year", Value: a.Year},
+		{Key: "status", Value: a.Status}, {Key: "movementId", Value: a.MovementID},
+		{Key: "decision", Value: a.Decision}, {Key: "citation", Value: a.Citation},
+		{Key: "rejectionReason", Value: a.RejectionReason}, {Key: "legalBasis", Value: a.LegalBasis},
+	})
+}
+
+// DeleteAward deletes an award.
+func (s *Store) DeleteAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access) error {
+	return remove(ctx, s, versioned{colAwards, "award", id, expected, read, write})
+}

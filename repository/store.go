@@ -1,0 +1,192 @@
+// Package repository stores thidua's records in MongoDB (or the embedded
+// FerretDB). It speaks typed documents, applies the access filter it is given
+// to every query, keeps a version on every record, and maps driver errors to
+// domain errors in one place (mapErr).
+package repository
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"github.com/thidua/thidua/domain"
+)
+
+// Collection names.
+const (
+	colProvinces  = "provinces"
+	colAwardTypes = "award_types"
+	colIndicators = "indicators"
+	colMovements  = "movements"
+	colAwards     = "awards"
+	colReviews    = "period_reviews"
+	colReports    = "province_reports"
+)
+
+// Capabilities are what the connected server can do beyond what both
+// MongoDB and FerretDB 1.x do.
+type Capabilities struct {
+	// FerretDB is true for FerretDB. Its findAndModify reads and then
+	// writes without a compare-and-set, so two concurrent conditional
+	// updates of one document could both match: writes to one document
+	// are serialised in this process (see Store.lock).
+	FerretDB bool
+	// Transactions is true for a MongoDB replica set or sharded cluster.
+	Transactions bool
+}
+
+// Store is the database of one thidua deployment.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+	caps   Capabilities
+	now    func() time.Time
+	locks  [64]sync.Mutex
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the clock used for createdAt/updatedAt.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// Open connects to the server at uri, probes its capabilities and returns the
+// store of database name. The caller closes it.
+func Open(ctx context.Context, uri, name string, opts ...Option) (*Store, error) {
+	return OpenClient(ctx, options.Client().ApplyURI(uri), name, opts...)
+}
+
+// OpenClient is Open with full client options (a command monitor, say).
+func OpenClient(ctx context.Context, copts *options.ClientOptions, name string, opts ...Option) (*Store, error) {
+	if copts.ServerSelectionTimeout == nil {
+		copts.SetServerSelectionTimeout(5 * time.Second)
+	}
+	copts.SetBSONOptions(&options.BSONOptions{UseLocalTimeZone: false, DefaultDocumentM: true})
+	client, err := mongo.Connect(copts)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(name), now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := s.probe(ctx); err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) probe(ctx context.Context) error {
+	var info bson.M
+	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return fmt.Errorf("probe database: %w", err)
+	}
+	_, s.caps.FerretDB = info["ferretdbVersion"]
+	var hello bson.M
+	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Decode(&hello); err != nil {
+		return fmt.Errorf("probe database: %w", err)
+	}
+	_, rs := hello["setName"]
+	msg, _ := hello["msg"].(string)
+	s.caps.Transactions = !s.caps.FerretDB && (rs || msg == "isdbgrid")
+	return nil
+}
+
+// Capabilities reports what the server can do.
+func (s *Store) Capabilities() Capabilities { return s.caps }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return mapErr(s.client.Ping(ctx, nil))
+}
+
+// Close disconnects from the server.
+func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+
+// Drop removes the whole database (tests).
+func (s *Store) Drop(ctx context.Context) error { return s.db.Drop(ctx) }
+
+func (s *Store) c(name string) *mongo.Collection { return s.db.Collection(name) }
+
+// stamp returns the current time at BSON precision.
+func (s *Store) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// lock serialises read-modify-write operations on one record when the server
+// does not make them atomic (FerretDB). It returns the unlock function.
+func (s *Store) lock(collection, id string) func() {
+	if !s.caps.FerretDB {
+		return func() {}
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(collection))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(id))
+	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// errNoDocument is returned by helpers when a single-document query matched
+// nothing; callers turn it into the right domain error.
+var errNoDocument = errors.New("no document")
+
+// mapErr is the one place where driver errors become domain errors.
+func mapErr(err error) error {
+	var sse topology.ServerSelectionError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return errNoDocument
+	case mongo.IsDuplicateKeyError(err):
+		return &domain.Error{Code: domain.CodeConflict, Message: "a record with the same key already exists", Err: err}
+	case errors.Is(err, context.Canceled):
+		return err
+	case mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.As(err, &sse),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, mongo.ErrClientDisconnected):
+		return domain.Unavailable(err)
+	default:
+		return fmt.Errorf("database: %w", err)
+	}
+}
+
+// EnsureIndexes creates the indexes every query relies on; unique ones
+// enforce the domain's keys. It is idempotent.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	idx := map[string][]mongo.IndexModel{
+		colMovements: {
+			{Keys: bson.D{{Key: "titleKey", Value: 1}, {Key: "_id", Value: 1}}},
+			{Keys: bson.D{{Key: "scope", Value: 1}}},
+		},
+		colAwards: {
+			{Keys: bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "year", Value: -1}}},
+			{Keys: bson.D{{Key: "movementId", Value: 1}}},
+			{Keys: bson.D{{Key: "recipient.nameKey", Value: 1}}},
+		},
+		colReviews: {
+			{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "year", Value: 1}, {Key: "period", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("review_key")},
+		},
+		colReports: {
+			{Keys: bson.D{{Key: "reviewId", Value: 1}, {Key: "provinceId", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("report_key")},
+		},
+	}
+	for coll, models := range idx {
+		if _, err := s.c(coll).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+		}
+	}
+	return nil
+}

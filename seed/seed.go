@@ -1,0 +1,192 @@
+// Package seed holds the founding data of thidua: the provinces of the
+// northern mountainous border cluster (with the 2025 mergers), the award-type
+// and indicator catalogues, the movements named in the Nhân Dân article of
+// 20 July 2022, and the mid-year review it reports, with its figures as
+// reported. Nothing here is invented: where the sources give no value
+// (per-province figures, start years), there is none.
+package seed
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/repository"
+)
+
+// Loaded reports whether the database already holds the founding data.
+// Provinces are written last, so their presence means a finished load.
+func Loaded(ctx context.Context, s *repository.Store) (bool, error) {
+	ps, err := s.Provinces(ctx)
+	return len(ps) > 0, err
+}
+
+// Load writes the founding data. It is idempotent: records have fixed ids,
+// and ones already present are kept, so an interrupted load can be re-run.
+func Load(ctx context.Context, s *repository.Store) error {
+	for i := range AwardTypes {
+		t := AwardTypes[i]
+		t.Order = i + 1
+		if err := s.PutAwardType(ctx, &t); err != nil {
+			return fmt.Errorf("award type %s: %w", t.ID, err)
+		}
+	}
+	for i := range Indicators {
+		ind := Indicators[i]
+		ind.Order = i + 1
+		if err := s.PutIndicator(ctx, &ind); err != nil {
+			return fmt.Errorf("indicator %s: %w", ind.ID, err)
+		}
+	}
+	var movementIDs []bson.ObjectID
+	for i := range Movements {
+		m := Movements[i]
+		m.ID = ID("movement:" + m.Title)
+		movementIDs = append(movementIDs, m.ID)
+		if err := keep(s.CreateMovement(ctx, &m)); err != nil {
+			return fmt.Errorf("movement %q: %w", m.Title, err)
+		}
+	}
+	r := Review2022MidYear
+	r.ID = ID("review:2022-07-20")
+	r.MovementIDs = movementIDs
+	if err := keep(s.CreatePeriodReview(ctx, &r)); err != nil {
+		return fmt.Errorf("review: %w", err)
+	}
+	for i := range Provinces {
+		p := Provinces[i]
+		if err := s.PutProvince(ctx, &p); err != nil {
+			return fmt.Errorf("province %s: %w", p.ID, err)
+		}
+	}
+	return nil
+}
+
+// keep treats "already there" as success.
+func keep(err error) error {
+	var e *domain.Error
+	if errors.As(err, &e) && e.Code == domain.CodeConflict {
+		return nil
+	}
+	return err
+}
+
+// ID returns the fixed id of a founding record: its timestamp is the date of
+// the article, the rest a hash of its name.
+func ID(name string) bson.ObjectID {
+	var id bson.ObjectID
+	ts := uint32(time.Date(2022, 7, 20, 0, 0, 0, 0, time.UTC).Unix())
+	id[0], id[1], id[2], id[3] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
+	h := sha256.Sum256([]byte(name))
+	copy(id[4:], h[:8])
+	return id
+}
+
+func f(v float64) *float64 { return &v }
+func n(v int) *int         { return &v }
+
+// Provinces: the seven members, plus Tuyên Quang and Yên Bái, which the
+// 2025 mergers (Resolution 202/2025/QH15, in force 1 July 2025) involve.
+var Provinces = []repository.Province{
+	{ID: "cao-bang", Name: "Cao Bằng", ISOCode: "VN-04", StatisticsCodes: []repository.StatisticsCode{{Code: "04"}}},
+	{ID: "dien-bien", Name: "Điện Biên", ISOCode: "VN-71", StatisticsCodes: []repository.StatisticsCode{{Code: "11"}}},
+	{ID: "ha-giang", Name: "Hà Giang", ISOCode: "VN-03", StatisticsCodes: []repository.StatisticsCode{{Code: "02", To: "2025-06-30"}},
+		ValidTo: "2025-06-30", SuccessorID: "tuyen-quang"},
+	{ID: "lao-cai", Name: "Lào Cai", ISOCode: "VN-02", StatisticsCodes: []repository.StatisticsCode{
+		{Code: "10", To: "2025-06-30"}, {Code: "15", From: "2025-07-01"}}},
+	{ID: "lai-chau", Name: "Lai Châu", ISOCode: "VN-01", StatisticsCodes: []repository.StatisticsCode{{Code: "12"}}},
+	{ID: "son-la", Name: "Sơn La", ISOCode: "VN-05", StatisticsCodes: []repository.StatisticsCode{{Code: "14"}}},
+	{ID: "lang-son", Name: "Lạng Sơn", ISOCode: "VN-09", StatisticsCodes: []repository.StatisticsCode{{Code: "20"}}},
+	{ID: "tuyen-quang", Name: "Tuyên Quang", ISOCode: "VN-07", StatisticsCodes: []repository.StatisticsCode{{Code: "08"}}},
+	{ID: "yen-bai", Name: "Yên Bái", ISOCode: "VN-06", StatisticsCodes: []repository.StatisticsCode{{Code: "15", To: "2025-06-30"}},
+		ValidTo: "2025-06-30", SuccessorID: "lao-cai"},
+}
+
+// ClusterMembers are the seven provinces of the cluster in 2022.
+var ClusterMembers = []string{"cao-bang", "dien-bien", "ha-giang", "lao-cai", "lai-chau", "son-la", "lang-son"}
+
+var (
+	classes3    = []string{"FIRST", "SECOND", "THIRD"}
+	indColl     = []string{"INDIVIDUAL", "COLLECTIVE"}
+	indCollHome = []string{"INDIVIDUAL", "COLLECTIVE", "HOUSEHOLD"}
+	president   = []string{"PRESIDENT"}
+)
+
+// AwardTypes is the catalogue of award forms (domain.md).
+var AwardTypes = []repository.AwardType{
+	{ID: "huan-chuong-sao-vang", Name: "Huân chương Sao vàng", Form: "ORDER", Authorities: president, RecipientKinds: indColl},
+	{ID: "huan-chuong-ho-chi-minh", Name: "Huân chương Hồ Chí Minh", Form: "ORDER", Authorities: president, RecipientKinds: indColl},
+	{ID: "huan-chuong-doc-lap", Name: "Huân chương Độc lập", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
+	{ID: "huan-chuong-quan-cong", Name: "Huân chương Quân công", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
+	{ID: "huan-chuong-lao-dong", Name: "Huân chương Lao động", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
+	{ID: "huan-chuong-bao-ve-to-quoc", Name: "Huân chương Bảo vệ Tổ quốc", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
+	{ID: "huan-chuong-chien-cong", Name: "Huân chương Chiến công", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
+	{ID: "huan-chuong-dai-doan-ket-dan-toc", Name: "Huân chương Đại đoàn kết dân tộc", Form: "ORDER", Authorities: president, RecipientKinds: indColl},
+	{ID: "huan-chuong-dung-cam", Name: "Huân chương Dũng cảm", Form: "ORDER", Authorities: president, RecipientKinds: []string{"INDIVIDUAL"}},
+	{ID: "huan-chuong-huu-nghi", Name: "Huân chương Hữu nghị", Form: "ORDER", Authorities: president, RecipientKinds: indColl},
+	{ID: "anh-hung-lao-dong", Name: "Anh hùng Lao động", Form: "HONORARY_TITLE", Authorities: president, RecipientKinds: indColl},
+	{ID: "co-thi-dua-chinh-phu", Name: "Cờ thi đua của Chính phủ", Form: "EMULATION_TITLE", Authorities: []string{"GOVERNMENT"}, RecipientKinds: []string{"COLLECTIVE"}},
+	{ID: "bang-khen-thu-tuong", Name: "Bằng khen của Thủ tướng Chính phủ", Form: "CERTIFICATE_OF_MERIT", Authorities: []string{"PRIME_MINISTER"}, RecipientKinds: indCollHome},
+	{ID: "chien-si-thi-dua-toan-quoc", Name: "Chiến sĩ thi đua toàn quốc", Form: "EMULATION_TITLE", Authorities: []string{"PRIME_MINISTER"}, RecipientKinds: []string{"INDIVIDUAL"}},
+	{ID: "bang-khen-bo-truong", Name: "Bằng khen của Bộ trưởng", Form: "CERTIFICATE_OF_MERIT", Authorities: []string{"MINISTER"}, RecipientKinds: indCollHome},
+	{ID: "co-thi-dua-tinh", Name: "Cờ thi đua của Ủy ban nhân dân tỉnh", Form: "EMULATION_TITLE", Authorities: []string{"PROVINCE_CHAIR"}, RecipientKinds: []string{"COLLECTIVE"}},
+	{ID: "bang-khen-chu-tich-tinh", Name: "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh", Form: "CERTIFICATE_OF_MERIT", Authorities: []string{"PROVINCE_CHAIR"}, RecipientKinds: indCollHome},
+	{ID: "tap-the-lao-dong-xuat-sac", Name: "Tập thể lao động xuất sắc", Form: "EMULATION_TITLE", Authorities: []string{"MINISTER", "PROVINCE_CHAIR"}, RecipientKinds: []string{"COLLECTIVE"}},
+	{ID: "lao-dong-tien-tien", Name: "Lao động tiên tiến", Form: "EMULATION_TITLE", Authorities: []string{"UNIT_HEAD"}, RecipientKinds: []string{"INDIVIDUAL"}},
+	{ID: "giay-khen", Name: "Giấy khen", Form: "CERTIFICATE_OF_COMMENDATION", Authorities: []string{"UNIT_HEAD"}, RecipientKinds: indCollHome},
+}
+
+// Indicators is the catalogue of review figures and how each aggregates.
+var Indicators = []repository.Indicator{
+	{ID: "grdp-growth", Name: "Tốc độ tăng trưởng kinh tế (GRDP)", Unit: "%", Aggregation: "RANGE"},
+	{ID: "new-jobs", Name: "Giải quyết việc làm mới", Unit: "người", Aggregation: "SUM"},
+	{ID: "new-enterprises", Name: "Doanh nghiệp thành lập mới", Unit: "doanh nghiệp", Aggregation: "SUM"},
+	{ID: "new-rural-communes", Name: "Xã đạt chuẩn nông thôn mới", Unit: "xã", Aggregation: "RATIO"},
+	{ID: "budget-revenue", Name: "Thu ngân sách", Unit: "tỷ đồng", Aggregation: "SUM"},
+	{ID: "poverty-reduction", Name: "Giảm tỷ lệ hộ nghèo", Unit: "điểm phần trăm", Aggregation: "RANGE"},
+	{ID: "health-standard-communes", Name: "Xã đạt Bộ tiêu chí quốc gia về y tế", Unit: "xã", Aggregation: "SUM"},
+}
+
+// Movements named in the article (and in domain.md), and the cluster's 2022 theme.
+var Movements = []repository.Movement{
+	{Owner: repository.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "ONGOING",
+		Title: "Cả nước chung sức xây dựng nông thôn mới", LaunchedBy: "Thủ tướng Chính phủ"},
+	{Owner: repository.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "ONGOING",
+		Title: "Cả nước chung tay vì người nghèo – Không để ai bị bỏ lại phía sau", LaunchedBy: "Thủ tướng Chính phủ"},
+	{Owner: repository.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "THEMATIC",
+		Title: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"},
+	{Owner: repository.ScopeAll, Published: true, Scope: "CLUSTER", Kind: "ANNUAL",
+		Title:     "Đoàn kết, sáng tạo, thi đua xây dựng và bảo vệ Tổ quốc",
+		StartYear: n(2022), EndYear: n(2022),
+		Description: "Chủ đề thi đua năm 2022 của cụm thi đua 7 tỉnh miền núi biên giới phía bắc."},
+}
+
+// Review2022MidYear is the mid-year review of 2022, with its figures as
+// reported (Nhân Dân, 20 July 2022). Its movements are set by Load.
+var Review2022MidYear = repository.PeriodReview{
+	Owner: repository.ScopeAll, Published: true,
+	Kind: "MID_YEAR", Year: 2022, Period: "6 tháng đầu năm 2022", Date: "2022-07-20",
+	HostProvinceID: "lang-son", Location: "Thành phố Lạng Sơn, tỉnh Lạng Sơn",
+	Theme: "Đoàn kết, sáng tạo, thi đua xây dựng và bảo vệ Tổ quốc",
+	ReportedFigures: []repository.ReportedFigure{
+		{IndicatorID: "grdp-growth", Min: f(5.46), Max: f(9.15), Qualifier: "EXACT",
+			Note: "bình quân từ 5,46% đến 9,15%"},
+		{IndicatorID: "new-jobs", Value: f(24900), Qualifier: "MORE_THAN",
+			Note: "giải quyết việc làm mới cho hơn 24.900 người"},
+		{IndicatorID: "new-enterprises", Value: f(1069), Qualifier: "EXACT",
+			Note: "1.069 doanh nghiệp được thành lập mới"},
+		{IndicatorID: "new-rural-communes", Value: f(315), Total: f(994), Ratio: f(31.69), Qualifier: "EXACT",
+			Note: "315/994 xã đạt chuẩn nông thôn mới (đạt hơn 31,69%)"},
+	},
+	ReportedAwardTallies: []repository.ReportedAwardTally{
+		{Authorities: []string{"PRESIDENT"}, AwardTypeIDs: []string{"huan-chuong-doc-lap", "huan-chuong-lao-dong"}, Count: 19,
+			Note: "Chủ tịch nước tặng thưởng Huân chương Độc lập, Huân chương Lao động cho 19 tập thể và cá nhân"},
+		{Authorities: []string{"GOVERNMENT", "PRIME_MINISTER"}, AwardTypeIDs: []string{}, Count: 58,
+			Note: "Chính phủ và Thủ tướng Chính phủ khen thưởng 58 tập thể và cá nhân"},
+	},
+}
