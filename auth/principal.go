@@ -1,0 +1,136 @@
+// Package auth says who the caller is (verifying bearer tokens) and what the
+// caller may do. It is the only place that decides: resolvers and the
+// repository apply what it returns.
+package auth
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/thidua/thidua/domain"
+)
+
+// Role is a caller's role in a scope; each includes the ones before it.
+type Role int
+
+// The roles, weakest first.
+const (
+	None Role = iota
+	Viewer
+	Editor
+	Admin
+)
+
+var roleNames = map[string]Role{"viewer": Viewer, "editor": Editor, "admin": Admin}
+
+func (r Role) String() string {
+	for n, v := range roleNames {
+		if v == r {
+			return n
+		}
+	}
+	return "none"
+}
+
+// ParseRole parses a role name of the token claims.
+func ParseRole(s string) (Role, error) {
+	r, ok := roleNames[s]
+	if !ok {
+		return None, fmt.Errorf("unknown role %q", s)
+	}
+	return r, nil
+}
+
+// AllScope is the scope of every province and of the cluster's own records.
+const AllScope = "*"
+
+var scopeRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidScope reports whether s is "*" or a province slug.
+func ValidScope(s string) bool { return s == AllScope || (len(s) <= 64 && scopeRe.MatchString(s)) }
+
+// Principal is an authenticated caller.
+type Principal struct {
+	Subject string
+	Name    string
+	Roles   map[string]Role // scope → role
+}
+
+// RoleIn returns the caller's role in scope, counting a role in "*".
+func (p *Principal) RoleIn(scope string) Role {
+	if p == nil {
+		return None
+	}
+	r := p.Roles[scope]
+	if all := p.Roles[AllScope]; all > r {
+		r = all
+	}
+	return r
+}
+
+// Grant is a role in a scope, for listing.
+type Grant struct {
+	Scope string
+	Role  Role
+}
+
+// Grants lists the caller's roles ordered by scope.
+func (p *Principal) Grants() []Grant {
+	out := make([]Grant, 0, len(p.Roles))
+	for s, r := range p.Roles {
+		out = append(out, Grant{s, r})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Scope < out[j].Scope })
+	return out
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the caller, or nil when anonymous.
+func FromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}
+
+// Require returns nil when the caller has at least role in scope, and
+// UNAUTHENTICATED (anonymous) or FORBIDDEN otherwise.
+func Require(ctx context.Context, role Role, scope string) error {
+	p := FromContext(ctx)
+	if p == nil {
+		return &domain.Error{Code: domain.CodeUnauthenticated, Message: "sign in to do this"}
+	}
+	if p.RoleIn(scope) >= role {
+		return nil
+	}
+	what := "province " + scope
+	if scope == AllScope {
+		what = "the cluster"
+	}
+	return domain.Forbidden("this needs the %s role for %s", role, what)
+}
+
+// Scopes returns where the caller holds at least role: all (a role in "*")
+// or the listed province scopes.
+func Scopes(ctx context.Context, role Role) (all bool, scopes []string) {
+	p := FromContext(ctx)
+	if p == nil {
+		return false, nil
+	}
+	if p.Roles[AllScope] >= role {
+		return true, nil
+	}
+	for s, r := range p.Roles {
+		if r >= role {
+			scopes = append(scopes, s)
+		}
+	}
+	sort.Strings(scopes)
+	return false, scopes
+}

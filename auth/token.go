@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// MaxTokenBytes caps the size of a bearer token.
+const MaxTokenBytes = 8 << 10
+
+// Leeway is the clock skew allowed on exp, nbf and iat.
+const Leeway = 30 * time.Second
+
+// VerifierConfig configures token verification.
+type VerifierConfig struct {
+	Secret     []byte           // HS256 key
+	Issuer     string           // required iss
+	Audience   string           // required in aud
+	RolesClaim string           // dotted path of the roles object; "roles" when empty
+	Now        func() time.Time // clock; time.Now when nil
+}
+
+// Verifier checks bearer tokens and turns them into principals.
+type Verifier struct {
+	cfg    VerifierConfig
+	parser *jwt.Parser
+}
+
+// NewVerifier returns a verifier for HS256 tokens signed with cfg.Secret.
+func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
+	if len(cfg.Secret) == 0 {
+		return nil, errors.New("no JWT secret")
+	}
+	if cfg.Issuer == "" || cfg.Audience == "" {
+		return nil, errors.New("JWT issuer and audience are required")
+	}
+	if cfg.RolesClaim == "" {
+		cfg.RolesClaim = "roles"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Verifier{cfg: cfg, parser: jwt.NewParser(
+		jwt.WithValidMethods([]string{"HS256"}),
+		jwt.WithIssuer(cfg.Issuer),
+		jwt.WithAudience(cfg.Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(Leeway),
+		jwt.WithTimeFunc(cfg.Now),
+		jwt.WithStrictDecoding(),
+	)}, nil
+}
+
+// Verify checks a token and returns its principal. Any error means the token
+// must be refused; its text is for logs.
+func (v *Verifier) Verify(token string) (*Principal, error) {
+	if len(token) > MaxTokenBytes {
+		return nil, errors.New("token too large")
+	}
+	claims := jwt.MapClaims{}
+	_, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
+		return v.cfg.Secret, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sub, _ := claims["sub"].(string)
+	if strings.TrimSpace(sub) == "" {
+		return nil, errors.New("token has no subject")
+	}
+	p := &Principal{Subject: sub, Roles: map[string]Role{}}
+	if name, ok := claims["name"]; ok {
+		s, ok := name.(string)
+		if !ok {
+			return nil, errors.New("name claim is not a string")
+		}
+		p.Name = s
+	}
+	raw, ok := lookup(claims, v.cfg.RolesClaim)
+	if !ok {
+		return p, nil // authenticated, with no roles
+	}
+	roles, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("claim %s is not an object", v.cfg.RolesClaim)
+	}
+	for scope, r := range roles {
+		name, ok := r.(string)
+		if !ok || !ValidScope(scope) {
+			return nil, fmt.Errorf("malformed role for scope %q", scope)
+		}
+		role, err := ParseRole(name)
+		if err != nil {
+			return nil, err
+		}
+		p.Roles[scope] = role
+	}
+	return p, nil
+}
+
+// lookup follows a dotted path into nested claims. A key that itself holds
+// dots (a namespaced claim such as "https://thidua.example/roles") is tried
+// whole first.
+func lookup(claims map[string]any, path string) (any, bool) {
+	if v, ok := claims[path]; ok {
+		return v, true
+	}
+	head, rest, found := strings.Cut(path, ".")
+	if !found {
+		return nil, false
+	}
+	next, ok := claims[head].(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	return lookup(next, rest)
+}
+
+// IssueConfig describes a development token.
+type IssueConfig struct {
+	Secret           []byte
+	Issuer, Audience string
+	Subject, Name    string
+	Roles            map[string]string
+	TTL              time.Duration
+	Now              time.Time
+}
+
+// Issue signs an HS256 token (the `token` command and tests).
+func Issue(c IssueConfig) (string, error) {
+	claims := jwt.MapClaims{
+		"sub": c.Subject, "iss": c.Issuer, "aud": c.Audience,
+		"iat": c.Now.Unix(), "exp": c.Now.Add(c.TTL).Unix(), "roles": c.Roles,
+	}
+	if c.Name != "" {
+		claims["name"] = c.Name
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(c.Secret)
+}
