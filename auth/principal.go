@@ -134,3 +134,14 @@ func Scopes(ctx context.Context, role Role) (all bool, scopes []string) {
 	sort.Strings(scopes)
 	return false, scopes
 }
+
+// Writable returns where the caller may create, change and delete records:
+// everywhere (an editor of "*") or in the listed province scopes. An
+// anonymous caller gets UNAUTHENTICATED.
+func Writable(ctx context.Context) (all bool, scopes []string, err error) {
+	if FromContext(ctx) == nil {
+		return false, nil, &domain.Error{Code: domain.CodeUnauthenticated, Message: "sign in to do this"}
+	}
+	all, scopes = Scopes(ctx, Editor)
+	return all, scopes, nil
+}

@@ -1,0 +1,105 @@
+// Package catalog keeps the reference data (provinces, award types,
+// indicators) in memory: it is small, read by nearly every request, and
+// changes rarely. It reloads on a short interval, so several replicas
+// converge, and on demand after a local write.
+package catalog
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/thidua/thidua/repository"
+)
+
+// Snapshot is one consistent view of the reference data.
+type Snapshot struct {
+	Provinces  []repository.Province // ordered by id
+	AwardTypes []repository.AwardType
+	Indicators []repository.Indicator
+
+	provinces  map[string]*repository.Province
+	awardTypes map[string]*repository.AwardType
+	indicators map[string]*repository.Indicator
+}
+
+// Province returns a province by id, or nil.
+func (s *Snapshot) Province(id string) *repository.Province { return s.provinces[id] }
+
+// AwardType returns an award type by id, or nil.
+func (s *Snapshot) AwardType(id string) *repository.AwardType { return s.awardTypes[id] }
+
+// Indicator returns an indicator by id, or nil.
+func (s *Snapshot) Indicator(id string) *repository.Indicator { return s.indicators[id] }
+
+// Source is where the reference data is read from.
+type Source interface {
+	Provinces(ctx context.Context) ([]repository.Province, error)
+	AwardTypes(ctx context.Context) ([]repository.AwardType, error)
+	Indicators(ctx context.Context) ([]repository.Indicator, error)
+}
+
+// Cache holds the latest snapshot.
+type Cache struct {
+	src  Source
+	snap atomic.Pointer[Snapshot]
+}
+
+// New loads the reference data once and returns the cache.
+func New(ctx context.Context, src Source) (*Cache, error) {
+	c := &Cache{src: src}
+	if err := c.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Get returns the current snapshot.
+func (c *Cache) Get() *Snapshot { return c.snap.Load() }
+
+// Reload reads the reference data again.
+func (c *Cache) Reload(ctx context.Context) error {
+	s := &Snapshot{}
+	var err error
+	if s.Provinces, err = c.src.Provinces(ctx); err != nil {
+		return err
+	}
+	if s.AwardTypes, err = c.src.AwardTypes(ctx); err != nil {
+		return err
+	}
+	if s.Indicators, err = c.src.Indicators(ctx); err != nil {
+		return err
+	}
+	s.provinces = make(map[string]*repository.Province, len(s.Provinces))
+	for i := range s.Provinces {
+		s.provinces[s.Provinces[i].ID] = &s.Provinces[i]
+	}
+	s.awardTypes = make(map[string]*repository.AwardType, len(s.AwardTypes))
+	for i := range s.AwardTypes {
+		s.awardTypes[s.AwardTypes[i].ID] = &s.AwardTypes[i]
+	}
+	s.indicators = make(map[string]*repository.Indicator, len(s.Indicators))
+	for i := range s.Indicators {
+		s.indicators[s.Indicators[i].ID] = &s.Indicators[i]
+	}
+	c.snap.Store(s)
+	return nil
+}
+
+// Run reloads every interval until ctx ends; failures keep the last
+// snapshot and are logged.
+func (c *Cache) Run(ctx context.Context, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.Reload(ctx); err != nil && ctx.Err() == nil {
+				logger.WarnContext(ctx, "reference data reload failed; keeping the last snapshot", "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting is one environment variable the service reads.
+type setting struct {
+	name, def, help string
+}
+
+// settings lists every setting, in the order `-h` prints them. Defaults
+// marked (development) apply only when APP_ENV=development.
+var settings = []setting{
+	{"ADDR", ":8080", "HTTP listen address"},
+	{"APP_ENV", "development", "development or production"},
+	{"DATA_DIR", "./data", "where the embedded database keeps its SQLite files (when MONGODB_URI is empty)"},
+	{"MONGODB_URI", "", "a MongoDB deployment to use instead of the embedded database"},
+	{"MONGODB_DATABASE", "thidua", "database name"},
+	{"JWT_SECRET", devSecret + " (development)", "HS256 key for bearer tokens; production: required, at least 32 bytes"},
+	{"JWT_ISSUER", "thidua (development)", "required iss of tokens"},
+	{"JWT_AUDIENCE", "thidua (development)", "required aud of tokens"},
+	{"JWT_ROLES_CLAIM", "roles", "dotted path of the roles claim"},
+	{"JWT_JWKS_URL", "", "JWKS of an OpenID provider (not supported yet: the service refuses to start with it)"},
+	{"GRAPHQL_INTROSPECTION", "true (development), false (production)", "allow schema introspection"},
+	{"PLAYGROUND", "true (development), false (production)", "serve the GraphiQL playground at /"},
+	{"GRAPHQL_COMPLEXITY_LIMIT", "5000", "largest query complexity; list fields count once per row of their page"},
+	{"REQUEST_TIMEOUT", "5s", "deadline of each request, database calls included"},
+	{"SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish after SIGINT/SIGTERM"},
+	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
+	{"MAX_BODY_BYTES", "65536", "largest request body"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+}
+
+// devSecret is the development-only HS256 key; production refuses to start
+// without a real one.
+const devSecret = "thidua-development-secret-not-for-production"
+
+type config struct {
+	Addr, Env, DataDir, MongoURI, Database string
+	JWTSecret, JWTIssuer, JWTAudience      string
+	RolesClaim, JWKSURL                    string
+	Introspection, Playground              bool
+	ComplexityLimit                        int
+	RequestTimeout, ShutdownTimeout        time.Duration
+	CatalogRefresh                         time.Duration
+	MaxBodyBytes                           int64
+	LogLevel                               string
+}
+
+func (c *config) production() bool { return c.Env == "production" }
+
+func loadConfig(getenv func(string) string) (*config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{
+		Addr: get("ADDR", ":8080"), Env: get("APP_ENV", "development"),
+		DataDir: get("DATA_DIR", "./data"), MongoURI: get("MONGODB_URI", ""),
+		Database: get("MONGODB_DATABASE", "thidua"), RolesClaim: get("JWT_ROLES_CLAIM", "roles"),
+		JWKSURL: get("JWT_JWKS_URL", ""), LogLevel: get("LOG_LEVEL", "info"),
+		JWTSecret: getenv("JWT_SECRET"),
+	}
+	if c.Env != "development" && c.Env != "production" {
+		return nil, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
+	}
+	dev := !c.production()
+	devDefault := func(v string) string {
+		if dev {
+			return v
+		}
+		return ""
+	}
+	c.JWTIssuer = get("JWT_ISSUER", devDefault("thidua"))
+	c.JWTAudience = get("JWT_AUDIENCE", devDefault("thidua"))
+	if c.JWTSecret == "" {
+		c.JWTSecret = devDefault(devSecret)
+	}
+	var errs []error
+	boolean := func(name string, def bool) bool {
+		v := get(name, strconv.FormatBool(def))
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not true or false", name, v))
+		}
+		return b
+	}
+	duration := func(name, def string) time.Duration {
+		v := get(name, def)
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as 5s", name, v))
+		}
+		return d
+	}
+	integer := func(name, def string) int64 {
+		v := get(name, def)
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a positive integer", name, v))
+		}
+		return n
+	}
+	c.Introspection = boolean("GRAPHQL_INTROSPECTION", dev)
+	c.Playground = boolean("PLAYGROUND", dev)
+	c.ComplexityLimit = int(integer("GRAPHQL_COMPLEXITY_LIMIT", "5000"))
+	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s")
+	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s")
+	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")
+	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
+	if c.JWKSURL != "" {
+		errs = append(errs, errors.New("JWT_JWKS_URL is not supported yet; use JWT_SECRET (HS256)"))
+	}
+	if c.JWTSecret == "" {
+		errs = append(errs, errors.New("JWT_SECRET is required in production"))
+	} else if !dev && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("JWT_SECRET must be at least 32 bytes in production"))
+	} else if !dev && c.JWTSecret == devSecret {
+		errs = append(errs, errors.New("JWT_SECRET is the development secret; set a real one in production"))
+	}
+	if c.JWTIssuer == "" || c.JWTAudience == "" {
+		errs = append(errs, errors.New("JWT_ISSUER and JWT_AUDIENCE are required in production"))
+	}
+	if c.CatalogRefresh == 0 {
+		c.CatalogRefresh = 30 * time.Second
+	}
+	return c, errors.Join(errs...)
+}
+
+func printSettings(w io.Writer) {
+	fmt.Fprintln(w, "Usage: thidua            serve the API (settings from the environment)")
+	fmt.Fprintln(w, "       thidua token -sub SUBJECT -role SCOPE=ROLE [-role ...] [-name NAME] [-ttl 8h]")
+	fmt.Fprintln(w, "\nSettings (environment variables):")
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(w, "  %-26s %s\n  %-26s default: %s\n", s.name, s.help, "", def)
+	}
+}

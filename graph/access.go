@@ -1,0 +1,29 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/graph/model"
+	"github.com/thidua/thidua/repository"
+)
+
+// readAccess is what the caller may read beyond published records, as
+// decided by auth.
+func readAccess(ctx context.Context) repository.Access {
+	all, scopes := auth.Scopes(ctx, auth.Viewer)
+	return repository.Access{All: all, Owners: scopes}
+}
+
+// writeAccess is what the caller may change, as decided by auth.
+func writeAccess(ctx context.Context) (repository.Access, error) {
+	all, scopes, err := auth.Writable(ctx)
+	return repository.Access{All: all, Owners: scopes}, err
+}
+
+// checker starts checking an input against the current reference data.
+func (r *Resolver) checker() *checker {
+	return &checker{snap: r.Catalog.Get(), now: r.Now()}
+}
+
+var roleModel = map[auth.Role]model.Role{auth.Viewer: model.RoleViewer, auth.Editor: model.RoleEditor, auth.Admin: model.RoleAdmin}

@@ -1,0 +1,93 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/thidua/thidua/domain"
+)
+
+// presentError maps every error to the wire: application errors show their
+// code, message and field; GraphQL parse and validation errors keep the
+// code gqlgen gave them; anything else is logged once, with the request id,
+// and shown as "internal error".
+func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var de *domain.Error
+		if errors.As(err, &de) {
+			gqlErr.Message = de.Message
+			gqlErr.Extensions = map[string]any{"code": string(de.Code)}
+			if de.Code == domain.CodeInvalid {
+				field := de.Field
+				if field == "" {
+					field = argumentPath(ctx, gqlErr.Path)
+				}
+				if field != "" {
+					gqlErr.Extensions["field"] = field
+				}
+			}
+			if de.Err != nil {
+				logger.WarnContext(ctx, "request failed", "code", de.Code, "err", de.Err,
+					"request_id", domain.RequestID(ctx), "path", gqlErr.Path.String())
+			}
+			return gqlErr
+		}
+		if code, ok := gqlErr.Extensions["code"]; ok && code != "" {
+			return gqlErr
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			gqlErr.Message = "the request took too long"
+			gqlErr.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
+			return gqlErr
+		}
+		logger.ErrorContext(ctx, "internal error", "err", err,
+			"request_id", domain.RequestID(ctx), "path", gqlErr.Path.String())
+		gqlErr.Message = "internal error"
+		gqlErr.Extensions = map[string]any{"code": string(domain.CodeInternal)}
+		return gqlErr
+	}
+}
+
+// argumentPath names the input field of an error raised while reading an
+// argument: the part of the error's path below the resolver's own field.
+func argumentPath(ctx context.Context, path ast.Path) string {
+	depth := 0
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		depth = len(fc.Path())
+	}
+	if depth > len(path) {
+		return ""
+	}
+	var b strings.Builder
+	for _, el := range path[depth:] {
+		switch el := el.(type) {
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(el))
+		case ast.PathName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(el))
+		}
+	}
+	return b.String()
+}
+
+// recoverPanic turns a panic in a resolver into an internal error; the
+// stack goes to the log, not to the client.
+func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p),
+			"request_id", domain.RequestID(ctx), "stack", string(debug.Stack()))
+		return &domain.Error{Code: domain.CodeInternal, Message: "internal error"}
+	}
+}

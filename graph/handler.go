@@ -1,0 +1,66 @@
+package graph
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/thidua/thidua/graph/model"
+	"github.com/thidua/thidua/repository"
+)
+
+// HandlerConfig configures the GraphQL endpoint.
+type HandlerConfig struct {
+	Introspection   bool
+	ComplexityLimit int
+	Logger          *slog.Logger
+}
+
+// NewHandler returns the GraphQL endpoint (POST and GET) for r. It expects
+// the auth middleware in front of it.
+func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
+	c := Config{Resolvers: r}
+	c.Directives.RequireRole = requireRole
+	// A page costs its fields once per row it may return.
+	c.Complexity.Query.Awards = func(child int, _ *model.AwardFilter, first *int, _ *string) int {
+		return 1 + child*pageCost(first)
+	}
+	c.Complexity.Query.Movements = func(child int, _ *model.MovementFilter, first *int, _ *string) int {
+		return 1 + child*pageCost(first)
+	}
+	c.Complexity.Query.PeriodReviews = func(child int, _ *model.PeriodReviewFilter, first *int, _ *string) int {
+		return 1 + child*pageCost(first)
+	}
+	srv := handler.New(NewExecutableSchema(c))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	if cfg.ComplexityLimit > 0 {
+		srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	}
+	srv.SetErrorPresenter(presentError(cfg.Logger))
+	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
+	return loadersMiddleware(r.Store, srv)
+}
+
+func pageCost(first *int) int {
+	switch {
+	case first == nil:
+		return repository.DefaultPageSize
+	case *first < 1:
+		return 1
+	case *first > repository.MaxPageSize:
+		return repository.MaxPageSize
+	default:
+		return *first
+	}
+}

@@ -1,0 +1,168 @@
+// Package model holds the GraphQL API models. They are not the database
+// documents: resolvers convert between the two (graph/convert.go).
+package model
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+)
+
+// Date is a calendar date, YYYY-MM-DD.
+type Date string
+
+// DateLayout is the layout of a Date.
+const DateLayout = "2006-01-02"
+
+// ParseDate checks s as a calendar date.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(DateLayout, s)
+	if err != nil || t.Format(DateLayout) != s {
+		return "", fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+	}
+	return Date(s), nil
+}
+
+// MarshalGQL writes the date as a string.
+func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(d))) }
+
+// UnmarshalGQL reads a YYYY-MM-DD string.
+func (d *Date) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return domain.Invalid("", "a date must be a string (YYYY-MM-DD)")
+	}
+	p, err := ParseDate(s)
+	if err != nil {
+		return domain.Invalid("", "%v", err)
+	}
+	*d = p
+	return nil
+}
+
+// Ptr returns a pointer to d, or nil when empty.
+func (d Date) Ptr() *Date {
+	if d == "" {
+		return nil
+	}
+	return &d
+}
+
+
+type Province struct {
+	ID              string
+	Name            string
+	IsoCode         string
+	StatisticsCodes []*StatisticsCode
+	ValidFrom       *Date
+	ValidTo         *Date
+	SuccessorID     string
+	Version         int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+type Movement struct {
+	ID          string
+	Title       string
+	Scope       MovementScope
+	Kind        MovementKind
+	ProvinceID  string
+	LaunchedBy  *string
+	StartYear   *int
+	EndYear     *int
+	Description *string
+	Published   bool
+	Version     int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type Award struct {
+	ID              string
+	ProvinceID      string
+	AwardTypeID     string
+	Class           *AwardClass
+	Authority       Authority
+	Recipient       *Recipient
+	Year            int
+	Status          AwardStatus
+	MovementID      string
+	Decision        *Decision
+	Citation        *string
+	RejectionReason *string
+	LegalBasis      string
+	Version         int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+type PeriodReview struct {
+	ID                   string
+	Kind                 ReviewKind
+	Year                 int
+	Period               *string
+	Date                 Date
+	HostProvinceID       string
+	MovementIDs          []string
+	Location             *string
+	Theme                *string
+	Published            bool
+	ReportedFigures      []*ReportedFigure
+	ReportedAwardTallies []*ReportedAwardTally
+	Version              int
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+type ProvinceReport struct {
+	ProvinceID  string
+	Values      []*IndicatorValue
+	SubmittedBy *string
+	Version     int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type IndicatorValue struct {
+	IndicatorID string
+	Value       float64
+	Total       *float64
+}
+
+type ReportedFigure struct {
+	IndicatorID string
+	Figure      *Figure
+	Qualifier   FigureQualifier
+	Note        *string
+}
+
+type ReportedAwardTally struct {
+	Authorities  []Authority
+	AwardTypeIDs []string
+	Count        int
+	Note         *string
+}
+
+// Connections carry a function that counts the whole list, called only when
+// totalCount is selected.
+type MovementConnection struct {
+	Edges    []*MovementEdge
+	PageInfo *PageInfo
+	Count    func(context.Context) (int, error)
+}
+
+type AwardConnection struct {
+	Edges    []*AwardEdge
+	PageInfo *PageInfo
+	Count    func(context.Context) (int, error)
+}
+
+type PeriodReviewConnection struct {
+	Edges    []*PeriodReviewEdge
+	PageInfo *PageInfo
+	Count    func(context.Context) (int, error)
+}

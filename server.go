@@ -1,0 +1,214 @@
+// Command thidua serves the GraphQL API of the emulation and commendation
+// work of a province cluster. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/catalog"
+	"github.com/thidua/thidua/embeddb"
+	"github.com/thidua/thidua/graph"
+	"github.com/thidua/thidua/httpapi"
+	"github.com/thidua/thidua/repository"
+	"github.com/thidua/thidua/seed"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "thidua:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: it serves until ctx ends, then shuts down.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "token" {
+		return runToken(args[1:], getenv, stdout, stderr)
+	}
+	fs := flag.NewFlagSet("thidua", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { printSettings(stdout) }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, cfg.LogLevel)
+
+	uri := cfg.MongoURI
+	if uri == "" {
+		dbLog := logger.With("component", "ferretdb")
+		emb, err := embeddb.Start(ctx, cfg.DataDir, "", slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}))
+		if err != nil {
+			return err
+		}
+		defer emb.Close()
+		uri = emb.URI()
+		logger.Info("embedded database started", "data_dir", cfg.DataDir)
+	}
+	store, err := repository.Open(ctx, uri, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = store.Close(closeCtx)
+	}()
+	logger.Info("database connected", "database", cfg.Database, "ferretdb", store.Capabilities().FerretDB,
+		"transactions", store.Capabilities().Transactions)
+	if err := store.EnsureIndexes(ctx); err != nil {
+		return err
+	}
+	loaded, err := seed.Loaded(ctx, store)
+	if err != nil {
+		return err
+	}
+	if !loaded {
+		if err := seed.Load(ctx, store); err != nil {
+			return fmt.Errorf("founding data: %w", err)
+		}
+		logger.Info("founding data loaded")
+	}
+	refs, err := catalog.New(ctx, store)
+	if err != nil {
+		return err
+	}
+	go refs.Run(ctx, cfg.CatalogRefresh, logger)
+
+	verifier, err := auth.NewVerifier(auth.VerifierConfig{
+		Secret: []byte(cfg.JWTSecret), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, RolesClaim: cfg.RolesClaim,
+	})
+	if err != nil {
+		return err
+	}
+	handler := httpapi.New(httpapi.Deps{
+		GraphQL: graph.NewHandler(&graph.Resolver{Store: store, Catalog: refs, Now: time.Now}, graph.HandlerConfig{
+			Introspection: cfg.Introspection, ComplexityLimit: cfg.ComplexityLimit, Logger: logger,
+		}),
+		Verifier: verifier, DB: store, Logger: logger, Playground: cfg.Playground,
+		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + 10*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env,
+		"playground", cfg.Playground, "introspection", cfg.Introspection)
+	if cfg.Playground {
+		fmt.Fprintf(stdout, "thidua: playground at http://%s/\n", displayAddr(ln.Addr()))
+	}
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	s := a.String()
+	if strings.HasPrefix(s, "[::]:") || strings.HasPrefix(s, "0.0.0.0:") {
+		return "localhost:" + s[strings.LastIndex(s, ":")+1:]
+	}
+	return s
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// levelFilter drops records under a minimum level (FerretDB logs a lot at info).
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler { return levelFilter{f.Handler.WithAttrs(a), f.min} }
+func (f levelFilter) WithGroup(g string) slog.Handler      { return levelFilter{f.Handler.WithGroup(g), f.min} }
+
+// runToken prints a development token signed with JWT_SECRET.
+func runToken(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sub := fs.String("sub", "", "subject (required)")
+	name := fs.String("name", "", "display name")
+	ttl := fs.Duration("ttl", 8*time.Hour, "lifetime")
+	roles := map[string]string{}
+	fs.Func("role", "SCOPE=ROLE, e.g. lang-son=editor or '*=viewer' (repeatable)", func(v string) error {
+		scope, role, ok := strings.Cut(v, "=")
+		if !ok || !auth.ValidScope(scope) {
+			return fmt.Errorf("want SCOPE=ROLE, got %q", v)
+		}
+		if _, err := auth.ParseRole(role); err != nil {
+			return err
+		}
+		roles[scope] = role
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sub == "" {
+		return errors.New("token: -sub is required")
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	tok, err := auth.Issue(auth.IssueConfig{
+		Secret: []byte(cfg.JWTSecret), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+		Subject: *sub, Name: *name, Roles: roles, TTL: *ttl, Now: time.Now(),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
