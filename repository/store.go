@@ -183,9 +183,13 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 				Options: options.Index().SetUnique(true).SetName("report_key")},
 		},
 	}
+	// One at a time: FerretDB 1.24 drops the connection when createIndexes
+	// names several indexes that already exist.
 	for coll, models := range idx {
-		if _, err := s.c(coll).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+		for _, m := range models {
+			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+			}
 		}
 	}
 	return nil

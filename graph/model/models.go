@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/thidua/thidua/domain"
 )
 
 // Date is a calendar date, YYYY-MM-DD.
