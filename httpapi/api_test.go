@@ -1,0 +1,480 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestFoundingReview(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	d := a.ok("", `{
+	  periodReviews(filter: {year: 2022, kind: MID_YEAR}) { totalCount edges { node {
+	    date location hostProvince { id name } movements { title }
+	    summary { indicator { id } reported { qualifier figure { text } } derived { text } provincesReported }
+	    reportedAwardTallies { authorities count }
+	  } } } }`, nil)
+	if n := get(d, "periodReviews", "totalCount"); n != 1.0 {
+		t.Fatalf("reviews in 2022 = %v, want 1", n)
+	}
+	node := get(d, "periodReviews", "edges", 0, "node")
+	if got := get(node, "hostProvince", "name"); got != "Lạng Sơn" {
+		t.Errorf("host = %v", got)
+	}
+	if got := get(node, "date"); got != "2022-07-20" {
+		t.Errorf("date = %v", got)
+	}
+	want := map[string]string{
+		"grdp-growth": "5.46–9.15 %", "new-jobs": "24,900", "new-enterprises": "1,069", "new-rural-communes": "315/994 = 31.69 %",
+	}
+	for _, s := range get(node, "summary").([]any) {
+		id := get(s, "indicator", "id").(string)
+		text, _ := get(s, "reported", "figure", "text").(string)
+		if text != want[id] {
+			t.Errorf("%s reported %q, want %q", id, text, want[id])
+		}
+		if get(s, "derived") != nil || get(s, "provincesReported") != 0.0 {
+			t.Errorf("%s: the article gives no province values, so nothing is derived: %v", id, s)
+		}
+	}
+	if got := get(node, "summary", 1, "reported", "qualifier"); got != "MORE_THAN" {
+		t.Errorf("new-jobs qualifier = %v, want MORE_THAN (hơn 24.900)", got)
+	}
+	tallies := get(node, "reportedAwardTallies").([]any)
+	if len(tallies) != 2 || get(tallies[0], "count") != 19.0 || get(tallies[1], "count") != 58.0 {
+		t.Errorf("tallies = %v", tallies)
+	}
+	if n := len(get(node, "movements").([]any)); n != 4 {
+		t.Errorf("movements = %d, want 4", n)
+	}
+}
+
+func TestProvincesOverTime(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	d := a.ok("", `{ before: provinces(activeOn: "2022-07-20") { id }
+	  after: provinces(activeOn: "2026-01-01") { id }
+	  laoCai: province(id: "lao-cai") { s2022: statisticsCode(on: "2022-07-20") s2026: statisticsCode(on: "2026-01-01") }
+	  haGiang: province(id: "ha-giang") { name validTo successor { id name } }
+	  nope: province(id: "atlantis") { id } }`, nil)
+	ids := func(k string) map[string]bool {
+		out := map[string]bool{}
+		for _, p := range d[k].([]any) {
+			out[get(p, "id").(string)] = true
+		}
+		return out
+	}
+	before, after := ids("before"), ids("after")
+	if len(before) != 9 || len(after) != 7 || after["ha-giang"] || after["yen-bai"] {
+		t.Errorf("before %v after %v: the 2025 merger removes exactly ha-giang and yen-bai", before, after)
+	}
+	if get(d, "laoCai", "s2022") != "10" || get(d, "laoCai", "s2026") != "15" {
+		t.Errorf("lao-cai codes: %v", d["laoCai"])
+	}
+	if get(d, "haGiang", "successor", "name") != "Tuyên Quang" || get(d, "haGiang", "validTo") != "2025-06-30" {
+		t.Errorf("ha-giang: %v", d["haGiang"])
+	}
+	if d["nope"] != nil {
+		t.Errorf("unknown province = %v, want null", d["nope"])
+	}
+}
+
+func TestEditorOfOneProvince(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+
+	d := a.ok(langSon, createAward, map[string]any{"in": awardInput("lang-son")})
+	if get(d, "createAward", "province", "id") != "lang-son" || get(d, "createAward", "version") != 1.0 {
+		t.Errorf("created %v", d)
+	}
+	if got := get(d, "createAward", "legalBasis"); got != "Luật Thi đua, Khen thưởng năm 2003" {
+		t.Errorf("legal basis of a 2022 award = %v", got)
+	}
+
+	r := a.do(langSon, createAward, map[string]any{"in": awardInput("cao-bang")})
+	if r.code() != "FORBIDDEN" || r.Data["createAward"] != nil {
+		t.Errorf("lang-son editor creating for cao-bang: %+v", r)
+	}
+	if n := a.countAwards(); n != 1 {
+		t.Errorf("awards stored = %d, want 1 (the refused one written?)", n)
+	}
+	r = a.do("", createAward, map[string]any{"in": awardInput("lang-son")})
+	if r.code() != "UNAUTHENTICATED" {
+		t.Errorf("anonymous create: %+v", r)
+	}
+	r = a.do(token(t, map[string]string{"lang-son": "viewer"}), createAward, map[string]any{"in": awardInput("lang-son")})
+	if r.code() != "FORBIDDEN" {
+		t.Errorf("viewer create: %+v", r)
+	}
+	a.ok(token(t, map[string]string{"*": "editor"}), createAward, map[string]any{"in": awardInput("cao-bang")})
+	if n := a.countAwards(); n != 2 {
+		t.Errorf("awards stored = %d, want 2", n)
+	}
+}
+
+const updateAward = `mutation($id: ID!, $in: AwardInput!, $v: Int!) { updateAward(id: $id, input: $in, expectedVersion: $v) { id version recipient { name } province { id } } }`
+const deleteAward = `mutation($id: ID!, $v: Int!) { deleteAward(id: $id, expectedVersion: $v) }`
+
+func TestUpdateAndDeleteAreScopedAndVersioned(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+	caoBang := token(t, map[string]string{"cao-bang": "editor"})
+	conferred := with(awardInput("lang-son"), "status", "CONFERRED",
+		"decision", map[string]any{"number": "1234/QĐ-CTN", "date": "2022-09-01"})
+	id := get(a.ok(langSon, createAward, map[string]any{"in": conferred}), "createAward", "id").(string)
+	renamed := with(conferred, "recipient", map[string]any{"kind": "INDIVIDUAL", "name": "Nguyễn Văn Bình"})
+
+	// A neighbour's editor can read a conferred award but not change it.
+	if r := a.do(caoBang, updateAward, map[string]any{"id": id, "in": with(renamed, "provinceId", "cao-bang"), "v": 1}); r.code() != "FORBIDDEN" {
+		t.Errorf("cao-bang editor updating lang-son's award: %+v", r)
+	}
+	if r := a.do(caoBang, deleteAward, map[string]any{"id": id, "v": 1}); r.code() != "FORBIDDEN" {
+		t.Errorf("cao-bang editor deleting lang-son's award: %+v", r)
+	}
+	// Moving a record to another province needs a role there too.
+	if r := a.do(langSon, updateAward, map[string]any{"id": id, "in": with(renamed, "provinceId", "cao-bang"), "v": 1}); r.code() != "FORBIDDEN" {
+		t.Errorf("lang-son editor moving its award to cao-bang: %+v", r)
+	}
+	d := a.ok(langSon, updateAward, map[string]any{"id": id, "in": renamed, "v": 1})
+	if get(d, "updateAward", "version") != 2.0 || get(d, "updateAward", "recipient", "name") != "Nguyễn Văn Bình" {
+		t.Errorf("updated: %v", d)
+	}
+	// A stale version is a conflict and changes nothing.
+	if r := a.do(langSon, updateAward, map[string]any{"id": id, "in": conferred, "v": 1}); r.code() != "CONFLICT" {
+		t.Errorf("stale update: %+v", r)
+	}
+	if r := a.do(langSon, deleteAward, map[string]any{"id": id, "v": 1}); r.code() != "CONFLICT" {
+		t.Errorf("stale delete: %+v", r)
+	}
+	d = a.ok("", `query($id: ID!) { award(id: $id) { version recipient { name } province { id } } }`, map[string]any{"id": id})
+	if get(d, "award", "version") != 2.0 || get(d, "award", "recipient", "name") != "Nguyễn Văn Bình" || get(d, "award", "province", "id") != "lang-son" {
+		t.Errorf("after refused writes: %v", d)
+	}
+	if got := get(a.ok(langSon, deleteAward, map[string]any{"id": id, "v": 2}), "deleteAward"); got != id {
+		t.Errorf("deleted %v", got)
+	}
+	if r := a.do(langSon, deleteAward, map[string]any{"id": id, "v": 2}); r.code() != "NOT_FOUND" {
+		t.Errorf("second delete: %+v", r)
+	}
+	if r := a.do(langSon, deleteAward, map[string]any{"id": "not-an-id", "v": 2}); r.code() != "BAD_USER_INPUT" || r.field() != "id" {
+		t.Errorf("malformed id: %+v", r)
+	}
+}
+
+func TestConcurrentUpdatesOneWins(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := token(t, map[string]string{"lang-son": "editor"})
+	id := get(a.ok(tok, createAward, map[string]any{"in": awardInput("lang-son")}), "createAward", "id").(string)
+	var wg sync.WaitGroup
+	codes := make([]string, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			in := with(awardInput("lang-son"), "recipient", map[string]any{"kind": "INDIVIDUAL", "name": fmt.Sprint("Người ", i)})
+			codes[i] = a.do(tok, updateAward, map[string]any{"id": id, "in": in, "v": 1}).code()
+		}(i)
+	}
+	wg.Wait()
+	won := 0
+	for _, c := range codes {
+		switch c {
+		case "":
+			won++
+		case "CONFLICT":
+		default:
+			t.Errorf("unexpected code %s", c)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of %d concurrent updates at version 1 won, want 1", won, len(codes))
+	}
+}
+
+func TestUnpublishedIsAbsent(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+	id := get(a.ok(langSon, createAward, map[string]any{"in": awardInput("lang-son")}), "createAward", "id").(string)
+	q := `query($id: ID!) { award(id: $id) { id } awards(filter: {provinceId: "lang-son"}) { totalCount edges { node { id } } } }`
+	for _, c := range []struct {
+		name string
+		tok  string
+		sees bool
+	}{
+		{"anonymous", "", false},
+		{"cao-bang editor", token(t, map[string]string{"cao-bang": "editor"}), false},
+		{"lang-son viewer", token(t, map[string]string{"lang-son": "viewer"}), true},
+		{"* viewer", token(t, map[string]string{"*": "viewer"}), true},
+	} {
+		d := a.ok(c.tok, q, map[string]any{"id": id})
+		n := get(d, "awards", "totalCount").(float64)
+		if got := d["award"] != nil; got != c.sees || (n == 1) != c.sees || len(get(d, "awards", "edges").([]any)) != int(n) {
+			t.Errorf("%s: award %v, totalCount %v", c.name, d["award"], n)
+		}
+	}
+	// The neighbour cannot find it to change it either.
+	r := a.do(token(t, map[string]string{"cao-bang": "editor"}), deleteAward, map[string]any{"id": id, "v": 1})
+	if r.code() != "NOT_FOUND" {
+		t.Errorf("neighbour deleting an unpublished award: %+v", r)
+	}
+}
+
+func TestAwardValidation(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := token(t, map[string]string{"*": "editor"})
+	base := awardInput("lang-son")
+	long := strings.Repeat("ă", 301)
+	cases := []struct {
+		name  string
+		in    map[string]any
+		field string
+	}{
+		{"unknown province", with(base, "provinceId", "atlantis"), "input.provinceId"},
+		{"unknown award type", with(base, "awardTypeId", "huan-chuong-mat-trang"), "input.awardTypeId"},
+		{"class missing for a classed order", with(base, "class", nil), "input.class"},
+		{"class on a type without classes", with(base, "awardTypeId", "bang-khen-thu-tuong", "authority", "PRIME_MINISTER"), "input.class"},
+		{"authority the type does not allow", with(base, "authority", "PROVINCE_CHAIR"), "input.authority"},
+		{"recipient kind the type does not allow", with(base, "recipient", map[string]any{"kind": "HOUSEHOLD", "name": "Hộ ông A"}), "input.recipient.kind"},
+		{"blank recipient name", with(base, "recipient", map[string]any{"kind": "INDIVIDUAL", "name": "  \u200b "}), "input.recipient.name"},
+		{"over-long name", with(base, "recipient", map[string]any{"kind": "INDIVIDUAL", "name": long}), "input.recipient.name"},
+		{"implausible year", with(base, "year", 1800), "input.year"},
+		{"future year", with(base, "year", 2099), "input.year"},
+		{"conferred without decision", with(base, "status", "CONFERRED"), "input.decision"},
+		{"decision date not a date", with(base, "decision", map[string]any{"number": "1/QĐ", "date": "2022-02-30"}), "input.decision.date"},
+		{"decision in the future", with(base, "decision", map[string]any{"number": "1/QĐ", "date": "2030-01-01"}), "input.decision.date"},
+		{"blank decision number", with(base, "decision", map[string]any{"number": " ", "date": "2022-01-01"}), "input.decision.number"},
+		{"rejected without reason", with(base, "status", "REJECTED"), "input.rejectionReason"},
+		{"reason on a proposal", with(base, "rejectionReason", "không đủ tiêu chuẩn"), "input.rejectionReason"},
+		{"merged province after the merger", with(base, "provinceId", "ha-giang", "year", 2026), "input.provinceId"},
+		{"malformed movement id", with(base, "movementId", "xyz"), "input.movementId"},
+		{"unknown movement", with(base, "movementId", "6500000000000000000000aa"), "input.movementId"},
+		{"bad enum", with(base, "status", "GRANTED"), ""},
+	}
+	for _, c := range cases {
+		r := a.do(tok, createAward, map[string]any{"in": c.in})
+		switch {
+		case c.field == "" && r.code() != "GRAPHQL_VALIDATION_FAILED" && r.code() != "BAD_USER_INPUT":
+			t.Errorf("%s: %+v", c.name, r.Errors)
+		case c.field != "" && (r.code() != "BAD_USER_INPUT" || r.field() != c.field):
+			t.Errorf("%s: got %s field %q (%v), want BAD_USER_INPUT field %q", c.name, r.code(), r.field(), r.Errors, c.field)
+		}
+	}
+	if n := a.countAwards(); n != 0 {
+		t.Errorf("%d awards written by refused inputs", n)
+	}
+	// And the good one passes, with its text cleaned.
+	in := with(base, "recipient", map[string]any{"kind": "INDIVIDUAL", "name": "  Nguye\u0302\u0303n   Văn An "})
+	d := a.ok(tok, `mutation($in: AwardInput!) { createAward(input: $in) { recipient { name } } }`, map[string]any{"in": in})
+	if got := get(d, "createAward", "recipient", "name"); got != "Nguyễn Văn An" {
+		t.Errorf("stored name %q, want NFC and trimmed", got)
+	}
+}
+
+func TestSearchIgnoresDiacritics(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := token(t, map[string]string{"*": "editor"})
+	for _, n := range []string{"Nguyễn Văn An", "Đặng Thị Điệp", "Trần Văn Nguyên"} {
+		a.ok(tok, createAward, map[string]any{"in": with(awardInput("dien-bien"), "recipient", map[string]any{"kind": "INDIVIDUAL", "name": n})})
+	}
+	for q, want := range map[string]int{"nguyen van": 1, "NGUYEN": 2, "dang thi diep": 1, "điệp": 1, "van": 2, "xyz": 0, ".*": 0} {
+		d := a.ok(tok, `query($q: String) { awards(filter: {recipientName: $q}) { totalCount } }`, map[string]any{"q": q})
+		if got := int(get(d, "awards", "totalCount").(float64)); got != want {
+			t.Errorf("search %q found %d, want %d", q, got, want)
+		}
+	}
+	d := a.ok("", `{ movements(filter: {search: "nong thon moi"}) { edges { node { title } } } }`, nil)
+	if get(d, "movements", "edges", 0, "node", "title") != "Cả nước chung sức xây dựng nông thôn mới" {
+		t.Errorf("movement search: %v", d)
+	}
+}
+
+func TestPaging(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := token(t, map[string]string{"*": "editor"})
+	for i := 0; i < 7; i++ {
+		a.ok(tok, createAward, map[string]any{"in": with(awardInput("son-la"), "year", 2018+i)})
+	}
+	var years []float64
+	after := ""
+	for page := 0; page < 10; page++ {
+		vars := map[string]any{"first": 3}
+		if after != "" {
+			vars["after"] = after
+		}
+		d := a.ok(tok, `query($first: Int, $after: String) { awards(first: $first, after: $after) {
+		  totalCount pageInfo { hasNextPage endCursor } edges { node { year } } } }`, vars)
+		if get(d, "awards", "totalCount") != 7.0 {
+			t.Fatalf("totalCount = %v", get(d, "awards", "totalCount"))
+		}
+		for _, e := range get(d, "awards", "edges").([]any) {
+			years = append(years, get(e, "node", "year").(float64))
+		}
+		if get(d, "awards", "pageInfo", "hasNextPage") != true {
+			break
+		}
+		after = get(d, "awards", "pageInfo", "endCursor").(string)
+	}
+	if fmt.Sprint(years) != "[2024 2023 2022 2021 2020 2019 2018]" {
+		t.Errorf("years in page order: %v", years)
+	}
+	if r := a.do(tok, `{ awards(first: 101) { totalCount } }`, nil); r.code() != "BAD_USER_INPUT" || r.field() != "first" {
+		t.Errorf("first: 101: %+v", r)
+	}
+	if r := a.do(tok, `{ awards(after: "garbage") { totalCount } }`, nil); r.code() != "BAD_USER_INPUT" || r.field() != "after" {
+		t.Errorf("bad cursor: %+v", r)
+	}
+}
+
+func TestMovementScopes(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	const create = `mutation($in: MovementInput!) { createMovement(input: $in) { id scope province { id } version } }`
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+	national := map[string]any{"title": "Phong trào mới", "scope": "NATIONAL", "kind": "CAMPAIGN", "startYear": 2024}
+	if r := a.do(langSon, create, map[string]any{"in": national}); r.code() != "FORBIDDEN" {
+		t.Errorf("province editor creating a national movement: %+v", r)
+	}
+	if r := a.do(langSon, create, map[string]any{"in": with(national, "provinceId", "lang-son")}); r.code() != "BAD_USER_INPUT" || r.field() != "input.provinceId" {
+		t.Errorf("national movement naming a province: %+v", r)
+	}
+	own := with(national, "scope", "PROVINCE", "provinceId", "lang-son")
+	id := get(a.ok(langSon, create, map[string]any{"in": own}), "createMovement", "id").(string)
+	a.ok(token(t, map[string]string{"*": "editor"}), create, map[string]any{"in": national})
+	if r := a.do(langSon, create, map[string]any{"in": with(own, "endYear", 2020)}); r.field() != "input.endYear" {
+		t.Errorf("end before start: %+v", r)
+	}
+
+	// An award may not reward another province's movement.
+	r := a.do(token(t, map[string]string{"cao-bang": "editor", "lang-son": "viewer"}), createAward,
+		map[string]any{"in": with(awardInput("cao-bang"), "movementId", id)})
+	if r.code() != "BAD_USER_INPUT" || r.field() != "input.movementId" {
+		t.Errorf("award for cao-bang naming lang-son's movement: %+v", r)
+	}
+	// A movement that an award refers to cannot be deleted.
+	a.ok(langSon, createAward, map[string]any{"in": with(awardInput("lang-son"), "movementId", id)})
+	r = a.do(langSon, `mutation($id: ID!) { deleteMovement(id: $id, expectedVersion: 1) }`, map[string]any{"id": id})
+	if r.code() != "CONFLICT" {
+		t.Errorf("deleting a referenced movement: %+v", r)
+	}
+	d := a.ok("", `{ movements(filter: {scope: PROVINCE}) { totalCount } all: movements(filter: {year: 2022}) { totalCount } }`, nil)
+	if get(d, "movements", "totalCount") != 1.0 || get(d, "all", "totalCount") != 4.0 {
+		t.Errorf("movement filters: %v", d)
+	}
+}
+
+func TestProvinceReports(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	rid := get(a.ok("", `{ periodReviews { edges { node { id } } } }`, nil), "periodReviews", "edges", 0, "node", "id")
+	const submit = `mutation($r: ID!, $p: ID!, $v: [IndicatorValueInput!]!, $ev: Int) {
+	  submitProvinceReport(reviewId: $r, provinceId: $p, values: $v, expectedVersion: $ev) { province { id } version } }`
+	values := []map[string]any{
+		{"indicatorId": "grdp-growth", "value": 7.1},
+		{"indicatorId": "new-rural-communes", "value": 40, "total": 130},
+		{"indicatorId": "new-jobs", "value": 3500},
+	}
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+	a.ok(langSon, submit, map[string]any{"r": rid, "p": "lang-son", "v": values})
+	if r := a.do(langSon, submit, map[string]any{"r": rid, "p": "cao-bang", "v": values}); r.code() != "FORBIDDEN" {
+		t.Errorf("lang-son reporting for cao-bang: %+v", r)
+	}
+	caoBang := token(t, map[string]string{"cao-bang": "editor"})
+	a.ok(caoBang, submit, map[string]any{"r": rid, "p": "cao-bang", "v": []map[string]any{
+		{"indicatorId": "grdp-growth", "value": 5.2}, {"indicatorId": "new-rural-communes", "value": 20, "total": 100}}})
+	if r := a.do(caoBang, submit, map[string]any{"r": rid, "p": "cao-bang", "v": values, "ev": 7}); r.code() != "CONFLICT" {
+		t.Errorf("stale report version: %+v", r)
+	}
+	bad := []struct {
+		v     map[string]any
+		field string
+	}{
+		{map[string]any{"indicatorId": "new-rural-communes", "value": 140, "total": 130}, "values[0].value"},
+		{map[string]any{"indicatorId": "new-rural-communes", "value": 14}, "values[0].total"},
+		{map[string]any{"indicatorId": "grdp-growth", "value": 250}, "values[0].value"},
+		{map[string]any{"indicatorId": "new-jobs", "value": -5}, "values[0].value"},
+		{map[string]any{"indicatorId": "gdp", "value": 5}, "values[0].indicatorId"},
+	}
+	for _, b := range bad {
+		r := a.do(langSon, submit, map[string]any{"r": rid, "p": "lang-son", "v": []map[string]any{b.v}})
+		if r.code() != "BAD_USER_INPUT" || r.field() != b.field {
+			t.Errorf("%v: %+v, want field %s", b.v, r.Errors, b.field)
+		}
+	}
+	d := a.ok("", `query($id: ID!) { periodReview(id: $id) { reports { province { id } version }
+	  summary { indicator { id } derived { text min max value total ratio } provincesReported } } }`, map[string]any{"id": rid})
+	derived := map[string]string{}
+	for _, s := range get(d, "periodReview", "summary").([]any) {
+		if t, ok := get(s, "derived", "text").(string); ok {
+			derived[get(s, "indicator", "id").(string)] = t
+		}
+	}
+	want := map[string]string{"grdp-growth": "5.2–7.1 %", "new-rural-communes": "60/230 = 26.09 %", "new-jobs": "3,500"}
+	if fmt.Sprint(derived) != fmt.Sprint(want) {
+		t.Errorf("derived = %v, want %v", derived, want)
+	}
+	if n := len(get(d, "periodReview", "reports").([]any)); n != 2 {
+		t.Errorf("reports = %d, want 2 (the refused ones written?)", n)
+	}
+}
+
+func TestTokensAreChecked(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	good := token(t, map[string]string{"lang-son": "editor"})
+	parts := strings.Split(good, ".")
+	for name, tok := range map[string]string{
+		"garbage":            "not.a.jwt",
+		"stripped signature": parts[0] + "." + parts[1] + ".",
+		"alg none":           "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + ".",
+		"tampered payload":   parts[0] + "." + parts[1] + "x." + parts[2],
+	} {
+		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", strings.NewReader(`{"query":"{ me { subject } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 401 || !strings.Contains(res.Header.Get("WWW-Authenticate"), `error="invalid_token"`) ||
+			!strings.Contains(string(body), `"UNAUTHENTICATED"`) {
+			t.Errorf("%s: %d %q %s", name, res.StatusCode, res.Header.Get("WWW-Authenticate"), body)
+		}
+	}
+	d := a.ok(good, `{ me { subject name roles { scope role } } }`, nil)
+	if get(d, "me", "subject") != "u-test" || get(d, "me", "roles", 0, "role") != "EDITOR" {
+		t.Errorf("me = %v", d)
+	}
+	if d := a.ok("", `{ me { subject } }`, nil); d["me"] != nil {
+		t.Errorf("anonymous me = %v", d["me"])
+	}
+}
+
+func TestHealthAndPlayground(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "thidua_http_requests_total",
+		"/": "graphiql", "/playground/graphiql.min.js": "GraphiQL"} {
+		res, err := http.Get(a.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d, body lacks %q", path, res.StatusCode, want)
+		}
+	}
+}
