@@ -170,8 +170,12 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= f.min && f.Handler.Enabled(ctx, l)
 }
 
-func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler { return levelFilter{f.Handler.WithAttrs(a), f.min} }
-func (f levelFilter) WithGroup(g string) slog.Handler      { return levelFilter{f.Handler.WithGroup(g), f.min} }
+func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFilter{f.Handler.WithAttrs(a), f.min}
+}
+func (f levelFilter) WithGroup(g string) slog.Handler {
+	return levelFilter{f.Handler.WithGroup(g), f.min}
+}
 
 // runToken prints a development token signed with JWT_SECRET.
 func runToken(args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -2,9 +2,10 @@
 // header editor for `Authorization: Bearer <token>`.
 (function () {
   var defaultQuery = [
-    '# thidua: emulation and commendation of the northern border cluster.',
-    '# Anonymous callers read published records. To edit, open "Headers" below and',
-    '# put {"Authorization": "Bearer <token>"}; in development, get a token with',
+    '# thidua: thi đua, khen thưởng of the northern border cluster.',
+    '# Anonymous callers read published records. To edit, put',
+    '#   {"Authorization": "Bearer <token>"}',
+    '# in Headers below. A development token:',
     '#   go run . token -sub me -role lang-son=editor',
     '',
     'query Review2022 {',

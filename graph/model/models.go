@@ -52,7 +52,6 @@ func (d Date) Ptr() *Date {
 	return &d
 }
 
-
 type Province struct {
 	ID              string
 	Name            string

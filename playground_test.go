@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// chromium returns the browser to test with; without one the test is
+// skipped, except in CI (.ci/run installs it), where that is a failure.
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is not installed (.ci/run installs it)")
+	}
+	t.Skip("chromium is not installed; apt-get install chromium")
+	return ""
+}
+
+// resultJS reads the whole text of GraphiQL's result editor (CodeMirror
+// renders only the lines in view).
+const resultJS = `(function(){ const e = document.querySelector('.result-window .CodeMirror');
+  return e && e.CodeMirror ? e.CodeMirror.getValue() : (document.querySelector('.result-window') || {innerText: ''}).innerText; })()`
+
+// The playground loads with every request to another host blocked, and runs
+// its default query against the server.
+func TestPlaygroundInChromium(t *testing.T) {
+	browser := chromium(t)
+	base, _ := start(t, map[string]string{"DATA_DIR": t.TempDir(), "LOG_LEVEL": "warn"})
+
+	profile, err := os.MkdirTemp("", "thidua-chromium-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(profile) // after the browser has closed (deferred below)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	// This chromedp's protocol tables predate some events of a current
+	// Chromium; it logs each one it cannot decode, which is noise here.
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(string, ...any) {}))
+	defer cancel()
+	defer func() { _ = chromedp.Cancel(ctx) }() // closes the browser and waits for it
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	var mu sync.Mutex
+	var blocked []string
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *fetch.EventRequestPaused:
+			go func() {
+				u, err := url.Parse(e.Request.URL)
+				local := err == nil && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost")
+				c := chromedp.FromContext(ctx)
+				ectx := cdp.WithExecutor(ctx, c.Target)
+				if local {
+					_ = fetch.ContinueRequest(e.RequestID).Do(ectx)
+					return
+				}
+				mu.Lock()
+				blocked = append(blocked, e.Request.URL)
+				mu.Unlock()
+				_ = fetch.FailRequest(e.RequestID, network.ErrorReasonBlockedByClient).Do(ectx)
+			}()
+		}
+	})
+
+	var response string
+	err = chromedp.Run(ctx,
+		fetch.Enable().WithPatterns([]*fetch.RequestPattern{{URLPattern: "*"}}),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`.graphiql-execute-button`, chromedp.ByQuery),
+		chromedp.Click(`.graphiql-execute-button`, chromedp.ByQuery),
+		chromedp.Poll(resultJS+`.includes('5.46–9.15 %')`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Evaluate(resultJS, &response),
+	)
+	if err != nil {
+		t.Fatalf("playground: %v", err)
+	}
+	for _, want := range []string{"Lạng Sơn", "24,900", "315/994 = 31.69 %"} {
+		if !strings.Contains(response, want) {
+			t.Errorf("the playground's result lacks %q", want)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(blocked) > 0 {
+		t.Errorf("the playground asked for non-local resources: %v", blocked)
+	}
+}

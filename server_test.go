@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/thidua/thidua/embeddb"
+)
+
+// freeAddr returns a loopback address with a free port.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// syncBuffer is a goroutine-safe writer for run's output.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs the service with env until the test ends, and waits for /healthz.
+func start(t *testing.T, env map[string]string) (base string, stop func() error) {
+	t.Helper()
+	addr := freeAddr(t)
+	env["ADDR"] = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var out syncBuffer
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &out, &out) }()
+	base = "http://" + addr
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("run stopped before serving: %v\n%s", err, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("not healthy in time:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-done:
+			case <-time.After(30 * time.Second):
+				runErr = fmt.Errorf("run did not return after cancel")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return base, stop
+}
+
+func query(t *testing.T, base, auth, q string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(fmt.Sprintf(`{"query":%q}`, q)))
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil || out["errors"] != nil {
+		t.Fatalf("query %s: %s", q, raw)
+	}
+	return out["data"].(map[string]any)
+}
+
+func count(t *testing.T, base, auth, q, field string) int {
+	t.Helper()
+	d := query(t, base, auth, q)
+	return int(d[field].(map[string]any)["totalCount"].(float64))
+}
+
+// The service starts on an empty data directory, loads the founding data,
+// and on a second start reuses it without duplicating anything.
+func TestRunEmbeddedTwice(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"DATA_DIR": dir, "LOG_LEVEL": "warn"}
+	for i := 0; i < 2; i++ {
+		base, stop := start(t, env)
+		if n := count(t, base, "", `{ movements { totalCount } }`, "movements"); n != 4 {
+			t.Errorf("start %d: movements = %d, want 4", i+1, n)
+		}
+		if n := count(t, base, "", `{ periodReviews { totalCount } }`, "periodReviews"); n != 1 {
+			t.Errorf("start %d: reviews = %d, want 1", i+1, n)
+		}
+		// A write acknowledged before the restart is there after it: the
+		// cluster viewer sees the unpublished movement made on the first start.
+		if i == 0 {
+			query(t, base, devToken(t, env, "lang-son=editor"), `mutation { createMovement(input: {title: "Thi đua Lạng Sơn", scope: PROVINCE, kind: ANNUAL, provinceId: "lang-son", published: false}) { id } }`)
+		}
+		if n := count(t, base, devToken(t, env, "*=viewer"), `{ movements { totalCount } }`, "movements"); n != 5 {
+			t.Errorf("start %d: movements seen by a cluster viewer = %d, want 5", i+1, n)
+		}
+		res, err := http.Get(base + "/readyz")
+		if err != nil || res.StatusCode != 200 {
+			t.Errorf("readyz: %v %v", res, err)
+		}
+		if err := stop(); err != nil {
+			t.Fatalf("run returned %v on shutdown", err)
+		}
+	}
+}
+
+// devToken mints a token with the `token` command, as a developer would.
+func devToken(t *testing.T, env map[string]string, role string) string {
+	t.Helper()
+	var out strings.Builder
+	if err := run(context.Background(), []string{"token", "-sub", "t", "-role", role},
+		func(k string) string { return env[k] }, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(out.String())
+}
+
+// With MONGODB_URI the service uses that server and starts no embedded one.
+func TestRunWithMongoURI(t *testing.T) {
+	dir := t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := embeddb.Start(context.Background(), dir, freeAddr(t), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	unused := t.TempDir() + "/unused"
+	base, stop := start(t, map[string]string{"MONGODB_URI": db.URI(), "MONGODB_DATABASE": "external", "DATA_DIR": unused, "LOG_LEVEL": "warn"})
+	if n := count(t, base, "", `{ movements { totalCount } }`, "movements"); n != 4 {
+		t.Errorf("movements = %d, want 4", n)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(unused); !os.IsNotExist(err) {
+		t.Errorf("DATA_DIR was used although MONGODB_URI was set (%v)", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !strings.Contains(strings.Join(names, " "), "external") {
+		t.Errorf("the external server holds %v, want the database 'external'", names)
+	}
+}
+
+func TestProductionNeedsSettings(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"APP_ENV": "production"}, "JWT_SECRET is required"},
+		{map[string]string{"APP_ENV": "production", "JWT_SECRET": "short", "JWT_ISSUER": "i", "JWT_AUDIENCE": "a"}, "at least 32 bytes"},
+		{map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32)}, "JWT_ISSUER and JWT_AUDIENCE"},
+		{map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
+		{map[string]string{"REQUEST_TIMEOUT": "soon"}, "REQUEST_TIMEOUT"},
+	} {
+		err := run(context.Background(), nil, func(k string) string { return c.env[k] }, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want %q", c.env, err, c.want)
+		}
+	}
+	cfg, err := loadConfig(func(k string) string {
+		return map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32), "JWT_ISSUER": "i", "JWT_AUDIENCE": "a"}[k]
+	})
+	if err != nil || cfg.Introspection || cfg.Playground {
+		t.Errorf("production defaults: %+v %v (introspection and playground must be off)", cfg, err)
+	}
+}
+
+func TestHelpListsSettings(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, &out, io.Discard)
+	if err == nil {
+		t.Fatal("-h should stop run with flag.ErrHelp")
+	}
+	for _, s := range settings {
+		if !strings.Contains(out.String(), s.name) {
+			t.Errorf("-h does not list %s", s.name)
+		}
+	}
+}
