@@ -104,12 +104,9 @@ func (r *queryResolver) Awards(ctx context.Context, filter *model.AwardFilter, f
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.AwardConnection{Edges: make([]*model.AwardEdge, len(page.Items)), Count: page.Count,
-		PageInfo: pageInfo(page.Cursors, page.HasNext, page.HasPrev)}
-	for i := range page.Items {
-		conn.Edges[i] = &model.AwardEdge{Cursor: page.Cursors[i], Node: toAward(&page.Items[i])}
-	}
-	return conn, nil
+	return &model.AwardConnection{PageInfo: pageInfo(page), Count: page.Count,
+		Edges: edges(page, toAward, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
+	}, nil
 }
 
 // Award is the resolver for the award field.

@@ -136,12 +136,21 @@ func toReport(r *repository.ProvinceReport) *model.ProvinceReport {
 	return out
 }
 
-func pageInfo(cursors []string, hasNext, hasPrev bool) *model.PageInfo {
-	pi := &model.PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrev}
-	if n := len(cursors); n > 0 {
-		pi.StartCursor, pi.EndCursor = &cursors[0], &cursors[n-1]
+func pageInfo[D any](p *repository.Page[D]) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrev}
+	if n := len(p.Cursors); n > 0 {
+		pi.StartCursor, pi.EndCursor = &p.Cursors[0], &p.Cursors[n-1]
 	}
 	return pi
+}
+
+// edges converts a page of documents to connection edges.
+func edges[D, M, E any](p *repository.Page[D], conv func(*D) *M, edge func(cursor string, node *M) *E) []*E {
+	out := make([]*E, len(p.Items))
+	for i := range p.Items {
+		out[i] = edge(p.Cursors[i], conv(&p.Items[i]))
+	}
+	return out
 }
 
 // orNil converts a record read by id; a record that does not exist (or that

@@ -89,12 +89,9 @@ func (r *queryResolver) Movements(ctx context.Context, filter *model.MovementFil
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.MovementConnection{Edges: make([]*model.MovementEdge, len(page.Items)), Count: page.Count,
-		PageInfo: pageInfo(page.Cursors, page.HasNext, page.HasPrev)}
-	for i := range page.Items {
-		conn.Edges[i] = &model.MovementEdge{Cursor: page.Cursors[i], Node: toMovement(&page.Items[i])}
-	}
-	return conn, nil
+	return &model.MovementConnection{PageInfo: pageInfo(page), Count: page.Count,
+		Edges: edges(page, toMovement, func(c string, n *model.Movement) *model.MovementEdge { return &model.MovementEdge{Cursor: c, Node: n} }),
+	}, nil
 }
 
 // Movement is the resolver for the movement field.

@@ -159,12 +159,12 @@ func (r *queryResolver) PeriodReviews(ctx context.Context, filter *model.PeriodR
 		return nil, err
 	}
 	snap := r.Catalog.Get()
-	conn := &model.PeriodReviewConnection{Edges: make([]*model.PeriodReviewEdge, len(page.Items)), Count: page.Count,
-		PageInfo: pageInfo(page.Cursors, page.HasNext, page.HasPrev)}
-	for i := range page.Items {
-		conn.Edges[i] = &model.PeriodReviewEdge{Cursor: page.Cursors[i], Node: toReview(&page.Items[i], snap)}
-	}
-	return conn, nil
+	conv := func(d *repository.PeriodReview) *model.PeriodReview { return toReview(d, snap) }
+	return &model.PeriodReviewConnection{PageInfo: pageInfo(page), Count: page.Count,
+		Edges: edges(page, conv, func(c string, n *model.PeriodReview) *model.PeriodReviewEdge {
+			return &model.PeriodReviewEdge{Cursor: c, Node: n}
+		}),
+	}, nil
 }
 
 // PeriodReview is the resolver for the periodReview field.
