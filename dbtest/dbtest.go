@@ -59,13 +59,13 @@ func Store(t testing.TB, opts ...repository.Option) *repository.Store {
 	if uri == "" {
 		t.Fatal("dbtest: call dbtest.Main from TestMain")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	s, err := repository.Open(ctx, uri, NewName(t), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		_ = s.Drop(ctx)
 		_ = s.Close(ctx)

@@ -44,6 +44,16 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if code, ok := gqlErr.Extensions["code"]; ok && code != "" {
 			return gqlErr
 		}
+		// gqlgen's own request errors (a body that is not JSON, say) carry
+		// no cause and no path; their text may quote the body, so only its
+		// first clause is kept.
+		var ge *gqlerror.Error
+		if errors.As(err, &ge) && ge.Err == nil && len(ge.Path) == 0 {
+			msg, _, _ := strings.Cut(ge.Message, ":")
+			gqlErr.Message = msg
+			gqlErr.Extensions = map[string]any{"code": "GRAPHQL_PARSE_FAILED"}
+			return gqlErr
+		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			gqlErr.Message = "the request took too long"
 			gqlErr.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}

@@ -478,3 +478,24 @@ func TestHealthAndPlayground(t *testing.T) {
 		}
 	}
 }
+
+func TestMalformedRequests(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	for body, want := range map[string]string{
+		`{bad json`:                    "GRAPHQL_PARSE_FAILED",
+		`{"query":"{ awards { "}`:      "GRAPHQL_PARSE_FAILED",
+		`{"query":"{ nope }"}`:         "GRAPHQL_VALIDATION_FAILED",
+		`{"query":"{ award(id: 1) }"}`: "GRAPHQL_VALIDATION_FAILED",
+	} {
+		res, err := http.Post(a.srv.URL+"/graphql", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(raw), `"code":"`+want+`"`) || strings.Contains(string(raw), "bad json") {
+			t.Errorf("%s: %s, want code %s and no echo of the body", body, raw, want)
+		}
+	}
+}
