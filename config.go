@@ -22,11 +22,12 @@ var settings = []setting{
 	{"DATA_DIR", "./data", "where the embedded database keeps its SQLite files (when MONGODB_URI is empty)"},
 	{"MONGODB_URI", "", "a MongoDB deployment to use instead of the embedded database"},
 	{"MONGODB_DATABASE", "thidua", "database name"},
-	{"JWT_SECRET", devSecret + " (development)", "HS256 key for bearer tokens; production: required, at least 32 bytes"},
+	{"JWT_SECRET", devSecret + " (development)", "HS256 key for bearer tokens; production: at least 32 bytes, or unset to accept only JWKS tokens"},
 	{"JWT_ISSUER", "thidua (development)", "required iss of tokens"},
 	{"JWT_AUDIENCE", "thidua (development)", "required aud of tokens"},
 	{"JWT_ROLES_CLAIM", "roles", "dotted path of the roles claim"},
-	{"JWT_JWKS_URL", "", "JWKS of an OpenID provider (not supported yet: the service refuses to start with it)"},
+	{"JWT_JWKS_URL", "", "JWKS URL of an OpenID provider; its RS256, ES256 and EdDSA keys verify tokens"},
+	{"JWT_JWKS_REFRESH", "15m", "how often the JWKS is read again (also on an unknown kid, at most every 30s)"},
 	{"GRAPHQL_INTROSPECTION", "true (development), false (production)", "allow schema introspection"},
 	{"PLAYGROUND", "true (development), false (production)", "serve the GraphiQL playground at /"},
 	{"GRAPHQL_COMPLEXITY_LIMIT", "5000", "largest query complexity; list fields count once per row of their page"},
@@ -45,6 +46,7 @@ type config struct {
 	Addr, Env, DataDir, MongoURI, Database string
 	JWTSecret, JWTIssuer, JWTAudience      string
 	RolesClaim, JWKSURL                    string
+	JWKSRefresh                            time.Duration
 	Introspection, Playground              bool
 	ComplexityLimit                        int
 	RequestTimeout, ShutdownTimeout        time.Duration
@@ -116,11 +118,14 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s")
 	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
-	if c.JWKSURL != "" {
-		errs = append(errs, errors.New("JWT_JWKS_URL is not supported yet; use JWT_SECRET (HS256)"))
+	c.JWKSRefresh = duration("JWT_JWKS_REFRESH", "15m")
+	if c.JWKSURL != "" && !strings.HasPrefix(c.JWKSURL, "https://") && !strings.HasPrefix(c.JWKSURL, "http://") {
+		errs = append(errs, fmt.Errorf("JWT_JWKS_URL: %q is not an http(s) URL", c.JWKSURL))
 	}
-	if c.JWTSecret == "" {
-		errs = append(errs, errors.New("JWT_SECRET is required in production"))
+	if c.JWTSecret == "" && c.JWKSURL == "" {
+		errs = append(errs, errors.New("JWT_SECRET or JWT_JWKS_URL is required in production"))
+	} else if c.JWTSecret == "" {
+		// JWKS tokens only.
 	} else if !dev && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("JWT_SECRET must be at least 32 bytes in production"))
 	} else if !dev && c.JWTSecret == devSecret {
@@ -128,6 +133,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		errs = append(errs, errors.New("JWT_ISSUER and JWT_AUDIENCE are required in production"))
+	}
+	if c.JWKSRefresh == 0 {
+		c.JWKSRefresh = 15 * time.Minute
 	}
 	if c.CatalogRefresh == 0 {
 		c.CatalogRefresh = 30 * time.Second

@@ -96,8 +96,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	go refs.Run(ctx, cfg.CatalogRefresh, logger)
 
+	var keys *auth.KeySet
+	if cfg.JWKSURL != "" {
+		keys = auth.NewKeySet(auth.KeySetConfig{URL: cfg.JWKSURL, Logger: logger})
+		// A provider that is down at start does not stop the service:
+		// its tokens fail until the keys can be read.
+		if err := keys.Refresh(ctx); err != nil {
+			logger.Warn("JWKS not readable yet; provider tokens are refused until it is", "err", err)
+		}
+		go keys.Run(ctx, cfg.JWKSRefresh)
+	}
+	var secret []byte
+	if cfg.JWTSecret != "" {
+		secret = []byte(cfg.JWTSecret)
+	}
 	verifier, err := auth.NewVerifier(auth.VerifierConfig{
-		Secret: []byte(cfg.JWTSecret), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, RolesClaim: cfg.RolesClaim,
+		Secret: secret, Keys: keys, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, RolesClaim: cfg.RolesClaim,
 	})
 	if err != nil {
 		return err
@@ -205,6 +219,9 @@ func runToken(args []string, getenv func(string) string, stdout, stderr io.Write
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.JWTSecret == "" {
+		return errors.New("token: JWT_SECRET is not set; tokens from a JWKS provider are issued by the provider")
 	}
 	tok, err := auth.Issue(auth.IssueConfig{
 		Secret: []byte(cfg.JWTSecret), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,

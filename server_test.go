@@ -197,7 +197,7 @@ func TestProductionNeedsSettings(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{map[string]string{"APP_ENV": "production"}, "JWT_SECRET is required"},
+		{map[string]string{"APP_ENV": "production"}, "JWT_SECRET or JWT_JWKS_URL is required"},
 		{map[string]string{"APP_ENV": "production", "JWT_SECRET": "short", "JWT_ISSUER": "i", "JWT_AUDIENCE": "a"}, "at least 32 bytes"},
 		{map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32)}, "JWT_ISSUER and JWT_AUDIENCE"},
 		{map[string]string{"APP_ENV": "staging"}, "APP_ENV"},

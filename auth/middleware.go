@@ -22,7 +22,7 @@ func Middleware(v *Verifier, logger *slog.Logger) func(http.Handler) http.Handle
 				refuse(w, r, logger, "authorization header is not a bearer token")
 				return
 			}
-			p, err := v.Verify(strings.TrimSpace(token))
+			p, err := v.Verify(r.Context(), strings.TrimSpace(token))
 			if err != nil {
 				refuse(w, r, logger, err.Error())
 				return

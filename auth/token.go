@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,7 +18,8 @@ const Leeway = 30 * time.Second
 
 // VerifierConfig configures token verification.
 type VerifierConfig struct {
-	Secret     []byte           // HS256 key
+	Secret     []byte           // HS256 key; nil: HS256 is refused
+	Keys       *KeySet          // an OpenID provider's keys (RS256, ES256, EdDSA); nil: none
 	Issuer     string           // required iss
 	Audience   string           // required in aud
 	RolesClaim string           // dotted path of the roles object; "roles" when empty
@@ -30,10 +32,19 @@ type Verifier struct {
 	parser *jwt.Parser
 }
 
-// NewVerifier returns a verifier for HS256 tokens signed with cfg.Secret.
+// NewVerifier returns a verifier for HS256 tokens signed with cfg.Secret
+// and for tokens signed with the keys of cfg.Keys. Only those algorithms
+// are accepted.
 func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
-	if len(cfg.Secret) == 0 {
-		return nil, errors.New("no JWT secret")
+	var algs []string
+	if len(cfg.Secret) > 0 {
+		algs = append(algs, "HS256")
+	}
+	if cfg.Keys != nil {
+		algs = append(algs, "RS256", "ES256", "EdDSA")
+	}
+	if len(algs) == 0 {
+		return nil, errors.New("no JWT secret and no JWKS: no token could be verified")
 	}
 	if cfg.Issuer == "" || cfg.Audience == "" {
 		return nil, errors.New("JWT issuer and audience are required")
@@ -45,7 +56,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		cfg.Now = time.Now
 	}
 	return &Verifier{cfg: cfg, parser: jwt.NewParser(
-		jwt.WithValidMethods([]string{"HS256"}),
+		jwt.WithValidMethods(algs),
 		jwt.WithIssuer(cfg.Issuer),
 		jwt.WithAudience(cfg.Audience),
 		jwt.WithExpirationRequired(),
@@ -58,13 +69,23 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 
 // Verify checks a token and returns its principal. Any error means the token
 // must be refused; its text is for logs.
-func (v *Verifier) Verify(token string) (*Principal, error) {
+func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error) {
 	if len(token) > MaxTokenBytes {
 		return nil, errors.New("token too large")
 	}
 	claims := jwt.MapClaims{}
 	_, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
-		return v.cfg.Secret, nil
+		// The key follows from the algorithm, never the other way round:
+		// HS256 only ever gets the secret, the others only provider keys.
+		alg := t.Method.Alg()
+		if alg == "HS256" {
+			return v.cfg.Secret, nil
+		}
+		kid, _ := t.Header["kid"].(string)
+		if kid == "" {
+			return nil, errors.New("token has no kid")
+		}
+		return v.cfg.Keys.key(ctx, kid, alg)
 	})
 	if err != nil {
 		return nil, err

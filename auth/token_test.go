@@ -1,0 +1,301 @@
+package auth
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+var (
+	testSecret = []byte("0123456789abcdef0123456789abcdef")
+	testNow    = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+)
+
+// provider is an OpenID provider's JWKS endpoint for tests; its keys can be
+// rotated, and it can go down.
+type provider struct {
+	mu    sync.Mutex
+	keys  []map[string]any
+	down  bool
+	reads atomic.Int32
+	srv   *httptest.Server
+}
+
+func newProvider(t *testing.T) *provider {
+	p := &provider{}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.reads.Add(1)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.down {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": p.keys})
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *provider) set(down bool, keys ...map[string]any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.keys, p.down = keys, down
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func rsaJWK(kid string, k *rsa.PrivateKey) map[string]any {
+	return map[string]any{"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
+		"n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes())}
+}
+
+func ecJWK(kid string, k *ecdsa.PrivateKey) map[string]any {
+	pt, _ := k.PublicKey.Bytes()
+	return map[string]any{"kty": "EC", "kid": kid, "crv": "P-256", "x": b64(pt[1:33]), "y": b64(pt[33:])}
+}
+
+func edJWK(kid string, k ed25519.PrivateKey) map[string]any {
+	return map[string]any{"kty": "OKP", "kid": kid, "crv": "Ed25519", "x": b64(k.Public().(ed25519.PublicKey))}
+}
+
+type keys struct {
+	rsa *rsa.PrivateKey
+	ec  *ecdsa.PrivateKey
+	ed  ed25519.PrivateKey
+}
+
+func newKeys(t *testing.T) keys {
+	r, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, d, _ := ed25519.GenerateKey(rand.Reader)
+	return keys{r, e, d}
+}
+
+func claims(mod func(jwt.MapClaims)) jwt.MapClaims {
+	c := jwt.MapClaims{"sub": "u-17", "name": "Hoàng Thị Mai", "iss": "thidua", "aud": "thidua",
+		"iat": testNow.Unix(), "exp": testNow.Add(time.Hour).Unix(), "roles": map[string]any{"lang-son": "editor"}}
+	if mod != nil {
+		mod(c)
+	}
+	return c
+}
+
+func sign(t *testing.T, m jwt.SigningMethod, kid string, key crypto.PrivateKey, c jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(m, c)
+	if kid != "" {
+		tok.Header["kid"] = kid
+	}
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func newTestVerifier(t *testing.T, ks *KeySet, mod func(*VerifierConfig)) *Verifier {
+	cfg := VerifierConfig{Secret: testSecret, Keys: ks, Issuer: "thidua", Audience: "thidua",
+		Now: func() time.Time { return testNow }}
+	if mod != nil {
+		mod(&cfg)
+	}
+	v, err := NewVerifier(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Every attack of RFC 8725 that applies here is refused.
+func TestTokenHygiene(t *testing.T) {
+	k := newKeys(t)
+	p := newProvider(t)
+	p.set(false, rsaJWK("r1", k.rsa))
+	ks := NewKeySet(KeySetConfig{URL: p.srv.URL, Logger: quiet(), Now: func() time.Time { return testNow }})
+	v := newTestVerifier(t, ks, nil)
+
+	hs := func(mod func(jwt.MapClaims)) string {
+		return sign(t, jwt.SigningMethodHS256, "", testSecret, claims(mod))
+	}
+	good := hs(nil)
+	parts := strings.Split(good, ".")
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&k.rsa.PublicKey))})
+	big := strings.Repeat("a", MaxTokenBytes)
+	// A signature whose last base64 character has unused bits set decodes,
+	// leniently, to the same bytes: a non-canonical encoding.
+	sig := parts[2]
+	last := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", sig[len(sig)-1])
+	nonCanonical := parts[0] + "." + parts[1] + "." + sig[:len(sig)-1] +
+		string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last|1])
+
+	refused := map[string]string{
+		"alg none":                            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + ".",
+		"alg none, signed":                    sign(t, jwt.SigningMethodNone, "", jwt.UnsafeAllowNoneSignatureType, claims(nil)),
+		"HS256 keyed with the RSA public key": sign(t, jwt.SigningMethodHS256, "r1", pubPEM, claims(nil)),
+		"HS384":                               sign(t, jwt.SigningMethodHS384, "", testSecret, claims(nil)),
+		"RS256 with an unknown key":           sign(t, jwt.SigningMethodRS256, "r1", must(rsa.GenerateKey(rand.Reader, 2048)), claims(nil)),
+		"RS256 without kid":                   sign(t, jwt.SigningMethodRS256, "", k.rsa, claims(nil)),
+		"ES256 signed, kid of the RSA key":    sign(t, jwt.SigningMethodES256, "r1", k.ec, claims(nil)),
+		"tampered payload":                    parts[0] + "." + b64([]byte(`{"sub":"u-17","roles":{"*":"admin"},"iss":"thidua","aud":"thidua","exp":9999999999}`)) + "." + parts[2],
+		"stripped signature":                  parts[0] + "." + parts[1] + ".",
+		"two parts":                           parts[0] + "." + parts[1],
+		"missing exp":                         hs(func(c jwt.MapClaims) { delete(c, "exp") }),
+		"exp past the leeway":                 hs(func(c jwt.MapClaims) { c["exp"] = testNow.Add(-31 * time.Second).Unix() }),
+		"future iat":                          hs(func(c jwt.MapClaims) { c["iat"] = testNow.Add(5 * time.Minute).Unix() }),
+		"future nbf":                          hs(func(c jwt.MapClaims) { c["nbf"] = testNow.Add(5 * time.Minute).Unix() }),
+		"wrong iss":                           hs(func(c jwt.MapClaims) { c["iss"] = "evil" }),
+		"missing iss":                         hs(func(c jwt.MapClaims) { delete(c, "iss") }),
+		"missing aud":                         hs(func(c jwt.MapClaims) { delete(c, "aud") }),
+		"foreign aud":                         hs(func(c jwt.MapClaims) { c["aud"] = []string{"other-app"} }),
+		"non-canonical base64":                nonCanonical,
+		"padded base64":                       parts[0] + "." + parts[1] + "=." + parts[2],
+		"oversized":                           hs(func(c jwt.MapClaims) { c["pad"] = big }),
+		"unknown role":                        hs(func(c jwt.MapClaims) { c["roles"] = map[string]any{"lang-son": "superuser"} }),
+		"roles not an object":                 hs(func(c jwt.MapClaims) { c["roles"] = []string{"editor"} }),
+		"role not a string":                   hs(func(c jwt.MapClaims) { c["roles"] = map[string]any{"lang-son": 3} }),
+		"malformed scope":                     hs(func(c jwt.MapClaims) { c["roles"] = map[string]any{"Lạng Sơn": "editor"} }),
+		"no subject":                          hs(func(c jwt.MapClaims) { delete(c, "sub") }),
+		"name not a string":                   hs(func(c jwt.MapClaims) { c["name"] = 7 }),
+		"exp not a number":                    hs(func(c jwt.MapClaims) { c["exp"] = "tomorrow" }),
+	}
+	if nonCanonical == good {
+		t.Fatal("the non-canonical variant equals the token")
+	}
+	for name, tok := range refused {
+		if p, err := v.Verify(context.Background(), tok); err == nil {
+			t.Errorf("%s: accepted as %+v", name, p)
+		}
+	}
+
+	accepted := map[string]string{
+		"HS256":                    good,
+		"exp within the leeway":    hs(func(c jwt.MapClaims) { c["exp"] = testNow.Add(-20 * time.Second).Unix() }),
+		"aud among several":        hs(func(c jwt.MapClaims) { c["aud"] = []string{"other", "thidua"} }),
+		"RS256 from the provider":  sign(t, jwt.SigningMethodRS256, "r1", k.rsa, claims(nil)),
+		"no roles (authenticated)": hs(func(c jwt.MapClaims) { delete(c, "roles") }),
+	}
+	for name, tok := range accepted {
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			t.Errorf("%s: refused: %v", name, err)
+		}
+	}
+	pr, err := v.Verify(context.Background(), good)
+	if err != nil || pr.Subject != "u-17" || pr.Name != "Hoàng Thị Mai" || pr.RoleIn("lang-son") != Editor || pr.RoleIn("cao-bang") != None {
+		t.Errorf("principal %+v, %v", pr, err)
+	}
+}
+
+// Provider keys of every supported kind verify tokens; keys rotate; the
+// provider going down does not stop cached keys; unknown kids do not make
+// the verifier hammer the provider.
+func TestJWKSRotationAndOutage(t *testing.T) {
+	k := newKeys(t)
+	p := newProvider(t)
+	p.set(false, rsaJWK("r1", k.rsa), ecJWK("e1", k.ec), edJWK("d1", k.ed))
+	clock := testNow
+	var mu sync.Mutex
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	ks := NewKeySet(KeySetConfig{URL: p.srv.URL, Logger: quiet(), Now: now, MinRefresh: 30 * time.Second})
+	v := newTestVerifier(t, ks, func(c *VerifierConfig) { c.Secret = nil })
+	ctx := context.Background()
+
+	for name, tok := range map[string]string{
+		"RS256": sign(t, jwt.SigningMethodRS256, "r1", k.rsa, claims(nil)),
+		"ES256": sign(t, jwt.SigningMethodES256, "e1", k.ec, claims(nil)),
+		"EdDSA": sign(t, jwt.SigningMethodEdDSA, "d1", k.ed, claims(nil)),
+	} {
+		if _, err := v.Verify(ctx, tok); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if n := p.reads.Load(); n != 1 {
+		t.Errorf("provider read %d times for three known keys, want 1 (cached)", n)
+	}
+	if _, err := v.Verify(ctx, sign(t, jwt.SigningMethodHS256, "", testSecret, claims(nil))); err == nil {
+		t.Error("HS256 accepted by a verifier without a secret")
+	}
+
+	// Rotation: the provider adds r2 and drops r1.
+	k2 := newKeys(t)
+	p.set(false, rsaJWK("r2", k2.rsa))
+	advance(time.Minute)
+	if _, err := v.Verify(ctx, sign(t, jwt.SigningMethodRS256, "r2", k2.rsa, claims(nil))); err != nil {
+		t.Fatalf("token with the new key: %v", err)
+	}
+	if _, err := v.Verify(ctx, sign(t, jwt.SigningMethodRS256, "r1", k.rsa, claims(nil))); err == nil {
+		t.Error("token with the retired key still accepted")
+	}
+
+	// Unknown kids are rate-limited: a burst reads the provider at most once.
+	before := p.reads.Load()
+	for i := 0; i < 20; i++ {
+		_, _ = v.Verify(ctx, sign(t, jwt.SigningMethodRS256, "nope", k2.rsa, claims(nil)))
+	}
+	if n := p.reads.Load() - before; n > 1 {
+		t.Errorf("20 unknown-kid tokens read the provider %d times, want at most 1", n)
+	}
+
+	// Outage: cached keys keep working, and a failed refresh keeps them.
+	p.set(true)
+	advance(time.Hour)
+	if err := ks.Refresh(ctx); err == nil {
+		t.Error("refresh from a down provider reported success")
+	}
+	if _, err := v.Verify(ctx, sign(t, jwt.SigningMethodRS256, "r2", k2.rsa, claims(nil))); err != nil {
+		t.Errorf("cached key during the outage: %v", err)
+	}
+}
+
+func TestNestedRolesClaim(t *testing.T) {
+	v := newTestVerifier(t, nil, func(c *VerifierConfig) { c.RolesClaim = "app_metadata.thidua.roles" })
+	tok := sign(t, jwt.SigningMethodHS256, "", testSecret, claims(func(c jwt.MapClaims) {
+		delete(c, "roles")
+		c["app_metadata"] = map[string]any{"thidua": map[string]any{"roles": map[string]any{"*": "viewer"}}}
+	}))
+	p, err := v.Verify(context.Background(), tok)
+	if err != nil || p.RoleIn("son-la") != Viewer {
+		t.Fatalf("nested claim: %+v %v", p, err)
+	}
+	v = newTestVerifier(t, nil, func(c *VerifierConfig) { c.RolesClaim = "https://thidua.example/roles" })
+	tok = sign(t, jwt.SigningMethodHS256, "", testSecret, claims(func(c jwt.MapClaims) {
+		delete(c, "roles")
+		c["https://thidua.example/roles"] = map[string]any{"dien-bien": "admin"}
+	}))
+	if p, err := v.Verify(context.Background(), tok); err != nil || p.RoleIn("dien-bien") != Admin {
+		t.Fatalf("namespaced claim: %+v %v", p, err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
