@@ -145,3 +145,21 @@ func Writable(ctx context.Context) (all bool, scopes []string, err error) {
 	all, scopes = Scopes(ctx, Editor)
 	return all, scopes, nil
 }
+
+// GrantFor returns the role the caller holds for scope and the scope that
+// grants it (scope itself, or "*"); None when it holds none.
+func GrantFor(ctx context.Context, scope string) (string, Role) {
+	p := FromContext(ctx)
+	if p == nil {
+		return "", None
+	}
+	own, all := p.Roles[scope], p.Roles[AllScope]
+	switch {
+	case own == None && all == None:
+		return "", None
+	case own >= all:
+		return scope, own
+	default:
+		return AllScope, all
+	}
+}

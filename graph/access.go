@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
 	"github.com/thidua/thidua/repository"
 )
@@ -27,3 +28,16 @@ func (r *Resolver) checker() *checker {
 }
 
 var roleModel = map[auth.Role]model.Role{auth.Viewer: model.RoleViewer, auth.Editor: model.RoleEditor, auth.Admin: model.RoleAdmin}
+
+// auditAccess is whose audit entries the caller may read: a `*` admin all,
+// a province's admin that province's; anyone else is refused.
+func auditAccess(ctx context.Context) (repository.Access, error) {
+	if auth.FromContext(ctx) == nil {
+		return repository.Access{}, auth.Require(ctx, auth.Admin, auth.AllScope)
+	}
+	all, scopes := auth.Scopes(ctx, auth.Admin)
+	if !all && len(scopes) == 0 {
+		return repository.Access{}, domain.Forbidden("the audit trail needs the admin role for a province or for the cluster")
+	}
+	return repository.Access{All: all, Owners: scopes}, nil
+}

@@ -44,6 +44,7 @@ func (r *mutationResolver) CreateAward(ctx context.Context, input model.AwardInp
 	if err := r.Store.CreateAward(ctx, a); err != nil {
 		return nil, err
 	}
+	auditChange(ctx, a.ID.Hex(), a.ProvinceID, nil, a, nil, intp(a.Version))
 	return toAward(a), nil
 }
 
@@ -61,10 +62,11 @@ func (r *mutationResolver) UpdateAward(ctx context.Context, id string, input mod
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.UpdateAward(ctx, oid, expectedVersion, readAccess(ctx), write, a)
+	before, out, err := r.Store.UpdateAward(ctx, oid, expectedVersion, readAccess(ctx), write, a)
 	if err != nil {
 		return nil, err
 	}
+	auditChange(ctx, id, out.ProvinceID, before, out, intp(before.Version), intp(out.Version))
 	return toAward(out), nil
 }
 
@@ -78,9 +80,11 @@ func (r *mutationResolver) DeleteAward(ctx context.Context, id string, expectedV
 	if err != nil {
 		return "", err
 	}
-	if err := r.Store.DeleteAward(ctx, oid, expectedVersion, readAccess(ctx), write); err != nil {
+	before, err := r.Store.DeleteAward(ctx, oid, expectedVersion, readAccess(ctx), write)
+	if err != nil {
 		return "", err
 	}
+	auditChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	return id, nil
 }
 

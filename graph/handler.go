@@ -47,6 +47,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	if cfg.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	}
+	srv.Use(auditor{store: r.Store, logger: cfg.Logger})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return loadersMiddleware(r.Store, srv)

@@ -35,6 +35,7 @@ func (r *mutationResolver) CreateMovement(ctx context.Context, input model.Movem
 	if err := r.Store.CreateMovement(ctx, m); err != nil {
 		return nil, err
 	}
+	auditChange(ctx, m.ID.Hex(), m.ProvinceID, nil, m, nil, intp(m.Version))
 	return toMovement(m), nil
 }
 
@@ -53,10 +54,11 @@ func (r *mutationResolver) UpdateMovement(ctx context.Context, id string, input 
 	if c.err != nil {
 		return nil, c.err
 	}
-	out, err := r.Store.UpdateMovement(ctx, oid, expectedVersion, readAccess(ctx), write, m)
+	before, out, err := r.Store.UpdateMovement(ctx, oid, expectedVersion, readAccess(ctx), write, m)
 	if err != nil {
 		return nil, err
 	}
+	auditChange(ctx, id, out.ProvinceID, before, out, intp(before.Version), intp(out.Version))
 	return toMovement(out), nil
 }
 
@@ -70,9 +72,11 @@ func (r *mutationResolver) DeleteMovement(ctx context.Context, id string, expect
 	if err != nil {
 		return "", err
 	}
-	if err := r.Store.DeleteMovement(ctx, oid, expectedVersion, readAccess(ctx), write); err != nil {
+	before, err := r.Store.DeleteMovement(ctx, oid, expectedVersion, readAccess(ctx), write)
+	if err != nil {
 		return "", err
 	}
+	auditChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	return id, nil
 }
 

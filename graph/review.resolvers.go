@@ -27,6 +27,7 @@ func (r *mutationResolver) CreatePeriodReview(ctx context.Context, input model.P
 	if err := r.Store.CreatePeriodReview(ctx, doc); err != nil {
 		return nil, err
 	}
+	auditChange(ctx, doc.ID.Hex(), "", nil, doc, nil, intp(doc.Version))
 	return toReview(doc, r.Catalog.Get()), nil
 }
 
@@ -44,10 +45,11 @@ func (r *mutationResolver) UpdatePeriodReview(ctx context.Context, id string, in
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.UpdatePeriodReview(ctx, oid, expectedVersion, readAccess(ctx), write, doc)
+	before, out, err := r.Store.UpdatePeriodReview(ctx, oid, expectedVersion, readAccess(ctx), write, doc)
 	if err != nil {
 		return nil, err
 	}
+	auditChange(ctx, id, "", before, out, intp(before.Version), intp(out.Version))
 	return toReview(out, r.Catalog.Get()), nil
 }
 
@@ -63,10 +65,15 @@ func (r *mutationResolver) SubmitProvinceReport(ctx context.Context, reviewID st
 	if c.err != nil {
 		return nil, c.err
 	}
-	rep, err := r.Store.SubmitReport(ctx, oid, provinceID, vals, auth.FromContext(ctx).Subject, expectedVersion)
+	before, rep, err := r.Store.SubmitReport(ctx, oid, provinceID, vals, auth.FromContext(ctx).Subject, expectedVersion)
 	if err != nil {
 		return nil, err
 	}
+	var vBefore *int
+	if before != nil {
+		vBefore = intp(before.Version)
+	}
+	auditChange(ctx, rep.ID.Hex(), provinceID, before, rep, vBefore, intp(rep.Version))
 	return toReport(rep), nil
 }
 

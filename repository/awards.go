@@ -93,7 +93,7 @@ func (s *Store) Awards(ctx context.Context, f AwardFilter, read Access, p PageAr
 }
 
 // UpdateAward replaces the editable fields of an award.
-func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access, a *Award) (*Award, error) {
+func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access, a *Award) (before, after *Award, err error) {
 	a.prepare()
 	return update[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, bson.D{
 		{Key: "owner", Value: a.Owner}, {Key: "published", Value: a.Published},
@@ -107,6 +107,6 @@ func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int,
 }
 
 // DeleteAward deletes an award.
-func (s *Store) DeleteAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access) error {
-	return remove(ctx, s, versioned{colAwards, "award", id, expected, read, write})
+func (s *Store) DeleteAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access) (*Award, error) {
+	return remove[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write})
 }

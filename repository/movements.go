@@ -71,7 +71,7 @@ func (s *Store) Movements(ctx context.Context, f MovementFilter, read Access, p 
 }
 
 // UpdateMovement replaces the editable fields of a movement.
-func (s *Store) UpdateMovement(ctx context.Context, id bson.ObjectID, expected int, read, write Access, m *Movement) (*Movement, error) {
+func (s *Store) UpdateMovement(ctx context.Context, id bson.ObjectID, expected int, read, write Access, m *Movement) (before, after *Movement, err error) {
 	return update[Movement](ctx, s, versioned{colMovements, "movement", id, expected, read, write}, bson.D{
 		{Key: "owner", Value: m.Owner}, {Key: "published", Value: m.Published},
 		{Key: "title", Value: m.Title}, {Key: "titleKey", Value: vntext.Fold(m.Title)},
@@ -83,7 +83,7 @@ func (s *Store) UpdateMovement(ctx context.Context, id bson.ObjectID, expected i
 }
 
 // DeleteMovement deletes a movement that no award or review refers to.
-func (s *Store) DeleteMovement(ctx context.Context, id bson.ObjectID, expected int, read, write Access) error {
+func (s *Store) DeleteMovement(ctx context.Context, id bson.ObjectID, expected int, read, write Access) (*Movement, error) {
 	for _, ref := range []struct{ coll, field, what string }{
 		{colAwards, "movementId", "awards"}, {colReviews, "movementIds", "period reviews"},
 	} {
@@ -91,11 +91,11 @@ func (s *Store) DeleteMovement(ctx context.Context, id bson.ObjectID, expected i
 		if err == nil {
 			// Checked before the delete: a reference added in between is
 			// possible without transactions (see README).
-			return conflictf("movement %s is referred to by %s; remove those references first", id.Hex(), ref.what)
+			return nil, conflictf("movement %s is referred to by %s; remove those references first", id.Hex(), ref.what)
 		}
 		if !errors.Is(err, errNoDocument) {
-			return err
+			return nil, err
 		}
 	}
-	return remove(ctx, s, versioned{colMovements, "movement", id, expected, read, write})
+	return remove[Movement](ctx, s, versioned{colMovements, "movement", id, expected, read, write})
 }

@@ -68,36 +68,47 @@ type versioned struct {
 	write      Access // what the caller may change
 }
 
-// update applies set to the record and returns it as it is after the write.
-func update[T any](ctx context.Context, s *Store, w versioned, set bson.D) (*T, error) {
+// update applies set to the record and returns it as it was before and as
+// it is after the write (the audit trail records the difference). The record
+// is read with the write's own condition, so "before" is exactly the version
+// the write replaced: if it changed in between, the write matches nothing.
+func update[T any](ctx context.Context, s *Store, w versioned, set bson.D) (before, after *T, err error) {
 	defer s.lock(w.coll, w.id.Hex())()
+	var old, doc T
+	err = mapErr(s.c(w.coll).FindOne(ctx, w.filter()).Decode(&old))
+	if errors.Is(err, errNoDocument) {
+		return nil, nil, s.whyNot(ctx, w)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	upd := bson.D{
 		{Key: "$set", Value: append(set, bson.E{Key: "updatedAt", Value: s.stamp()})},
 		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 	}
-	var doc T
-	err := mapErr(s.c(w.coll).FindOneAndUpdate(ctx, w.filter(), upd,
+	err = mapErr(s.c(w.coll).FindOneAndUpdate(ctx, w.filter(), upd,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc))
+	if errors.Is(err, errNoDocument) {
+		return nil, nil, s.whyNot(ctx, w)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &old, &doc, nil
+}
+
+// remove deletes the record and returns it as it was.
+func remove[T any](ctx context.Context, s *Store, w versioned) (*T, error) {
+	defer s.lock(w.coll, w.id.Hex())()
+	var old T
+	err := mapErr(s.c(w.coll).FindOneAndDelete(ctx, w.filter()).Decode(&old))
 	if errors.Is(err, errNoDocument) {
 		return nil, s.whyNot(ctx, w)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &doc, nil
-}
-
-// remove deletes the record.
-func remove(ctx context.Context, s *Store, w versioned) error {
-	defer s.lock(w.coll, w.id.Hex())()
-	res, err := s.c(w.coll).DeleteOne(ctx, w.filter())
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.DeletedCount == 0 {
-		return s.whyNot(ctx, w)
-	}
-	return nil
+	return &old, nil
 }
 
 func (w versioned) filter() bson.D {

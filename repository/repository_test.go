@@ -162,25 +162,25 @@ func TestVersionedWrites(t *testing.T) {
 	caoBang := repository.Access{Owners: []string{"cao-bang"}}
 
 	// Another province's editor: the record is invisible to it.
-	_, err := s.UpdateAward(ctx, a.ID, 1, caoBang, caoBang, newAward("cao-bang", "X", 2022, "PROPOSED"))
+	_, _, err := s.UpdateAward(ctx, a.ID, 1, caoBang, caoBang, newAward("cao-bang", "X", 2022, "PROPOSED"))
 	wantCode(t, err, domain.CodeNotFound)
 	// Visible (it may read everything) but not writable.
-	_, err = s.UpdateAward(ctx, a.ID, 1, all, caoBang, newAward("cao-bang", "X", 2022, "PROPOSED"))
+	_, _, err = s.UpdateAward(ctx, a.ID, 1, all, caoBang, newAward("cao-bang", "X", 2022, "PROPOSED"))
 	wantCode(t, err, domain.CodeForbidden)
 
 	b := newAward("lang-son", "Nguyễn Văn Ân", 2022, "PROPOSED")
-	got, err := s.UpdateAward(ctx, a.ID, 1, langSon, langSon, b)
+	_, got, err := s.UpdateAward(ctx, a.ID, 1, langSon, langSon, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Version != 2 || got.Recipient.Name != "Nguyễn Văn Ân" || !got.CreatedAt.Equal(a.CreatedAt) {
 		t.Errorf("updated = %+v", got)
 	}
-	_, err = s.UpdateAward(ctx, a.ID, 1, langSon, langSon, b)
+	_, _, err = s.UpdateAward(ctx, a.ID, 1, langSon, langSon, b)
 	wantCode(t, err, domain.CodeConflict)
-	err = s.DeleteAward(ctx, a.ID, 1, langSon, langSon)
+	_, err = s.DeleteAward(ctx, a.ID, 1, langSon, langSon)
 	wantCode(t, err, domain.CodeConflict)
-	if err := s.DeleteAward(ctx, a.ID, 2, langSon, langSon); err != nil {
+	if _, err := s.DeleteAward(ctx, a.ID, 2, langSon, langSon); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.Award(ctx, a.ID, all)
@@ -204,7 +204,7 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, errs[i] = s.UpdateAward(ctx, a.ID, 1, all, all, newAward("lang-son", fmt.Sprint("name ", i), 2022, "PROPOSED"))
+			_, _, errs[i] = s.UpdateAward(ctx, a.ID, 1, all, all, newAward("lang-son", fmt.Sprint("name ", i), 2022, "PROPOSED"))
 		}(i)
 	}
 	wg.Wait()
@@ -242,7 +242,7 @@ func TestReportsPerProvince(t *testing.T) {
 		wg.Add(1)
 		go func(i int, p string) {
 			defer wg.Done()
-			if _, err := s.SubmitReport(ctx, rid, p, []repository.IndicatorValue{{IndicatorID: "new-jobs", Value: float64(i)}}, "u", nil); err != nil {
+			if _, _, err := s.SubmitReport(ctx, rid, p, []repository.IndicatorValue{{IndicatorID: "new-jobs", Value: float64(i)}}, "u", nil); err != nil {
 				t.Error(err)
 			}
 		}(i, p)
@@ -256,12 +256,12 @@ func TestReportsPerProvince(t *testing.T) {
 		t.Fatalf("reports = %d, want 7", len(reps[rid]))
 	}
 	one := 1
-	if _, err := s.SubmitReport(ctx, rid, "lang-son", nil, "u", &one); err != nil {
+	if _, _, err := s.SubmitReport(ctx, rid, "lang-son", nil, "u", &one); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.SubmitReport(ctx, rid, "lang-son", nil, "u", &one)
+	_, _, err = s.SubmitReport(ctx, rid, "lang-son", nil, "u", &one)
 	wantCode(t, err, domain.CodeConflict)
-	_, err = s.SubmitReport(ctx, seed.ID("nope"), "lang-son", nil, "u", nil)
+	_, _, err = s.SubmitReport(ctx, seed.ID("nope"), "lang-son", nil, "u", nil)
 	if !errors.Is(err, err) || domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("unknown review: %v", err)
 	}

@@ -55,7 +55,7 @@ func (s *Store) PeriodReviews(ctx context.Context, f ReviewFilter, read Access, 
 }
 
 // UpdatePeriodReview replaces the editable fields of a review.
-func (s *Store) UpdatePeriodReview(ctx context.Context, id bson.ObjectID, expected int, read, write Access, r *PeriodReview) (*PeriodReview, error) {
+func (s *Store) UpdatePeriodReview(ctx context.Context, id bson.ObjectID, expected int, read, write Access, r *PeriodReview) (before, after *PeriodReview, err error) {
 	return update[PeriodReview](ctx, s, versioned{colReviews, "period review", id, expected, read, write}, bson.D{
 		{Key: "published", Value: r.Published}, {Key: "kind", Value: r.Kind},
 		{Key: "year", Value: r.Year}, {Key: "period", Value: r.Period}, {Key: "date", Value: r.Date},
@@ -93,13 +93,13 @@ func (s *Store) ReportsByReview(ctx context.Context, reviewIDs []bson.ObjectID) 
 // province's earlier values and nothing else. With expected set, the
 // province's current report must be at that version. The caller has checked
 // that it may report for the province.
-func (s *Store) SubmitReport(ctx context.Context, reviewID bson.ObjectID, provinceID string, values []IndicatorValue, by string, expected *int) (*ProvinceReport, error) {
-	err := mapErr(s.c(colReviews).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Err())
+func (s *Store) SubmitReport(ctx context.Context, reviewID bson.ObjectID, provinceID string, values []IndicatorValue, by string, expected *int) (before, after *ProvinceReport, err error) {
+	err = mapErr(s.c(colReviews).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Err())
 	if errors.Is(err, errNoDocument) {
-		return nil, domain.NotFound("period review", reviewID.Hex())
+		return nil, nil, domain.NotFound("period review", reviewID.Hex())
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer s.lock(colReports, reviewID.Hex()+"/"+provinceID)()
 	key := bson.D{{Key: "reviewId", Value: reviewID}, {Key: "provinceId", Value: provinceID}}
@@ -109,16 +109,16 @@ func (s *Store) SubmitReport(ctx context.Context, reviewID bson.ObjectID, provin
 	switch {
 	case errors.Is(err, errNoDocument):
 		if expected != nil {
-			return nil, domain.Conflict("%s has no report in this review yet; submit without expectedVersion", provinceID)
+			return nil, nil, domain.Conflict("%s has no report in this review yet; submit without expectedVersion", provinceID)
 		}
 		r := &ProvinceReport{ID: bson.NewObjectID(), ReviewID: reviewID, ProvinceID: provinceID,
 			Values: values, SubmittedBy: by, Meta: Meta{Version: 1, CreatedAt: now, UpdatedAt: now}}
 		if err := insert(ctx, s, colReports, r); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return r, nil
+		return nil, r, nil
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	}
 	version := cur.Version
 	if expected != nil {
@@ -133,10 +133,10 @@ func (s *Store) SubmitReport(ctx context.Context, reviewID bson.ObjectID, provin
 		},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&out))
 	if errors.Is(err, errNoDocument) {
-		return nil, domain.Conflict("the report of %s is at version %d, not %d", provinceID, cur.Version, version)
+		return nil, nil, domain.Conflict("the report of %s is at version %d, not %d", provinceID, cur.Version, version)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &out, nil
+	return &cur, &out, nil
 }

@@ -178,6 +178,10 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "year", Value: 1}, {Key: "period", Value: 1}},
 				Options: options.Index().SetUnique(true).SetName("review_key")},
 		},
+		colAudit: {
+			{Keys: bson.D{{Key: "atMs", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "atMs", Value: -1}}},
+		},
 		colReports: {
 			{Keys: bson.D{{Key: "reviewId", Value: 1}, {Key: "provinceId", Value: 1}},
 				Options: options.Index().SetUnique(true).SetName("report_key")},

@@ -166,3 +166,28 @@ type PeriodReviewConnection struct {
 	PageInfo *PageInfo
 	Count    func(context.Context) (int, error)
 }
+
+type AuditEntry struct {
+	ID            string
+	At            time.Time
+	Subject       *string
+	Name          *string
+	Role          *Role
+	Scope         *string
+	Operation     string
+	RecordType    string
+	RecordID      *string
+	ProvinceID    string
+	Outcome       AuditOutcome
+	Reason        *string
+	VersionBefore *int
+	VersionAfter  *int
+	Changes       []*FieldChange
+	RequestID     *string
+}
+
+type AuditEntryConnection struct {
+	Edges    []*AuditEntryEdge
+	PageInfo *PageInfo
+	Count    func(context.Context) (int, error)
+}

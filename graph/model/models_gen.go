@@ -9,6 +9,20 @@ import (
 	"strconv"
 )
 
+type AuditEntryEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *AuditEntry `json:"node"`
+}
+
+type AuditFilter struct {
+	ProvinceID *string       `json:"provinceId,omitempty"`
+	RecordType *string       `json:"recordType,omitempty"`
+	RecordID   *string       `json:"recordId,omitempty"`
+	Subject    *string       `json:"subject,omitempty"`
+	Outcome    *AuditOutcome `json:"outcome,omitempty"`
+	Operation  *string       `json:"operation,omitempty"`
+}
+
 type AwardEdge struct {
 	Cursor string `json:"cursor"`
 	Node   *Award `json:"node"`
@@ -66,6 +80,14 @@ type DecisionInput struct {
 	// Free text, e.g. 231/QĐ-TTg.
 	Number string `json:"number"`
 	Date   Date   `json:"date"`
+}
+
+type FieldChange struct {
+	Field string `json:"field"`
+	// JSON text; null when the field was absent.
+	Old *string `json:"old,omitempty"`
+	// JSON text; null when the field is now absent.
+	New *string `json:"new,omitempty"`
 }
 
 // A cluster figure. Which fields are set depends on the indicator's aggregation.
@@ -288,6 +310,66 @@ func (e *Aggregation) UnmarshalJSON(b []byte) error {
 }
 
 func (e Aggregation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type AuditOutcome string
+
+const (
+	// The change was made.
+	AuditOutcomeAccepted AuditOutcome = "ACCEPTED"
+	// Refused: not signed in, not allowed, bad input, a stale version, or no such record.
+	AuditOutcomeDenied AuditOutcome = "DENIED"
+	// The server failed (database unavailable, internal error); nothing was changed by this entry's mutation.
+	AuditOutcomeFailed AuditOutcome = "FAILED"
+)
+
+var AllAuditOutcome = []AuditOutcome{
+	AuditOutcomeAccepted,
+	AuditOutcomeDenied,
+	AuditOutcomeFailed,
+}
+
+func (e AuditOutcome) IsValid() bool {
+	switch e {
+	case AuditOutcomeAccepted, AuditOutcomeDenied, AuditOutcomeFailed:
+		return true
+	}
+	return false
+}
+
+func (e AuditOutcome) String() string {
+	return string(e)
+}
+
+func (e *AuditOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditOutcome", str)
+	}
+	return nil
+}
+
+func (e AuditOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditOutcome) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
