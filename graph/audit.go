@@ -25,6 +25,7 @@ import (
 
 // auditRecord is what a mutation resolver reports about its change.
 type auditRecord struct {
+	done                 bool // the change was made
 	recordID, provinceID string
 	before, after        any
 	vBefore, vAfter      *int
@@ -37,7 +38,7 @@ type auditKey struct{}
 // (nil: created) and after (nil: deleted).
 func auditChange(ctx context.Context, id, province string, before, after any, vBefore, vAfter *int) {
 	if rec, ok := ctx.Value(auditKey{}).(*auditRecord); ok {
-		*rec = auditRecord{recordID: id, provinceID: province, before: before, after: after, vBefore: vBefore, vAfter: vAfter}
+		*rec = auditRecord{done: true, recordID: id, provinceID: province, before: before, after: after, vBefore: vBefore, vAfter: vAfter}
 	}
 }
 
@@ -73,19 +74,22 @@ func (a auditor) InterceptRootField(ctx context.Context, next graphql.RootResolv
 	if p := auth.FromContext(ctx); p != nil {
 		e.Subject, e.Name = p.Subject, p.Name
 	}
-	// The field's own error, if any (not those of nested fields).
-	for _, err := range graphql.GetErrors(ctx) {
-		if len(err.Path) == 1 && err.Path[0] == ast.PathName(rfc.Field.Alias) {
-			code, _ := err.Extensions["code"].(string)
-			e.Outcome = string(model.AuditOutcomeDenied)
-			if code == string(domain.CodeInternal) || code == string(domain.CodeUnavailable) {
-				e.Outcome = string(model.AuditOutcomeFailed)
+	// A change was made exactly when the resolver reported one; otherwise
+	// the field's first error (from its arguments or its resolver) says why.
+	if !rec.done {
+		e.Outcome, e.Reason = string(model.AuditOutcomeFailed), "no change was made"
+		for _, err := range graphql.GetErrors(ctx) {
+			if len(err.Path) > 0 && err.Path[0] == ast.PathName(rfc.Field.Alias) {
+				code, _ := err.Extensions["code"].(string)
+				if code != string(domain.CodeInternal) && code != string(domain.CodeUnavailable) {
+					e.Outcome = string(model.AuditOutcomeDenied)
+				}
+				e.Reason = code + ": " + err.Message
+				break
 			}
-			e.Reason = code + ": " + err.Message
-			break
 		}
 	}
-	if e.Outcome == string(model.AuditOutcomeAccepted) {
+	if rec.done {
 		e.RecordID, e.ProvinceID = rec.recordID, rec.provinceID
 		e.VersionBefore, e.VersionAfter = rec.vBefore, rec.vAfter
 		e.Changes = repository.Diff(rec.before, rec.after)
