@@ -88,7 +88,8 @@ func TestPlaygroundInChromium(t *testing.T) {
 		}
 	})
 
-	var response string
+	var response, who string
+	tok := devToken(t, map[string]string{}, "lang-son=editor")
 	err = chromedp.Run(ctx,
 		fetch.Enable().WithPatterns([]*fetch.RequestPattern{{URLPattern: "*"}}),
 		chromedp.Navigate(base+"/"),
@@ -96,9 +97,19 @@ func TestPlaygroundInChromium(t *testing.T) {
 		chromedp.Click(`.graphiql-execute-button`, chromedp.ByQuery),
 		chromedp.Poll(resultJS+`.includes('5.46–9.15 %')`, nil, chromedp.WithPollingTimeout(30*time.Second)),
 		chromedp.Evaluate(resultJS, &response),
+		chromedp.WaitVisible(`#thidua-me`, chromedp.ByID),
+		// Type a token into the Headers editor, as a user would; the badge says who.
+		chromedp.Evaluate(`document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').CodeMirror.setValue(`+
+			`JSON.stringify({Authorization: 'Bearer `+tok+`'}))`, nil),
+		chromedp.Poll(`document.getElementById('thidua-me').textContent.includes('lang-son: editor')`, nil,
+			chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Text(`#thidua-me`, &who, chromedp.ByID),
 	)
 	if err != nil {
 		t.Fatalf("playground: %v", err)
+	}
+	if !strings.Contains(who, "lang-son: editor") {
+		t.Errorf("who-am-I badge: %q", who)
 	}
 	for _, want := range []string{"Lạng Sơn", "24,900", "315/994 = 31.69 %"} {
 		if !strings.Contains(response, want) {

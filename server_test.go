@@ -2,17 +2,24 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/thidua/thidua/embeddb"
 )
@@ -225,6 +232,64 @@ func TestHelpListsSettings(t *testing.T) {
 	for _, s := range settings {
 		if !strings.Contains(out.String(), s.name) {
 			t.Errorf("-h does not list %s", s.name)
+		}
+	}
+}
+
+// A token from an OpenID provider (RS256, key from its JWKS, roles in a
+// namespaced claim) works with environment settings alone, in production.
+func TestRunWithOpenIDProvider(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]any{{
+			"kty": "RSA", "kid": "idp-1", "use": "sig", "alg": "RS256",
+			"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
+			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
+		}}})
+	}))
+	defer jwks.Close()
+	base, _ := start(t, map[string]string{
+		"APP_ENV": "production", "DATA_DIR": t.TempDir(), "LOG_LEVEL": "warn",
+		"JWT_JWKS_URL": jwks.URL, "JWT_ISSUER": "https://idp.example/", "JWT_AUDIENCE": "thidua-api",
+		"JWT_ROLES_CLAIM": "https://thidua.example/roles",
+	})
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"sub": "auth0|42", "name": "Lò Văn Púa", "iss": "https://idp.example/", "aud": []string{"thidua-api", "other"},
+		"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix(),
+		"https://thidua.example/roles": map[string]string{"son-la": "editor"},
+	})
+	tok.Header["kid"] = "idp-1"
+	signed, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := query(t, base, signed, `{ me { subject name roles { scope role } } }`)
+	me := d["me"].(map[string]any)
+	if me["subject"] != "auth0|42" || fmt.Sprint(me["roles"]) != "[map[role:EDITOR scope:son-la]]" {
+		t.Errorf("me = %v", me)
+	}
+	// And HS256 is not accepted: production has no secret here.
+	hs, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "x", "iss": "https://idp.example/",
+		"aud": "thidua-api", "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(devSecret))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(`{"query":"{ me { subject } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+hs)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("HS256 token in a JWKS-only production service: %d, want 401", res.StatusCode)
+	}
+	// Production: no playground, no introspection.
+	if res, err := http.Get(base + "/"); err == nil {
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound {
+			t.Errorf("playground in production: %d", res.StatusCode)
 		}
 	}
 }

@@ -187,9 +187,20 @@ func TestTokenHygiene(t *testing.T) {
 	if nonCanonical == good {
 		t.Fatal("the non-canonical variant equals the token")
 	}
+	mw := Middleware(v, quiet())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a refused token reached the handler as %+v", FromContext(r.Context()))
+	}))
 	for name, tok := range refused {
 		if p, err := v.Verify(context.Background(), tok); err == nil {
 			t.Errorf("%s: accepted as %+v", name, p)
+		}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		mw.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != `Bearer error="invalid_token"` ||
+			!strings.Contains(rec.Body.String(), `"code":"UNAUTHENTICATED"`) {
+			t.Errorf("%s: HTTP %d %q %s", name, rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
 		}
 	}
 

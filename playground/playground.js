@@ -40,3 +40,42 @@
     shouldPersistHeaders: true
   }));
 })();
+
+// Who am I: a badge that shows the caller the Headers editor's token makes,
+// asked of the server with `me` whenever the headers change.
+(function () {
+  var badge = document.createElement('div');
+  badge.id = 'thidua-me';
+  badge.textContent = 'Anonymous';
+  document.body.appendChild(badge);
+  var last = null;
+  function headers() {
+    try {
+      var raw = window.localStorage.getItem('graphiql:headers') || '{}';
+      var h = JSON.parse(raw);
+      return (h && typeof h === 'object') ? h : {};
+    } catch (e) { return {}; }
+  }
+  function show(text, cls) { badge.textContent = text; badge.className = cls || ''; }
+  function check() {
+    var h = headers();
+    var key = JSON.stringify(h);
+    if (key === last) { return; }
+    last = key;
+    var send = { 'Content-Type': 'application/json' };
+    Object.keys(h).forEach(function (k) { send[k] = String(h[k]); });
+    fetch('/graphql', { method: 'POST', headers: send,
+      body: JSON.stringify({ query: '{ me { subject name roles { scope role } } }' }) })
+      .then(function (res) { return res.json().then(function (body) { return { status: res.status, body: body }; }); })
+      .then(function (r) {
+        if (r.status === 401) { show('Token refused (401)', 'bad'); return; }
+        var me = r.body && r.body.data && r.body.data.me;
+        if (!me) { show('Anonymous: published records only'); return; }
+        var roles = me.roles.map(function (g) { return g.scope + ': ' + g.role.toLowerCase(); }).join(', ');
+        show((me.name || me.subject) + ' (' + me.subject + ') — ' + (roles || 'no roles'), 'ok');
+      })
+      .catch(function () { show('Server unreachable', 'bad'); });
+  }
+  check();
+  window.setInterval(check, 1500);
+})();
