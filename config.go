@@ -21,6 +21,7 @@ var settings = []setting{
 	{"APP_ENV", "development", "development or production"},
 	{"DATA_DIR", "./data", "where the embedded database keeps its SQLite files (when MONGODB_URI is empty)"},
 	{"MONGODB_URI", "", "a MongoDB deployment to use instead of the embedded database"},
+	{"EMBEDDED_DB_ADDR", "127.0.0.1:0", "where the embedded database listens (for mongosh or a benchmark's driver floor); keep it on loopback"},
 	{"MONGODB_DATABASE", "thidua", "database name"},
 	{"JWT_SECRET", devSecret + " (development)", "HS256 key for bearer tokens; production: at least 32 bytes, or unset to accept only JWKS tokens"},
 	{"JWT_ISSUER", "thidua (development)", "required iss of tokens"},
@@ -36,6 +37,7 @@ var settings = []setting{
 	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
 	{"MAX_BODY_BYTES", "65536", "largest request body"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"PPROF_ADDR", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off"},
 }
 
 // devSecret is the development-only HS256 key; production refuses to start
@@ -53,6 +55,7 @@ type config struct {
 	CatalogRefresh                         time.Duration
 	MaxBodyBytes                           int64
 	LogLevel                               string
+	EmbeddedAddr, PprofAddr                string
 }
 
 func (c *config) production() bool { return c.Env == "production" }
@@ -69,7 +72,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		DataDir: get("DATA_DIR", "./data"), MongoURI: get("MONGODB_URI", ""),
 		Database: get("MONGODB_DATABASE", "thidua"), RolesClaim: get("JWT_ROLES_CLAIM", "roles"),
 		JWKSURL: get("JWT_JWKS_URL", ""), LogLevel: get("LOG_LEVEL", "info"),
-		JWTSecret: getenv("JWT_SECRET"),
+		JWTSecret: getenv("JWT_SECRET"), EmbeddedAddr: get("EMBEDDED_DB_ADDR", "127.0.0.1:0"),
+		PprofAddr: get("PPROF_ADDR", ""),
 	}
 	if c.Env != "development" && c.Env != "production" {
 		return nil, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)

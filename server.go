@@ -11,11 +11,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/catalog"
@@ -58,15 +62,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	uri := cfg.MongoURI
 	if uri == "" {
 		dbLog := logger.With("component", "ferretdb")
-		emb, err := embeddb.Start(ctx, cfg.DataDir, "", slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}))
+		emb, err := embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}))
 		if err != nil {
 			return err
 		}
 		defer emb.Close()
 		uri = emb.URI()
-		logger.Info("embedded database started", "data_dir", cfg.DataDir)
+		logger.Info("embedded database started", "data_dir", cfg.DataDir, "uri", uri)
 	}
-	store, err := repository.Open(ctx, uri, cfg.Database)
+	reg := httpapi.NewRegistry()
+	dbCommands := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "thidua_db_commands_total", Help: "Commands sent to the database (round trips), by command.",
+	}, []string{"command"})
+	reg.MustRegister(dbCommands)
+	store, err := repository.Open(ctx, uri, cfg.Database, repository.WithMonitor(&event.CommandMonitor{
+		Started: func(_ context.Context, e *event.CommandStartedEvent) { dbCommands.WithLabelValues(e.CommandName).Inc() },
+	}))
 	if err != nil {
 		return err
 	}
@@ -121,8 +132,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			Introspection: cfg.Introspection, ComplexityLimit: cfg.ComplexityLimit, Logger: logger,
 		}),
 		Verifier: verifier, DB: store, Logger: logger, Playground: cfg.Playground,
-		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
+		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes, Registry: reg,
 	})
+	if cfg.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.PprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -156,6 +174,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// servePprof serves net/http/pprof on its own listener (keep it on
+// loopback: profiles show internals).
+func servePprof(addr string, logger *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("PPROF_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("pprof listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 func displayAddr(a net.Addr) string {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -112,4 +114,95 @@ func (r *Resolver) loadReports(ctx context.Context, reviewID string) ([]reposito
 		return nil, nil
 	}
 	return reps, err
+}
+
+// selects reports whether the current field's selection reaches path
+// (e.g. "edges", "node", "movement"), through fragments.
+func selects(ctx context.Context, path ...string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	oc := graphql.GetOperationContext(ctx)
+	if fc == nil || oc == nil {
+		return false
+	}
+	sel := fc.Field.Selections
+	for _, name := range path {
+		var next ast.SelectionSet
+		found := false
+		for _, f := range graphql.CollectFields(oc, sel, nil) {
+			if f.Name == name {
+				next = append(next, f.Selections...)
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+		sel = next
+	}
+	return true
+}
+
+// prefetchMovements starts loading, in one batch, the movements a page of
+// awards refers to, when the query asks for them; the movement field
+// resolvers then find them in the loader's cache. This makes the number of
+// round trips of a page independent of its size and of scheduling.
+func prefetchMovements(ctx context.Context, awards []repository.Award) {
+	if !selects(ctx, "edges", "node", "movement") {
+		return
+	}
+	seen := map[bson.ObjectID]bool{}
+	var ids []bson.ObjectID
+	for _, a := range awards {
+		if a.MovementID != nil && !seen[*a.MovementID] {
+			seen[*a.MovementID] = true
+			ids = append(ids, *a.MovementID)
+		}
+	}
+	if len(ids) > 0 {
+		loadersFrom(ctx).movements.LoadAllThunk(ctx, ids)
+	}
+}
+
+// loadMovements reads movements in one batch, in the given order, leaving
+// out those the caller cannot see.
+func (r *Resolver) loadMovements(ctx context.Context, ids []string) ([]*model.Movement, error) {
+	oids := make([]bson.ObjectID, 0, len(ids))
+	for _, id := range ids {
+		oid, err := repository.ParseID("movementId", id)
+		if err != nil {
+			return nil, err
+		}
+		oids = append(oids, oid)
+	}
+	docs, err := loadersFrom(ctx).movements.LoadAll(ctx, oids)
+	var errs dataloadgen.ErrorSlice
+	if err != nil && !errors.As(err, &errs) {
+		return nil, err
+	}
+	out := make([]*model.Movement, 0, len(docs))
+	for i, d := range docs {
+		if i < len(errs) && errs[i] != nil {
+			if errors.Is(errs[i], dataloadgen.ErrNotFound) {
+				continue
+			}
+			return nil, errs[i]
+		}
+		out = append(out, toMovement(d))
+	}
+	return out, nil
+}
+
+// prefetchReports starts loading, in one batch, the province reports of a
+// page of reviews when the query asks for them (reports or summary).
+func prefetchReports(ctx context.Context, reviews []repository.PeriodReview) {
+	if !selects(ctx, "edges", "node", "reports") && !selects(ctx, "edges", "node", "summary") {
+		return
+	}
+	ids := make([]bson.ObjectID, len(reviews))
+	for i := range reviews {
+		ids[i] = reviews[i].ID
+	}
+	if len(ids) > 0 {
+		loadersFrom(ctx).reports.LoadAllThunk(ctx, ids)
+	}
 }

@@ -84,17 +84,7 @@ func (r *periodReviewResolver) HostProvince(ctx context.Context, obj *model.Peri
 
 // Movements is the resolver for the movements field.
 func (r *periodReviewResolver) Movements(ctx context.Context, obj *model.PeriodReview) ([]*model.Movement, error) {
-	out := make([]*model.Movement, 0, len(obj.MovementIDs))
-	for _, id := range obj.MovementIDs {
-		m, err := r.loadMovement(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if m != nil {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return r.loadMovements(ctx, obj.MovementIDs)
 }
 
 // Reports is the resolver for the reports field.
@@ -165,6 +155,7 @@ func (r *queryResolver) PeriodReviews(ctx context.Context, filter *model.PeriodR
 	if err != nil {
 		return nil, err
 	}
+	prefetchReports(ctx, page.Items)
 	snap := r.Catalog.Get()
 	conv := func(d *repository.PeriodReview) *model.PeriodReview { return toReview(d, snap) }
 	return &model.PeriodReviewConnection{PageInfo: pageInfo(page), Count: page.Count,

@@ -34,10 +34,10 @@ type api struct {
 	store *repository.Store
 }
 
-func newAPI(t *testing.T) *api {
+func newAPI(t *testing.T, opts ...repository.Option) *api {
 	t.Helper()
 	ctx := context.Background()
-	store := dbtest.Store(t, repository.WithClock(func() time.Time { return now }))
+	store := dbtest.Store(t, append(opts, repository.WithClock(func() time.Time { return now }))...)
 	if err := seed.Load(ctx, store); err != nil {
 		t.Fatal(err)
 	}

@@ -38,12 +38,17 @@ type Deps struct {
 	Playground     bool
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
+	// Registry receives the HTTP metrics and is served at /metrics; nil:
+	// a new one with the Go and process collectors.
+	Registry *prometheus.Registry
 }
 
 // New returns the handler of every route.
 func New(d Deps) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := d.Registry
+	if reg == nil {
+		reg = NewRegistry()
+	}
 	m := newMetrics(reg)
 
 	mux := http.NewServeMux()
@@ -63,6 +68,13 @@ func New(d Deps) http.Handler {
 		route("GET /playground/", "playground_assets", playground.Assets())
 	}
 	return requestID(recoverPanics(d.Logger, mux))
+}
+
+// NewRegistry returns a metrics registry with the Go and process collectors.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }
 
 func ready(db Pinger, logger *slog.Logger) http.Handler {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
@@ -53,10 +54,18 @@ type Store struct {
 }
 
 // Option configures a Store.
-type Option func(*Store)
+type Option func(*Store, *options.ClientOptions)
 
 // WithClock sets the clock used for createdAt/updatedAt.
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(s *Store, _ *options.ClientOptions) { s.now = now }
+}
+
+// WithMonitor sees every command sent to the server (metrics, round-trip
+// tests).
+func WithMonitor(m *event.CommandMonitor) Option {
+	return func(_ *Store, c *options.ClientOptions) { c.SetMonitor(m) }
+}
 
 // Open connects to the server at uri, probes its capabilities and returns the
 // store of database name. The caller closes it.
@@ -70,14 +79,15 @@ func OpenClient(ctx context.Context, copts *options.ClientOptions, name string, 
 		copts.SetServerSelectionTimeout(5 * time.Second)
 	}
 	copts.SetBSONOptions(&options.BSONOptions{UseLocalTimeZone: false, DefaultDocumentM: true})
+	s := &Store{now: time.Now}
+	for _, o := range opts {
+		o(s, copts)
+	}
 	client, err := mongo.Connect(copts)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(name), now: time.Now}
-	for _, o := range opts {
-		o(s)
-	}
+	s.client, s.db = client, client.Database(name)
 	if err := s.probe(ctx); err != nil {
 		_ = client.Disconnect(ctx)
 		return nil, err
