@@ -35,12 +35,30 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server,
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	f, err := ferretdb.New(&ferretdb.Config{
+	return start(ctx, &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
 		Logger:    logger,
 	})
+}
+
+// StartPostgreSQL starts FerretDB over a PostgreSQL database (pgURL), as a
+// stand-in for a separate database server (benchmarks).
+func StartPostgreSQL(ctx context.Context, pgURL, addr string, logger *slog.Logger) (*Server, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	return start(ctx, &ferretdb.Config{
+		Listener:      ferretdb.ListenerConfig{TCP: addr},
+		Handler:       "postgresql",
+		PostgreSQLURL: pgURL,
+		Logger:        logger,
+	})
+}
+
+func start(ctx context.Context, cfg *ferretdb.Config) (*Server, error) {
+	f, err := ferretdb.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("embedded database: %w", err)
 	}

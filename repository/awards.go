@@ -110,3 +110,24 @@ func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int,
 func (s *Store) DeleteAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access) (*Award, error) {
 	return remove[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write})
 }
+
+// ImportAwards stores many new awards at once (data sets, benchmarks),
+// filling in their ids, derived fields and meta.
+func (s *Store) ImportAwards(ctx context.Context, awards []Award) error {
+	now := s.stamp()
+	docs := make([]any, len(awards))
+	for i := range awards {
+		a := &awards[i]
+		if a.ID.IsZero() {
+			a.ID = bson.NewObjectID()
+		}
+		a.prepare()
+		a.Meta = Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+		docs[i] = a
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	_, err := s.c(colAwards).InsertMany(ctx, docs)
+	return mapErr(err)
+}

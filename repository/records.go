@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -19,17 +20,41 @@ func ParseID(field, id string) (bson.ObjectID, error) {
 	return oid, nil
 }
 
-// getOne finds one record by id within the read access.
+// getOne finds one record by id within the read access. The query names
+// only _id, which every server answers from its primary key (FerretDB on
+// SQLite pushes down nothing else); the access is applied to the result.
 func getOne[T any](ctx context.Context, s *Store, coll, kind string, id bson.ObjectID, acc Access) (*T, error) {
-	var doc T
-	err := mapErr(s.c(coll).FindOne(ctx, and(bson.D{{Key: "_id", Value: id}}, acc.readFilter())).Decode(&doc))
-	if errors.Is(err, errNoDocument) {
+	raw, err := s.byID(ctx, coll, id)
+	if errors.Is(err, errNoDocument) || err == nil && !acc.sees(raw) {
 		return nil, domain.NotFound(kind, id.Hex())
 	}
 	if err != nil {
 		return nil, err
 	}
+	var doc T
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", kind, err)
+	}
 	return &doc, nil
+}
+
+// byID reads one raw document by _id.
+func (s *Store) byID(ctx context.Context, coll string, id bson.ObjectID) (bson.Raw, error) {
+	raw, err := s.c(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	return raw, mapErr(err)
+}
+
+// sees reports whether a record is within the read access: published, or
+// owned by a scope of the access.
+func (a Access) sees(raw bson.Raw) bool {
+	if a.All {
+		return true
+	}
+	if pub, ok := raw.Lookup("published").BooleanOK(); ok && pub {
+		return true
+	}
+	owner, _ := raw.Lookup("owner").StringValueOK()
+	return a.allows(owner)
 }
 
 // getMany finds records by id within the read access, keyed by id.
@@ -69,24 +94,25 @@ type versioned struct {
 }
 
 // update applies set to the record and returns it as it was before and as
-// it is after the write (the audit trail records the difference). The record
-// is read with the write's own condition, so "before" is exactly the version
-// the write replaced: if it changed in between, the write matches nothing.
+// it is after the write (the audit trail records the difference).
+//
+// The record is read by _id and checked here: visible to the caller (else
+// NOT_FOUND), within its write access (else FORBIDDEN), at the expected
+// version (else CONFLICT). The write then carries the same conditions, so
+// on MongoDB it is atomic; on FerretDB, whose findAndModify is not, the
+// in-process lock held since the read makes it so, and the write names only
+// _id, which FerretDB on SQLite answers without scanning the collection.
 func update[T any](ctx context.Context, s *Store, w versioned, set bson.D) (before, after *T, err error) {
 	defer s.lock(w.coll, w.id.Hex())()
 	var old, doc T
-	err = mapErr(s.c(w.coll).FindOne(ctx, w.filter()).Decode(&old))
-	if errors.Is(err, errNoDocument) {
-		return nil, nil, s.whyNot(ctx, w)
-	}
-	if err != nil {
+	if err := s.check(ctx, w, &old); err != nil {
 		return nil, nil, err
 	}
 	upd := bson.D{
 		{Key: "$set", Value: append(set, bson.E{Key: "updatedAt", Value: s.stamp()})},
 		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 	}
-	err = mapErr(s.c(w.coll).FindOneAndUpdate(ctx, w.filter(), upd,
+	err = mapErr(s.c(w.coll).FindOneAndUpdate(ctx, s.writeFilter(w), upd,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc))
 	if errors.Is(err, errNoDocument) {
 		return nil, nil, s.whyNot(ctx, w)
@@ -97,11 +123,14 @@ func update[T any](ctx context.Context, s *Store, w versioned, set bson.D) (befo
 	return &old, &doc, nil
 }
 
-// remove deletes the record and returns it as it was.
+// remove deletes the record and returns it as it was; checked as update is.
 func remove[T any](ctx context.Context, s *Store, w versioned) (*T, error) {
 	defer s.lock(w.coll, w.id.Hex())()
 	var old T
-	err := mapErr(s.c(w.coll).FindOneAndDelete(ctx, w.filter()).Decode(&old))
+	if err := s.check(ctx, w, &old); err != nil {
+		return nil, err
+	}
+	err := mapErr(s.c(w.coll).FindOneAndDelete(ctx, s.writeFilter(w)).Err())
 	if errors.Is(err, errNoDocument) {
 		return nil, s.whyNot(ctx, w)
 	}
@@ -111,32 +140,68 @@ func remove[T any](ctx context.Context, s *Store, w versioned) (*T, error) {
 	return &old, nil
 }
 
+// check reads the record a conditional write is about into out, and says
+// why the write cannot happen, if it cannot.
+func (s *Store) check(ctx context.Context, w versioned, out any) error {
+	raw, err := s.byID(ctx, w.coll, w.id)
+	if errors.Is(err, errNoDocument) {
+		return domain.NotFound(w.kind, w.id.Hex())
+	}
+	if err != nil {
+		return err
+	}
+	if err := explain(w, raw); err != nil {
+		return err
+	}
+	if err := bson.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("decode %s: %w", w.kind, err)
+	}
+	return nil
+}
+
+// explain says why a conditional write cannot apply to the record raw, or
+// nil if it can: a record the caller cannot change may still be one it can
+// read (published); one it can neither read nor change does not exist for it.
+func explain(w versioned, raw bson.Raw) error {
+	owner, _ := raw.Lookup("owner").StringValueOK()
+	version, _ := raw.Lookup("version").AsInt64OK()
+	switch {
+	case !w.read.sees(raw) && !w.write.allows(owner):
+		return domain.NotFound(w.kind, w.id.Hex())
+	case !w.write.allows(owner):
+		return domain.Forbidden("your roles do not allow changing this %s", w.kind)
+	case int(version) != w.expected:
+		return domain.Conflict("%s %s is at version %d, not %d", w.kind, w.id.Hex(), version, w.expected)
+	}
+	return nil
+}
+
+// writeFilter is the filter of a checked conditional write (see update).
+func (s *Store) writeFilter(w versioned) bson.D {
+	if s.caps.FerretDB {
+		return bson.D{{Key: "_id", Value: w.id}}
+	}
+	return w.filter()
+}
+
 func (w versioned) filter() bson.D {
 	return and(bson.D{{Key: "_id", Value: w.id}, {Key: "version", Value: w.expected}}, w.write.writeFilter())
 }
 
-// whyNot explains a conditional write that matched nothing: the record is
-// absent (or invisible), out of the caller's scope, or at another version.
+// whyNot explains a conditional write that matched nothing although its
+// check passed: the record changed or went away in between (MongoDB only).
 func (s *Store) whyNot(ctx context.Context, w versioned) error {
-	var cur struct {
-		Owner   string `bson:"owner"`
-		Version int    `bson:"version"`
-	}
-	// A record the caller cannot change may still be one it can read
-	// (published); one it can neither read nor change does not exist for it.
-	err := mapErr(s.c(w.coll).FindOne(ctx, and(bson.D{{Key: "_id", Value: w.id}}, w.read.readFilter())).Decode(&cur))
-	switch {
-	case errors.Is(err, errNoDocument):
+	raw, err := s.byID(ctx, w.coll, w.id)
+	if errors.Is(err, errNoDocument) {
 		return domain.NotFound(w.kind, w.id.Hex())
-	case err != nil:
-		return err
-	case !w.write.allows(cur.Owner):
-		return domain.Forbidden("your roles do not allow changing this %s", w.kind)
-	case cur.Version != w.expected:
-		return domain.Conflict("%s %s is at version %d, not %d", w.kind, w.id.Hex(), cur.Version, w.expected)
-	default:
-		return domain.Conflict("%s %s changed concurrently; read it again", w.kind, w.id.Hex())
 	}
+	if err != nil {
+		return err
+	}
+	if err := explain(w, raw); err != nil {
+		return err
+	}
+	return domain.Conflict("%s %s changed concurrently; read it again", w.kind, w.id.Hex())
 }
 
 // isEmpty reports whether a collection has no documents.

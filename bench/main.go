@@ -1,0 +1,350 @@
+// Command bench measures thidua: it builds the server, loads synthetic data
+// sets, drives named operations at several concurrencies, measures the same
+// reads done directly with the driver (the floor), and writes
+// bench/RESULTS.md, bench/results.json and bench/latency.svg.
+//
+// Run it with bench/run.sh, which also starts PostgreSQL for the second
+// backend. See bench/README.md.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/embeddb"
+	"github.com/thidua/thidua/repository"
+)
+
+const secret = "bench-secret-bench-secret-bench-secret"
+
+type cell struct {
+	Backend    string  `json:"backend"`
+	Size       int     `json:"size"`
+	Op         string  `json:"op"`
+	Floor      bool    `json:"floor"`
+	Conc       int     `json:"concurrency"`
+	N          int     `json:"n"`
+	Failures   int     `json:"failures"`
+	Throughput float64 `json:"throughput"`
+	P50        float64 `json:"p50_ms"`
+	P95        float64 `json:"p95_ms"`
+	P99        float64 `json:"p99_ms"`
+	RoundTrips float64 `json:"round_trips"`
+}
+
+type runInfo struct {
+	Backend string  `json:"backend"`
+	Size    int     `json:"size"`
+	LoadSec float64 `json:"load_seconds"`
+	MaxRSS  float64 `json:"max_rss_mb"`
+}
+
+func main() {
+	sizes := flag.String("sizes", "1000,10000,100000", "data set sizes (awards)")
+	concs := flag.String("conc", "1,8,32", "concurrencies")
+	dur := flag.Duration("duration", 2*time.Second, "time per operation and concurrency")
+	backends := flag.String("backends", "sqlite,postgresql", "embedded FerretDB/SQLite and/or FerretDB on PostgreSQL")
+	pgURL := flag.String("pg", "", "PostgreSQL URL for the postgresql backend")
+	bin := flag.String("bin", "", "the thidua binary (built by run.sh)")
+	out := flag.String("out", "bench", "where to write the results")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var cells []cell
+	var runs []runInfo
+	for _, backend := range strings.Split(*backends, ",") {
+		if backend == "postgresql" && *pgURL == "" {
+			logger.Warn("no -pg URL: skipping the postgresql backend")
+			continue
+		}
+		for _, s := range strings.Split(*sizes, ",") {
+			size, _ := strconv.Atoi(s)
+			c, ri, err := measure(backend, size, ints(*concs), *dur, *pgURL, *bin, logger)
+			if err != nil {
+				logger.Error("measure", "backend", backend, "size", size, "err", err)
+				os.Exit(1)
+			}
+			cells, runs = append(cells, c...), append(runs, ri)
+		}
+	}
+	raw, _ := json.MarshalIndent(map[string]any{"cells": cells, "runs": runs, "machine": machine()}, "", "  ")
+	must(os.WriteFile(filepath.Join(*out, "results.json"), raw, 0o644))
+	must(os.WriteFile(filepath.Join(*out, "RESULTS.md"), []byte(report(cells, runs, *dur)), 0o644))
+	must(os.WriteFile(filepath.Join(*out, "latency.svg"), []byte(plot(cells)), 0o644))
+	logger.Info("wrote results", "dir", *out)
+}
+
+func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bin string, logger *slog.Logger) ([]cell, runInfo, error) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dbName := fmt.Sprintf("bench_%d", size)
+	dbAddr, apiAddr := freeAddr(), freeAddr()
+	env := []string{"APP_ENV=development", "JWT_SECRET=" + secret, "ADDR=" + apiAddr, "LOG_LEVEL=warn",
+		"REQUEST_TIMEOUT=60s", "MONGODB_DATABASE=" + dbName, "PLAYGROUND=false", "CATALOG_REFRESH=10m"}
+	var uri string
+	var stopDB func()
+	start := time.Now()
+	switch backend {
+	case "sqlite":
+		// Load into the data directory with a FerretDB of our own, then let
+		// the service open it as its embedded database.
+		dir, err := os.MkdirTemp("", "thidua-bench-*")
+		if err != nil {
+			return nil, runInfo{}, err
+		}
+		defer os.RemoveAll(dir)
+		srv, err := embeddb.Start(ctx, dir, "", quiet)
+		if err != nil {
+			return nil, runInfo{}, err
+		}
+		ds, err := loadInto(ctx, srv.URI(), dbName, size)
+		srv.Close()
+		if err != nil {
+			return nil, runInfo{}, err
+		}
+		env = append(env, "DATA_DIR="+dir, "EMBEDDED_DB_ADDR="+dbAddr)
+		uri = "mongodb://" + dbAddr + "/"
+		stopDB = func() {}
+		return drive(ctx, backend, size, ds, time.Since(start), env, uri, concs, dur, bin, logger, stopDB)
+	default:
+		srv, err := embeddb.StartPostgreSQL(ctx, pgURL, dbAddr, quiet)
+		if err != nil {
+			return nil, runInfo{}, err
+		}
+		ds, err := loadInto(ctx, srv.URI(), dbName, size)
+		if err != nil {
+			srv.Close()
+			return nil, runInfo{}, err
+		}
+		env = append(env, "MONGODB_URI="+srv.URI())
+		return drive(ctx, backend, size, ds, time.Since(start), env, srv.URI(), concs, dur, bin, logger, srv.Close)
+	}
+}
+
+func loadInto(ctx context.Context, uri, db string, size int) (*dataset, error) {
+	s, err := repository.Open(ctx, uri, db)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close(ctx)
+	_ = s.Drop(ctx)
+	return load(ctx, s, size)
+}
+
+func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime time.Duration, env []string, uri string,
+	concs []int, dur time.Duration, bin string, logger *slog.Logger, stopDB func()) ([]cell, runInfo, error) {
+	defer stopDB()
+	logger.Info("data set loaded", "backend", backend, "size", size, "seconds", loadTime.Seconds())
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, runInfo{}, err
+	}
+	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
+	var apiAddr string
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "ADDR="); ok {
+			apiAddr = v
+		}
+	}
+	base := "http://" + apiAddr
+	if err := waitHealthy(base); err != nil {
+		return nil, runInfo{}, err
+	}
+	rss := watchRSS(cmd.Process.Pid)
+	defer rss.stop()
+
+	mc, err := mongo.Connect(options.Client().ApplyURI(uri).SetMaxPoolSize(64))
+	if err != nil {
+		return nil, runInfo{}, err
+	}
+	defer mc.Disconnect(ctx)
+	c := &client{url: base, http: &http.Client{Timeout: 90 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}}
+	editor, _ := auth.Issue(auth.IssueConfig{Secret: []byte(secret), Issuer: "thidua", Audience: "thidua",
+		Subject: "bench", Roles: map[string]string{"lang-son": "editor"}, TTL: 24 * time.Hour, Now: time.Now()})
+	ops := append(apiOps(c, ds, editor), floorOps(mc.Database(fmt.Sprintf("bench_%d", size)), ds)...)
+	var cells []cell
+	for _, op := range ops {
+		// Warm up, and count round trips at concurrency 1.
+		rt := -1.0
+		if op.api {
+			before := dbCommands(base)
+			const n = 10
+			for i := 0; i < n; i++ {
+				if err := op.do(ctx, randFor(i)); err != nil {
+					return nil, runInfo{}, fmt.Errorf("%s: %w", op.name, err)
+				}
+			}
+			rt = float64(dbCommands(base)-before) / n
+		}
+		for _, conc := range concs {
+			lat, fails, elapsed := run(ctx, op, conc, dur)
+			cl := summarize(lat)
+			cl.Backend, cl.Size, cl.Op, cl.Floor, cl.Conc, cl.Failures = backend, size, op.name, !op.api, conc, fails
+			cl.Throughput = float64(len(lat)) / elapsed.Seconds()
+			cl.RoundTrips = rt
+			cells = append(cells, cl)
+			logger.Info("measured", "backend", backend, "size", size, "op", op.name, "floor", !op.api, "conc", conc,
+				"rps", int(cl.Throughput), "p50_ms", cl.P50, "p99_ms", cl.P99, "round_trips", rt, "failures", fails)
+		}
+	}
+	return cells, runInfo{Backend: backend, Size: size, LoadSec: loadTime.Seconds(), MaxRSS: rss.stop()}, nil
+}
+
+func summarize(lat []time.Duration) cell {
+	if len(lat) == 0 {
+		return cell{}
+	}
+	slices.Sort(lat)
+	q := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	return cell{N: len(lat), P50: q(0.50), P95: q(0.95), P99: q(0.99)}
+}
+
+// dbCommands reads thidua_db_commands_total from the service's metrics.
+func dbCommands(base string) float64 {
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer res.Body.Close()
+	var total float64
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "thidua_db_commands_total{") {
+			f := strings.Fields(line)
+			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			total += v
+		}
+	}
+	return total
+}
+
+type rssWatch struct {
+	once sync.Once
+	done chan struct{}
+	max  float64
+	mu   sync.Mutex
+}
+
+// watchRSS samples the resident memory of pid every 100 ms.
+func watchRSS(pid int) *rssWatch {
+	w := &rssWatch{done: make(chan struct{})}
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-w.done:
+				return
+			case <-t.C:
+				if mb := rssMB(pid); mb > 0 {
+					w.mu.Lock()
+					w.max = max(w.max, mb)
+					w.mu.Unlock()
+				}
+			}
+		}
+	}()
+	return w
+}
+
+func (w *rssWatch) stop() float64 {
+	w.once.Do(func() { close(w.done) })
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.max
+}
+
+func rssMB(pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func waitHealthy(base string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("service at %s not ready", base)
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func ints(s string) []int {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		must(err)
+		out = append(out, n)
+	}
+	return out
+}
+
+func machine() map[string]string {
+	cpu := "unknown"
+	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(raw), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := "unknown"
+	if raw, err := os.ReadFile("/proc/meminfo"); err == nil {
+		mem = strings.TrimSpace(strings.TrimPrefix(strings.Split(string(raw), "\n")[0], "MemTotal:"))
+	}
+	return map[string]string{"cpu": cpu, "cores": strconv.Itoa(runtime.NumCPU()), "memory": mem,
+		"go": runtime.Version(), "os": runtime.GOOS + "/" + runtime.GOARCH, "date": time.Now().UTC().Format(time.RFC3339)}
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// An operation is one request of a kind, made by a worker; it returns an
+// error when the response is not a success.
+type operation struct {
+	name string
+	desc string
+	api  bool // through the API (else: the driver floor)
+	do   func(ctx context.Context, r *rand.Rand) error
+}
+
+// client sends GraphQL requests to the service.
+type client struct {
+	url  string
+	http *http.Client
+}
+
+func (c *client) gql(ctx context.Context, token, query string, vars map[string]any) error {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d", res.StatusCode)
+	}
+	if bytes.Contains(raw, []byte(`"errors"`)) {
+		return fmt.Errorf("errors: %.200s", raw)
+	}
+	return nil
+}
+
+const (
+	qPoint  = `query($id: ID!) { award(id: $id) { id year status recipient { name } } }`
+	qPage50 = `query($p: ID) { awards(first: 50, filter: {provinceId: $p}) { totalCount edges { node {
+	  id year status class recipient { name position organization } province { id name }
+	  awardType { id name } movement { id title } } } } }`
+	qSearch = `query($q: String) { awards(first: 20, filter: {recipientName: $q}) { totalCount edges { node {
+	  id recipient { name } province { name } } } } }`
+	qReview = `query($id: ID!) { periodReview(id: $id) { kind date hostProvince { name } movements { title }
+	  reports { province { name } values { indicator { id } value total } }
+	  summary { indicator { id name unit } derived { text } reported { figure { text } } provincesReported } } }`
+	qRefs     = `{ provinces { id name isoCode statisticsCode } awardTypes { id name form } indicators { id name unit } }`
+	qTypename = `{ __typename }`
+	qCreate   = `mutation($in: AwardInput!) { createAward(input: $in) { id version } }`
+)
+
+var searches = []string{"nguyen van", "tran thi", "hoang duc", "lo van", "dang minh", "vang", "sung thi"}
+
+func apiOps(c *client, ds *dataset, editor string) []operation {
+	return []operation{
+		{"point", "award(id) by id", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.gql(ctx, "", qPoint, map[string]any{"id": ds.awardIDs[r.IntN(len(ds.awardIDs))]})
+		}},
+		{"page50", "50 awards of a province, with province, type, movement, totalCount", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.gql(ctx, "", qPage50, map[string]any{"p": ds.provinces[r.IntN(len(ds.provinces))]})
+		}},
+		{"search", "recipient-name search, diacritics ignored, 20 results and totalCount", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.gql(ctx, "", qSearch, map[string]any{"q": searches[r.IntN(len(searches))]})
+		}},
+		{"review", "the 2022 review with 7 province reports and the summary", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.gql(ctx, "", qReview, map[string]any{"id": ds.reviewID})
+		}},
+		{"mutation", "createAward by the lang-son editor", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.gql(ctx, editor, qCreate, map[string]any{"in": map[string]any{
+				"provinceId": "lang-son", "awardTypeId": "bang-khen-chu-tich-tinh", "authority": "PROVINCE_CHAIR",
+				"recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Nguyễn Văn Thử " + fmt.Sprint(r.IntN(1e6))},
+				"year":      2024, "status": "PROPOSED"}})
+		}},
+		{"reference", "provinces, award types, indicators (memory only)", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.gql(ctx, "", qRefs, nil)
+		}},
+		{"typename", "{ __typename } (the HTTP and GraphQL floor)", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.gql(ctx, "", qTypename, nil)
+		}},
+	}
+}
+
+// floorOps are the same reads done directly with the driver, with the same
+// filters the repository uses: the API's own overhead is the difference.
+func floorOps(db *mongo.Database, ds *dataset) []operation {
+	awards, reviews, reports, movements := db.Collection("awards"), db.Collection("period_reviews"),
+		db.Collection("province_reports"), db.Collection("movements")
+	published := bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "published", Value: true}}, bson.D{{Key: "owner", Value: bson.D{{Key: "$in", Value: bson.A{}}}}}}}}
+	sorted := options.Find().SetSort(bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}})
+	return []operation{
+		{"point", "FindOne by _id", false, func(ctx context.Context, r *rand.Rand) error {
+			id, _ := bson.ObjectIDFromHex(ds.awardIDs[r.IntN(len(ds.awardIDs))])
+			var doc bson.M
+			return awards.FindOne(ctx, bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "_id", Value: id}}, published}}}).Decode(&doc)
+		}},
+		{"page50", "Find 51 + CountDocuments + movements by $in", false, func(ctx context.Context, r *rand.Rand) error {
+			f := bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "provinceId", Value: ds.provinces[r.IntN(len(ds.provinces))]}}, published}}}
+			var docs []bson.M
+			cur, err := awards.Find(ctx, f, sorted.SetLimit(51))
+			if err != nil {
+				return err
+			}
+			if err := cur.All(ctx, &docs); err != nil {
+				return err
+			}
+			if _, err := awards.CountDocuments(ctx, f); err != nil {
+				return err
+			}
+			ids := bson.A{}
+			for _, d := range docs {
+				if m, ok := d["movementId"].(bson.ObjectID); ok {
+					ids = append(ids, m)
+				}
+			}
+			cur, err = movements.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+			if err != nil {
+				return err
+			}
+			return cur.All(ctx, &docs)
+		}},
+		{"search", "Find 21 by folded-name regex + CountDocuments", false, func(ctx context.Context, r *rand.Rand) error {
+			q := searches[r.IntN(len(searches))]
+			f := bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "recipient.nameKey", Value: bson.Regex{Pattern: regexp.QuoteMeta(q)}}}, published}}}
+			var docs []bson.M
+			cur, err := awards.Find(ctx, f, sorted.SetLimit(21))
+			if err != nil {
+				return err
+			}
+			if err := cur.All(ctx, &docs); err != nil {
+				return err
+			}
+			_, err = awards.CountDocuments(ctx, f)
+			return err
+		}},
+		{"review", "FindOne review + Find reports + movements by $in", false, func(ctx context.Context, r *rand.Rand) error {
+			id, _ := bson.ObjectIDFromHex(ds.reviewID)
+			var rev bson.M
+			if err := reviews.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rev); err != nil {
+				return err
+			}
+			var docs []bson.M
+			cur, err := reports.Find(ctx, bson.D{{Key: "reviewId", Value: bson.D{{Key: "$in", Value: bson.A{id}}}}})
+			if err != nil {
+				return err
+			}
+			if err := cur.All(ctx, &docs); err != nil {
+				return err
+			}
+			cur, err = movements.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: rev["movementIds"]}}}})
+			if err != nil {
+				return err
+			}
+			return cur.All(ctx, &docs)
+		}},
+	}
+}
+
+// run drives op with conc workers for d and returns the latencies of the
+// successes and the count of failures.
+func run(ctx context.Context, op operation, conc int, d time.Duration) (lat []time.Duration, failures int, elapsed time.Duration) {
+	type result struct {
+		lat  []time.Duration
+		fail int
+	}
+	results := make(chan result, conc)
+	start := time.Now()
+	deadline := start.Add(d)
+	for w := 0; w < conc; w++ {
+		go func(w int) {
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			var res result
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				if err := op.do(ctx, r); err != nil {
+					res.fail++
+				} else {
+					res.lat = append(res.lat, time.Since(t0))
+				}
+			}
+			results <- res
+		}(w)
+	}
+	for w := 0; w < conc; w++ {
+		res := <-results
+		lat = append(lat, res.lat...)
+		failures += res.fail
+	}
+	return lat, failures, time.Since(start)
+}
+
+func randFor(i int) *rand.Rand { return rand.New(rand.NewPCG(uint64(i), 99)) }

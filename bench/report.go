@@ -1,0 +1,204 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+func find(cells []cell, backend string, size int, op string, floor bool, conc int) *cell {
+	for i := range cells {
+		c := &cells[i]
+		if c.Backend == backend && c.Size == size && c.Op == op && c.Floor == floor && c.Conc == conc {
+			return c
+		}
+	}
+	return nil
+}
+
+func report(cells []cell, runs []runInfo, dur time.Duration) string {
+	var b strings.Builder
+	m := machine()
+	fmt.Fprintf(&b, "# thidua benchmark results\n\n")
+	fmt.Fprintf(&b, "Produced by `bench/run.sh` (see `bench/README.md`) on %s. Do not edit by hand.\n\n", m["date"])
+	fmt.Fprintf(&b, "Machine: %s, %s cores, %s memory, %s, %s. Each cell drives one operation for %s with\n", m["cpu"], m["cores"], m["memory"], m["go"], m["os"], dur)
+	fmt.Fprintf(&b, "that many concurrent clients from the same machine (the load generator, the service and the database share the cores).\n")
+	fmt.Fprintf(&b, "Latencies are milliseconds per request; *round trips* are database commands per request (from `thidua_db_commands_total`).\n")
+	fmt.Fprintf(&b, "*Floor* rows do the same reads directly with the driver: the difference is the API's own cost (HTTP, auth, GraphQL, JSON).\n\n")
+	fmt.Fprintf(&b, "![p50 latency against data set size](latency.svg)\n\n")
+
+	backends, sizes := keys(cells)
+	b.WriteString("## Targets\n\n| target | backend | measured | met |\n|---|---|---|---|\n")
+	for _, be := range backends {
+		for _, size := range sizes {
+			api, floor := find(cells, be, size, "point", false, 1), find(cells, be, size, "point", true, 1)
+			if api != nil && floor != nil && floor.P50 > 0 {
+				over := (api.P50 - floor.P50) / floor.P50 * 100
+				fmt.Fprintf(&b, "| point read: API overhead under 50 %% of the driver floor (p50, 1 client, %s awards) | %s | %.2f ms vs %.2f ms: %+.0f %% | %s |\n",
+					human(size), be, api.P50, floor.P50, over, yes(over < 50))
+			}
+		}
+	}
+	for _, be := range backends {
+		for _, size := range sizes {
+			if c := find(cells, be, size, "page50", false, 1); c != nil {
+				fmt.Fprintf(&b, "| 50-award page with nested fields: at most 4 round trips (%s awards) | %s | %.1f | %s |\n", human(size), be, c.RoundTrips, yes(c.RoundTrips <= 4))
+			}
+		}
+	}
+	for _, be := range backends {
+		for _, size := range sizes {
+			for _, conc := range []int{8, 32} {
+				r, t := find(cells, be, size, "reference", false, conc), find(cells, be, size, "typename", false, conc)
+				if r != nil && t != nil && t.Throughput > 0 {
+					ratio := r.Throughput / t.Throughput
+					fmt.Fprintf(&b, "| reference-data query: at least half the throughput of `{ __typename }` (%d clients, %s awards) | %s | %.0f vs %.0f req/s: %.2f | %s |\n",
+						conc, human(size), be, r.Throughput, t.Throughput, ratio, yes(ratio >= 0.5))
+				}
+			}
+		}
+	}
+	for _, ri := range runs {
+		if ri.Size == 10000 {
+			what := "the service (its embedded FerretDB and SQLite included)"
+			if ri.Backend != "sqlite" {
+				what = "the service (the database server apart)"
+			}
+			fmt.Fprintf(&b, "| resident memory under load under 200 MB at 10k awards: %s | %s | %.0f MB | %s |\n", what, ri.Backend, ri.MaxRSS, yes(ri.MaxRSS < 200))
+		}
+	}
+
+	b.WriteString("\n## Runs\n\n| backend | awards | load time | peak resident memory of the service |\n|---|---|---|---|\n")
+	for _, ri := range runs {
+		fmt.Fprintf(&b, "| %s | %s | %.1f s | %.0f MB |\n", ri.Backend, human(ri.Size), ri.LoadSec, ri.MaxRSS)
+	}
+	ops := []string{"point", "page50", "search", "review", "mutation", "reference", "typename"}
+	for _, be := range backends {
+		for _, size := range sizes {
+			fmt.Fprintf(&b, "\n## %s, %s awards\n\n| operation | clients | req/s | p50 | p95 | p99 | round trips | failures |\n|---|---|---|---|---|---|---|---|\n", be, human(size))
+			for _, op := range ops {
+				for _, floor := range []bool{false, true} {
+					for _, conc := range []int{1, 8, 32} {
+						c := find(cells, be, size, op, floor, conc)
+						if c == nil {
+							continue
+						}
+						name, rt := op, fmt.Sprintf("%.1f", c.RoundTrips)
+						if floor {
+							name, rt = op+" (driver floor)", "—"
+						}
+						fmt.Fprintf(&b, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %s | %d |\n", name, conc, c.Throughput, c.P50, c.P95, c.P99, rt, c.Failures)
+					}
+				}
+			}
+		}
+	}
+	b.WriteString("\nOperations: point = `award(id)`; page50 = 50 awards of a province with province, award type, movement and totalCount;\n")
+	b.WriteString("search = recipient-name search without diacritics, 20 results and totalCount; review = the 2022 review with 7 province reports\n")
+	b.WriteString("and the summary; mutation = `createAward` by the lang-son editor; reference = provinces, award types and indicators;\n")
+	b.WriteString("typename = `{ __typename }`. Reads are anonymous (published records).\n")
+	return b.String()
+}
+
+func keys(cells []cell) ([]string, []int) {
+	bs, ss := map[string]bool{}, map[int]bool{}
+	for _, c := range cells {
+		bs[c.Backend], ss[c.Size] = true, true
+	}
+	var backends []string
+	for k := range bs {
+		backends = append(backends, k)
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(backends))) // sqlite first
+	var sizes []int
+	for k := range ss {
+		sizes = append(sizes, k)
+	}
+	sort.Ints(sizes)
+	return backends, sizes
+}
+
+func human(n int) string {
+	if n >= 1000 && n%1000 == 0 {
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+// plot draws p50 latency (1 client) against data set size, log–log, one
+// line per operation and backend.
+func plot(cells []cell) string {
+	const w, h, left, right, top, bottom = 760.0, 440.0, 70.0, 190.0, 30.0, 50.0
+	backends, sizes := keys(cells)
+	ops := []string{"point", "page50", "search", "review", "mutation"}
+	colors := map[string]string{"point": "#1f77b4", "page50": "#d62728", "search": "#2ca02c", "review": "#9467bd", "mutation": "#ff7f0e"}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range cells {
+		if !c.Floor && c.Conc == 1 && c.P50 > 0 {
+			lo, hi = math.Min(lo, c.P50), math.Max(hi, c.P50)
+		}
+	}
+	if math.IsInf(lo, 0) || len(sizes) == 0 {
+		return `<svg xmlns="http://www.w3.org/2000/svg"/>`
+	}
+	ylo, yhi := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+	if yhi == ylo {
+		yhi++
+	}
+	xlo, xhi := math.Log10(float64(sizes[0])), math.Log10(float64(sizes[len(sizes)-1]))
+	if xhi == xlo {
+		xhi++
+	}
+	x := func(size int) float64 { return left + (math.Log10(float64(size))-xlo)/(xhi-xlo)*(w-left-right) }
+	y := func(ms float64) float64 { return h - bottom - (math.Log10(ms)-ylo)/(yhi-ylo)*(h-top-bottom) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="12">`+"\n", w, h)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%.0f" y="18" font-size="14">p50 latency, 1 client, against awards stored (log–log)</text>`+"\n", left)
+	for e := ylo; e <= yhi; e++ {
+		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#ddd"/><text x="%.0f" y="%.1f" text-anchor="end">%s ms</text>`+"\n",
+			left, w-right, y(math.Pow(10, e)), y(math.Pow(10, e)), left-6, y(math.Pow(10, e))+4, trimFloat(math.Pow(10, e)))
+	}
+	for _, s := range sizes {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.0f" y2="%.0f" stroke="#ddd"/><text x="%.1f" y="%.0f" text-anchor="middle">%s</text>`+"\n",
+			x(s), x(s), top, h-bottom, x(s), h-bottom+18, human(s))
+	}
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle">awards</text>`+"\n", (left+w-right)/2, h-10)
+	ly := top + 10
+	for _, be := range backends {
+		dash := ""
+		if be != "sqlite" {
+			dash = ` stroke-dasharray="6 4"`
+		}
+		for _, op := range ops {
+			var pts []string
+			for _, s := range sizes {
+				if c := find(cells, be, s, op, false, 1); c != nil && c.P50 > 0 {
+					pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(s), y(c.P50)))
+				}
+			}
+			if len(pts) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>`+"\n", colors[op], dash, strings.Join(pts, " "))
+			fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.0f" y2="%.0f" stroke="%s" stroke-width="2"%s/><text x="%.0f" y="%.0f">%s · %s</text>`+"\n",
+				w-right+10, w-right+40, ly, ly, colors[op], dash, w-right+46, ly+4, op, be)
+			ly += 18
+		}
+	}
+	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+func trimFloat(v float64) string {
+	s := fmt.Sprintf("%g", v)
+	return s
+}
