@@ -48,6 +48,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 		srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	}
 	srv.Use(auditor{store: r.Store, logger: cfg.Logger})
+	srv.Use(&refCache{catalog: r.Catalog, now: r.Now})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return loadersMiddleware(r.Store, srv)

@@ -32,6 +32,7 @@ type api struct {
 	t     *testing.T
 	srv   *httptest.Server
 	store *repository.Store
+	refs  *catalog.Cache
 }
 
 func newAPI(t *testing.T, opts ...repository.Option) *api {
@@ -59,7 +60,7 @@ func newAPI(t *testing.T, opts ...repository.Option) *api {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &api{t: t, srv: srv, store: store}
+	return &api{t: t, srv: srv, store: store, refs: refs}
 }
 
 // token returns a bearer token with roles such as "lang-son=editor".

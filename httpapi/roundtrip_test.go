@@ -79,3 +79,41 @@ func TestRoundTripsDoNotGrowWithPageSize(t *testing.T) {
 		t.Errorf("a page of reviews with their reports: %d round trips, want at most 3", n)
 	}
 }
+
+// Reference-only responses are cached, and the cache follows the catalog.
+func TestReferenceResponsesFollowTheCatalog(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	const q = `{ province(id: "lang-son") { name } provinces { id } }`
+	first := a.ok("", q, nil)
+	if get(first, "province", "name") != "Lạng Sơn" || get(a.ok("", q, nil), "province", "name") != "Lạng Sơn" {
+		t.Fatalf("reference query: %v", first)
+	}
+	ctx := context.Background()
+	ps, err := a.store.Provinces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.ID == "lang-son" {
+			p.Name = "Lạng Sơn (đổi tên)"
+			if err := a.store.PutProvince(ctx, &p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := get(a.ok("", q, nil), "province", "name"); got != "Lạng Sơn" {
+		t.Errorf("before the reload: %v", got)
+	}
+	if err := a.refs.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(a.ok("", q, nil), "province", "name"); got != "Lạng Sơn (đổi tên)" {
+		t.Errorf("after the reload: %v, want the new name", got)
+	}
+	// A query with anything but reference data is not cached.
+	d := a.ok(token(t, map[string]string{"lang-son": "viewer"}), `{ me { subject } provinces { id } }`, nil)
+	if get(d, "me", "subject") != "u-test" {
+		t.Errorf("me with provinces: %v", d)
+	}
+}
