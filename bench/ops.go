@@ -113,10 +113,16 @@ func floorOps(db *mongo.Database, ds *dataset) []operation {
 	published := bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "published", Value: true}}, bson.D{{Key: "owner", Value: bson.D{{Key: "$in", Value: bson.A{}}}}}}}}
 	sorted := options.Find().SetSort(bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}})
 	return []operation{
-		{"point", "FindOne by _id", false, func(ctx context.Context, r *rand.Rand) error {
+		{"point", "FindOne by _id (visibility checked on the result, as the repository does)", false, func(ctx context.Context, r *rand.Rand) error {
 			id, _ := bson.ObjectIDFromHex(ds.awardIDs[r.IntN(len(ds.awardIDs))])
 			var doc bson.M
-			return awards.FindOne(ctx, bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "_id", Value: id}}, published}}}).Decode(&doc)
+			if err := awards.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
+				return err
+			}
+			if doc["published"] != true {
+				return fmt.Errorf("not visible")
+			}
+			return nil
 		}},
 		{"page50", "Find 51 + CountDocuments + movements by $in", false, func(ctx context.Context, r *rand.Rand) error {
 			f := bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "provinceId", Value: ds.provinces[r.IntN(len(ds.provinces))]}}, published}}}
@@ -183,6 +189,8 @@ func floorOps(db *mongo.Database, ds *dataset) []operation {
 // run drives op with conc workers for d and returns the latencies of the
 // successes and the count of failures.
 func run(ctx context.Context, op operation, conc int, d time.Duration) (lat []time.Duration, failures int, elapsed time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, d+requestTimeout)
+	defer cancel()
 	type result struct {
 		lat  []time.Duration
 		fail int
@@ -212,5 +220,8 @@ func run(ctx context.Context, op operation, conc int, d time.Duration) (lat []ti
 	}
 	return lat, failures, time.Since(start)
 }
+
+// requestTimeout bounds one request; slower ones count as failures.
+const requestTimeout = 30 * time.Second
 
 func randFor(i int) *rand.Rand { return rand.New(rand.NewPCG(uint64(i), 99)) }

@@ -89,6 +89,10 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 						if floor {
 							name, rt = op+" (driver floor)", "—"
 						}
+						if c.N < 0 {
+							fmt.Fprintf(&b, "| %s | %d | not run: one request alone takes over a second | | | | %s | |\n", name, conc, rt)
+							continue
+						}
 						fmt.Fprintf(&b, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %s | %d |\n", name, conc, c.Throughput, c.P50, c.P95, c.P99, rt, c.Failures)
 					}
 				}

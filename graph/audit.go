@@ -60,9 +60,12 @@ func (auditor) ExtensionName() string                          { return "AuditTr
 func (auditor) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 func (a auditor) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
 	oc := graphql.GetOperationContext(ctx)
 	rfc := graphql.GetRootFieldContext(ctx)
-	if oc == nil || rfc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+	if rfc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
 		return next(ctx)
 	}
 	rec := &auditRecord{}

@@ -120,10 +120,10 @@ func (r *Resolver) loadReports(ctx context.Context, reviewID string) ([]reposito
 // (e.g. "edges", "node", "movement"), through fragments.
 func selects(ctx context.Context, path ...string) bool {
 	fc := graphql.GetFieldContext(ctx)
-	oc := graphql.GetOperationContext(ctx)
-	if fc == nil || oc == nil {
+	if fc == nil || !graphql.HasOperationContext(ctx) {
 		return false
 	}
+	oc := graphql.GetOperationContext(ctx)
 	sel := fc.Field.Selections
 	for _, name := range path {
 		var next ast.SelectionSet

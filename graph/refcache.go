@@ -40,8 +40,11 @@ func (*refCache) ExtensionName() string                   { return "ReferenceRes
 func (*refCache) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (c *refCache) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
 	oc := graphql.GetOperationContext(ctx)
-	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query || !onlyReference(oc) {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Query || !onlyReference(oc) {
 		return next(ctx)
 	}
 	vars, err := json.Marshal(oc.Variables)

@@ -56,20 +56,41 @@ func (a Access) writeFilter() bson.D {
 	return bson.D{{Key: "owner", Value: bson.D{{Key: "$in", Value: a.ownersIn()}}}}
 }
 
-// and joins filters with $and, dropping empty ones.
+// and joins filters: into one document when their keys differ (a flat
+// filter is what servers push down to their storage best: FerretDB on
+// PostgreSQL only pushes down top-level equalities), with $and otherwise.
 func and(filters ...bson.D) bson.D {
-	var parts bson.A
+	var parts []bson.D
+	seen := map[string]bool{}
+	flat := true
 	for _, f := range filters {
-		if len(f) > 0 {
-			parts = append(parts, f)
+		if len(f) == 0 {
+			continue
+		}
+		parts = append(parts, f)
+		for _, e := range f {
+			if seen[e.Key] {
+				flat = false
+			}
+			seen[e.Key] = true
 		}
 	}
-	switch len(parts) {
-	case 0:
+	switch {
+	case len(parts) == 0:
 		return bson.D{}
-	case 1:
-		return parts[0].(bson.D)
+	case len(parts) == 1:
+		return parts[0]
+	case flat:
+		var out bson.D
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
 	default:
-		return bson.D{{Key: "$and", Value: parts}}
+		arr := make(bson.A, len(parts))
+		for i, p := range parts {
+			arr[i] = p
+		}
+		return bson.D{{Key: "$and", Value: arr}}
 	}
 }
