@@ -32,6 +32,11 @@ var settings = []setting{
 	{"GRAPHQL_INTROSPECTION", "true (development), false (production)", "allow schema introspection"},
 	{"PLAYGROUND", "true (development), false (production)", "serve the GraphiQL playground at /"},
 	{"GRAPHQL_COMPLEXITY_LIMIT", "5000", "largest query complexity; list fields count once per row of their page"},
+	{"GRAPHQL_MAX_DEPTH", "10", "deepest selection nesting, counted through fragments (introspection exempt)"},
+	{"GRAPHQL_MAX_ALIASES", "15", "most aliased fields in one operation (__typename counts)"},
+	{"GRAPHQL_MAX_DIRECTIVES", "10", "most directive uses in one operation"},
+	{"GRAPHQL_MAX_TOKENS", "3000", "most lexical tokens in the query text"},
+	{"GRAPHQL_MAX_QUERY_BYTES", "16384", "longest query text"},
 	{"REQUEST_TIMEOUT", "5s", "deadline of each request, database calls included"},
 	{"SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish after SIGINT/SIGTERM"},
 	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
@@ -51,6 +56,8 @@ type config struct {
 	JWKSRefresh                            time.Duration
 	Introspection, Playground              bool
 	ComplexityLimit                        int
+	MaxDepth, MaxAliases, MaxDirectives    int
+	MaxTokens, MaxQueryBytes               int
 	RequestTimeout, ShutdownTimeout        time.Duration
 	CatalogRefresh                         time.Duration
 	MaxBodyBytes                           int64
@@ -118,6 +125,11 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.Introspection = boolean("GRAPHQL_INTROSPECTION", dev)
 	c.Playground = boolean("PLAYGROUND", dev)
 	c.ComplexityLimit = int(integer("GRAPHQL_COMPLEXITY_LIMIT", "5000"))
+	c.MaxDepth = int(integer("GRAPHQL_MAX_DEPTH", "10"))
+	c.MaxAliases = int(integer("GRAPHQL_MAX_ALIASES", "15"))
+	c.MaxDirectives = int(integer("GRAPHQL_MAX_DIRECTIVES", "10"))
+	c.MaxTokens = int(integer("GRAPHQL_MAX_TOKENS", "3000"))
+	c.MaxQueryBytes = int(integer("GRAPHQL_MAX_QUERY_BYTES", "16384"))
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s")
 	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s")
 	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")

@@ -130,6 +130,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	handler := httpapi.New(httpapi.Deps{
 		GraphQL: graph.NewHandler(&graph.Resolver{Store: store, Catalog: refs, Now: time.Now}, graph.HandlerConfig{
 			Introspection: cfg.Introspection, ComplexityLimit: cfg.ComplexityLimit, Logger: logger,
+			Limits: graph.Limits{MaxQueryBytes: cfg.MaxQueryBytes, MaxTokens: cfg.MaxTokens, MaxDepth: cfg.MaxDepth,
+				MaxAliases: cfg.MaxAliases, MaxDirectives: cfg.MaxDirectives},
 		}),
 		Verifier: verifier, DB: store, Logger: logger, Playground: cfg.Playground,
 		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes, Registry: reg,

@@ -42,6 +42,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr
 		}
 		if code, ok := gqlErr.Extensions["code"]; ok && code != "" {
+			if code == "COMPLEXITY_LIMIT_EXCEEDED" { // gqlgen's name for it
+				gqlErr.Extensions["code"] = "QUERY_TOO_COMPLEX"
+			}
 			return gqlErr
 		}
 		// gqlgen's own request errors (a body that is not JSON, say) carry

@@ -16,8 +16,9 @@ import (
 
 // HandlerConfig configures the GraphQL endpoint.
 type HandlerConfig struct {
-	Introspection   bool
+	Introspection   bool // also "did you mean" suggestions in errors
 	ComplexityLimit int
+	Limits          Limits
 	Logger          *slog.Logger
 }
 
@@ -41,8 +42,14 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(limiter{cfg.Limits})
+	if cfg.Limits.MaxTokens > 0 {
+		srv.SetParserTokenLimit(cfg.Limits.MaxTokens + 1) // a backstop; the limiter refuses first
+	}
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.SetDisableSuggestion(true)
 	}
 	if cfg.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))

@@ -54,7 +54,7 @@ func newAPI(t *testing.T, opts ...repository.Option) *api {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := httpapi.New(httpapi.Deps{
 		GraphQL: graph.NewHandler(&graph.Resolver{Store: store, Catalog: refs, Now: func() time.Time { return now }},
-			graph.HandlerConfig{Introspection: true, ComplexityLimit: 5000, Logger: logger}),
+			graph.HandlerConfig{Introspection: true, ComplexityLimit: 5000, Limits: graph.DefaultLimits, Logger: logger}),
 		Verifier: verifier, DB: store, Logger: logger, Playground: true,
 		RequestTimeout: 5 * time.Second, MaxBodyBytes: 64 << 10,
 	})

@@ -4,20 +4,28 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/domain"
@@ -55,7 +63,7 @@ func New(d Deps) http.Handler {
 	route := func(pattern, name string, h http.Handler) {
 		mux.Handle(pattern, m.instrument(name, h))
 	}
-	gql := auth.Middleware(d.Verifier, d.Logger)(limitBody(d.MaxBodyBytes, d.GraphQL))
+	gql := graphqlHTTP(limitBody(d.MaxBodyBytes, auth.Middleware(d.Verifier, d.Logger)(d.GraphQL)))
 	route("/graphql", "graphql", withTimeout(d.RequestTimeout, gql))
 	route("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -141,21 +149,111 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses request bodies over n bytes with 413.
+// limitBody reads at most n bytes of the body; a larger body is refused
+// with 413 before anything else reads it, chunked or not.
 func limitBody(n int64, next http.Handler) http.Handler {
 	if n <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			_, _ = fmt.Fprintf(w, `{"errors":[{"message":"request body over %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, n)
+			tooLarge(w, n)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, n)
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n))
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				tooLarge(w, n)
+				return
+			}
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", "the request body could not be read")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func tooLarge(w http.ResponseWriter, n int64) {
+	writeError(w, http.StatusRequestEntityTooLarge, "BAD_USER_INPUT", fmt.Sprintf("request body over %d bytes", n))
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}}})
+	_, _ = w.Write(b)
+}
+
+// graphqlHTTP enforces the GraphQL-over-HTTP rules gqlgen leaves open:
+// only GET and POST (405 with Allow), a JSON body for POST (415), a
+// response type the client accepts (406), and no mutation over GET (405
+// with Allow: POST).
+func graphqlHTTP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodPost:
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			writeError(w, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "use GET or POST")
+			return
+		}
+		if !acceptable(r.Header.Values("Accept")) {
+			writeError(w, http.StatusNotAcceptable, "BAD_USER_INPUT",
+				"accept application/graphql-response+json or application/json")
+			return
+		}
+		if r.Method == http.MethodPost {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType, "BAD_USER_INPUT", "send the request as application/json")
+				return
+			}
+		}
+		if r.Method == http.MethodGet && isMutation(r.URL.Query().Get("query"), r.URL.Query().Get("operationName")) {
+			w.Header().Set("Allow", "POST")
+			writeError(w, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "mutations are sent with POST")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// acceptable reports whether an Accept header admits a JSON response.
+func acceptable(values []string) bool {
+	if len(values) == 0 {
+		return true
+	}
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil {
+				continue
+			}
+			switch mt {
+			case "application/graphql-response+json", "application/json", "application/*", "*/*":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isMutation reports whether the operation a GET would run is a mutation.
+func isMutation(query, operationName string) bool {
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		return false // gqlgen reports the syntax error
+	}
+	for _, op := range doc.Operations {
+		if (operationName == "" || op.Name == operationName) && op.Operation == ast.Mutation {
+			return true
+		}
+	}
+	return false
 }
 
 type metrics struct {
