@@ -111,7 +111,7 @@ func (a auditor) InterceptRootField(ctx context.Context, next graphql.RootResolv
 		e.Scope, e.Role = s, role.String()
 	}
 	// The entry is written even if the client has gone away.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer cancel()
 	if err := a.store.AppendAudit(wctx, e); err != nil {
 		a.logger.ErrorContext(ctx, "audit entry not written", "err", err, "operation", e.Operation,
