@@ -60,31 +60,39 @@ func (c *Cache) Get() *Snapshot { return c.snap.Load() }
 
 // Reload reads the reference data again.
 func (c *Cache) Reload(ctx context.Context) error {
-	s := &Snapshot{}
-	var err error
-	if s.Provinces, err = c.src.Provinces(ctx); err != nil {
+	ps, err := c.src.Provinces(ctx)
+	if err != nil {
 		return err
 	}
-	if s.AwardTypes, err = c.src.AwardTypes(ctx); err != nil {
+	ts, err := c.src.AwardTypes(ctx)
+	if err != nil {
 		return err
 	}
-	if s.Indicators, err = c.src.Indicators(ctx); err != nil {
+	is, err := c.src.Indicators(ctx)
+	if err != nil {
 		return err
 	}
-	s.provinces = make(map[string]*repository.Province, len(s.Provinces))
+	c.snap.Store(NewSnapshot(ps, ts, is))
+	return nil
+}
+
+// NewSnapshot indexes reference data (tests build one without a database).
+func NewSnapshot(ps []repository.Province, ts []repository.AwardType, is []repository.Indicator) *Snapshot {
+	s := &Snapshot{Provinces: ps, AwardTypes: ts, Indicators: is,
+		provinces:  make(map[string]*repository.Province, len(ps)),
+		awardTypes: make(map[string]*repository.AwardType, len(ts)),
+		indicators: make(map[string]*repository.Indicator, len(is)),
+	}
 	for i := range s.Provinces {
 		s.provinces[s.Provinces[i].ID] = &s.Provinces[i]
 	}
-	s.awardTypes = make(map[string]*repository.AwardType, len(s.AwardTypes))
 	for i := range s.AwardTypes {
 		s.awardTypes[s.AwardTypes[i].ID] = &s.AwardTypes[i]
 	}
-	s.indicators = make(map[string]*repository.Indicator, len(s.Indicators))
 	for i := range s.Indicators {
 		s.indicators[s.Indicators[i].ID] = &s.Indicators[i]
 	}
-	c.snap.Store(s)
-	return nil
+	return s
 }
 
 // Run reloads every interval until ctx ends; failures keep the last

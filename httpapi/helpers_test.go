@@ -29,13 +29,14 @@ var (
 
 // api is the whole HTTP surface over a fresh database with the founding data.
 type api struct {
-	t     *testing.T
+	t     testing.TB
+	h     http.Handler
 	srv   *httptest.Server
 	store *repository.Store
 	refs  *catalog.Cache
 }
 
-func newAPI(t *testing.T, opts ...repository.Option) *api {
+func newAPI(t testing.TB, opts ...repository.Option) *api {
 	t.Helper()
 	ctx := context.Background()
 	store := dbtest.Store(t, append(opts, repository.WithClock(func() time.Time { return now }))...)
@@ -60,11 +61,11 @@ func newAPI(t *testing.T, opts ...repository.Option) *api {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &api{t: t, srv: srv, store: store, refs: refs}
+	return &api{t: t, h: h, srv: srv, store: store, refs: refs}
 }
 
 // token returns a bearer token with roles such as "lang-son=editor".
-func token(t *testing.T, roles map[string]string) string {
+func token(t testing.TB, roles map[string]string) string {
 	t.Helper()
 	tok, err := auth.Issue(auth.IssueConfig{Secret: secret, Issuer: "thidua", Audience: "thidua",
 		Subject: "u-test", Name: "Người Thử", Roles: roles, TTL: time.Hour, Now: now})
