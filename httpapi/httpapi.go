@@ -218,9 +218,69 @@ func graphqlHTTP(next http.Handler) http.Handler {
 			writeError(w, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "mutations are sent with POST")
 			return
 		}
-		next.ServeHTTP(w, r)
+		sw := &specWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		sw.finish()
 	})
 }
+
+// specWriter adjusts gqlgen's error responses to the GraphQL-over-HTTP
+// spec: a request that fails to parse or validate gets 200 when the
+// response is application/json (legacy clients read the errors from the
+// body), and a 4xx application/graphql-response+json body has no "data".
+type specWriter struct {
+	http.ResponseWriter
+	buf     *bytes.Buffer // the body of a response to rewrite
+	status  int
+	written bool
+}
+
+func (w *specWriter) WriteHeader(code int) {
+	if w.written {
+		return
+	}
+	w.written = true
+	mt, _, _ := mime.ParseMediaType(w.Header().Get("Content-Type"))
+	switch {
+	case code == http.StatusUnprocessableEntity && mt == "application/json":
+		code = http.StatusOK
+	case code >= 400 && code < 500 && mt == "application/graphql-response+json":
+		w.buf, w.status = &bytes.Buffer{}, code
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *specWriter) Write(b []byte) (int, error) {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.buf != nil {
+		return w.buf.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *specWriter) finish() {
+	if w.buf == nil {
+		return
+	}
+	body := w.buf.Bytes()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err == nil {
+		if _, ok := m["data"]; ok {
+			delete(m, "data")
+			if b, err := json.Marshal(m); err == nil {
+				body = b
+			}
+		}
+	}
+	w.Header().Del("Content-Length")
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(body)
+}
+
+func (w *specWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // acceptable reports whether an Accept header admits a JSON response.
 func acceptable(values []string) bool {
