@@ -3,6 +3,15 @@
 import { auditServer } from 'graphql-http';
 
 const url = process.argv[2];
+// Wait until the service is ready (at most 60 s).
+for (let i = 0; ; i++) {
+  try {
+    const res = await fetch(new URL('/readyz', url));
+    if (res.ok) break;
+  } catch {}
+  if (i > 120) { console.error('the service is not ready'); process.exit(1); }
+  await new Promise((r) => setTimeout(r, 500));
+}
 const results = await auditServer({ url });
 let failedMust = 0;
 const counts = {};
