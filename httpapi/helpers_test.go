@@ -38,6 +38,12 @@ type api struct {
 
 func newAPI(t testing.TB, opts ...repository.Option) *api {
 	t.Helper()
+	return newAPIWith(t, nil, opts...)
+}
+
+// newAPIWith is newAPI with the GraphQL handler's configuration changed.
+func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repository.Option) *api {
+	t.Helper()
 	ctx := context.Background()
 	store := dbtest.Store(t, append(opts, repository.WithClock(func() time.Time { return now }))...)
 	if err := seed.Load(ctx, store); err != nil {
@@ -53,9 +59,12 @@ func newAPI(t testing.TB, opts ...repository.Option) *api {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hc := graph.HandlerConfig{Introspection: true, ComplexityLimit: 5000, Limits: graph.DefaultLimits, Logger: logger}
+	if conf != nil {
+		conf(&hc)
+	}
 	h := httpapi.New(httpapi.Deps{
-		GraphQL: graph.NewHandler(&graph.Resolver{Store: store, Catalog: refs, Now: func() time.Time { return now }},
-			graph.HandlerConfig{Introspection: true, ComplexityLimit: 5000, Limits: graph.DefaultLimits, Logger: logger}),
+		GraphQL:  graph.NewHandler(&graph.Resolver{Store: store, Catalog: refs, Now: func() time.Time { return now }}, hc),
 		Verifier: verifier, DB: store, Logger: logger, Playground: true,
 		RequestTimeout: 5 * time.Second, MaxBodyBytes: 64 << 10,
 	})

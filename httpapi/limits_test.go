@@ -4,8 +4,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/thidua/thidua/graph"
 )
 
 func nested(depth int) string {
@@ -120,5 +124,29 @@ func TestHTTPRules(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 413 {
 		t.Errorf("70 KiB chunked body: %d, want 413", res.StatusCode)
+	}
+}
+
+// The playground's example query costs under half the default complexity
+// limit (5000): it runs with a limit of 2500.
+func TestPlaygroundQueryUnderHalfTheComplexityLimit(t *testing.T) {
+	t.Parallel()
+	js, err := os.ReadFile("../playground/playground.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, m := range regexp.MustCompile(`(?m)^\s*'(.*)',?$`).FindAllStringSubmatch(string(js), -1) {
+		lines = append(lines, strings.ReplaceAll(m[1], `\'`, `'`))
+	}
+	query := strings.Join(lines, "\n")
+	if !strings.Contains(query, "query Review2022") {
+		t.Fatalf("could not read the example query from playground.js: %q", query)
+	}
+	a := newAPIWith(t, func(c *graph.HandlerConfig) { c.ComplexityLimit = 2500 })
+	a.ok("", query, nil)
+	b := newAPIWith(t, func(c *graph.HandlerConfig) { c.ComplexityLimit = 50 })
+	if r := b.do("", query, nil); r.code() != "QUERY_TOO_COMPLEX" {
+		t.Errorf("with a limit of 50: %v (the complexity limit is not applied?)", r.Errors)
 	}
 }

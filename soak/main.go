@@ -36,10 +36,10 @@ var provinces = []string{"cao-bang", "dien-bien", "lao-cai", "lai-chau", "son-la
 
 type stats struct {
 	requests, status5xx, unavailable, conflicts, otherErrors atomic.Int64
-	writesAcked, updatesAcked                               atomic.Int64
-	mu                                                      sync.Mutex
-	latencies                                               []time.Duration
-	acked                                                   map[string]string // award id → recipient name
+	writesAcked, updatesAcked                                atomic.Int64
+	mu                                                       sync.Mutex
+	latencies                                                []time.Duration
+	acked                                                    map[string]string // award id → recipient name
 }
 
 type sample struct {
