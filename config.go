@@ -38,6 +38,7 @@ var settings = []setting{
 	{"GRAPHQL_MAX_TOKENS", "3000", "most lexical tokens in the query text"},
 	{"GRAPHQL_MAX_QUERY_BYTES", "16384", "longest query text"},
 	{"REQUEST_TIMEOUT", "5s", "deadline of each request, database calls included"},
+	{"HTTP_READ_HEADER_TIMEOUT", "5s", "how long a client may take to send its request headers"},
 	{"SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish after SIGINT/SIGTERM"},
 	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
 	{"MAX_BODY_BYTES", "65536", "largest request body"},
@@ -59,6 +60,7 @@ type config struct {
 	MaxDepth, MaxAliases, MaxDirectives    int
 	MaxTokens, MaxQueryBytes               int
 	RequestTimeout, ShutdownTimeout        time.Duration
+	ReadHeaderTimeout                      time.Duration
 	CatalogRefresh                         time.Duration
 	MaxBodyBytes                           int64
 	LogLevel                               string
@@ -132,6 +134,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.MaxQueryBytes = int(integer("GRAPHQL_MAX_QUERY_BYTES", "16384"))
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s")
 	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s")
+	c.ReadHeaderTimeout = duration("HTTP_READ_HEADER_TIMEOUT", "5s")
 	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
 	c.JWKSRefresh = duration("JWT_JWKS_REFRESH", "15m")

@@ -285,11 +285,47 @@ func TestRunWithOpenIDProvider(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("HS256 token in a JWKS-only production service: %d, want 401", res.StatusCode)
 	}
-	// Production: no playground, no introspection.
+	// Production: no playground, no introspection, no suggestions.
 	if res, err := http.Get(base + "/"); err == nil {
 		res.Body.Close()
 		if res.StatusCode != http.StatusNotFound {
 			t.Errorf("playground in production: %d", res.StatusCode)
 		}
+	}
+	for q, leak := range map[string]string{`{ __schema { types { name } } }`: "__Schema", `{ provinc { id } }`: "Did you mean"} {
+		res, err := http.Post(base+"/graphql", "application/json", strings.NewReader(fmt.Sprintf(`{"query":%q}`, q)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(raw), `"errors"`) || strings.Contains(string(raw), leak) {
+			t.Errorf("%s in production: %s", q, raw)
+		}
+	}
+}
+
+// A client that never finishes its headers is cut off at the read-header
+// timeout instead of holding its connection.
+func TestSlowClientIsCutOff(t *testing.T) {
+	base, _ := start(t, map[string]string{"DATA_DIR": t.TempDir(), "LOG_LEVEL": "warn", "HTTP_READ_HEADER_TIMEOUT": "300ms"})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Ty")); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	t0 := time.Now()
+	buf := make([]byte, 512)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			break // closed by the server (or our 5 s guard)
+		}
+	}
+	if took := time.Since(t0); took > 2*time.Second {
+		t.Errorf("a half-sent request held its connection for %v", took)
 	}
 }
