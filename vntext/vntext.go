@@ -10,10 +10,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Clean returns s in NFC with zero-width and control characters removed,
-// runs of white space collapsed to one space, and trimmed.
+// Clean returns s with zero-width and control characters removed, runs of
+// white space collapsed to one space, trimmed, and in NFC. Normalisation
+// comes last, so that a removed character cannot leave a base letter and a
+// combining mark side by side unnormalised.
 func Clean(s string) string {
-	s = norm.NFC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -33,7 +34,7 @@ func Clean(s string) string {
 		space = false
 		b.WriteRune(r)
 	}
-	return b.String()
+	return norm.NFC.String(b.String())
 }
 
 // Fold returns the search key of s: diacritics removed, đ/Đ as d, lower
