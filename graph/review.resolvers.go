@@ -115,9 +115,15 @@ func (r *periodReviewResolver) Summary(ctx context.Context, obj *model.PeriodRev
 	for i := range snap.Indicators {
 		ind := &snap.Indicators[i]
 		derived, n := summarize(ind, reports)
-		out = append(out, &model.IndicatorSummary{
+		sum := &model.IndicatorSummary{
 			Indicator: toIndicator(ind), Derived: derived, Reported: reported[ind.ID], ProvincesReported: n,
-		})
+		}
+		if derived != nil && sum.Reported != nil {
+			sum.Difference = difference(ind, derived, sum.Reported.Figure)
+			m := derived.Text == sum.Reported.Figure.Text
+			sum.Matches = &m
+		}
+		out = append(out, sum)
 	}
 	return out, nil
 }

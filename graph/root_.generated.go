@@ -143,7 +143,9 @@ type ComplexityRoot struct {
 
 	IndicatorSummary struct {
 		Derived           func(childComplexity int) int
+		Difference        func(childComplexity int) int
 		Indicator         func(childComplexity int) int
+		Matches           func(childComplexity int) int
 		ProvincesReported func(childComplexity int) int
 		Reported          func(childComplexity int) int
 	}
@@ -717,12 +719,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorSummary.Derived(childComplexity), true
+	case "IndicatorSummary.difference":
+		if e.ComplexityRoot.IndicatorSummary.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSummary.Difference(childComplexity), true
 	case "IndicatorSummary.indicator":
 		if e.ComplexityRoot.IndicatorSummary.Indicator == nil {
 			break
 		}
 
 		return e.ComplexityRoot.IndicatorSummary.Indicator(childComplexity), true
+	case "IndicatorSummary.matches":
+		if e.ComplexityRoot.IndicatorSummary.Matches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSummary.Matches(childComplexity), true
 	case "IndicatorSummary.provincesReported":
 		if e.ComplexityRoot.IndicatorSummary.ProvincesReported == nil {
 			break
@@ -1801,6 +1815,10 @@ func (ec *executionContext) childFields_IndicatorSummary(ctx context.Context, fi
 		return ec.fieldContext_IndicatorSummary_derived(ctx, field)
 	case "reported":
 		return ec.fieldContext_IndicatorSummary_reported(ctx, field)
+	case "difference":
+		return ec.fieldContext_IndicatorSummary_difference(ctx, field)
+	case "matches":
+		return ec.fieldContext_IndicatorSummary_matches(ctx, field)
 	case "provincesReported":
 		return ec.fieldContext_IndicatorSummary_provincesReported(ctx, field)
 	}

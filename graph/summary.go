@@ -124,3 +124,22 @@ func applyFigureText(ind *repository.Indicator, f *model.Figure) *model.Figure {
 	}
 	return f
 }
+
+// difference is derived minus reported, field by field where both are set.
+func difference(ind *repository.Indicator, derived, reported *model.Figure) *model.Figure {
+	sub := func(a, b *float64) *float64 {
+		if a == nil || b == nil {
+			return nil
+		}
+		d := round2(*a - *b)
+		return &d
+	}
+	d := &model.Figure{Min: sub(derived.Min, reported.Min), Max: sub(derived.Max, reported.Max),
+		Value: sub(derived.Value, reported.Value), Total: sub(derived.Total, reported.Total),
+		Ratio: sub(derived.Ratio, reported.Ratio)}
+	if d.Min == nil && d.Max == nil && d.Value == nil && d.Total == nil && d.Ratio == nil {
+		return nil
+	}
+	d.Text = figureText(ind, d)
+	return d
+}

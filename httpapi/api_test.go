@@ -501,3 +501,50 @@ func TestMalformedRequests(t *testing.T) {
 		}
 	}
 }
+
+// Seven province reports whose totals are the article's give back exactly
+// the figures as reported at the conference.
+func TestReviewAddsUpTo2022(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	rid := get(a.ok("", `{ periodReviews { edges { node { id } } } }`, nil), "periodReviews", "edges", 0, "node", "id")
+	grdp := []float64{5.46, 6.2, 7.1, 9.15, 6.8, 7.5, 8.0}
+	jobs := []float64{3000, 4200, 3500, 3800, 3100, 3900, 3400}
+	firms := []float64{150, 160, 140, 170, 145, 155, 149}
+	communes := [][2]float64{{40, 130}, {50, 150}, {45, 140}, {60, 160}, {35, 120}, {40, 144}, {45, 150}}
+	const submit = `mutation($r: ID!, $p: ID!, $v: [IndicatorValueInput!]!) { submitProvinceReport(reviewId: $r, provinceId: $p, values: $v) { version } }`
+	var wg sync.WaitGroup
+	for i, p := range []string{"cao-bang", "dien-bien", "ha-giang", "lao-cai", "lai-chau", "son-la", "lang-son"} {
+		wg.Add(1)
+		go func(i int, p string) { // all at once: each province's report is its own
+			defer wg.Done()
+			a.ok(token(t, map[string]string{p: "editor"}), submit, map[string]any{"r": rid, "p": p, "v": []map[string]any{
+				{"indicatorId": "grdp-growth", "value": grdp[i]}, {"indicatorId": "new-jobs", "value": jobs[i]},
+				{"indicatorId": "new-enterprises", "value": firms[i]},
+				{"indicatorId": "new-rural-communes", "value": communes[i][0], "total": communes[i][1]}}})
+		}(i, p)
+	}
+	wg.Wait()
+	d := a.ok("", `query($id: ID!) { periodReview(id: $id) { reports { province { id } }
+	  summary { indicator { id } derived { text } reported { figure { text } } difference { text value } matches provincesReported } } }`,
+		map[string]any{"id": rid})
+	if n := len(get(d, "periodReview", "reports").([]any)); n != 7 {
+		t.Fatalf("%d reports stored of 7 submitted at once", n)
+	}
+	want := map[string]string{"grdp-growth": "5.46–9.15 %", "new-jobs": "24,900", "new-enterprises": "1,069", "new-rural-communes": "315/994 = 31.69 %"}
+	for _, s := range get(d, "periodReview", "summary").([]any) {
+		id := get(s, "indicator", "id").(string)
+		w, ok := want[id]
+		if !ok {
+			continue
+		}
+		if got := get(s, "derived", "text"); got != w || get(s, "matches") != true || get(s, "provincesReported") != 7.0 {
+			t.Errorf("%s: derived %v, matches %v, reported by %v; want %q beside the conference's figure", id, got, get(s, "matches"), get(s, "provincesReported"), w)
+		}
+	}
+	for _, s := range get(d, "periodReview", "summary").([]any) {
+		if get(s, "indicator", "id") == "new-jobs" && get(s, "difference", "value") != 0.0 {
+			t.Errorf("new-jobs difference: %v", get(s, "difference"))
+		}
+	}
+}

@@ -118,9 +118,14 @@ type Indicator struct {
 type IndicatorSummary struct {
 	Indicator *Indicator `json:"indicator"`
 	// From the province reports; null when none reported.
-	Derived           *Figure         `json:"derived,omitempty"`
-	Reported          *ReportedFigure `json:"reported,omitempty"`
-	ProvincesReported int             `json:"provincesReported"`
+	Derived  *Figure         `json:"derived,omitempty"`
+	Reported *ReportedFigure `json:"reported,omitempty"`
+	// Derived minus reported, field by field, where both are known (e.g. value
+	// 24,950 derived against 24,900 reported: 50). Null when either is missing.
+	Difference *Figure `json:"difference,omitempty"`
+	// True when the derived figure's text equals the reported one's.
+	Matches           *bool `json:"matches,omitempty"`
+	ProvincesReported int   `json:"provincesReported"`
 }
 
 type IndicatorValueInput struct {
