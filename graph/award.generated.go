@@ -880,7 +880,7 @@ func (ec *executionContext) unmarshalInputAwardFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provinceId", "year", "status", "awardTypeId", "authority", "movementId", "recipientKind", "recipientName"}
+	fieldsInOrder := [...]string{"provinceId", "year", "status", "awardTypeId", "authority", "movementId", "recipientKind", "recipientName", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -943,6 +943,13 @@ func (ec *executionContext) unmarshalInputAwardFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.RecipientName = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
 		}
 	}
 	return it, nil

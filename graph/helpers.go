@@ -59,7 +59,7 @@ func awardFilter(in *model.AwardFilter) (repository.AwardFilter, error) {
 		return f, nil
 	}
 	f = repository.AwardFilter{ProvinceID: deref(in.ProvinceID), Year: in.Year,
-		AwardTypeID: deref(in.AwardTypeID), RecipientName: deref(in.RecipientName)}
+		AwardTypeID: deref(in.AwardTypeID), RecipientName: deref(in.RecipientName), Search: deref(in.Search)}
 	if in.Status != nil {
 		f.Status = string(*in.Status)
 	}
@@ -78,6 +78,9 @@ func awardFilter(in *model.AwardFilter) (repository.AwardFilter, error) {
 	}
 	if len(f.RecipientName) > 200 {
 		return f, domain.Invalid("filter.recipientName", "must be at most 200 characters")
+	}
+	if len(f.Search) > 200 {
+		return f, domain.Invalid("filter.search", "must be at most 200 characters")
 	}
 	return f, nil
 }

@@ -548,3 +548,18 @@ func TestReviewAddsUpTo2022(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchAcrossNameOrganisationCitation(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := token(t, map[string]string{"*": "editor"})
+	a.ok(tok, createAward, map[string]any{"in": with(awardInput("dien-bien"),
+		"recipient", map[string]any{"kind": "INDIVIDUAL", "name": "Lò Văn Púa", "organization": "Đồn Biên phòng Mường Nhé"},
+		"citation", "Đã có thành tích xuất sắc trong phong trào thi đua Vì an ninh Tổ quốc")})
+	for q, want := range map[string]int{"muong nhe": 1, "DON BIEN PHONG": 1, "an ninh to quoc": 1, "lo van pua": 1, "nong thon": 0} {
+		d := a.ok(tok, `query($q: String) { awards(filter: {search: $q}) { totalCount } }`, map[string]any{"q": q})
+		if got := int(get(d, "awards", "totalCount").(float64)); got != want {
+			t.Errorf("search %q found %d, want %d", q, got, want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ type AwardFilter struct {
 	MovementID    *bson.ObjectID
 	RecipientKind string
 	RecipientName string // words of the name, diacritics ignored
+	Search        string // words of the name, organisation or citation, diacritics ignored
 }
 
 var awardOrder = order{
@@ -61,6 +62,9 @@ func (f AwardFilter) bson() bson.D {
 	if k := vntext.Fold(f.RecipientName); k != "" {
 		add("recipient.nameKey", containsRegex(k))
 	}
+	if k := vntext.Fold(f.Search); k != "" {
+		add("searchKey", containsRegex(k))
+	}
 	return q
 }
 
@@ -69,6 +73,7 @@ func (a *Award) prepare() {
 	a.Owner = a.ProvinceID
 	a.Published = a.Status == "CONFERRED"
 	a.Recipient.NameKey = vntext.Fold(a.Recipient.Name)
+	a.SearchKey = vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation)
 }
 
 // CreateAward stores a new award and fills in its id and meta.
@@ -103,6 +108,7 @@ func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int,
 		{Key: "status", Value: a.Status}, {Key: "movementId", Value: a.MovementID},
 		{Key: "decision", Value: a.Decision}, {Key: "citation", Value: a.Citation},
 		{Key: "rejectionReason", Value: a.RejectionReason}, {Key: "legalBasis", Value: a.LegalBasis},
+		{Key: "searchKey", Value: a.SearchKey},
 	})
 }
 

@@ -111,6 +111,7 @@ type Award struct {
 	Citation        string         `bson:"citation,omitempty"`
 	RejectionReason string         `bson:"rejectionReason,omitempty"`
 	LegalBasis      string         `bson:"legalBasis"`
+	SearchKey       string         `bson:"searchKey"` // folded name, organisation and citation
 	Meta            `bson:",inline"`
 }
 

@@ -182,6 +182,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "year", Value: -1}}},
 			{Keys: bson.D{{Key: "movementId", Value: 1}}},
 			{Keys: bson.D{{Key: "recipient.nameKey", Value: 1}}},
+			{Keys: bson.D{{Key: "searchKey", Value: 1}}},
 		},
 		colReviews: {
 			{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: -1}}},

@@ -38,6 +38,8 @@ type AwardFilter struct {
 	RecipientKind *RecipientKind `json:"recipientKind,omitempty"`
 	// Words of the recipient's name; case and Vietnamese diacritics ignored.
 	RecipientName *string `json:"recipientName,omitempty"`
+	// Words of the recipient's name, organisation or the citation; case and Vietnamese diacritics ignored.
+	Search *string `json:"search,omitempty"`
 }
 
 // An award as written by a client. `class` is given exactly when the type has
