@@ -41,3 +41,11 @@ func auditAccess(ctx context.Context) (repository.Access, error) {
 	}
 	return repository.Access{All: all, Owners: scopes}, nil
 }
+
+// subject is the caller's `sub`, for histories ("" when anonymous).
+func subject(ctx context.Context) string {
+	if p := auth.FromContext(ctx); p != nil {
+		return p.Subject
+	}
+	return ""
+}

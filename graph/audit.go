@@ -45,7 +45,7 @@ func auditChange(ctx context.Context, id, province string, before, after any, vB
 // recordTypes maps each mutation to the kind of record it writes.
 var recordTypes = map[string]string{
 	"createMovement": "movement", "updateMovement": "movement", "deleteMovement": "movement",
-	"createAward": "award", "updateAward": "award", "deleteAward": "award",
+	"createAward": "award", "updateAward": "award", "deleteAward": "award", "revokeAward": "award",
 	"createPeriodReview": "periodReview", "updatePeriodReview": "periodReview",
 	"submitProvinceReport": "provinceReport",
 }

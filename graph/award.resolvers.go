@@ -41,7 +41,7 @@ func (r *mutationResolver) CreateAward(ctx context.Context, input model.AwardInp
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Store.CreateAward(ctx, a); err != nil {
+	if err := r.Store.CreateAward(ctx, a, subject(ctx)); err != nil {
 		return nil, err
 	}
 	auditChange(ctx, a.ID.Hex(), a.ProvinceID, nil, a, nil, intp(a.Version))
@@ -62,7 +62,7 @@ func (r *mutationResolver) UpdateAward(ctx context.Context, id string, input mod
 	if err != nil {
 		return nil, err
 	}
-	before, out, err := r.Store.UpdateAward(ctx, oid, expectedVersion, readAccess(ctx), write, a)
+	before, out, err := r.Store.UpdateAward(ctx, oid, expectedVersion, readAccess(ctx), write, a, awardTransition, subject(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +86,36 @@ func (r *mutationResolver) DeleteAward(ctx context.Context, id string, expectedV
 	}
 	auditChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	return id, nil
+}
+
+// RevokeAward is the resolver for the revokeAward field.
+func (r *mutationResolver) RevokeAward(ctx context.Context, id string, expectedVersion int, reason string, decision model.DecisionInput) (*model.Award, error) {
+	oid, err := repository.ParseID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	write, err := writeAccess(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := r.checker()
+	rev := repository.Revocation{
+		Reason: c.text("reason", &reason, true, maxLong),
+		Decision: repository.Decision{
+			Number: c.text("decision.number", &decision.Number, true, maxShort),
+			Date:   c.date("decision.date", decision.Date),
+		},
+		By: subject(ctx),
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	before, out, err := r.Store.RevokeAward(ctx, oid, expectedVersion, readAccess(ctx), write, rev)
+	if err != nil {
+		return nil, err
+	}
+	auditChange(ctx, id, out.ProvinceID, before, out, intp(before.Version), intp(out.Version))
+	return toAward(out), nil
 }
 
 // AwardTypes is the resolver for the awardTypes field.

@@ -95,9 +95,25 @@ func toAward(a *repository.Award) *model.Award {
 		out.MovementID = a.MovementID.Hex()
 	}
 	if a.Decision != nil {
-		out.Decision = &model.Decision{Number: a.Decision.Number, Date: model.Date(a.Decision.Date)}
+		out.Decision = toDecision(a.Decision)
+	}
+	out.History = make([]*model.AwardEvent, 0, len(a.History))
+	for _, e := range a.History {
+		out.History = append(out.History, &model.AwardEvent{Status: model.AwardStatus(e.Status), At: e.At,
+			By: str(e.By), Reason: str(e.Reason), Decision: toDecision(e.Decision)})
+	}
+	if a.Revocation != nil {
+		out.Revocation = &model.Revocation{Reason: a.Revocation.Reason, Decision: toDecision(&a.Revocation.Decision),
+			At: a.Revocation.At, By: str(a.Revocation.By)}
 	}
 	return out
+}
+
+func toDecision(d *repository.Decision) *model.Decision {
+	if d == nil {
+		return nil
+	}
+	return &model.Decision{Number: d.Number, Date: model.Date(d.Date)}
 }
 
 func toReview(r *repository.PeriodReview, snap *catalog.Snapshot) *model.PeriodReview {

@@ -82,12 +82,14 @@ type ComplexityRoot struct {
 		Class           func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		Decision        func(childComplexity int) int
+		History         func(childComplexity int) int
 		ID              func(childComplexity int) int
 		LegalBasis      func(childComplexity int) int
 		Movement        func(childComplexity int) int
 		Province        func(childComplexity int) int
 		Recipient       func(childComplexity int) int
 		RejectionReason func(childComplexity int) int
+		Revocation      func(childComplexity int) int
 		Status          func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		Version         func(childComplexity int) int
@@ -103,6 +105,14 @@ type ComplexityRoot struct {
 	AwardEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AwardEvent struct {
+		At       func(childComplexity int) int
+		By       func(childComplexity int) int
+		Decision func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		Status   func(childComplexity int) int
 	}
 
 	AwardType struct {
@@ -195,6 +205,7 @@ type ComplexityRoot struct {
 		CreatePeriodReview   func(childComplexity int, input model.PeriodReviewInput) int
 		DeleteAward          func(childComplexity int, id string, expectedVersion int) int
 		DeleteMovement       func(childComplexity int, id string, expectedVersion int) int
+		RevokeAward          func(childComplexity int, id string, expectedVersion int, reason string, decision model.DecisionInput) int
 		SubmitProvinceReport func(childComplexity int, reviewID string, provinceID string, values []*model.IndicatorValueInput, expectedVersion *int) int
 		UpdateAward          func(childComplexity int, id string, input model.AwardInput, expectedVersion int) int
 		UpdateMovement       func(childComplexity int, id string, input model.MovementInput, expectedVersion int) int
@@ -296,6 +307,13 @@ type ComplexityRoot struct {
 		Indicator func(childComplexity int) int
 		Note      func(childComplexity int) int
 		Qualifier func(childComplexity int) int
+	}
+
+	Revocation struct {
+		At       func(childComplexity int) int
+		By       func(childComplexity int) int
+		Decision func(childComplexity int) int
+		Reason   func(childComplexity int) int
 	}
 
 	RoleGrant struct {
@@ -489,6 +507,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.Decision(childComplexity), true
+	case "Award.history":
+		if e.ComplexityRoot.Award.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.History(childComplexity), true
 	case "Award.id":
 		if e.ComplexityRoot.Award.ID == nil {
 			break
@@ -525,6 +549,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.RejectionReason(childComplexity), true
+	case "Award.revocation":
+		if e.ComplexityRoot.Award.Revocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Revocation(childComplexity), true
 	case "Award.status":
 		if e.ComplexityRoot.Award.Status == nil {
 			break
@@ -581,6 +611,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardEdge.Node(childComplexity), true
+
+	case "AwardEvent.at":
+		if e.ComplexityRoot.AwardEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.At(childComplexity), true
+	case "AwardEvent.by":
+		if e.ComplexityRoot.AwardEvent.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.By(childComplexity), true
+	case "AwardEvent.decision":
+		if e.ComplexityRoot.AwardEvent.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.Decision(childComplexity), true
+	case "AwardEvent.reason":
+		if e.ComplexityRoot.AwardEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.Reason(childComplexity), true
+	case "AwardEvent.status":
+		if e.ComplexityRoot.AwardEvent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.Status(childComplexity), true
 
 	case "AwardType.authorities":
 		if e.ComplexityRoot.AwardType.Authorities == nil {
@@ -954,6 +1015,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteMovement(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.revokeAward":
+		if e.ComplexityRoot.Mutation.RevokeAward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAward(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string), args["decision"].(model.DecisionInput)), true
 	case "Mutation.submitProvinceReport":
 		if e.ComplexityRoot.Mutation.SubmitProvinceReport == nil {
 			break
@@ -1462,6 +1534,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportedFigure.Qualifier(childComplexity), true
 
+	case "Revocation.at":
+		if e.ComplexityRoot.Revocation.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revocation.At(childComplexity), true
+	case "Revocation.by":
+		if e.ComplexityRoot.Revocation.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revocation.By(childComplexity), true
+	case "Revocation.decision":
+		if e.ComplexityRoot.Revocation.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revocation.Decision(childComplexity), true
+	case "Revocation.reason":
+		if e.ComplexityRoot.Revocation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revocation.Reason(childComplexity), true
+
 	case "RoleGrant.role":
 		if e.ComplexityRoot.RoleGrant.Role == nil {
 			break
@@ -1703,6 +1800,10 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_rejectionReason(ctx, field)
 	case "legalBasis":
 		return ec.fieldContext_Award_legalBasis(ctx, field)
+	case "history":
+		return ec.fieldContext_Award_history(ctx, field)
+	case "revocation":
+		return ec.fieldContext_Award_revocation(ctx, field)
 	case "version":
 		return ec.fieldContext_Award_version(ctx, field)
 	case "createdAt":
@@ -1733,6 +1834,22 @@ func (ec *executionContext) childFields_AwardEdge(ctx context.Context, field gra
 		return ec.fieldContext_AwardEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_AwardEvent_status(ctx, field)
+	case "at":
+		return ec.fieldContext_AwardEvent_at(ctx, field)
+	case "by":
+		return ec.fieldContext_AwardEvent_by(ctx, field)
+	case "reason":
+		return ec.fieldContext_AwardEvent_reason(ctx, field)
+	case "decision":
+		return ec.fieldContext_AwardEvent_decision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_AwardType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2065,6 +2182,20 @@ func (ec *executionContext) childFields_ReportedFigure(ctx context.Context, fiel
 		return ec.fieldContext_ReportedFigure_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportedFigure", field.Name)
+}
+
+func (ec *executionContext) childFields_Revocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_Revocation_reason(ctx, field)
+	case "decision":
+		return ec.fieldContext_Revocation_decision(ctx, field)
+	case "at":
+		return ec.fieldContext_Revocation_at(ctx, field)
+	case "by":
+		return ec.fieldContext_Revocation_by(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Revocation", field.Name)
 }
 
 func (ec *executionContext) childFields_RoleGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -216,6 +216,8 @@ func (c *checker) awardDoc(in model.AwardInput, movement *repository.Movement) *
 		}
 	}
 	switch in.Status {
+	case model.AwardStatusRevoked:
+		c.fail("input.status", "an award is revoked with revokeAward, which records the revoking decision")
 	case model.AwardStatusConferred:
 		if a.Decision == nil {
 			c.fail("input.decision", "a CONFERRED award needs its decision (number and date)")
@@ -428,4 +430,26 @@ func (c *checker) reportValues(values []*model.IndicatorValueInput) []repository
 		out = append(out, repository.IndicatorValue{IndicatorID: ind.ID, Value: v.Value, Total: v.Total})
 	}
 	return out
+}
+
+// awardTransition says whether an award may go from one status to another
+// by an update: PROPOSED → CONFERRED or REJECTED; REJECTED → PROPOSED; a
+// CONFERRED award stays CONFERRED until revoked (revokeAward); a REVOKED one
+// no longer changes.
+func awardTransition(from, to string) error {
+	allowed := map[string][]string{
+		"PROPOSED":  {"PROPOSED", "CONFERRED", "REJECTED"},
+		"REJECTED":  {"REJECTED", "PROPOSED"},
+		"CONFERRED": {"CONFERRED"},
+	}
+	if contains(allowed[from], to) {
+		return nil
+	}
+	switch from {
+	case "CONFERRED":
+		return domain.Invalid("input.status", "a CONFERRED award cannot become %s; revoke it with revokeAward", to)
+	case "REVOKED":
+		return domain.Invalid("input.status", "a REVOKED award no longer changes")
+	}
+	return domain.Invalid("input.status", "a %s award cannot become %s", from, to)
 }

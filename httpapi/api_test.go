@@ -156,10 +156,29 @@ func TestUpdateAndDeleteAreScopedAndVersioned(t *testing.T) {
 	if get(d, "award", "version") != 2.0 || get(d, "award", "recipient", "name") != "Nguyễn Văn Bình" || get(d, "award", "province", "id") != "lang-son" {
 		t.Errorf("after refused writes: %v", d)
 	}
-	if got := get(a.ok(langSon, deleteAward, map[string]any{"id": id, "v": 2}), "deleteAward"); got != id {
+	// A conferred award is a public decision: not deleted, revoked.
+	if r := a.do(langSon, deleteAward, map[string]any{"id": id, "v": 2}); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("deleting a conferred award: %+v", r)
+	}
+	const revoke = `mutation($id: ID!, $v: Int!) { revokeAward(id: $id, expectedVersion: $v, reason: "Thu hồi do sai sót hồ sơ",
+	  decision: {number: "77/QĐ-CTN", date: "2023-02-01"}) { status version decision { number } revocation { reason decision { number } }
+	  history { status decision { number } } } }`
+	d = a.ok(langSon, revoke, map[string]any{"id": id, "v": 2})
+	if get(d, "revokeAward", "status") != "REVOKED" || get(d, "revokeAward", "decision", "number") != "1234/QĐ-CTN" ||
+		get(d, "revokeAward", "revocation", "decision", "number") != "77/QĐ-CTN" || len(get(d, "revokeAward", "history").([]any)) != 2 {
+		t.Errorf("revoked: %v (the conferral must stay in the history)", d)
+	}
+	if r := a.do(langSon, revoke, map[string]any{"id": id, "v": 3}); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("revoking twice: %+v", r)
+	}
+	if r := a.do(langSon, deleteAward, map[string]any{"id": id, "v": 3}); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("deleting a revoked award: %+v", r)
+	}
+	proposed := get(a.ok(langSon, createAward, map[string]any{"in": awardInput("lang-son")}), "createAward", "id").(string)
+	if got := get(a.ok(langSon, deleteAward, map[string]any{"id": proposed, "v": 1}), "deleteAward"); got != proposed {
 		t.Errorf("deleted %v", got)
 	}
-	if r := a.do(langSon, deleteAward, map[string]any{"id": id, "v": 2}); r.code() != "NOT_FOUND" {
+	if r := a.do(langSon, deleteAward, map[string]any{"id": proposed, "v": 1}); r.code() != "NOT_FOUND" {
 		t.Errorf("second delete: %+v", r)
 	}
 	if r := a.do(langSon, deleteAward, map[string]any{"id": "not-an-id", "v": 2}); r.code() != "BAD_USER_INPUT" || r.field() != "id" {
@@ -561,5 +580,67 @@ func TestSearchAcrossNameOrganisationCitation(t *testing.T) {
 		if got := int(get(d, "awards", "totalCount").(float64)); got != want {
 			t.Errorf("search %q found %d, want %d", q, got, want)
 		}
+	}
+}
+
+// Every wrong transition of the award lifecycle is BAD_USER_INPUT and changes
+// nothing.
+func TestAwardLifecycle(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := token(t, map[string]string{"lang-son": "editor"})
+	decision := map[string]any{"number": "12/QĐ-CTN", "date": "2022-09-01"}
+	conferred := with(awardInput("lang-son"), "status", "CONFERRED", "decision", decision)
+	rejected := with(awardInput("lang-son"), "status", "REJECTED", "rejectionReason", "Chưa đủ tiêu chuẩn")
+	proposed := awardInput("lang-son")
+	create := func(in map[string]any) string {
+		return get(a.ok(tok, createAward, map[string]any{"in": in}), "createAward", "id").(string)
+	}
+	const read = `query($id: ID!) { award(id: $id) { status version history { status } } }`
+	wrong := []struct {
+		name     string
+		from, to map[string]any
+	}{
+		{"CONFERRED back to PROPOSED", conferred, proposed},
+		{"CONFERRED to REJECTED", conferred, rejected},
+		{"REJECTED to CONFERRED without a new proposal", rejected, conferred},
+		{"anything to REVOKED by update", conferred, with(conferred, "status", "REVOKED")},
+	}
+	for _, w := range wrong {
+		id := create(w.from)
+		before := fmt.Sprint(a.ok(tok, read, map[string]any{"id": id}))
+		r := a.do(tok, updateAward, map[string]any{"id": id, "in": w.to, "v": 1})
+		if r.code() != "BAD_USER_INPUT" || r.field() != "input.status" {
+			t.Errorf("%s: %v", w.name, r.Errors)
+		}
+		if after := fmt.Sprint(a.ok(tok, read, map[string]any{"id": id})); after != before {
+			t.Errorf("%s changed the award: %s → %s", w.name, before, after)
+		}
+	}
+	// The allowed path, with its history.
+	id := create(proposed)
+	a.ok(tok, updateAward, map[string]any{"id": id, "in": rejected, "v": 1})
+	a.ok(tok, updateAward, map[string]any{"id": id, "in": proposed, "v": 2})
+	a.ok(tok, updateAward, map[string]any{"id": id, "in": conferred, "v": 3})
+	a.ok(tok, updateAward, map[string]any{"id": id, "in": with(conferred, "citation", "Sửa lỗi chính tả"), "v": 4})
+	d := a.ok(tok, read, map[string]any{"id": id})
+	var statuses []string
+	for _, e := range get(d, "award", "history").([]any) {
+		statuses = append(statuses, get(e, "status").(string))
+	}
+	if fmt.Sprint(statuses) != "[PROPOSED REJECTED PROPOSED CONFERRED]" || get(d, "award", "version") != 5.0 {
+		t.Errorf("history %v, version %v", statuses, get(d, "award", "version"))
+	}
+	// A revocation cannot precede the conferral, and needs its reason.
+	r := a.do(tok, `mutation($id: ID!) { revokeAward(id: $id, expectedVersion: 5, reason: "x", decision: {number: "1", date: "2022-01-01"}) { id } }`, map[string]any{"id": id})
+	if r.code() != "BAD_USER_INPUT" || r.field() != "decision.date" {
+		t.Errorf("revocation before the conferral: %v", r.Errors)
+	}
+	r = a.do(tok, `mutation($id: ID!) { revokeAward(id: $id, expectedVersion: 5, reason: "  ", decision: {number: "1", date: "2023-01-01"}) { id } }`, map[string]any{"id": id})
+	if r.code() != "BAD_USER_INPUT" || r.field() != "reason" {
+		t.Errorf("revocation without a reason: %v", r.Errors)
+	}
+	if got := get(a.ok(tok, read, map[string]any{"id": id}), "award", "status"); got != "CONFERRED" {
+		t.Errorf("after refused revocations: %v", got)
 	}
 }

@@ -90,6 +90,9 @@ func TestPermissionMatrixMutations(t *testing.T) {
 	const createReview = `mutation($in: PeriodReviewInput!) { createPeriodReview(input: $in) { id } }`
 	seededReview := get(a.ok("", `{ periodReviews { edges { node { id } } } }`, nil), "periodReviews", "edges", 0, "node", "id")
 
+	newProposal := func() string {
+		return get(a.ok(admin, createAward, map[string]any{"in": awardInput("lang-son")}), "createAward", "id").(string)
+	}
 	cases := []struct {
 		name    string
 		allowed map[string]bool
@@ -103,7 +106,9 @@ func TestPermissionMatrixMutations(t *testing.T) {
 		{"updateAward moving it to cao-bang", clusterWriters, updateAward, func() map[string]any {
 			return map[string]any{"id": newAward(), "in": conferred("cao-bang"), "v": 1}
 		}},
-		{"deleteAward", provinceWriters, deleteAward, func() map[string]any { return map[string]any{"id": newAward(), "v": 1} }},
+		{"deleteAward (a proposal)", provinceWriters, deleteAward, func() map[string]any { return map[string]any{"id": newProposal(), "v": 1} }},
+		{"revokeAward", provinceWriters, `mutation($id: ID!) { revokeAward(id: $id, expectedVersion: 1, reason: "Thu hồi",
+		  decision: {number: "8/QĐ-CTN", date: "2023-01-10"}) { id } }`, func() map[string]any { return map[string]any{"id": newAward()} }},
 		{"createMovement (province)", provinceWriters, createMovement, func() map[string]any { return map[string]any{"in": provinceMovement} }},
 		{"updateMovement (province)", provinceWriters,
 			`mutation($id: ID!, $in: MovementInput!) { updateMovement(id: $id, input: $in, expectedVersion: 1) { id } }`,
@@ -137,6 +142,8 @@ func TestPermissionMatrixMutations(t *testing.T) {
 			`mutation($r: ID!, $p: ID!) { submitProvinceReport(reviewId: $r, provinceId: $p, values: [{indicatorId: "new-jobs", value: 100}]) { version } }`,
 			func() map[string]any { return map[string]any{"r": seededReview, "p": "lang-son"} }},
 	}
+	// Targets the neighbour cannot see: refused as absent (NOT_FOUND).
+	unpublishedTargets := map[string]bool{"deleteAward (a proposal)": true}
 	for _, c := range cases {
 		for _, who := range callers {
 			vars := c.vars()
@@ -161,8 +168,11 @@ func TestPermissionMatrixMutations(t *testing.T) {
 				continue
 			}
 			want := "FORBIDDEN"
-			if who.roles == nil {
+			switch {
+			case who.roles == nil:
 				want = "UNAUTHENTICATED"
+			case unpublishedTargets[c.name] && !provinceReaders[who.name]:
+				want = "NOT_FOUND"
 			}
 			if r.code() != want {
 				t.Errorf("%s by %s: %s (%v), want %s", c.name, who.name, r.code(), r.Errors, want)

@@ -33,7 +33,7 @@ func TestRoundTripsDoNotGrowWithPageSize(t *testing.T) {
 			Recipient: repository.Recipient{Kind: "INDIVIDUAL", Name: fmt.Sprint("Người ", i)},
 			Year:      2022, Status: "CONFERRED", MovementID: &mid, LegalBasis: "x",
 			Decision: &repository.Decision{Number: "1/QĐ-TTg", Date: "2022-09-01"}}
-		if err := a.store.CreateAward(ctx, aw); err != nil {
+		if err := a.store.CreateAward(ctx, aw, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}

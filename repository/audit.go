@@ -85,7 +85,7 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, acc Access, p PageA
 // out of audit diffs.
 var derivedFields = map[string]bool{
 	"_id": true, "version": true, "createdAt": true, "updatedAt": true,
-	"owner": true, "published": true, "titleKey": true, "nameKey": true, "searchKey": true,
+	"owner": true, "published": true, "titleKey": true, "nameKey": true, "searchKey": true, "history": true,
 }
 
 // Diff lists the fields that differ between two versions of a record (nil

@@ -71,14 +71,16 @@ func (f AwardFilter) bson() bson.D {
 // prepare fills the derived fields of an award.
 func (a *Award) prepare() {
 	a.Owner = a.ProvinceID
-	a.Published = a.Status == "CONFERRED"
+	a.Published = a.Status == "CONFERRED" || a.Status == "REVOKED" // decisions are public
 	a.Recipient.NameKey = vntext.Fold(a.Recipient.Name)
 	a.SearchKey = vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation)
 }
 
-// CreateAward stores a new award and fills in its id and meta.
-func (s *Store) CreateAward(ctx context.Context, a *Award) error {
+// CreateAward stores a new award and fills in its id and meta; by is the
+// caller, for the history.
+func (s *Store) CreateAward(ctx context.Context, a *Award, by string) error {
 	now := s.stamp()
+	a.History = []AwardEvent{{Status: a.Status, At: now, By: by, Reason: a.RejectionReason, Decision: a.Decision}}
 	if a.ID.IsZero() {
 		a.ID = bson.NewObjectID()
 	}
@@ -97,24 +99,59 @@ func (s *Store) Awards(ctx context.Context, f AwardFilter, read Access, p PageAr
 	return findPage[Award](ctx, s, colAwards, and(f.bson(), read.readFilter()), awardOrder, p)
 }
 
-// UpdateAward replaces the editable fields of an award.
-func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access, a *Award) (before, after *Award, err error) {
-	a.prepare()
-	return update[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, bson.D{
-		{Key: "owner", Value: a.Owner}, {Key: "published", Value: a.Published},
-		{Key: "provinceId", Value: a.ProvinceID}, {Key: "awardTypeId", Value: a.AwardTypeID},
-		{Key: "class", Value: a.Class}, {Key: "authority", Value: a.Authority},
-		{Key: "recipient", Value: a.Recipient}, {Key: "year", Value: a.Year},
-		{Key: "status", Value: a.Status}, {Key: "movementId", Value: a.MovementID},
-		{Key: "decision", Value: a.Decision}, {Key: "citation", Value: a.Citation},
-		{Key: "rejectionReason", Value: a.RejectionReason}, {Key: "legalBasis", Value: a.LegalBasis},
-		{Key: "searchKey", Value: a.SearchKey},
+// UpdateAward replaces the editable fields of an award. transition, given
+// the stored and the new status, refuses a change the lifecycle forbids;
+// a change of status is appended to the award's history, by the caller by.
+func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access, a *Award,
+	transition func(from, to string) error, by string) (before, after *Award, err error) {
+	return update[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, func(old *Award) (bson.D, error) {
+		if err := transition(old.Status, a.Status); err != nil {
+			return nil, err
+		}
+		a.prepare()
+		a.History = old.History
+		if old.Status != a.Status {
+			a.History = append(a.History, AwardEvent{Status: a.Status, At: s.stamp(), By: by, Reason: a.RejectionReason, Decision: a.Decision})
+		}
+		return bson.D{
+			{Key: "owner", Value: a.Owner}, {Key: "published", Value: a.Published},
+			{Key: "provinceId", Value: a.ProvinceID}, {Key: "awardTypeId", Value: a.AwardTypeID},
+			{Key: "class", Value: a.Class}, {Key: "authority", Value: a.Authority},
+			{Key: "recipient", Value: a.Recipient}, {Key: "year", Value: a.Year},
+			{Key: "status", Value: a.Status}, {Key: "movementId", Value: a.MovementID},
+			{Key: "decision", Value: a.Decision}, {Key: "citation", Value: a.Citation},
+			{Key: "rejectionReason", Value: a.RejectionReason}, {Key: "legalBasis", Value: a.LegalBasis},
+			{Key: "searchKey", Value: a.SearchKey}, {Key: "history", Value: a.History},
+		}, nil
 	})
 }
 
-// DeleteAward deletes an award.
+// RevokeAward revokes a conferred award by a later decision. The award keeps
+// its conferral (decision, history); only a conferred award can be revoked.
+func (s *Store) RevokeAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access, rev Revocation) (before, after *Award, err error) {
+	return update[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, func(old *Award) (bson.D, error) {
+		if old.Status != "CONFERRED" {
+			return nil, domain.Invalid("id", "only a CONFERRED award can be revoked; this one is %s", old.Status)
+		}
+		if old.Decision != nil && rev.Decision.Date < old.Decision.Date {
+			return nil, domain.Invalid("decision.date", "the revocation (%s) cannot precede the conferral (%s)", rev.Decision.Date, old.Decision.Date)
+		}
+		rev.At = s.stamp()
+		history := append(old.History, AwardEvent{Status: "REVOKED", At: rev.At, By: rev.By, Reason: rev.Reason, Decision: &rev.Decision})
+		return bson.D{{Key: "status", Value: "REVOKED"}, {Key: "published", Value: true},
+			{Key: "revocation", Value: rev}, {Key: "history", Value: history}}, nil
+	})
+}
+
+// DeleteAward deletes a proposed or rejected award (a mistake); conferred
+// and revoked ones are public decisions and stay.
 func (s *Store) DeleteAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access) (*Award, error) {
-	return remove[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write})
+	return remove[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, func(old *Award) error {
+		if old.Status == "CONFERRED" || old.Status == "REVOKED" {
+			return domain.Invalid("id", "a %s award is a public decision and cannot be deleted; revoke it with revokeAward", old.Status)
+		}
+		return nil
+	})
 }
 
 // ImportAwards stores many new awards at once (data sets, benchmarks),

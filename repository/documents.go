@@ -112,7 +112,27 @@ type Award struct {
 	RejectionReason string         `bson:"rejectionReason,omitempty"`
 	LegalBasis      string         `bson:"legalBasis"`
 	SearchKey       string         `bson:"searchKey"` // folded name, organisation and citation
+	History         []AwardEvent   `bson:"history"`
+	Revocation      *Revocation    `bson:"revocation,omitempty"`
 	Meta            `bson:",inline"`
+}
+
+// AwardEvent is one step of an award's life: proposed, conferred, rejected,
+// revoked.
+type AwardEvent struct {
+	Status   string    `bson:"status"`
+	At       time.Time `bson:"at"`
+	By       string    `bson:"by,omitempty"`
+	Reason   string    `bson:"reason,omitempty"`
+	Decision *Decision `bson:"decision,omitempty"`
+}
+
+// Revocation is the decision that revoked a conferred award.
+type Revocation struct {
+	Reason   string    `bson:"reason"`
+	Decision Decision  `bson:"decision"`
+	At       time.Time `bson:"at"`
+	By       string    `bson:"by,omitempty"`
 }
 
 // Recipient is who receives an award. NameKey is the folded name, for search.

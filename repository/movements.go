@@ -72,13 +72,15 @@ func (s *Store) Movements(ctx context.Context, f MovementFilter, read Access, p 
 
 // UpdateMovement replaces the editable fields of a movement.
 func (s *Store) UpdateMovement(ctx context.Context, id bson.ObjectID, expected int, read, write Access, m *Movement) (before, after *Movement, err error) {
-	return update[Movement](ctx, s, versioned{colMovements, "movement", id, expected, read, write}, bson.D{
-		{Key: "owner", Value: m.Owner}, {Key: "published", Value: m.Published},
-		{Key: "title", Value: m.Title}, {Key: "titleKey", Value: vntext.Fold(m.Title)},
-		{Key: "scope", Value: m.Scope}, {Key: "kind", Value: m.Kind},
-		{Key: "provinceId", Value: m.ProvinceID}, {Key: "launchedBy", Value: m.LaunchedBy},
-		{Key: "startYear", Value: m.StartYear}, {Key: "endYear", Value: m.EndYear},
-		{Key: "description", Value: m.Description},
+	return update[Movement](ctx, s, versioned{colMovements, "movement", id, expected, read, write}, func(*Movement) (bson.D, error) {
+		return bson.D{
+			{Key: "owner", Value: m.Owner}, {Key: "published", Value: m.Published},
+			{Key: "title", Value: m.Title}, {Key: "titleKey", Value: vntext.Fold(m.Title)},
+			{Key: "scope", Value: m.Scope}, {Key: "kind", Value: m.Kind},
+			{Key: "provinceId", Value: m.ProvinceID}, {Key: "launchedBy", Value: m.LaunchedBy},
+			{Key: "startYear", Value: m.StartYear}, {Key: "endYear", Value: m.EndYear},
+			{Key: "description", Value: m.Description},
+		}, nil
 	})
 }
 
@@ -97,5 +99,5 @@ func (s *Store) DeleteMovement(ctx context.Context, id bson.ObjectID, expected i
 			return nil, err
 		}
 	}
-	return remove[Movement](ctx, s, versioned{colMovements, "movement", id, expected, read, write})
+	return remove[Movement](ctx, s, versioned{colMovements, "movement", id, expected, read, write}, nil)
 }

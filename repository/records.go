@@ -93,7 +93,8 @@ type versioned struct {
 	write      Access // what the caller may change
 }
 
-// update applies set to the record and returns it as it was before and as
+// update applies the fields change returns (given the stored record, which
+// it may refuse) to the record and returns it as it was before and as
 // it is after the write (the audit trail records the difference).
 //
 // The record is read by _id and checked here: visible to the caller (else
@@ -102,10 +103,14 @@ type versioned struct {
 // on MongoDB it is atomic; on FerretDB, whose findAndModify is not, the
 // in-process lock held since the read makes it so, and the write names only
 // _id, which FerretDB on SQLite answers without scanning the collection.
-func update[T any](ctx context.Context, s *Store, w versioned, set bson.D) (before, after *T, err error) {
+func update[T any](ctx context.Context, s *Store, w versioned, change func(old *T) (bson.D, error)) (before, after *T, err error) {
 	defer s.lock(w.coll, w.id.Hex())()
 	var old, doc T
 	if err := s.check(ctx, w, &old); err != nil {
+		return nil, nil, err
+	}
+	set, err := change(&old)
+	if err != nil {
 		return nil, nil, err
 	}
 	upd := bson.D{
@@ -123,12 +128,18 @@ func update[T any](ctx context.Context, s *Store, w versioned, set bson.D) (befo
 	return &old, &doc, nil
 }
 
-// remove deletes the record and returns it as it was; checked as update is.
-func remove[T any](ctx context.Context, s *Store, w versioned) (*T, error) {
+// remove deletes the record and returns it as it was; checked as update is,
+// and refused when guard (if any), given the stored record, says so.
+func remove[T any](ctx context.Context, s *Store, w versioned, guard func(old *T) error) (*T, error) {
 	defer s.lock(w.coll, w.id.Hex())()
 	var old T
 	if err := s.check(ctx, w, &old); err != nil {
 		return nil, err
+	}
+	if guard != nil {
+		if err := guard(&old); err != nil {
+			return nil, err
+		}
 	}
 	err := mapErr(s.c(w.coll).FindOneAndDelete(ctx, s.writeFilter(w)).Err())
 	if errors.Is(err, errNoDocument) {

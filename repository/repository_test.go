@@ -19,6 +19,9 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 var all = repository.Access{All: true}
 
+// any2 allows every status transition (the rules are the graph layer's).
+func any2(from, to string) error { return nil }
+
 func newAward(province, name string, year int, status string) *repository.Award {
 	return &repository.Award{
 		ProvinceID: province, AwardTypeID: "bang-khen-thu-tuong", Authority: "PRIME_MINISTER",
@@ -76,7 +79,7 @@ func TestAwardPagingAndFilters(t *testing.T) {
 	names := []string{"Nguyễn Văn An", "Trần Thị Bình", "Hoàng Đức Cường", "Nguyễn Thị Dung", "Lý Văn Đông"}
 	for i, n := range names {
 		for _, st := range []string{"CONFERRED", "PROPOSED"} {
-			if err := s.CreateAward(ctx, newAward([]string{"lang-son", "cao-bang"}[i%2], n, 2020+i%3, st)); err != nil {
+			if err := s.CreateAward(ctx, newAward([]string{"lang-son", "cao-bang"}[i%2], n, 2020+i%3, st), "test"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -155,28 +158,28 @@ func TestVersionedWrites(t *testing.T) {
 	ctx := context.Background()
 	s := dbtest.Store(t)
 	a := newAward("lang-son", "Nguyễn Văn An", 2022, "PROPOSED")
-	if err := s.CreateAward(ctx, a); err != nil {
+	if err := s.CreateAward(ctx, a, "test"); err != nil {
 		t.Fatal(err)
 	}
 	langSon := repository.Access{Owners: []string{"lang-son"}}
 	caoBang := repository.Access{Owners: []string{"cao-bang"}}
 
 	// Another province's editor: the record is invisible to it.
-	_, _, err := s.UpdateAward(ctx, a.ID, 1, caoBang, caoBang, newAward("cao-bang", "X", 2022, "PROPOSED"))
+	_, _, err := s.UpdateAward(ctx, a.ID, 1, caoBang, caoBang, newAward("cao-bang", "X", 2022, "PROPOSED"), any2, "t")
 	wantCode(t, err, domain.CodeNotFound)
 	// Visible (it may read everything) but not writable.
-	_, _, err = s.UpdateAward(ctx, a.ID, 1, all, caoBang, newAward("cao-bang", "X", 2022, "PROPOSED"))
+	_, _, err = s.UpdateAward(ctx, a.ID, 1, all, caoBang, newAward("cao-bang", "X", 2022, "PROPOSED"), any2, "t")
 	wantCode(t, err, domain.CodeForbidden)
 
 	b := newAward("lang-son", "Nguyễn Văn Ân", 2022, "PROPOSED")
-	_, got, err := s.UpdateAward(ctx, a.ID, 1, langSon, langSon, b)
+	_, got, err := s.UpdateAward(ctx, a.ID, 1, langSon, langSon, b, any2, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Version != 2 || got.Recipient.Name != "Nguyễn Văn Ân" || !got.CreatedAt.Equal(a.CreatedAt) {
 		t.Errorf("updated = %+v", got)
 	}
-	_, _, err = s.UpdateAward(ctx, a.ID, 1, langSon, langSon, b)
+	_, _, err = s.UpdateAward(ctx, a.ID, 1, langSon, langSon, b, any2, "t")
 	wantCode(t, err, domain.CodeConflict)
 	_, err = s.DeleteAward(ctx, a.ID, 1, langSon, langSon)
 	wantCode(t, err, domain.CodeConflict)
@@ -194,7 +197,7 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 	ctx := context.Background()
 	s := dbtest.Store(t)
 	a := newAward("lang-son", "Nguyễn Văn An", 2022, "PROPOSED")
-	if err := s.CreateAward(ctx, a); err != nil {
+	if err := s.CreateAward(ctx, a, "test"); err != nil {
 		t.Fatal(err)
 	}
 	const n = 16
@@ -204,7 +207,7 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, _, errs[i] = s.UpdateAward(ctx, a.ID, 1, all, all, newAward("lang-son", fmt.Sprint("name ", i), 2022, "PROPOSED"))
+			_, _, errs[i] = s.UpdateAward(ctx, a.ID, 1, all, all, newAward("lang-son", fmt.Sprint("name ", i), 2022, "PROPOSED"), any2, "t")
 		}(i)
 	}
 	wg.Wait()

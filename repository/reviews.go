@@ -56,13 +56,15 @@ func (s *Store) PeriodReviews(ctx context.Context, f ReviewFilter, read Access, 
 
 // UpdatePeriodReview replaces the editable fields of a review.
 func (s *Store) UpdatePeriodReview(ctx context.Context, id bson.ObjectID, expected int, read, write Access, r *PeriodReview) (before, after *PeriodReview, err error) {
-	return update[PeriodReview](ctx, s, versioned{colReviews, "period review", id, expected, read, write}, bson.D{
-		{Key: "published", Value: r.Published}, {Key: "kind", Value: r.Kind},
-		{Key: "year", Value: r.Year}, {Key: "period", Value: r.Period}, {Key: "date", Value: r.Date},
-		{Key: "hostProvinceId", Value: r.HostProvinceID}, {Key: "location", Value: r.Location},
-		{Key: "theme", Value: r.Theme}, {Key: "movementIds", Value: r.MovementIDs},
-		{Key: "reportedFigures", Value: r.ReportedFigures},
-		{Key: "reportedAwardTallies", Value: r.ReportedAwardTallies},
+	return update[PeriodReview](ctx, s, versioned{colReviews, "period review", id, expected, read, write}, func(*PeriodReview) (bson.D, error) {
+		return bson.D{
+			{Key: "published", Value: r.Published}, {Key: "kind", Value: r.Kind},
+			{Key: "year", Value: r.Year}, {Key: "period", Value: r.Period}, {Key: "date", Value: r.Date},
+			{Key: "hostProvinceId", Value: r.HostProvinceID}, {Key: "location", Value: r.Location},
+			{Key: "theme", Value: r.Theme}, {Key: "movementIds", Value: r.MovementIDs},
+			{Key: "reportedFigures", Value: r.ReportedFigures},
+			{Key: "reportedAwardTallies", Value: r.ReportedAwardTallies},
+		}, nil
 	})
 }
 

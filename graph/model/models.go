@@ -95,6 +95,8 @@ type Award struct {
 	Citation        *string
 	RejectionReason *string
 	LegalBasis      string
+	History         []*AwardEvent
+	Revocation      *Revocation
 	Version         int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time

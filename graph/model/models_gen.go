@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 type AuditEntryEdge struct {
@@ -28,6 +29,16 @@ type AwardEdge struct {
 	Node   *Award `json:"node"`
 }
 
+// One step of an award's life.
+type AwardEvent struct {
+	Status AwardStatus `json:"status"`
+	At     time.Time   `json:"at"`
+	// The `sub` of who made the change.
+	By       *string   `json:"by,omitempty"`
+	Reason   *string   `json:"reason,omitempty"`
+	Decision *Decision `json:"decision,omitempty"`
+}
+
 type AwardFilter struct {
 	ProvinceID    *string        `json:"provinceId,omitempty"`
 	Year          *int           `json:"year,omitempty"`
@@ -44,6 +55,9 @@ type AwardFilter struct {
 
 // An award as written by a client. `class` is given exactly when the type has
 // classes; CONFERRED needs a decision; REJECTED needs a rejectionReason.
+// The lifecycle: PROPOSED → CONFERRED or REJECTED; REJECTED → PROPOSED (proposed
+// again); a CONFERRED award stays CONFERRED (its details may be corrected) until
+// revokeAward; a REVOKED award no longer changes.
 type AwardInput struct {
 	ProvinceID      string          `json:"provinceId"`
 	AwardTypeID     string          `json:"awardTypeId"`
@@ -247,6 +261,13 @@ type ReportedFigureInput struct {
 	// Default EXACT.
 	Qualifier *FigureQualifier `json:"qualifier,omitempty"`
 	Note      *string          `json:"note,omitempty"`
+}
+
+type Revocation struct {
+	Reason   string    `json:"reason"`
+	Decision *Decision `json:"decision"`
+	At       time.Time `json:"at"`
+	By       *string   `json:"by,omitempty"`
 }
 
 // A role in a scope: a province id, or `*` for every province and the cluster.
@@ -579,17 +600,20 @@ const (
 	// A decision exists; published.
 	AwardStatusConferred AwardStatus = "CONFERRED"
 	AwardStatusRejected  AwardStatus = "REJECTED"
+	// Conferred, then revoked by a later decision (revokeAward); the conferral stays in the history. Published.
+	AwardStatusRevoked AwardStatus = "REVOKED"
 )
 
 var AllAwardStatus = []AwardStatus{
 	AwardStatusProposed,
 	AwardStatusConferred,
 	AwardStatusRejected,
+	AwardStatusRevoked,
 }
 
 func (e AwardStatus) IsValid() bool {
 	switch e {
-	case AwardStatusProposed, AwardStatusConferred, AwardStatusRejected:
+	case AwardStatusProposed, AwardStatusConferred, AwardStatusRejected, AwardStatusRevoked:
 		return true
 	}
 	return false
