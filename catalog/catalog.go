@@ -18,6 +18,7 @@ type Snapshot struct {
 	Provinces  []repository.Province // ordered by id
 	AwardTypes []repository.AwardType
 	Indicators []repository.Indicator
+	Clusters   []repository.Cluster
 
 	provinces  map[string]*repository.Province
 	awardTypes map[string]*repository.AwardType
@@ -33,8 +34,30 @@ func (s *Snapshot) AwardType(id string) *repository.AwardType { return s.awardTy
 // Indicator returns an indicator by id, or nil.
 func (s *Snapshot) Indicator(id string) *repository.Indicator { return s.indicators[id] }
 
+// Cluster returns a cluster by id, or nil.
+func (s *Snapshot) Cluster(id string) *repository.Cluster {
+	for i := range s.Clusters {
+		if s.Clusters[i].ID == id {
+			return &s.Clusters[i]
+		}
+	}
+	return nil
+}
+
+// ClusterOf returns the cluster that has a composition for year (the first,
+// by id), and that composition; nil when none has.
+func (s *Snapshot) ClusterOf(year int) (*repository.Cluster, *repository.ClusterYear) {
+	for i := range s.Clusters {
+		if y := s.Clusters[i].InYear(year); y != nil {
+			return &s.Clusters[i], y
+		}
+	}
+	return nil, nil
+}
+
 // Source is where the reference data is read from.
 type Source interface {
+	Clusters(ctx context.Context) ([]repository.Cluster, error)
 	Provinces(ctx context.Context) ([]repository.Province, error)
 	AwardTypes(ctx context.Context) ([]repository.AwardType, error)
 	Indicators(ctx context.Context) ([]repository.Indicator, error)
@@ -72,13 +95,17 @@ func (c *Cache) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.snap.Store(NewSnapshot(ps, ts, is))
+	cs, err := c.src.Clusters(ctx)
+	if err != nil {
+		return err
+	}
+	c.snap.Store(NewSnapshot(ps, ts, is, cs))
 	return nil
 }
 
 // NewSnapshot indexes reference data (tests build one without a database).
-func NewSnapshot(ps []repository.Province, ts []repository.AwardType, is []repository.Indicator) *Snapshot {
-	s := &Snapshot{Provinces: ps, AwardTypes: ts, Indicators: is,
+func NewSnapshot(ps []repository.Province, ts []repository.AwardType, is []repository.Indicator, cs []repository.Cluster) *Snapshot {
+	s := &Snapshot{Provinces: ps, AwardTypes: ts, Indicators: is, Clusters: cs,
 		provinces:  make(map[string]*repository.Province, len(ps)),
 		awardTypes: make(map[string]*repository.AwardType, len(ts)),
 		indicators: make(map[string]*repository.Indicator, len(is)),

@@ -48,6 +48,7 @@ var recordTypes = map[string]string{
 	"createAward": "award", "updateAward": "award", "deleteAward": "award", "revokeAward": "award",
 	"createPeriodReview": "periodReview", "updatePeriodReview": "periodReview",
 	"submitProvinceReport": "provinceReport",
+	"setClusterYear":       "cluster", "openVote": "vote", "castBallot": "ballot", "closeVote": "vote",
 }
 
 // auditor is the gqlgen extension that writes the entries.

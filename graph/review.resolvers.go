@@ -107,6 +107,10 @@ func (r *periodReviewResolver) Summary(ctx context.Context, obj *model.PeriodRev
 		return nil, err
 	}
 	snap := r.Catalog.Get()
+	var members []string
+	if _, y := snap.ClusterOf(obj.Year); y != nil {
+		members = y.Members
+	}
 	reported := map[string]*model.ReportedFigure{}
 	for _, f := range obj.ReportedFigures {
 		reported[f.IndicatorID] = f
@@ -117,6 +121,7 @@ func (r *periodReviewResolver) Summary(ctx context.Context, obj *model.PeriodRev
 		derived, n := summarize(ind, reports)
 		sum := &model.IndicatorSummary{
 			Indicator: toIndicator(ind), Derived: derived, Reported: reported[ind.ID], ProvincesReported: n,
+			NotReported: r.provinces(notReported(members, reports, ind.ID)),
 		}
 		if derived != nil && sum.Reported != nil {
 			sum.Difference = difference(ind, derived, sum.Reported.Figure)

@@ -27,6 +27,9 @@ type ResolverRoot interface {
 	AuditEntryConnection() AuditEntryConnectionResolver
 	Award() AwardResolver
 	AwardConnection() AwardConnectionResolver
+	Ballot() BallotResolver
+	Cluster() ClusterResolver
+	ClusterYear() ClusterYearResolver
 	IndicatorValue() IndicatorValueResolver
 	Movement() MovementResolver
 	MovementConnection() MovementConnectionResolver
@@ -38,6 +41,9 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	ReportedAwardTally() ReportedAwardTallyResolver
 	ReportedFigure() ReportedFigureResolver
+	Score() ScoreResolver
+	Vote() VoteResolver
+	VoteCount() VoteCountResolver
 }
 
 type DirectiveRoot struct {
@@ -124,6 +130,29 @@ type ComplexityRoot struct {
 		RecipientKinds func(childComplexity int) int
 	}
 
+	Ballot struct {
+		Leader    func(childComplexity int) int
+		Province  func(childComplexity int) int
+		Scores    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	Cluster struct {
+		ID      func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Version func(childComplexity int) int
+		Year    func(childComplexity int, year int) int
+		Years   func(childComplexity int) int
+	}
+
+	ClusterYear struct {
+		Chair   func(childComplexity int) int
+		Deputy  func(childComplexity int) int
+		Members func(childComplexity int) int
+		Year    func(childComplexity int) int
+	}
+
 	Decision struct {
 		Date   func(childComplexity int) int
 		Number func(childComplexity int) int
@@ -156,6 +185,7 @@ type ComplexityRoot struct {
 		Difference        func(childComplexity int) int
 		Indicator         func(childComplexity int) int
 		Matches           func(childComplexity int) int
+		NotReported       func(childComplexity int) int
 		ProvincesReported func(childComplexity int) int
 		Reported          func(childComplexity int) int
 	}
@@ -200,12 +230,16 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CastBallot           func(childComplexity int, reviewID string, provinceID string, leaderID string, scores []*model.ScoreInput) int
+		CloseVote            func(childComplexity int, reviewID string, expectedVersion int) int
 		CreateAward          func(childComplexity int, input model.AwardInput) int
 		CreateMovement       func(childComplexity int, input model.MovementInput) int
 		CreatePeriodReview   func(childComplexity int, input model.PeriodReviewInput) int
 		DeleteAward          func(childComplexity int, id string, expectedVersion int) int
 		DeleteMovement       func(childComplexity int, id string, expectedVersion int) int
+		OpenVote             func(childComplexity int, reviewID string, settings model.VoteSettingsInput) int
 		RevokeAward          func(childComplexity int, id string, expectedVersion int, reason string, decision model.DecisionInput) int
+		SetClusterYear       func(childComplexity int, clusterID string, input model.ClusterYearInput, expectedVersion int) int
 		SubmitProvinceReport func(childComplexity int, reviewID string, provinceID string, values []*model.IndicatorValueInput, expectedVersion *int) int
 		UpdateAward          func(childComplexity int, id string, input model.AwardInput, expectedVersion int) int
 		UpdateMovement       func(childComplexity int, id string, input model.MovementInput, expectedVersion int) int
@@ -236,6 +270,7 @@ type ComplexityRoot struct {
 		Theme                func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
 		Version              func(childComplexity int) int
+		Vote                 func(childComplexity int) int
 		Year                 func(childComplexity int) int
 	}
 
@@ -278,6 +313,8 @@ type ComplexityRoot struct {
 		Award         func(childComplexity int, id string) int
 		AwardTypes    func(childComplexity int) int
 		Awards        func(childComplexity int, filter *model.AwardFilter, first *int, after *string) int
+		Cluster       func(childComplexity int, id string) int
+		Clusters      func(childComplexity int) int
 		Indicators    func(childComplexity int) int
 		Me            func(childComplexity int) int
 		Movement      func(childComplexity int, id string) int
@@ -321,10 +358,37 @@ type ComplexityRoot struct {
 		Scope func(childComplexity int) int
 	}
 
+	Score struct {
+		Criterion func(childComplexity int) int
+		Province  func(childComplexity int) int
+		Score     func(childComplexity int) int
+	}
+
 	StatisticsCode struct {
 		Code func(childComplexity int) int
 		From func(childComplexity int) int
 		To   func(childComplexity int) int
+	}
+
+	Vote struct {
+		Ballots         func(childComplexity int) int
+		Criteria        func(childComplexity int) int
+		Leader          func(childComplexity int) int
+		ProposedForFlag func(childComplexity int) int
+		Secret          func(childComplexity int) int
+		SelfVoteAllowed func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Tally           func(childComplexity int) int
+		Tied            func(childComplexity int) int
+		Version         func(childComplexity int) int
+		Voted           func(childComplexity int) int
+		Voters          func(childComplexity int) int
+	}
+
+	VoteCount struct {
+		Province   func(childComplexity int) int
+		ScoreTotal func(childComplexity int) int
+		Votes      func(childComplexity int) int
 	}
 }
 
@@ -680,6 +744,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AwardType.RecipientKinds(childComplexity), true
 
+	case "Ballot.leader":
+		if e.ComplexityRoot.Ballot.Leader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ballot.Leader(childComplexity), true
+	case "Ballot.province":
+		if e.ComplexityRoot.Ballot.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ballot.Province(childComplexity), true
+	case "Ballot.scores":
+		if e.ComplexityRoot.Ballot.Scores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ballot.Scores(childComplexity), true
+	case "Ballot.updatedAt":
+		if e.ComplexityRoot.Ballot.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ballot.UpdatedAt(childComplexity), true
+	case "Ballot.version":
+		if e.ComplexityRoot.Ballot.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ballot.Version(childComplexity), true
+
+	case "Cluster.id":
+		if e.ComplexityRoot.Cluster.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.ID(childComplexity), true
+	case "Cluster.name":
+		if e.ComplexityRoot.Cluster.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Name(childComplexity), true
+	case "Cluster.version":
+		if e.ComplexityRoot.Cluster.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Version(childComplexity), true
+	case "Cluster.year":
+		if e.ComplexityRoot.Cluster.Year == nil {
+			break
+		}
+
+		args, err := ec.field_Cluster_year_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cluster.Year(childComplexity, args["year"].(int)), true
+	case "Cluster.years":
+		if e.ComplexityRoot.Cluster.Years == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Years(childComplexity), true
+
+	case "ClusterYear.chair":
+		if e.ComplexityRoot.ClusterYear.Chair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterYear.Chair(childComplexity), true
+	case "ClusterYear.deputy":
+		if e.ComplexityRoot.ClusterYear.Deputy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterYear.Deputy(childComplexity), true
+	case "ClusterYear.members":
+		if e.ComplexityRoot.ClusterYear.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterYear.Members(childComplexity), true
+	case "ClusterYear.year":
+		if e.ComplexityRoot.ClusterYear.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterYear.Year(childComplexity), true
+
 	case "Decision.date":
 		if e.ComplexityRoot.Decision.Date == nil {
 			break
@@ -798,6 +954,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorSummary.Matches(childComplexity), true
+	case "IndicatorSummary.notReported":
+		if e.ComplexityRoot.IndicatorSummary.NotReported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSummary.NotReported(childComplexity), true
 	case "IndicatorSummary.provincesReported":
 		if e.ComplexityRoot.IndicatorSummary.ProvincesReported == nil {
 			break
@@ -960,6 +1122,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovementEdge.Node(childComplexity), true
 
+	case "Mutation.castBallot":
+		if e.ComplexityRoot.Mutation.CastBallot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_castBallot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CastBallot(childComplexity, args["reviewId"].(string), args["provinceId"].(string), args["leaderId"].(string), args["scores"].([]*model.ScoreInput)), true
+	case "Mutation.closeVote":
+		if e.ComplexityRoot.Mutation.CloseVote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeVote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseVote(childComplexity, args["reviewId"].(string), args["expectedVersion"].(int)), true
 	case "Mutation.createAward":
 		if e.ComplexityRoot.Mutation.CreateAward == nil {
 			break
@@ -1015,6 +1199,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteMovement(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.openVote":
+		if e.ComplexityRoot.Mutation.OpenVote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openVote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenVote(childComplexity, args["reviewId"].(string), args["settings"].(model.VoteSettingsInput)), true
 	case "Mutation.revokeAward":
 		if e.ComplexityRoot.Mutation.RevokeAward == nil {
 			break
@@ -1026,6 +1221,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAward(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string), args["decision"].(model.DecisionInput)), true
+	case "Mutation.setClusterYear":
+		if e.ComplexityRoot.Mutation.SetClusterYear == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setClusterYear_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetClusterYear(childComplexity, args["clusterId"].(string), args["input"].(model.ClusterYearInput), args["expectedVersion"].(int)), true
 	case "Mutation.submitProvinceReport":
 		if e.ComplexityRoot.Mutation.SubmitProvinceReport == nil {
 			break
@@ -1192,6 +1398,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeriodReview.Version(childComplexity), true
+	case "PeriodReview.vote":
+		if e.ComplexityRoot.PeriodReview.Vote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodReview.Vote(childComplexity), true
 	case "PeriodReview.year":
 		if e.ComplexityRoot.PeriodReview.Year == nil {
 			break
@@ -1379,6 +1591,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Awards(childComplexity, args["filter"].(*model.AwardFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.cluster":
+		if e.ComplexityRoot.Query.Cluster == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cluster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cluster(childComplexity, args["id"].(string)), true
+	case "Query.clusters":
+		if e.ComplexityRoot.Query.Clusters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Clusters(childComplexity), true
 	case "Query.indicators":
 		if e.ComplexityRoot.Query.Indicators == nil {
 			break
@@ -1572,6 +1801,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleGrant.Scope(childComplexity), true
 
+	case "Score.criterion":
+		if e.ComplexityRoot.Score.Criterion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Criterion(childComplexity), true
+	case "Score.province":
+		if e.ComplexityRoot.Score.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Province(childComplexity), true
+	case "Score.score":
+		if e.ComplexityRoot.Score.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Score(childComplexity), true
+
 	case "StatisticsCode.code":
 		if e.ComplexityRoot.StatisticsCode.Code == nil {
 			break
@@ -1591,6 +1839,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatisticsCode.To(childComplexity), true
 
+	case "Vote.ballots":
+		if e.ComplexityRoot.Vote.Ballots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Ballots(childComplexity), true
+	case "Vote.criteria":
+		if e.ComplexityRoot.Vote.Criteria == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Criteria(childComplexity), true
+	case "Vote.leader":
+		if e.ComplexityRoot.Vote.Leader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Leader(childComplexity), true
+	case "Vote.proposedForFlag":
+		if e.ComplexityRoot.Vote.ProposedForFlag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.ProposedForFlag(childComplexity), true
+	case "Vote.secret":
+		if e.ComplexityRoot.Vote.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Secret(childComplexity), true
+	case "Vote.selfVoteAllowed":
+		if e.ComplexityRoot.Vote.SelfVoteAllowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.SelfVoteAllowed(childComplexity), true
+	case "Vote.status":
+		if e.ComplexityRoot.Vote.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Status(childComplexity), true
+	case "Vote.tally":
+		if e.ComplexityRoot.Vote.Tally == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Tally(childComplexity), true
+	case "Vote.tied":
+		if e.ComplexityRoot.Vote.Tied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Tied(childComplexity), true
+	case "Vote.version":
+		if e.ComplexityRoot.Vote.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Version(childComplexity), true
+	case "Vote.voted":
+		if e.ComplexityRoot.Vote.Voted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Voted(childComplexity), true
+	case "Vote.voters":
+		if e.ComplexityRoot.Vote.Voters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Voters(childComplexity), true
+
+	case "VoteCount.province":
+		if e.ComplexityRoot.VoteCount.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteCount.Province(childComplexity), true
+	case "VoteCount.scoreTotal":
+		if e.ComplexityRoot.VoteCount.ScoreTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteCount.ScoreTotal(childComplexity), true
+	case "VoteCount.votes":
+		if e.ComplexityRoot.VoteCount.Votes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteCount.Votes(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1603,6 +1943,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("AwardFilter", ec.unmarshalInputAwardFilter),
 			graphql.NewInputUnmarshaler("AwardInput", ec.unmarshalInputAwardInput),
+			graphql.NewInputUnmarshaler("ClusterYearInput", ec.unmarshalInputClusterYearInput),
 			graphql.NewInputUnmarshaler("DecisionInput", ec.unmarshalInputDecisionInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
@@ -1612,6 +1953,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecipientInput", ec.unmarshalInputRecipientInput),
 			graphql.NewInputUnmarshaler("ReportedAwardTallyInput", ec.unmarshalInputReportedAwardTallyInput),
 			graphql.NewInputUnmarshaler("ReportedFigureInput", ec.unmarshalInputReportedFigureInput),
+			graphql.NewInputUnmarshaler("ScoreInput", ec.unmarshalInputScoreInput),
+			graphql.NewInputUnmarshaler("VoteSettingsInput", ec.unmarshalInputVoteSettingsInput),
 		)
 	}
 	first := true
@@ -1687,7 +2030,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "award.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls"
+//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1701,6 +2044,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "audit.graphqls", Input: sourceData("audit.graphqls"), BuiltIn: false},
 	{Name: "award.graphqls", Input: sourceData("award.graphqls"), BuiltIn: false},
+	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
 	{Name: "movement.graphqls", Input: sourceData("movement.graphqls"), BuiltIn: false},
 	{Name: "province.graphqls", Input: sourceData("province.graphqls"), BuiltIn: false},
 	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
@@ -1870,6 +2214,52 @@ func (ec *executionContext) childFields_AwardType(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type AwardType", field.Name)
 }
 
+func (ec *executionContext) childFields_Ballot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_Ballot_province(ctx, field)
+	case "leader":
+		return ec.fieldContext_Ballot_leader(ctx, field)
+	case "scores":
+		return ec.fieldContext_Ballot_scores(ctx, field)
+	case "version":
+		return ec.fieldContext_Ballot_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Ballot_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Ballot", field.Name)
+}
+
+func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Cluster_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Cluster_name(ctx, field)
+	case "years":
+		return ec.fieldContext_Cluster_years(ctx, field)
+	case "year":
+		return ec.fieldContext_Cluster_year(ctx, field)
+	case "version":
+		return ec.fieldContext_Cluster_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cluster", field.Name)
+}
+
+func (ec *executionContext) childFields_ClusterYear(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_ClusterYear_year(ctx, field)
+	case "members":
+		return ec.fieldContext_ClusterYear_members(ctx, field)
+	case "chair":
+		return ec.fieldContext_ClusterYear_chair(ctx, field)
+	case "deputy":
+		return ec.fieldContext_ClusterYear_deputy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClusterYear", field.Name)
+}
+
 func (ec *executionContext) childFields_Decision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "number":
@@ -1938,6 +2328,8 @@ func (ec *executionContext) childFields_IndicatorSummary(ctx context.Context, fi
 		return ec.fieldContext_IndicatorSummary_matches(ctx, field)
 	case "provincesReported":
 		return ec.fieldContext_IndicatorSummary_provincesReported(ctx, field)
+	case "notReported":
+		return ec.fieldContext_IndicatorSummary_notReported(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorSummary", field.Name)
 }
@@ -2070,6 +2462,8 @@ func (ec *executionContext) childFields_PeriodReview(ctx context.Context, field 
 		return ec.fieldContext_PeriodReview_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_PeriodReview_updatedAt(ctx, field)
+	case "vote":
+		return ec.fieldContext_PeriodReview_vote(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PeriodReview", field.Name)
 }
@@ -2208,6 +2602,18 @@ func (ec *executionContext) childFields_RoleGrant(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RoleGrant", field.Name)
 }
 
+func (ec *executionContext) childFields_Score(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_Score_province(ctx, field)
+	case "criterion":
+		return ec.fieldContext_Score_criterion(ctx, field)
+	case "score":
+		return ec.fieldContext_Score_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Score", field.Name)
+}
+
 func (ec *executionContext) childFields_StatisticsCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -2218,6 +2624,48 @@ func (ec *executionContext) childFields_StatisticsCode(ctx context.Context, fiel
 		return ec.fieldContext_StatisticsCode_to(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatisticsCode", field.Name)
+}
+
+func (ec *executionContext) childFields_Vote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_Vote_status(ctx, field)
+	case "selfVoteAllowed":
+		return ec.fieldContext_Vote_selfVoteAllowed(ctx, field)
+	case "secret":
+		return ec.fieldContext_Vote_secret(ctx, field)
+	case "criteria":
+		return ec.fieldContext_Vote_criteria(ctx, field)
+	case "voters":
+		return ec.fieldContext_Vote_voters(ctx, field)
+	case "voted":
+		return ec.fieldContext_Vote_voted(ctx, field)
+	case "tally":
+		return ec.fieldContext_Vote_tally(ctx, field)
+	case "leader":
+		return ec.fieldContext_Vote_leader(ctx, field)
+	case "tied":
+		return ec.fieldContext_Vote_tied(ctx, field)
+	case "proposedForFlag":
+		return ec.fieldContext_Vote_proposedForFlag(ctx, field)
+	case "ballots":
+		return ec.fieldContext_Vote_ballots(ctx, field)
+	case "version":
+		return ec.fieldContext_Vote_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Vote", field.Name)
+}
+
+func (ec *executionContext) childFields_VoteCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_VoteCount_province(ctx, field)
+	case "votes":
+		return ec.fieldContext_VoteCount_votes(ctx, field)
+	case "scoreTotal":
+		return ec.fieldContext_VoteCount_scoreTotal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoteCount", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -24,6 +24,10 @@ type MutationResolver interface {
 	UpdateAward(ctx context.Context, id string, input model.AwardInput, expectedVersion int) (*model.Award, error)
 	DeleteAward(ctx context.Context, id string, expectedVersion int) (string, error)
 	RevokeAward(ctx context.Context, id string, expectedVersion int, reason string, decision model.DecisionInput) (*model.Award, error)
+	SetClusterYear(ctx context.Context, clusterID string, input model.ClusterYearInput, expectedVersion int) (*model.Cluster, error)
+	OpenVote(ctx context.Context, reviewID string, settings model.VoteSettingsInput) (*model.Vote, error)
+	CastBallot(ctx context.Context, reviewID string, provinceID string, leaderID string, scores []*model.ScoreInput) (*model.Ballot, error)
+	CloseVote(ctx context.Context, reviewID string, expectedVersion int) (*model.Vote, error)
 	CreateMovement(ctx context.Context, input model.MovementInput) (*model.Movement, error)
 	UpdateMovement(ctx context.Context, id string, input model.MovementInput, expectedVersion int) (*model.Movement, error)
 	DeleteMovement(ctx context.Context, id string, expectedVersion int) (string, error)
@@ -37,6 +41,8 @@ type QueryResolver interface {
 	AwardTypes(ctx context.Context) ([]*model.AwardType, error)
 	Awards(ctx context.Context, filter *model.AwardFilter, first *int, after *string) (*model.AwardConnection, error)
 	Award(ctx context.Context, id string) (*model.Award, error)
+	Clusters(ctx context.Context) ([]*model.Cluster, error)
+	Cluster(ctx context.Context, id string) (*model.Cluster, error)
 	Movements(ctx context.Context, filter *model.MovementFilter, first *int, after *string) (*model.MovementConnection, error)
 	Movement(ctx context.Context, id string) (*model.Movement, error)
 	Provinces(ctx context.Context, activeOn *model.Date) ([]*model.Province, error)
@@ -62,6 +68,142 @@ func (ec *executionContext) dir_requireRole_args(ctx context.Context, rawArgs ma
 	}
 	args["role"] = arg0
 	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_castBallot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reviewId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reviewId"] = arg0
+
+	arg1, err := ec.field_Mutation_castBallot_argsProvinceID(ctx, rawArgs)
+	if err != nil {
+		return nil, err
+	}
+	args["provinceId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "leaderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["leaderId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "scores",
+		func(ctx context.Context, v any) ([]*model.ScoreInput, error) {
+			return ec.unmarshalNScoreInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐScoreInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scores"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_castBallot_argsProvinceID(
+	ctx context.Context,
+	rawArgs map[string]any,
+) (string, error) {
+	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceId"))
+	directive0 := func(ctx context.Context) (any, error) {
+		tmp, ok := rawArgs["provinceId"]
+		if !ok {
+			var zeroVal string
+			return zeroVal, nil
+		}
+		return ec.unmarshalNID2string(ctx, tmp)
+	}
+
+	directive1 := func(ctx context.Context) (any, error) {
+		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+		if err != nil {
+			var zeroVal string
+			return zeroVal, err
+		}
+		if ec.Directives.RequireRole == nil {
+			var zeroVal string
+			return zeroVal, errors.New("directive requireRole is not implemented")
+		}
+		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		var zeroVal string
+		return zeroVal, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(string); ok {
+		return data, nil
+	} else {
+		var zeroVal string
+		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be string`, tmp))
+	}
+}
+
+func (ec *executionContext) field_Mutation_closeVote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reviewId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reviewId"] = arg0
+
+	arg1, err := ec.field_Mutation_closeVote_argsExpectedVersion(ctx, rawArgs)
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeVote_argsExpectedVersion(
+	ctx context.Context,
+	rawArgs map[string]any,
+) (int, error) {
+	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+	directive0 := func(ctx context.Context) (any, error) {
+		tmp, ok := rawArgs["expectedVersion"]
+		if !ok {
+			var zeroVal int
+			return zeroVal, nil
+		}
+		return ec.unmarshalNInt2int(ctx, tmp)
+	}
+
+	directive1 := func(ctx context.Context) (any, error) {
+		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+		if err != nil {
+			var zeroVal int
+			return zeroVal, err
+		}
+		if ec.Directives.RequireRole == nil {
+			var zeroVal int
+			return zeroVal, errors.New("directive requireRole is not implemented")
+		}
+		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		var zeroVal int
+		return zeroVal, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(int); ok {
+		return data, nil
+	} else {
+		var zeroVal int
+		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be int`, tmp))
+	}
 }
 
 func (ec *executionContext) field_Mutation_createAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
@@ -264,6 +406,66 @@ func (ec *executionContext) field_Mutation_deleteMovement_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_openVote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reviewId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reviewId"] = arg0
+
+	arg1, err := ec.field_Mutation_openVote_argsSettings(ctx, rawArgs)
+	if err != nil {
+		return nil, err
+	}
+	args["settings"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openVote_argsSettings(
+	ctx context.Context,
+	rawArgs map[string]any,
+) (model.VoteSettingsInput, error) {
+	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("settings"))
+	directive0 := func(ctx context.Context) (any, error) {
+		tmp, ok := rawArgs["settings"]
+		if !ok {
+			var zeroVal model.VoteSettingsInput
+			return zeroVal, nil
+		}
+		return ec.unmarshalNVoteSettingsInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐVoteSettingsInput(ctx, tmp)
+	}
+
+	directive1 := func(ctx context.Context) (any, error) {
+		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+		if err != nil {
+			var zeroVal model.VoteSettingsInput
+			return zeroVal, err
+		}
+		if ec.Directives.RequireRole == nil {
+			var zeroVal model.VoteSettingsInput
+			return zeroVal, errors.New("directive requireRole is not implemented")
+		}
+		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		var zeroVal model.VoteSettingsInput
+		return zeroVal, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(model.VoteSettingsInput); ok {
+		return data, nil
+	} else {
+		var zeroVal model.VoteSettingsInput
+		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.VoteSettingsInput`, tmp))
+	}
+}
+
 func (ec *executionContext) field_Mutation_revokeAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -300,6 +502,74 @@ func (ec *executionContext) field_Mutation_revokeAward_args(ctx context.Context,
 	}
 	args["decision"] = arg3
 	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setClusterYear_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterId"] = arg0
+
+	arg1, err := ec.field_Mutation_setClusterYear_argsInput(ctx, rawArgs)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setClusterYear_argsInput(
+	ctx context.Context,
+	rawArgs map[string]any,
+) (model.ClusterYearInput, error) {
+	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
+	directive0 := func(ctx context.Context) (any, error) {
+		tmp, ok := rawArgs["input"]
+		if !ok {
+			var zeroVal model.ClusterYearInput
+			return zeroVal, nil
+		}
+		return ec.unmarshalNClusterYearInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐClusterYearInput(ctx, tmp)
+	}
+
+	directive1 := func(ctx context.Context) (any, error) {
+		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+		if err != nil {
+			var zeroVal model.ClusterYearInput
+			return zeroVal, err
+		}
+		if ec.Directives.RequireRole == nil {
+			var zeroVal model.ClusterYearInput
+			return zeroVal, errors.New("directive requireRole is not implemented")
+		}
+		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		var zeroVal model.ClusterYearInput
+		return zeroVal, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(model.ClusterYearInput); ok {
+		return data, nil
+	} else {
+		var zeroVal model.ClusterYearInput
+		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.ClusterYearInput`, tmp))
+	}
 }
 
 func (ec *executionContext) field_Mutation_submitProvinceReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
@@ -667,6 +937,20 @@ func (ec *executionContext) field_Query_awards_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cluster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -1038,6 +1322,182 @@ func (ec *executionContext) fieldContext_Mutation_revokeAward(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setClusterYear(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setClusterYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetClusterYear(ctx, fc.Args["clusterId"].(string), fc.Args["input"].(model.ClusterYearInput), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Cluster) graphql.Marshaler {
+			return ec.marshalNCluster2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCluster(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setClusterYear(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cluster(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setClusterYear_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openVote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openVote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenVote(ctx, fc.Args["reviewId"].(string), fc.Args["settings"].(model.VoteSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Vote) graphql.Marshaler {
+			return ec.marshalNVote2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐVote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openVote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openVote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_castBallot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_castBallot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CastBallot(ctx, fc.Args["reviewId"].(string), fc.Args["provinceId"].(string), fc.Args["leaderId"].(string), fc.Args["scores"].([]*model.ScoreInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Ballot) graphql.Marshaler {
+			return ec.marshalNBallot2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐBallot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_castBallot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ballot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_castBallot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeVote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeVote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseVote(ctx, fc.Args["reviewId"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Vote) graphql.Marshaler {
+			return ec.marshalNVote2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐVote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeVote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeVote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -1596,6 +2056,82 @@ func (ec *executionContext) fieldContext_Query_award(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_clusters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_clusters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Clusters(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Cluster) graphql.Marshaler {
+			return ec.marshalNCluster2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐClusterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_clusters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cluster(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cluster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cluster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cluster(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Cluster) graphql.Marshaler {
+			return ec.marshalOCluster2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCluster(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cluster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cluster(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cluster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_movements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2116,6 +2652,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setClusterYear":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setClusterYear(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openVote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openVote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "castBallot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_castBallot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeVote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeVote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createMovement":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createMovement(ctx, field)
@@ -2271,6 +2835,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_award(ctx, field)
+				})
+		case "clusters":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_clusters(ctx, field)
+				})
+		case "cluster":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cluster(ctx, field)
 				})
 		case "movements":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -143,3 +143,22 @@ func difference(ind *repository.Indicator, derived, reported *model.Figure) *mod
 	d.Text = figureText(ind, d)
 	return d
 }
+
+// notReported lists the members that have no value for the indicator.
+func notReported(members []string, reports []repository.ProvinceReport, indicator string) []string {
+	has := map[string]bool{}
+	for _, r := range reports {
+		for _, v := range r.Values {
+			if v.IndicatorID == indicator {
+				has[r.ProvinceID] = true
+			}
+		}
+	}
+	var out []string
+	for _, m := range members {
+		if !has[m] {
+			out = append(out, m)
+		}
+	}
+	return out
+}

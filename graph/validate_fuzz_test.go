@@ -10,11 +10,12 @@ import (
 
 	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/graph/model"
+	"github.com/thidua/thidua/repository"
 	"github.com/thidua/thidua/seed"
 )
 
 func seedSnapshot() *catalog.Snapshot {
-	return catalog.NewSnapshot(seed.Provinces, seed.AwardTypes, seed.Indicators)
+	return catalog.NewSnapshot(seed.Provinces, seed.AwardTypes, seed.Indicators, []repository.Cluster{seed.Cluster})
 }
 
 // FuzzAwardInput: whatever the input, the award checker never panics, and

@@ -208,3 +208,30 @@ type IndicatorValue struct {
 	Value       float64  `bson:"value"`
 	Total       *float64 `bson:"total,omitempty"`
 }
+
+// Cluster is a cluster of provinces ("cụm thi đua"), with its members, chair
+// and deputy per year. It belongs to the cluster's own scope ("*").
+type Cluster struct {
+	ID    string        `bson:"_id"`
+	Name  string        `bson:"name"`
+	Years []ClusterYear `bson:"years"`
+	Meta  `bson:",inline"`
+}
+
+// ClusterYear is the composition of a cluster in one year.
+type ClusterYear struct {
+	Year    int      `bson:"year"`
+	Members []string `bson:"members"`
+	Chair   string   `bson:"chair,omitempty"`
+	Deputy  string   `bson:"deputy,omitempty"`
+}
+
+// InYear returns the composition of year, or nil.
+func (c *Cluster) InYear(year int) *ClusterYear {
+	for i := range c.Years {
+		if c.Years[i].Year == year {
+			return &c.Years[i]
+		}
+	}
+	return nil
+}

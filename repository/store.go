@@ -193,6 +193,14 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "atMs", Value: -1}, {Key: "_id", Value: -1}}},
 			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "atMs", Value: -1}}},
 		},
+		colVotes: {
+			{Keys: bson.D{{Key: "clusterId", Value: 1}, {Key: "year", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("one_vote_per_cluster_year")},
+		},
+		colBallots: {
+			{Keys: bson.D{{Key: "reviewId", Value: 1}, {Key: "provinceId", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("one_ballot_per_province")},
+		},
 		colReports: {
 			{Keys: bson.D{{Key: "reviewId", Value: 1}, {Key: "provinceId", Value: 1}},
 				Options: options.Index().SetUnique(true).SetName("report_key")},

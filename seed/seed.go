@@ -58,6 +58,10 @@ func Load(ctx context.Context, s *repository.Store) error {
 	if err := keep(s.CreatePeriodReview(ctx, &r)); err != nil {
 		return fmt.Errorf("review: %w", err)
 	}
+	c := Cluster
+	if err := s.PutCluster(ctx, &c); err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
 	for i := range Provinces {
 		p := Provinces[i]
 		if err := s.PutProvince(ctx, &p); err != nil {
@@ -109,6 +113,13 @@ var Provinces = []repository.Province{
 
 // ClusterMembers are the seven provinces of the cluster in 2022.
 var ClusterMembers = []string{"cao-bang", "dien-bien", "ha-giang", "lao-cai", "lai-chau", "son-la", "lang-son"}
+
+// Cluster is the cluster of the 7 northern mountainous border provinces, with
+// its 2022 members. The article names no chair or deputy, so none is set.
+var Cluster = repository.Cluster{
+	ID: "mien-nui-bien-gioi-phia-bac", Name: "Cụm thi đua 7 tỉnh miền núi biên giới phía Bắc",
+	Years: []repository.ClusterYear{{Year: 2022, Members: ClusterMembers}},
+}
 
 var (
 	classes3    = []string{"FIRST", "SECOND", "THIRD"}

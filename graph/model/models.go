@@ -193,3 +193,50 @@ type AuditEntryConnection struct {
 	PageInfo *PageInfo
 	Count    func(context.Context) (int, error)
 }
+
+type Cluster struct {
+	ID      string
+	Name    string
+	Years   []*ClusterYear
+	Version int
+}
+
+type ClusterYear struct {
+	Year      int
+	MemberIDs []string
+	ChairID   string
+	DeputyID  string
+}
+
+type Vote struct {
+	ReviewID        string
+	Status          VoteStatus
+	SelfVoteAllowed bool
+	Secret          bool
+	Criteria        []string
+	VoterIDs        []string
+	Tally           []*VoteCount
+	LeaderID        string
+	TiedIDs         []string
+	Version         int
+}
+
+type VoteCount struct {
+	ProvinceID string
+	Votes      int
+	ScoreTotal float64
+}
+
+type Ballot struct {
+	ProvinceID string
+	LeaderID   string
+	Scores     []*Score
+	Version    int
+	UpdatedAt  time.Time
+}
+
+type Score struct {
+	ProvinceID string
+	Criterion  string
+	Score      float64
+}

@@ -86,6 +86,13 @@ type AwardType struct {
 	RecipientKinds []RecipientKind `json:"recipientKinds"`
 }
 
+type ClusterYearInput struct {
+	Year      int      `json:"year"`
+	MemberIds []string `json:"memberIds"`
+	ChairID   *string  `json:"chairId,omitempty"`
+	DeputyID  *string  `json:"deputyId,omitempty"`
+}
+
 // A conferring decision: Quyết định số 231/QĐ-TTg ngày 14/3/2023.
 type Decision struct {
 	Number string `json:"number"`
@@ -142,6 +149,8 @@ type IndicatorSummary struct {
 	// True when the derived figure's text equals the reported one's.
 	Matches           *bool `json:"matches,omitempty"`
 	ProvincesReported int   `json:"provincesReported"`
+	// Members of the cluster in the review's year that have not reported this indicator.
+	NotReported []*Province `json:"notReported"`
 }
 
 type IndicatorValueInput struct {
@@ -276,11 +285,24 @@ type RoleGrant struct {
 	Role  Role   `json:"role"`
 }
 
+type ScoreInput struct {
+	ProvinceID string  `json:"provinceId"`
+	Criterion  string  `json:"criterion"`
+	Score      float64 `json:"score"`
+}
+
 // A statistics code and the dates it applied (null: open-ended).
 type StatisticsCode struct {
 	Code string `json:"code"`
 	From *Date  `json:"from,omitempty"`
 	To   *Date  `json:"to,omitempty"`
+}
+
+type VoteSettingsInput struct {
+	SelfVoteAllowed bool `json:"selfVoteAllowed"`
+	Secret          bool `json:"secret"`
+	// The criteria each member scores the others on (0–100).
+	Criteria []string `json:"criteria"`
 }
 
 type Aggregation string
@@ -1006,6 +1028,61 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type VoteStatus string
+
+const (
+	VoteStatusOpen   VoteStatus = "OPEN"
+	VoteStatusClosed VoteStatus = "CLOSED"
+)
+
+var AllVoteStatus = []VoteStatus{
+	VoteStatusOpen,
+	VoteStatusClosed,
+}
+
+func (e VoteStatus) IsValid() bool {
+	switch e {
+	case VoteStatusOpen, VoteStatusClosed:
+		return true
+	}
+	return false
+}
+
+func (e VoteStatus) String() string {
+	return string(e)
+}
+
+func (e *VoteStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VoteStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VoteStatus", str)
+	}
+	return nil
+}
+
+func (e VoteStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VoteStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VoteStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

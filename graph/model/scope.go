@@ -16,3 +16,9 @@ func (in AwardInput) OwnerScope() string { return in.ProvinceID }
 
 // Scope of a period review: the cluster.
 func (in PeriodReviewInput) OwnerScope() string { return "*" }
+
+// Scope of a cluster's composition: the cluster.
+func (in ClusterYearInput) OwnerScope() string { return "*" }
+
+// Scope of a vote's settings: the cluster.
+func (in VoteSettingsInput) OwnerScope() string { return "*" }
