@@ -39,6 +39,7 @@ var (
 	provinceReaders = set("lang-son viewer", "lang-son editor", "lang-son admin", "* viewer", "* editor", "* admin")
 	clusterReaders  = set("* viewer", "* editor", "* admin")
 	provinceAdmins  = set("lang-son admin", "* admin")
+	clusterAdmins   = set("* admin")
 )
 
 func (c caller) token(t *testing.T) string {
@@ -53,7 +54,9 @@ func (a *api) state(root string) string {
 	d := a.ok(token(a.t, map[string]string{"*": "admin"}), `{
 	  awards { totalCount edges { node { id version province { id } } } }
 	  movements(first: 100) { totalCount edges { node { id version } } }
-	  periodReviews { totalCount edges { node { id version reports { province { id } version } } } } }`, nil)
+	  periodReviews(first: 100) { totalCount edges { node { id version reports { province { id } version }
+	    vote { status version voted { id } } } } }
+	  clusters { version years { year } } }`, nil)
 	return fmt.Sprint(d)
 }
 
@@ -142,6 +145,44 @@ func TestPermissionMatrixMutations(t *testing.T) {
 			`mutation($r: ID!, $p: ID!) { submitProvinceReport(reviewId: $r, provinceId: $p, values: [{indicatorId: "new-jobs", value: 100}]) { version } }`,
 			func() map[string]any { return map[string]any{"r": seededReview, "p": "lang-son"} }},
 	}
+	// Votes: each case gets a year of its own (one vote per cluster a year).
+	year := 1990
+	clusterVersion := func() int {
+		d := a.ok("", `{ cluster(id: "mien-nui-bien-gioi-phia-bac") { version } }`, nil)
+		return int(get(d, "cluster", "version").(float64))
+	}
+	newYear := func() int {
+		year++
+		a.ok(admin, `mutation($y: Int!, $v: Int!) { setClusterYear(clusterId: "mien-nui-bien-gioi-phia-bac", expectedVersion: $v,
+		  input: {year: $y, memberIds: ["cao-bang", "lang-son", "son-la"]}) { version } }`, map[string]any{"y": year, "v": clusterVersion()})
+		return year
+	}
+	yearEnd := func(y int) string {
+		return get(a.ok(admin, `mutation($y: Int!, $d: Date!) { createPeriodReview(input: {kind: YEAR_END, year: $y, date: $d,
+		  hostProvinceId: "son-la"}) { id } }`, map[string]any{"y": y, "d": fmt.Sprintf("%d-12-20", y)}), "createPeriodReview", "id").(string)
+	}
+	const openVote = `mutation($r: ID!) { openVote(reviewId: $r, settings: {selfVoteAllowed: false, secret: false, criteria: ["Chỉ tiêu"]}) { version } }`
+	openedVote := func() string {
+		r := yearEnd(newYear())
+		a.ok(admin, openVote, map[string]any{"r": r})
+		return r
+	}
+	cases = append(cases, []struct {
+		name    string
+		allowed map[string]bool
+		op      string
+		vars    func() map[string]any
+	}{
+		{"setClusterYear", clusterAdmins, `mutation($y: Int!, $v: Int!) { setClusterYear(clusterId: "mien-nui-bien-gioi-phia-bac",
+		  expectedVersion: $v, input: {year: $y, memberIds: ["cao-bang", "lang-son"]}) { version } }`,
+			func() map[string]any { year++; return map[string]any{"y": year, "v": clusterVersion()} }},
+		{"openVote", clusterWriters, openVote, func() map[string]any { return map[string]any{"r": yearEnd(newYear())} }},
+		{"castBallot (lang-son)", provinceWriters, `mutation($r: ID!) { castBallot(reviewId: $r, provinceId: "lang-son", leaderId: "son-la",
+		  scores: [{provinceId: "son-la", criterion: "Chỉ tiêu", score: 90}, {provinceId: "cao-bang", criterion: "Chỉ tiêu", score: 80}]) { version } }`,
+			func() map[string]any { return map[string]any{"r": openedVote()} }},
+		{"closeVote", clusterWriters, `mutation($r: ID!) { closeVote(reviewId: $r, expectedVersion: 1) { status } }`,
+			func() map[string]any { return map[string]any{"r": openedVote()} }},
+	}...)
 	// Targets the neighbour cannot see: refused as absent (NOT_FOUND).
 	unpublishedTargets := map[string]bool{"deleteAward (a proposal)": true}
 	for _, c := range cases {
