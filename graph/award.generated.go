@@ -777,6 +777,208 @@ func (ec *executionContext) fieldContext_AwardEvent_decision(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _AwardTally_authority(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardTally_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Authority) graphql.Marshaler {
+			return ec.marshalOAuthority2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardTally_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardTally", field, false, false, "Authority")
+}
+
+func (ec *executionContext) _AwardTally_form(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardTally_form(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Form, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AwardForm) graphql.Marshaler {
+			return ec.marshalOAwardForm2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardForm(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardTally_form(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardTally", field, false, false, "AwardForm")
+}
+
+func (ec *executionContext) _AwardTally_awardType(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardTally_awardType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AwardType) graphql.Marshaler {
+			return ec.marshalOAwardType2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardTally_awardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardTally",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardTally_recipientKind(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardTally_recipientKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecipientKind) graphql.Marshaler {
+			return ec.marshalORecipientKind2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRecipientKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardTally_recipientKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardTally", field, false, false, "RecipientKind")
+}
+
+func (ec *executionContext) _AwardTally_province(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardTally_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Province) graphql.Marshaler {
+			return ec.marshalOProvince2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvince(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardTally_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardTally",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardTally_year(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardTally_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardTally_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardTally", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AwardTally_status(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardTally_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AwardStatus) graphql.Marshaler {
+			return ec.marshalOAwardStatus2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardTally_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardTally", field, false, false, "AwardStatus")
+}
+
+func (ec *executionContext) _AwardTally_count(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardTally_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardTally_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardTally", field, false, false, "Int")
+}
+
 func (ec *executionContext) _AwardType_id(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1744,6 +1946,74 @@ func (ec *executionContext) _AwardEvent(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var awardTallyImplementors = []string{"AwardTally"}
+
+func (ec *executionContext) _AwardTally(ctx context.Context, sel ast.SelectionSet, obj *model.AwardTally) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardTallyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardTally")
+		case "authority":
+			out.Values[i] = ec._AwardTally_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "form":
+			out.Values[i] = ec._AwardTally_form(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardType":
+			out.Values[i] = ec._AwardTally_awardType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recipientKind":
+			out.Values[i] = ec._AwardTally_recipientKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._AwardTally_province(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._AwardTally_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AwardTally_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._AwardTally_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var awardTypeImplementors = []string{"AwardType"}
 
 func (ec *executionContext) _AwardType(ctx context.Context, sel ast.SelectionSet, obj *model.AwardType) graphql.Marshaler {
@@ -2109,6 +2379,30 @@ func (ec *executionContext) marshalNAwardStatus2githubᚗcomᚋthiduaᚋthidua�
 	return v
 }
 
+func (ec *executionContext) marshalNAwardTally2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTallyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardTally) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardTally2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTally(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAwardTally2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTally(ctx context.Context, sel ast.SelectionSet, v *model.AwardTally) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AwardTally!")
+		return graphql.Null
+	}
+	return ec._AwardTally(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAwardType2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardType) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -2199,6 +2493,46 @@ func (ec *executionContext) marshalNRecipientKind2ᚕgithubᚗcomᚋthiduaᚋthi
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTallyDimension2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTallyDimension(ctx context.Context, v any) (model.TallyDimension, error) {
+	var res model.TallyDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTallyDimension2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTallyDimension(ctx context.Context, sel ast.SelectionSet, v model.TallyDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTallyDimension2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTallyDimensionᚄ(ctx context.Context, v any) ([]model.TallyDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TallyDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTallyDimension2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTallyDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNTallyDimension2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTallyDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TallyDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTallyDimension2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTallyDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOAuthority2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx context.Context, v any) (*model.Authority, error) {
 	if v == nil {
 		return nil, nil
@@ -2246,6 +2580,22 @@ func (ec *executionContext) unmarshalOAwardFilter2ᚖgithubᚗcomᚋthiduaᚋthi
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAwardForm2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardForm(ctx context.Context, v any) (*model.AwardForm, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AwardForm)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAwardForm2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardForm(ctx context.Context, sel ast.SelectionSet, v *model.AwardForm) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOAwardStatus2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardStatus(ctx context.Context, v any) (*model.AwardStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -2260,6 +2610,13 @@ func (ec *executionContext) marshalOAwardStatus2ᚖgithubᚗcomᚋthiduaᚋthidu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOAwardType2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardType(ctx context.Context, sel ast.SelectionSet, v *model.AwardType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardType(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODecision2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDecision(ctx context.Context, sel ast.SelectionSet, v *model.Decision) graphql.Marshaler {

@@ -118,6 +118,18 @@ func (r *mutationResolver) RevokeAward(ctx context.Context, id string, expectedV
 	return toAward(out), nil
 }
 
+// AwardTallies is the resolver for the awardTallies field.
+func (r *queryResolver) AwardTallies(ctx context.Context, filter *model.AwardFilter, by []model.TallyDimension) ([]*model.AwardTally, error) {
+	f, err := awardFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	if f.Status == "" {
+		f.Status = "CONFERRED"
+	}
+	return r.awardTallies(ctx, f, by)
+}
+
 // AwardTypes is the resolver for the awardTypes field.
 func (r *queryResolver) AwardTypes(ctx context.Context) ([]*model.AwardType, error) {
 	snap := r.Catalog.Get()

@@ -119,6 +119,7 @@ func toDecision(d *repository.Decision) *model.Decision {
 func toReview(r *repository.PeriodReview, snap *catalog.Snapshot) *model.PeriodReview {
 	out := &model.PeriodReview{
 		ID: r.ID.Hex(), Kind: model.ReviewKind(r.Kind), Year: r.Year, Period: str(r.Period),
+		PeriodStart: model.Date(r.PeriodStart).Ptr(), PeriodEnd: model.Date(r.PeriodEnd).Ptr(),
 		Date: model.Date(r.Date), HostProvinceID: r.HostProvinceID, Location: str(r.Location),
 		Theme: str(r.Theme), Published: r.Published,
 		ReportedFigures: []*model.ReportedFigure{}, ReportedAwardTallies: []*model.ReportedAwardTally{},
@@ -134,7 +135,8 @@ func toReview(r *repository.PeriodReview, snap *catalog.Snapshot) *model.PeriodR
 		})
 	}
 	for _, t := range r.ReportedAwardTallies {
-		tally := &model.ReportedAwardTally{Count: t.Count, Note: str(t.Note), AwardTypeIDs: t.AwardTypeIDs}
+		tally := &model.ReportedAwardTally{Count: t.Count, Note: str(t.Note), AwardTypeIDs: t.AwardTypeIDs,
+			PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd}
 		for _, a := range t.Authorities {
 			tally.Authorities = append(tally.Authorities, model.Authority(a))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -208,4 +209,120 @@ func prefetchReports(ctx context.Context, reviews []repository.PeriodReview) {
 	if len(ids) > 0 {
 		loadersFrom(ctx).reports.LoadAllThunk(ctx, ids)
 	}
+}
+
+// tallyKeys maps the tally dimensions to the award fields they group by;
+// FORM groups by award type and then by its form.
+var tallyKeys = map[model.TallyDimension]string{
+	model.TallyDimensionAuthority: "authority", model.TallyDimensionForm: "awardTypeId",
+	model.TallyDimensionAwardType: "awardTypeId", model.TallyDimensionRecipientKind: "recipientKind",
+	model.TallyDimensionProvince: "provinceId", model.TallyDimensionYear: "year", model.TallyDimensionStatus: "status",
+}
+
+// awardTallies groups the matching awards in the database, then folds award
+// types into forms where FORM (and not AWARD_TYPE) is asked for.
+func (r *Resolver) awardTallies(ctx context.Context, f repository.AwardFilter, by []model.TallyDimension) ([]*model.AwardTally, error) {
+	if len(by) == 0 {
+		return nil, domain.Invalid("by", "name at least one dimension")
+	}
+	var fields []string
+	want := map[model.TallyDimension]bool{}
+	for _, d := range by {
+		want[d] = true
+		k := tallyKeys[d]
+		if !contains(fields, k) {
+			fields = append(fields, k)
+		}
+	}
+	rows, err := r.Store.AwardTally(ctx, f, readAccess(ctx), fields)
+	if err != nil {
+		return nil, err
+	}
+	snap := r.Catalog.Get()
+	groups := map[string]*model.AwardTally{}
+	var order []string
+	for _, row := range rows {
+		t := &model.AwardTally{Count: row.Count}
+		str := func(k string) string { s, _ := row.Keys[k].(string); return s }
+		if want[model.TallyDimensionAuthority] {
+			a := model.Authority(str("authority"))
+			t.Authority = &a
+		}
+		if want[model.TallyDimensionAwardType] {
+			t.AwardType = toAwardType(snap.AwardType(str("awardTypeId")))
+		}
+		if want[model.TallyDimensionForm] {
+			if at := snap.AwardType(str("awardTypeId")); at != nil {
+				form := model.AwardForm(at.Form)
+				t.Form = &form
+			}
+		}
+		if want[model.TallyDimensionRecipientKind] {
+			k := model.RecipientKind(str("recipientKind"))
+			t.RecipientKind = &k
+		}
+		if want[model.TallyDimensionProvince] {
+			t.Province = r.province(str("provinceId"))
+		}
+		if want[model.TallyDimensionYear] {
+			switch y := row.Keys["year"].(type) {
+			case int32:
+				v := int(y)
+				t.Year = &v
+			case int64:
+				v := int(y)
+				t.Year = &v
+			}
+		}
+		if want[model.TallyDimensionStatus] {
+			st := model.AwardStatus(str("status"))
+			t.Status = &st
+		}
+		key := tallyKey(t)
+		if g, ok := groups[key]; ok {
+			g.Count += t.Count
+			continue
+		}
+		groups[key] = t
+		order = append(order, key)
+	}
+	out := make([]*model.AwardTally, 0, len(order))
+	for _, k := range order {
+		out = append(out, groups[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out, nil
+}
+
+// tallyKey identifies a tally group by the values of its set dimensions.
+func tallyKey(t *model.AwardTally) string {
+	v := func(p fmt.Stringer) string {
+		if p == nil {
+			return ""
+		}
+		return p.String()
+	}
+	var parts []string
+	if t.Authority != nil {
+		parts = append(parts, v(t.Authority))
+	}
+	if t.Form != nil {
+		parts = append(parts, v(t.Form))
+	}
+	if t.AwardType != nil {
+		parts = append(parts, t.AwardType.ID)
+	}
+	if t.RecipientKind != nil {
+		parts = append(parts, v(t.RecipientKind))
+	}
+	if t.Province != nil {
+		parts = append(parts, t.Province.ID)
+	}
+	if t.Year != nil {
+		parts = append(parts, fmt.Sprint(*t.Year))
+	}
+	if t.Status != nil {
+		parts = append(parts, v(t.Status))
+	}
+	return fmt.Sprint(parts)
 }

@@ -38,6 +38,8 @@ type ProvinceReportResolver interface {
 }
 type ReportedAwardTallyResolver interface {
 	AwardTypes(ctx context.Context, obj *model.ReportedAwardTally) ([]*model.AwardType, error)
+
+	DerivedCount(ctx context.Context, obj *model.ReportedAwardTally) (*int, error)
 }
 type ReportedFigureResolver interface {
 	Indicator(ctx context.Context, obj *model.ReportedFigure) (*model.Indicator, error)
@@ -655,6 +657,52 @@ func (ec *executionContext) _PeriodReview_period(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_PeriodReview_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PeriodReview", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeriodReview_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodReview_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodReview_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodReview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PeriodReview_periodEnd(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodReview_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodReview_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodReview", field, false, false, "Date")
 }
 
 func (ec *executionContext) _PeriodReview_date(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
@@ -1418,6 +1466,29 @@ func (ec *executionContext) fieldContext_ReportedAwardTally_count(_ context.Cont
 	return graphql.NewScalarFieldContext("ReportedAwardTally", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ReportedAwardTally_derivedCount(ctx context.Context, field graphql.CollectedField, obj *model.ReportedAwardTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportedAwardTally_derivedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportedAwardTally().DerivedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportedAwardTally_derivedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportedAwardTally", field, true, true, "Int")
+}
+
 func (ec *executionContext) _ReportedAwardTally_note(ctx context.Context, field graphql.CollectedField, obj *model.ReportedAwardTally) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1671,7 +1742,7 @@ func (ec *executionContext) unmarshalInputPeriodReviewInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "year", "period", "date", "hostProvinceId", "location", "theme", "movementIds", "published", "reportedFigures", "reportedAwardTallies"}
+	fieldsInOrder := [...]string{"kind", "year", "period", "periodStart", "periodEnd", "date", "hostProvinceId", "location", "theme", "movementIds", "published", "reportedFigures", "reportedAwardTallies"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1699,6 +1770,20 @@ func (ec *executionContext) unmarshalInputPeriodReviewInput(ctx context.Context,
 				return it, err
 			}
 			it.Period = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
 		case "date":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
 			data, err := ec.unmarshalNDate2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, v)
@@ -2178,6 +2263,16 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "periodStart":
+			out.Values[i] = ec._PeriodReview_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._PeriodReview_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "date":
 			out.Values[i] = ec._PeriodReview_date(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -2438,6 +2533,12 @@ func (ec *executionContext) _ReportedAwardTally(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "derivedCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportedAwardTally_derivedCount(ctx, field, obj)
+				})
 		case "note":
 			out.Values[i] = ec._ReportedAwardTally_note(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -199,6 +199,22 @@ func (r *reportedAwardTallyResolver) AwardTypes(ctx context.Context, obj *model.
 	return out, nil
 }
 
+// DerivedCount is the resolver for the derivedCount field.
+func (r *reportedAwardTallyResolver) DerivedCount(ctx context.Context, obj *model.ReportedAwardTally) (*int, error) {
+	if obj.PeriodStart == "" || obj.PeriodEnd == "" {
+		return nil, nil
+	}
+	authorities := make([]string, len(obj.Authorities))
+	for i, a := range obj.Authorities {
+		authorities[i] = string(a)
+	}
+	n, err := r.Store.CountConferred(ctx, obj.PeriodStart, obj.PeriodEnd, authorities, obj.AwardTypeIDs)
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
 // Indicator is the resolver for the indicator field.
 func (r *reportedFigureResolver) Indicator(ctx context.Context, obj *model.ReportedFigure) (*model.Indicator, error) {
 	return toIndicator(r.Catalog.Get().Indicator(obj.IndicatorID)), nil

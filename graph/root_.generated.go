@@ -121,6 +121,17 @@ type ComplexityRoot struct {
 		Status   func(childComplexity int) int
 	}
 
+	AwardTally struct {
+		Authority     func(childComplexity int) int
+		AwardType     func(childComplexity int) int
+		Count         func(childComplexity int) int
+		Form          func(childComplexity int) int
+		Province      func(childComplexity int) int
+		RecipientKind func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Year          func(childComplexity int) int
+	}
+
 	AwardType struct {
 		Authorities    func(childComplexity int) int
 		Classes        func(childComplexity int) int
@@ -262,6 +273,8 @@ type ComplexityRoot struct {
 		Location             func(childComplexity int) int
 		Movements            func(childComplexity int) int
 		Period               func(childComplexity int) int
+		PeriodEnd            func(childComplexity int) int
+		PeriodStart          func(childComplexity int) int
 		Published            func(childComplexity int) int
 		ReportedAwardTallies func(childComplexity int) int
 		ReportedFigures      func(childComplexity int) int
@@ -311,6 +324,7 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog      func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Award         func(childComplexity int, id string) int
+		AwardTallies  func(childComplexity int, filter *model.AwardFilter, by []model.TallyDimension) int
 		AwardTypes    func(childComplexity int) int
 		Awards        func(childComplexity int, filter *model.AwardFilter, first *int, after *string) int
 		Cluster       func(childComplexity int, id string) int
@@ -333,10 +347,11 @@ type ComplexityRoot struct {
 	}
 
 	ReportedAwardTally struct {
-		Authorities func(childComplexity int) int
-		AwardTypes  func(childComplexity int) int
-		Count       func(childComplexity int) int
-		Note        func(childComplexity int) int
+		Authorities  func(childComplexity int) int
+		AwardTypes   func(childComplexity int) int
+		Count        func(childComplexity int) int
+		DerivedCount func(childComplexity int) int
+		Note         func(childComplexity int) int
 	}
 
 	ReportedFigure struct {
@@ -706,6 +721,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardEvent.Status(childComplexity), true
+
+	case "AwardTally.authority":
+		if e.ComplexityRoot.AwardTally.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardTally.Authority(childComplexity), true
+	case "AwardTally.awardType":
+		if e.ComplexityRoot.AwardTally.AwardType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardTally.AwardType(childComplexity), true
+	case "AwardTally.count":
+		if e.ComplexityRoot.AwardTally.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardTally.Count(childComplexity), true
+	case "AwardTally.form":
+		if e.ComplexityRoot.AwardTally.Form == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardTally.Form(childComplexity), true
+	case "AwardTally.province":
+		if e.ComplexityRoot.AwardTally.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardTally.Province(childComplexity), true
+	case "AwardTally.recipientKind":
+		if e.ComplexityRoot.AwardTally.RecipientKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardTally.RecipientKind(childComplexity), true
+	case "AwardTally.status":
+		if e.ComplexityRoot.AwardTally.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardTally.Status(childComplexity), true
+	case "AwardTally.year":
+		if e.ComplexityRoot.AwardTally.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardTally.Year(childComplexity), true
 
 	case "AwardType.authorities":
 		if e.ComplexityRoot.AwardType.Authorities == nil {
@@ -1350,6 +1414,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeriodReview.Period(childComplexity), true
+	case "PeriodReview.periodEnd":
+		if e.ComplexityRoot.PeriodReview.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodReview.PeriodEnd(childComplexity), true
+	case "PeriodReview.periodStart":
+		if e.ComplexityRoot.PeriodReview.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodReview.PeriodStart(childComplexity), true
 	case "PeriodReview.published":
 		if e.ComplexityRoot.PeriodReview.Published == nil {
 			break
@@ -1574,6 +1650,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Award(childComplexity, args["id"].(string)), true
+	case "Query.awardTallies":
+		if e.ComplexityRoot.Query.AwardTallies == nil {
+			break
+		}
+
+		args, err := ec.field_Query_awardTallies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AwardTallies(childComplexity, args["filter"].(*model.AwardFilter), args["by"].([]model.TallyDimension)), true
 	case "Query.awardTypes":
 		if e.ComplexityRoot.Query.AwardTypes == nil {
 			break
@@ -1731,6 +1818,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportedAwardTally.Count(childComplexity), true
+	case "ReportedAwardTally.derivedCount":
+		if e.ComplexityRoot.ReportedAwardTally.DerivedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportedAwardTally.DerivedCount(childComplexity), true
 	case "ReportedAwardTally.note":
 		if e.ComplexityRoot.ReportedAwardTally.Note == nil {
 			break
@@ -2196,6 +2289,28 @@ func (ec *executionContext) childFields_AwardEvent(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type AwardEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_AwardTally(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "authority":
+		return ec.fieldContext_AwardTally_authority(ctx, field)
+	case "form":
+		return ec.fieldContext_AwardTally_form(ctx, field)
+	case "awardType":
+		return ec.fieldContext_AwardTally_awardType(ctx, field)
+	case "recipientKind":
+		return ec.fieldContext_AwardTally_recipientKind(ctx, field)
+	case "province":
+		return ec.fieldContext_AwardTally_province(ctx, field)
+	case "year":
+		return ec.fieldContext_AwardTally_year(ctx, field)
+	case "status":
+		return ec.fieldContext_AwardTally_status(ctx, field)
+	case "count":
+		return ec.fieldContext_AwardTally_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardTally", field.Name)
+}
+
 func (ec *executionContext) childFields_AwardType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2436,6 +2551,10 @@ func (ec *executionContext) childFields_PeriodReview(ctx context.Context, field 
 		return ec.fieldContext_PeriodReview_year(ctx, field)
 	case "period":
 		return ec.fieldContext_PeriodReview_period(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_PeriodReview_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_PeriodReview_periodEnd(ctx, field)
 	case "date":
 		return ec.fieldContext_PeriodReview_date(ctx, field)
 	case "hostProvince":
@@ -2558,6 +2677,8 @@ func (ec *executionContext) childFields_ReportedAwardTally(ctx context.Context, 
 		return ec.fieldContext_ReportedAwardTally_awardTypes(ctx, field)
 	case "count":
 		return ec.fieldContext_ReportedAwardTally_count(ctx, field)
+	case "derivedCount":
+		return ec.fieldContext_ReportedAwardTally_derivedCount(ctx, field)
 	case "note":
 		return ec.fieldContext_ReportedAwardTally_note(ctx, field)
 	}

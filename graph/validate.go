@@ -276,6 +276,18 @@ func (c *checker) reviewDoc(in model.PeriodReviewInput, movements map[bson.Objec
 		Published: in.Published != nil && *in.Published,
 	}
 	c.year("input.year", in.Year)
+	if (in.PeriodStart == nil) != (in.PeriodEnd == nil) {
+		c.fail("input.periodEnd", "give both periodStart and periodEnd, or neither")
+	}
+	if in.PeriodStart != nil && in.PeriodEnd != nil {
+		r.PeriodStart, r.PeriodEnd = string(*in.PeriodStart), string(*in.PeriodEnd)
+		if r.PeriodEnd < r.PeriodStart {
+			c.fail("input.periodEnd", "must not be before periodStart")
+		}
+		if r.PeriodEnd > r.Date {
+			c.fail("input.periodEnd", "a review looks back: its period ends by its date")
+		}
+	}
 	if y, err := strconv.Atoi(r.Date[:min(4, len(r.Date))]); err == nil && (y < in.Year || y > in.Year+1) {
 		c.fail("input.date", "a review of %d is held in %d or early %d", in.Year, in.Year, in.Year+1)
 	}

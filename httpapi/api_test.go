@@ -644,3 +644,47 @@ func TestAwardLifecycle(t *testing.T) {
 		t.Errorf("after refused revocations: %v", got)
 	}
 }
+
+func TestAwardTalliesAndReviewTally(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := token(t, map[string]string{"*": "editor"})
+	conferred := func(p, typ, class, authority, date string) {
+		in := with(awardInput(p), "awardTypeId", typ, "authority", authority, "status", "CONFERRED",
+			"decision", map[string]any{"number": "1/QĐ", "date": date}, "class", class)
+		if class == "" {
+			in = with(in, "class", nil)
+		}
+		a.ok(tok, createAward, map[string]any{"in": in})
+	}
+	for i := 0; i < 3; i++ {
+		conferred("lang-son", "huan-chuong-lao-dong", "THIRD", "PRESIDENT", "2022-05-10")
+	}
+	conferred("cao-bang", "huan-chuong-doc-lap", "SECOND", "PRESIDENT", "2022-08-01") // after the period
+	conferred("cao-bang", "bang-khen-thu-tuong", "", "PRIME_MINISTER", "2022-03-01")
+	conferred("son-la", "bang-khen-thu-tuong", "", "PRIME_MINISTER", "2022-04-01")
+	a.ok(tok, createAward, map[string]any{"in": awardInput("son-la")}) // proposed: not counted
+
+	d := a.ok("", `{ byAuthority: awardTallies(by: [AUTHORITY]) { authority count }
+	  byForm: awardTallies(by: [FORM]) { form count }
+	  byProvinceYear: awardTallies(by: [PROVINCE, YEAR], filter: {provinceId: "cao-bang"}) { province { id } year count } }`, nil)
+	if got := fmt.Sprint(d["byAuthority"]); got != "[map[authority:PRESIDENT count:4] map[authority:PRIME_MINISTER count:2]]" {
+		t.Errorf("by authority: %s", got)
+	}
+	if got := fmt.Sprint(d["byForm"]); got != "[map[count:4 form:ORDER] map[count:2 form:CERTIFICATE_OF_MERIT]]" {
+		t.Errorf("by form: %s", got)
+	}
+	if got := fmt.Sprint(d["byProvinceYear"]); got != "[map[count:2 province:map[id:cao-bang] year:2022]]" {
+		t.Errorf("by province and year: %s", got)
+	}
+	d = a.ok("", `{ periodReviews { edges { node { periodStart periodEnd reportedAwardTallies { authorities count derivedCount } } } } }`, nil)
+	node := get(d, "periodReviews", "edges", 0, "node")
+	if get(node, "periodStart") != "2022-01-01" || get(node, "periodEnd") != "2022-06-30" {
+		t.Errorf("period: %v", node)
+	}
+	tallies := get(node, "reportedAwardTallies").([]any)
+	if get(tallies[0], "count") != 19.0 || get(tallies[0], "derivedCount") != 3.0 ||
+		get(tallies[1], "count") != 58.0 || get(tallies[1], "derivedCount") != 2.0 {
+		t.Errorf("tallies as reported beside derived: %v", tallies)
+	}
+}

@@ -174,3 +174,65 @@ func (s *Store) ImportAwards(ctx context.Context, awards []Award) error {
 	_, err := s.c(colAwards).InsertMany(ctx, docs)
 	return mapErr(err)
 }
+
+// TallyRow is one group of an award tally: the values of the grouping
+// fields (by field name) and how many awards it has.
+type TallyRow struct {
+	Keys  map[string]any
+	Count int
+}
+
+// tallyFields are the award fields a tally can group by.
+var tallyFields = map[string]string{
+	"authority": "$authority", "awardTypeId": "$awardTypeId", "recipientKind": "$recipient.kind",
+	"provinceId": "$provinceId", "year": "$year", "status": "$status",
+}
+
+// AwardTally counts the awards that match f within the read access, grouped
+// by the given fields (names of tallyFields), largest groups first.
+func (s *Store) AwardTally(ctx context.Context, f AwardFilter, read Access, by []string) ([]TallyRow, error) {
+	id := bson.D{}
+	for _, k := range by {
+		path, ok := tallyFields[k]
+		if !ok {
+			return nil, domain.Invalid("by", "cannot group by %q", k)
+		}
+		id = append(id, bson.E{Key: k, Value: path})
+	}
+	pipeline := bson.A{
+		bson.D{{Key: "$match", Value: and(f.bson(), read.readFilter())}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: id}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	}
+	cur, err := s.c(colAwards).Aggregate(ctx, pipeline)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var docs []struct {
+		ID    bson.M `bson:"_id"`
+		Count int    `bson:"count"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]TallyRow, len(docs))
+	for i, d := range docs {
+		out[i] = TallyRow{Keys: d.ID, Count: d.Count}
+	}
+	return out, nil
+}
+
+// CountConferred counts the awards conferred (later revoked ones included)
+// by decisions dated from..to, by one of the authorities, of one of the
+// award types (any when empty).
+func (s *Store) CountConferred(ctx context.Context, from, to string, authorities, awardTypes []string) (int, error) {
+	q := bson.D{
+		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"CONFERRED", "REVOKED"}}}},
+		{Key: "decision.date", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}},
+		{Key: "authority", Value: bson.D{{Key: "$in", Value: authorities}}},
+	}
+	if len(awardTypes) > 0 {
+		q = append(q, bson.E{Key: "awardTypeId", Value: bson.D{{Key: "$in", Value: awardTypes}}})
+	}
+	n, err := s.c(colAwards).CountDocuments(ctx, q)
+	return int(n), mapErr(err)
+}

@@ -159,6 +159,8 @@ type PeriodReview struct {
 	Kind                 string               `bson:"kind"`
 	Year                 int                  `bson:"year"`
 	Period               string               `bson:"period"`
+	PeriodStart          string               `bson:"periodStart,omitempty"` // the period reviewed, for derived tallies
+	PeriodEnd            string               `bson:"periodEnd,omitempty"`
 	Date                 string               `bson:"date"`
 	HostProvinceID       string               `bson:"hostProvinceId"`
 	Location             string               `bson:"location,omitempty"`

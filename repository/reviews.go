@@ -60,6 +60,7 @@ func (s *Store) UpdatePeriodReview(ctx context.Context, id bson.ObjectID, expect
 		return bson.D{
 			{Key: "published", Value: r.Published}, {Key: "kind", Value: r.Kind},
 			{Key: "year", Value: r.Year}, {Key: "period", Value: r.Period}, {Key: "date", Value: r.Date},
+			{Key: "periodStart", Value: r.PeriodStart}, {Key: "periodEnd", Value: r.PeriodEnd},
 			{Key: "hostProvinceId", Value: r.HostProvinceID}, {Key: "location", Value: r.Location},
 			{Key: "theme", Value: r.Theme}, {Key: "movementIds", Value: r.MovementIDs},
 			{Key: "reportedFigures", Value: r.ReportedFigures},

@@ -182,6 +182,7 @@ var Movements = []repository.Movement{
 var Review2022MidYear = repository.PeriodReview{
 	Owner: repository.ScopeAll, Published: true,
 	Kind: "MID_YEAR", Year: 2022, Period: "6 tháng đầu năm 2022", Date: "2022-07-20",
+	PeriodStart: "2022-01-01", PeriodEnd: "2022-06-30", // "6 tháng đầu năm 2022"
 	HostProvinceID: "lang-son", Location: "Thành phố Lạng Sơn, tỉnh Lạng Sơn",
 	Theme: "Đoàn kết, sáng tạo, thi đua xây dựng và bảo vệ Tổ quốc",
 	ReportedFigures: []repository.ReportedFigure{

@@ -107,6 +107,8 @@ type PeriodReview struct {
 	Kind                 ReviewKind
 	Year                 int
 	Period               *string
+	PeriodStart          *Date
+	PeriodEnd            *Date
 	Date                 Date
 	HostProvinceID       string
 	MovementIDs          []string
@@ -147,6 +149,8 @@ type ReportedAwardTally struct {
 	AwardTypeIDs []string
 	Count        int
 	Note         *string
+	PeriodStart  string // of the review, for derivedCount
+	PeriodEnd    string
 }
 
 // Connections carry a function that counts the whole list, called only when

@@ -72,6 +72,18 @@ type AwardInput struct {
 	RejectionReason *string         `json:"rejectionReason,omitempty"`
 }
 
+// One group of an award tally; the fields grouped by are set.
+type AwardTally struct {
+	Authority     *Authority     `json:"authority,omitempty"`
+	Form          *AwardForm     `json:"form,omitempty"`
+	AwardType     *AwardType     `json:"awardType,omitempty"`
+	RecipientKind *RecipientKind `json:"recipientKind,omitempty"`
+	Province      *Province      `json:"province,omitempty"`
+	Year          *int           `json:"year,omitempty"`
+	Status        *AwardStatus   `json:"status,omitempty"`
+	Count         int            `json:"count"`
+}
+
 // A form of award in the catalogue.
 type AwardType struct {
 	// e.g. `huan-chuong-lao-dong`.
@@ -225,6 +237,8 @@ type PeriodReviewInput struct {
 	Kind           ReviewKind `json:"kind"`
 	Year           int        `json:"year"`
 	Period         *string    `json:"period,omitempty"`
+	PeriodStart    *Date      `json:"periodStart,omitempty"`
+	PeriodEnd      *Date      `json:"periodEnd,omitempty"`
 	Date           Date       `json:"date"`
 	HostProvinceID string     `json:"hostProvinceId"`
 	Location       *string    `json:"location,omitempty"`
@@ -1028,6 +1042,71 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TallyDimension string
+
+const (
+	TallyDimensionAuthority     TallyDimension = "AUTHORITY"
+	TallyDimensionForm          TallyDimension = "FORM"
+	TallyDimensionAwardType     TallyDimension = "AWARD_TYPE"
+	TallyDimensionRecipientKind TallyDimension = "RECIPIENT_KIND"
+	TallyDimensionProvince      TallyDimension = "PROVINCE"
+	TallyDimensionYear          TallyDimension = "YEAR"
+	TallyDimensionStatus        TallyDimension = "STATUS"
+)
+
+var AllTallyDimension = []TallyDimension{
+	TallyDimensionAuthority,
+	TallyDimensionForm,
+	TallyDimensionAwardType,
+	TallyDimensionRecipientKind,
+	TallyDimensionProvince,
+	TallyDimensionYear,
+	TallyDimensionStatus,
+}
+
+func (e TallyDimension) IsValid() bool {
+	switch e {
+	case TallyDimensionAuthority, TallyDimensionForm, TallyDimensionAwardType, TallyDimensionRecipientKind, TallyDimensionProvince, TallyDimensionYear, TallyDimensionStatus:
+		return true
+	}
+	return false
+}
+
+func (e TallyDimension) String() string {
+	return string(e)
+}
+
+func (e *TallyDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TallyDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TallyDimension", str)
+	}
+	return nil
+}
+
+func (e TallyDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TallyDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TallyDimension) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
