@@ -127,8 +127,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	resolver := &graph.Resolver{Store: store, Catalog: refs, Now: time.Now}
 	handler := httpapi.New(httpapi.Deps{
-		GraphQL: graph.NewHandler(&graph.Resolver{Store: store, Catalog: refs, Now: time.Now}, graph.HandlerConfig{
+		Exports: resolver.Exports(logger),
+		GraphQL: graph.NewHandler(resolver, graph.HandlerConfig{
 			Introspection: cfg.Introspection, ComplexityLimit: cfg.ComplexityLimit, Logger: logger,
 			Limits: graph.Limits{MaxQueryBytes: cfg.MaxQueryBytes, MaxTokens: cfg.MaxTokens, MaxDepth: cfg.MaxDepth,
 				MaxAliases: cfg.MaxAliases, MaxDirectives: cfg.MaxDirectives},

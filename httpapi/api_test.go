@@ -688,3 +688,59 @@ func TestAwardTalliesAndReviewTally(t *testing.T) {
 		t.Errorf("tallies as reported beside derived: %v", tallies)
 	}
 }
+
+// The review table and the award list download as CSV and Excel, Vietnamese
+// intact, with the same permissions as the GraphQL reads.
+func TestExports(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+	a.ok(langSon, createAward, map[string]any{"in": with(awardInput("lang-son"), "recipient",
+		map[string]any{"kind": "INDIVIDUAL", "name": "Nguyễn Thị Đào"})}) // proposed: unpublished
+	rid := get(a.ok("", `{ periodReviews { edges { node { id } } } }`, nil), "periodReviews", "edges", 0, "node", "id").(string)
+	a.ok(langSon, `mutation($r: ID!) { submitProvinceReport(reviewId: $r, provinceId: "lang-son", values: [
+	  {indicatorId: "new-rural-communes", value: 40, total: 130}, {indicatorId: "new-jobs", value: 3500}]) { version } }`, map[string]any{"r": rid})
+	fetch := func(tok, path string) (int, string, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, a.srv.URL+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header.Get("Content-Type"), body
+	}
+	st, ct, body := fetch("", "/reports/reviews/"+rid+".csv")
+	csv := string(body)
+	if st != 200 || !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(csv, "\ufeff") ||
+		!strings.Contains(csv, "Lạng Sơn,,3,500,,40/130") && !strings.Contains(csv, `Lạng Sơn,,"3,500",,40/130`) ||
+		!strings.Contains(csv, "5.46–9.15 %") || !strings.Contains(csv, "Điện Biên") {
+		t.Errorf("review CSV: %d %s\n%s", st, ct, csv)
+	}
+	st, ct, body = fetch("", "/reports/reviews/"+rid+".xlsx")
+	if st != 200 || !strings.Contains(ct, "spreadsheetml") || !strings.HasPrefix(string(body), "PK") {
+		t.Errorf("review workbook: %d %s %d bytes", st, ct, len(body))
+	}
+	// The proposal is in lang-son's list, not in the public one.
+	if _, _, body := fetch(langSon, "/reports/awards.csv?provinceId=lang-son"); !strings.Contains(string(body), "Nguyễn Thị Đào") {
+		t.Errorf("lang-son's award list lacks its proposal:\n%s", body)
+	}
+	if _, _, body := fetch("", "/reports/awards.csv?provinceId=lang-son"); strings.Contains(string(body), "Nguyễn Thị Đào") {
+		t.Errorf("the public award list shows an unpublished proposal:\n%s", body)
+	}
+	if st, _, _ := fetch("", "/reports/awards.xlsx?year=2022"); st != 200 {
+		t.Errorf("award workbook: %d", st)
+	}
+	if st, _, _ := fetch("", "/reports/awards.csv?year=soon"); st != 400 {
+		t.Errorf("bad year: %d", st)
+	}
+	if st, _, _ := fetch("", "/reports/reviews/6500000000000000000000aa.csv"); st != 404 {
+		t.Errorf("unknown review: %d", st)
+	}
+	if st, _, _ := fetch("not-a-token", "/reports/awards.csv"); st != 401 {
+		t.Errorf("bad token: %d", st)
+	}
+}

@@ -63,8 +63,10 @@ func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repositor
 	if conf != nil {
 		conf(&hc)
 	}
+	res := &graph.Resolver{Store: store, Catalog: refs, Now: func() time.Time { return now }}
 	h := httpapi.New(httpapi.Deps{
-		GraphQL:  graph.NewHandler(&graph.Resolver{Store: store, Catalog: refs, Now: func() time.Time { return now }}, hc),
+		Exports:  res.Exports(logger),
+		GraphQL:  graph.NewHandler(res, hc),
 		Verifier: verifier, DB: store, Logger: logger, Playground: true,
 		RequestTimeout: 5 * time.Second, MaxBodyBytes: 64 << 10,
 	})

@@ -40,6 +40,7 @@ type Pinger interface {
 // Deps are what the HTTP surface needs.
 type Deps struct {
 	GraphQL        http.Handler // the GraphQL endpoint
+	Exports        http.Handler // CSV and Excel reports under /reports/ (nil: none)
 	Verifier       *auth.Verifier
 	DB             Pinger
 	Logger         *slog.Logger
@@ -65,6 +66,9 @@ func New(d Deps) http.Handler {
 	}
 	gql := graphqlHTTP(limitBody(d.MaxBodyBytes, auth.Middleware(d.Verifier, d.Logger)(d.GraphQL)))
 	route("/graphql", "graphql", withTimeout(d.RequestTimeout, gql))
+	if d.Exports != nil {
+		route("GET /reports/", "reports", withTimeout(d.RequestTimeout*4, auth.Middleware(d.Verifier, d.Logger)(d.Exports)))
+	}
 	route("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
