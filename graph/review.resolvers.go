@@ -60,9 +60,18 @@ func (r *mutationResolver) SubmitProvinceReport(ctx context.Context, reviewID st
 		return nil, err
 	}
 	c := r.checker()
-	c.province("provinceId", provinceID)
+	p := c.province("provinceId", provinceID)
 	vals := c.reportValues(values)
 	if c.err != nil {
+		return nil, c.err
+	}
+	// A province that no longer existed on the review's date cannot report
+	// in it (Hà Giang, Yên Bái after 1 July 2025).
+	review, err := r.Store.PeriodReview(ctx, oid, repository.Access{All: true})
+	if err != nil {
+		return nil, err
+	}
+	if c.activeOn("provinceId", p, review.Date); c.err != nil {
 		return nil, c.err
 	}
 	before, rep, err := r.Store.SubmitReport(ctx, oid, provinceID, vals, auth.FromContext(ctx).Subject, expectedVersion)

@@ -157,3 +157,26 @@ func TestYearEndVote(t *testing.T) {
 		t.Errorf("secret vote: %v", d)
 	}
 }
+
+// A merged-away province files nothing after its merger.
+func TestMergedProvinceFilesNothingAfter(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	editor := token(t, map[string]string{"*": "editor"})
+	rid := get(a.ok(editor, `mutation { createPeriodReview(input: {kind: MID_YEAR, year: 2026, date: "2026-07-20", hostProvinceId: "lang-son"}) { id } }`, nil),
+		"createPeriodReview", "id")
+	r := a.do(editor, `mutation($r: ID!) { submitProvinceReport(reviewId: $r, provinceId: "ha-giang", values: [{indicatorId: "new-jobs", value: 5}]) { version } }`,
+		map[string]any{"r": rid})
+	if r.code() != "BAD_USER_INPUT" || r.field() != "provinceId" {
+		t.Errorf("ha-giang reporting in 2026: %v", r.Errors)
+	}
+	r = a.do(editor, `mutation { createPeriodReview(input: {kind: MID_YEAR, year: 2026, period: "x", date: "2026-07-20", hostProvinceId: "yen-bai"}) { id } }`, nil)
+	if r.code() != "BAD_USER_INPUT" || r.field() != "input.hostProvinceId" {
+		t.Errorf("yen-bai hosting in 2026: %v", r.Errors)
+	}
+	// Its old records still show it, linked to its successor.
+	d := a.ok("", `{ province(id: "ha-giang") { name successor { name } } }`, nil)
+	if get(d, "province", "successor", "name") != "Tuyên Quang" {
+		t.Errorf("ha-giang: %v", d)
+	}
+}
