@@ -62,7 +62,7 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 			{IndicatorID: "new-enterprises", Value: float64(100 + r.IntN(100))},
 			{IndicatorID: "new-rural-communes", Value: float64(30 + r.IntN(20)), Total: ptr(float64(120 + r.IntN(40)))},
 		}
-		if _, _, err := s.SubmitReport(ctx, seed.ID("review:2022-07-20"), p, vals, "bench", nil); err != nil {
+		if _, _, err := s.SubmitReport(ctx, seed.ID("review:2022-07-20"), p, vals, "bench", nil, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -35,7 +35,7 @@ func (r *Resolver) ballots(ctx context.Context, v *model.Vote) ([]repository.Bal
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.Ballots(ctx, oid)
+	return loadersFrom(ctx).ballots.Load(ctx, oid)
 }
 
 func toCluster(c *repository.Cluster) *model.Cluster {

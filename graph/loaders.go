@@ -17,6 +17,7 @@ import (
 type loaders struct {
 	movements *dataloadgen.Loader[bson.ObjectID, *repository.Movement]
 	reports   *dataloadgen.Loader[bson.ObjectID, []repository.ProvinceReport]
+	ballots   *dataloadgen.Loader[bson.ObjectID, []repository.Ballot] // by review
 }
 
 type loadersKey struct{}
@@ -29,19 +30,9 @@ func newLoaders(ctx context.Context, s *repository.Store) *loaders {
 		movements: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []bson.ObjectID) (map[bson.ObjectID]*repository.Movement, error) {
 			return s.MovementsByID(ctx, ids, read)
 		}, dataloadgen.WithWait(loaderWait)),
-		reports: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []bson.ObjectID) (map[bson.ObjectID][]repository.ProvinceReport, error) {
-			m, err := s.ReportsByReview(ctx, ids)
-			if err != nil {
-				return nil, err
-			}
-			// A review without reports has an empty list, not "not found".
-			for _, id := range ids {
-				if _, ok := m[id]; !ok {
-					m[id] = nil
-				}
-			}
-			return m, nil
-		}, dataloadgen.WithWait(loaderWait)),
+		reports: dataloadgen.NewMappedLoader(s.ReportsByReview, dataloadgen.WithWait(loaderWait)),
+		// A vote's voters and ballots fields share one read of its ballots.
+		ballots: dataloadgen.NewMappedLoader(s.BallotsByReview, dataloadgen.WithWait(loaderWait)),
 	}
 }
 

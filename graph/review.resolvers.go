@@ -8,7 +8,6 @@ package graph
 import (
 	"context"
 
-	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/graph/model"
 	"github.com/thidua/thidua/repository"
 )
@@ -67,14 +66,11 @@ func (r *mutationResolver) SubmitProvinceReport(ctx context.Context, reviewID st
 	}
 	// A province that no longer existed on the review's date cannot report
 	// in it (Hà Giang, Yên Bái after 1 July 2025).
-	review, err := r.Store.PeriodReview(ctx, oid, repository.Access{All: true})
-	if err != nil {
-		return nil, err
-	}
-	if c.activeOn("provinceId", p, review.Date); c.err != nil {
-		return nil, c.err
-	}
-	before, rep, err := r.Store.SubmitReport(ctx, oid, provinceID, vals, auth.FromContext(ctx).Subject, expectedVersion)
+	before, rep, err := r.Store.SubmitReport(ctx, oid, provinceID, vals, subject(ctx), expectedVersion,
+		func(review *repository.PeriodReview) error {
+			c.activeOn("provinceId", p, review.Date)
+			return c.err
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func TestRoundTripsDoNotGrowWithPageSize(t *testing.T) {
 	const review = `query($id: ID!) { periodReview(id: $id) { hostProvince { name } movements { title }
 	  reports { province { name } values { indicator { name } value } } summary { derived { text } provincesReported } } }`
 	submit := func(p string) {
-		if _, _, err := a.store.SubmitReport(ctx, rid, p, []repository.IndicatorValue{{IndicatorID: "new-jobs", Value: 10}}, "t", nil); err != nil {
+		if _, _, err := a.store.SubmitReport(ctx, rid, p, []repository.IndicatorValue{{IndicatorID: "new-jobs", Value: 10}}, "t", nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -245,7 +245,7 @@ func TestReportsPerProvince(t *testing.T) {
 		wg.Add(1)
 		go func(i int, p string) {
 			defer wg.Done()
-			if _, _, err := s.SubmitReport(ctx, rid, p, []repository.IndicatorValue{{IndicatorID: "new-jobs", Value: float64(i)}}, "u", nil); err != nil {
+			if _, _, err := s.SubmitReport(ctx, rid, p, []repository.IndicatorValue{{IndicatorID: "new-jobs", Value: float64(i)}}, "u", nil, nil); err != nil {
 				t.Error(err)
 			}
 		}(i, p)
@@ -259,12 +259,12 @@ func TestReportsPerProvince(t *testing.T) {
 		t.Fatalf("reports = %d, want 7", len(reps[rid]))
 	}
 	one := 1
-	if _, _, err := s.SubmitReport(ctx, rid, "lang-son", nil, "u", &one); err != nil {
+	if _, _, err := s.SubmitReport(ctx, rid, "lang-son", nil, "u", &one, nil); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = s.SubmitReport(ctx, rid, "lang-son", nil, "u", &one)
+	_, _, err = s.SubmitReport(ctx, rid, "lang-son", nil, "u", &one, nil)
 	wantCode(t, err, domain.CodeConflict)
-	_, _, err = s.SubmitReport(ctx, seed.ID("nope"), "lang-son", nil, "u", nil)
+	_, _, err = s.SubmitReport(ctx, seed.ID("nope"), "lang-son", nil, "u", nil, nil)
 	if !errors.Is(err, err) || domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("unknown review: %v", err)
 	}

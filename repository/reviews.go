@@ -86,6 +86,9 @@ func (s *Store) ReportsByReview(ctx context.Context, reviewIDs []bson.ObjectID) 
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, mapErr(err)
 	}
+	for _, id := range reviewIDs {
+		out[id] = nil // a review without reports has an empty list, not "not found"
+	}
 	for _, d := range docs {
 		out[d.ReviewID] = append(out[d.ReviewID], d)
 	}
@@ -95,14 +98,22 @@ func (s *Store) ReportsByReview(ctx context.Context, reviewIDs []bson.ObjectID) 
 // SubmitReport stores a province's values in a review, replacing that
 // province's earlier values and nothing else. With expected set, the
 // province's current report must be at that version. The caller has checked
-// that it may report for the province.
-func (s *Store) SubmitReport(ctx context.Context, reviewID bson.ObjectID, provinceID string, values []IndicatorValue, by string, expected *int) (before, after *ProvinceReport, err error) {
-	err = mapErr(s.c(colReviews).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Err())
+// that it may report for the province; check (if any), given the review,
+// refuses a report the review cannot take.
+func (s *Store) SubmitReport(ctx context.Context, reviewID bson.ObjectID, provinceID string, values []IndicatorValue, by string,
+	expected *int, check func(review *PeriodReview) error) (before, after *ProvinceReport, err error) {
+	var review PeriodReview
+	err = mapErr(s.c(colReviews).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&review))
 	if errors.Is(err, errNoDocument) {
 		return nil, nil, domain.NotFound("period review", reviewID.Hex())
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if check != nil {
+		if err := check(&review); err != nil {
+			return nil, nil, err
+		}
 	}
 	defer s.lock(colReports, reviewID.Hex()+"/"+provinceID)()
 	key := bson.D{{Key: "reviewId", Value: reviewID}, {Key: "provinceId", Value: provinceID}}

@@ -84,12 +84,30 @@ func (s *Store) Vote(ctx context.Context, reviewID bson.ObjectID) (*Vote, error)
 
 // Ballots lists the ballots of a review, by province.
 func (s *Store) Ballots(ctx context.Context, reviewID bson.ObjectID) ([]Ballot, error) {
-	cur, err := s.c(colBallots).Find(ctx, bson.D{{Key: "reviewId", Value: reviewID}}, options.Find().SetSort(bson.D{{Key: "provinceId", Value: 1}}))
+	m, err := s.BallotsByReview(ctx, []bson.ObjectID{reviewID})
+	return m[reviewID], err
+}
+
+// BallotsByReview returns the ballots of the given reviews, by review id,
+// each list ordered by province, in one query.
+func (s *Store) BallotsByReview(ctx context.Context, reviewIDs []bson.ObjectID) (map[bson.ObjectID][]Ballot, error) {
+	cur, err := s.c(colBallots).Find(ctx, bson.D{{Key: "reviewId", Value: bson.D{{Key: "$in", Value: reviewIDs}}}},
+		options.Find().SetSort(bson.D{{Key: "provinceId", Value: 1}}))
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	var out []Ballot
-	return out, mapErr(cur.All(ctx, &out))
+	var docs []Ballot
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make(map[bson.ObjectID][]Ballot, len(reviewIDs))
+	for _, id := range reviewIDs {
+		out[id] = nil // a vote without ballots has an empty list, not "not found"
+	}
+	for _, d := range docs {
+		out[d.ReviewID] = append(out[d.ReviewID], d)
+	}
+	return out, nil
 }
 
 // CastBallot stores or replaces a province's ballot while the vote is open;
