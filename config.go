@@ -37,6 +37,7 @@ var settings = []setting{
 	{"GRAPHQL_MAX_DIRECTIVES", "10", "most directive uses in one operation"},
 	{"GRAPHQL_MAX_TOKENS", "3000", "most lexical tokens in the query text"},
 	{"GRAPHQL_MAX_QUERY_BYTES", "16384", "longest query text"},
+	{"VOTE_MAJORITY", "0.5", "default share of a cluster's members a leader's ballots must exceed (a vote may set its own)"},
 	{"REQUEST_TIMEOUT", "5s", "deadline of each request, database calls included"},
 	{"HTTP_READ_HEADER_TIMEOUT", "5s", "how long a client may take to send its request headers"},
 	{"SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish after SIGINT/SIGTERM"},
@@ -63,6 +64,7 @@ type config struct {
 	ReadHeaderTimeout                      time.Duration
 	CatalogRefresh                         time.Duration
 	MaxBodyBytes                           int64
+	VoteMajority                           float64
 	LogLevel                               string
 	EmbeddedAddr, PprofAddr                string
 }
@@ -138,6 +140,13 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
 	c.JWKSRefresh = duration("JWT_JWKS_REFRESH", "15m")
+	if v := get("VOTE_MAJORITY", "0.5"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f >= 1 {
+			errs = append(errs, fmt.Errorf("VOTE_MAJORITY: %q is not a share between 0 and 1", v))
+		}
+		c.VoteMajority = f
+	}
 	if c.JWKSURL != "" && !strings.HasPrefix(c.JWKSURL, "https://") && !strings.HasPrefix(c.JWKSURL, "http://") {
 		errs = append(errs, fmt.Errorf("JWT_JWKS_URL: %q is not an http(s) URL", c.JWKSURL))
 	}

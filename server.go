@@ -24,10 +24,12 @@ import (
 	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/embeddb"
+	"github.com/thidua/thidua/export"
 	"github.com/thidua/thidua/graph"
 	"github.com/thidua/thidua/httpapi"
 	"github.com/thidua/thidua/repository"
 	"github.com/thidua/thidua/seed"
+	"github.com/thidua/thidua/service"
 )
 
 func main() {
@@ -101,6 +103,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		logger.Info("founding data loaded")
 	}
+	// Stored data outlives the code: numbered migrations bring it to the
+	// shape this code expects, each once (recorded in the database).
+	if err := store.Migrate(ctx, seed.Migrations()...); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
 	refs, err := catalog.New(ctx, store)
 	if err != nil {
 		return err
@@ -127,9 +134,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	resolver := &graph.Resolver{Store: store, Catalog: refs, Now: time.Now}
+	svc := &service.Service{Store: store, Catalog: refs, Now: time.Now, VoteMajority: cfg.VoteMajority}
+	resolver := &graph.Resolver{Service: svc, Catalog: refs, Now: time.Now}
 	handler := httpapi.New(httpapi.Deps{
-		Exports: resolver.Exports(logger),
+		Exports: export.Handler(svc, logger),
 		GraphQL: graph.NewHandler(resolver, graph.HandlerConfig{
 			Introspection: cfg.Introspection, ComplexityLimit: cfg.ComplexityLimit, Logger: logger,
 			Limits: graph.Limits{MaxQueryBytes: cfg.MaxQueryBytes, MaxTokens: cfg.MaxTokens, MaxDepth: cfg.MaxDepth,

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"github.com/thidua/thidua/domain"
+
 	"log/slog"
 	"net/http"
 	"strings"
@@ -32,12 +34,12 @@ func Middleware(v *Verifier, logger *slog.Logger) func(http.Handler) http.Handle
 	}
 }
 
-const unauthenticatedBody = `{"errors":[{"message":"invalid or expired token","extensions":{"code":"UNAUTHENTICATED"}}]}`
+var unauthenticatedBody = `{"errors":[{"message":"invalid or expired token","extensions":{"code":"` + string(domain.CodeUnauthenticated) + `"}}]}`
 
 func refuse(w http.ResponseWriter, r *http.Request, logger *slog.Logger, why string) {
 	logger.InfoContext(r.Context(), "token refused", "reason", why, "path", r.URL.Path)
 	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusUnauthorized)
+	w.WriteHeader(domain.CodeUnauthenticated.HTTPStatus())
 	_, _ = w.Write([]byte(unauthenticatedBody))
 }

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-
-	"github.com/thidua/thidua/domain"
 )
 
 // Role is a caller's role in a scope; each includes the ones before it.
@@ -99,57 +97,9 @@ func FromContext(ctx context.Context) *Principal {
 	return p
 }
 
-// Require returns nil when the caller has at least role in scope, and
-// UNAUTHENTICATED (anonymous) or FORBIDDEN otherwise.
-func Require(ctx context.Context, role Role, scope string) error {
-	p := FromContext(ctx)
-	if p == nil {
-		return &domain.Error{Code: domain.CodeUnauthenticated, Message: "sign in to do this"}
-	}
-	if p.RoleIn(scope) >= role {
-		return nil
-	}
-	what := "province " + scope
-	if scope == AllScope {
-		what = "the cluster"
-	}
-	return domain.Forbidden("this needs the %s role for %s", role, what)
-}
-
-// Scopes returns where the caller holds at least role: all (a role in "*")
-// or the listed province scopes.
-func Scopes(ctx context.Context, role Role) (all bool, scopes []string) {
-	p := FromContext(ctx)
-	if p == nil {
-		return false, nil
-	}
-	if p.Roles[AllScope] >= role {
-		return true, nil
-	}
-	for s, r := range p.Roles {
-		if r >= role {
-			scopes = append(scopes, s)
-		}
-	}
-	sort.Strings(scopes)
-	return false, scopes
-}
-
-// Writable returns where the caller may create, change and delete records:
-// everywhere (an editor of "*") or in the listed province scopes. An
-// anonymous caller gets UNAUTHENTICATED.
-func Writable(ctx context.Context) (all bool, scopes []string, err error) {
-	if FromContext(ctx) == nil {
-		return false, nil, &domain.Error{Code: domain.CodeUnauthenticated, Message: "sign in to do this"}
-	}
-	all, scopes = Scopes(ctx, Editor)
-	return all, scopes, nil
-}
-
 // GrantFor returns the role the caller holds for scope and the scope that
 // grants it (scope itself, or "*"); None when it holds none.
-func GrantFor(ctx context.Context, scope string) (string, Role) {
-	p := FromContext(ctx)
+func (p *Principal) GrantFor(scope string) (string, Role) {
 	if p == nil {
 		return "", None
 	}

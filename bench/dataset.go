@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/repository"
 	"github.com/thidua/thidua/seed"
 )
@@ -32,7 +31,7 @@ type dataset struct {
 	provinces []string
 }
 
-func provinceMovementID(p string) bson.ObjectID { return seed.ID("bench-movement:" + p) }
+func provinceMovementID(p string) string { return seed.ID("bench-movement:" + p) }
 
 // load writes the founding data, one movement per province, reports of the
 // seven provinces in the 2022 review, and size awards.
@@ -44,19 +43,19 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(2022, uint64(size)))
-	ds := &dataset{size: size, provinces: seed.ClusterMembers, reviewID: seed.ID("review:2022-07-20").Hex()}
-	var movementIDs []bson.ObjectID
+	ds := &dataset{size: size, provinces: seed.ClusterMembers, reviewID: seed.ID("review:2022-07-20")}
+	var movementIDs []string
 	for _, m := range seed.Movements {
 		movementIDs = append(movementIDs, seed.ID("movement:"+m.Title))
 	}
 	for _, p := range ds.provinces {
 		start := 2020
-		m := &repository.Movement{ID: provinceMovementID(p), Owner: p, Published: true, Scope: "PROVINCE", Kind: "ANNUAL",
+		m := &domain.Movement{ID: provinceMovementID(p), Owner: p, Published: true, Scope: "PROVINCE", Kind: "ANNUAL",
 			ProvinceID: p, Title: "Thi đua yêu nước " + p, StartYear: &start}
 		if err := s.CreateMovement(ctx, m); err != nil {
 			return nil, err
 		}
-		vals := []repository.IndicatorValue{
+		vals := []domain.IndicatorValue{
 			{IndicatorID: "grdp-growth", Value: 5 + r.Float64()*4},
 			{IndicatorID: "new-jobs", Value: float64(2000 + r.IntN(3000))},
 			{IndicatorID: "new-enterprises", Value: float64(100 + r.IntN(100))},
@@ -67,14 +66,14 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 		}
 	}
 	types := seed.AwardTypes
-	batch := make([]repository.Award, 0, 1000)
+	batch := make([]domain.Award, 0, 1000)
 	flush := func() error {
 		if err := s.ImportAwards(ctx, batch); err != nil {
 			return err
 		}
 		for _, a := range batch {
 			if a.Status == "CONFERRED" && len(ds.awardIDs) < 5000 {
-				ds.awardIDs = append(ds.awardIDs, a.ID.Hex())
+				ds.awardIDs = append(ds.awardIDs, a.ID)
 			}
 		}
 		batch = batch[:0]
@@ -84,12 +83,12 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 		p := ds.provinces[i%len(ds.provinces)]
 		year := years[(i/len(ds.provinces))%len(years)]
 		t := types[r.IntN(len(types))]
-		a := repository.Award{ProvinceID: p, AwardTypeID: t.ID, Authority: t.Authorities[0], Year: year}
+		a := domain.Award{Owner: p, ProvinceID: p, AwardTypeID: t.ID, Authority: t.Authorities[0], Year: year}
 		if len(t.Classes) > 0 {
 			a.Class = t.Classes[r.IntN(len(t.Classes))]
 		}
 		kind := t.RecipientKinds[r.IntN(len(t.RecipientKinds))]
-		a.Recipient = repository.Recipient{Kind: kind}
+		a.Recipient = domain.Recipient{Kind: kind}
 		switch kind {
 		case "INDIVIDUAL":
 			a.Recipient.Name = familyNames[r.IntN(len(familyNames))] + " " + middleNames[r.IntN(len(middleNames))] + " " + givenNames[r.IntN(len(givenNames))]
@@ -103,7 +102,7 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 		switch x := r.IntN(20); {
 		case x < 15:
 			a.Status = "CONFERRED"
-			a.Decision = &repository.Decision{Number: fmt.Sprintf("%d/QĐ", 100+r.IntN(3000)), Date: fmt.Sprintf("%d-%02d-%02d", year, 1+r.IntN(12), 1+r.IntN(28))}
+			a.Decision = &domain.Decision{Number: fmt.Sprintf("%d/QĐ", 100+r.IntN(3000)), Date: fmt.Sprintf("%d-%02d-%02d", year, 1+r.IntN(12), 1+r.IntN(28))}
 		case x < 19:
 			a.Status = "PROPOSED"
 		default:
@@ -119,8 +118,9 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 			if r.IntN(2) == 0 {
 				mid = provinceMovementID(p)
 			}
-			a.MovementID = &mid
+			a.MovementID = mid
 		}
+		a.Published = a.Status == "CONFERRED" || a.Status == "REVOKED" // decisions are public
 		batch = append(batch, a)
 		if len(batch) == cap(batch) {
 			if err := flush(); err != nil {

@@ -10,32 +10,32 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/thidua/thidua/repository"
+	"github.com/thidua/thidua/domain"
 )
 
 // Snapshot is one consistent view of the reference data.
 type Snapshot struct {
-	Provinces  []repository.Province // ordered by id
-	AwardTypes []repository.AwardType
-	Indicators []repository.Indicator
-	Clusters   []repository.Cluster
+	Provinces  []domain.Province // ordered by id
+	AwardTypes []domain.AwardType
+	Indicators []domain.Indicator
+	Clusters   []domain.Cluster
 
-	provinces  map[string]*repository.Province
-	awardTypes map[string]*repository.AwardType
-	indicators map[string]*repository.Indicator
+	provinces  map[string]*domain.Province
+	awardTypes map[string]*domain.AwardType
+	indicators map[string]*domain.Indicator
 }
 
 // Province returns a province by id, or nil.
-func (s *Snapshot) Province(id string) *repository.Province { return s.provinces[id] }
+func (s *Snapshot) Province(id string) *domain.Province { return s.provinces[id] }
 
 // AwardType returns an award type by id, or nil.
-func (s *Snapshot) AwardType(id string) *repository.AwardType { return s.awardTypes[id] }
+func (s *Snapshot) AwardType(id string) *domain.AwardType { return s.awardTypes[id] }
 
 // Indicator returns an indicator by id, or nil.
-func (s *Snapshot) Indicator(id string) *repository.Indicator { return s.indicators[id] }
+func (s *Snapshot) Indicator(id string) *domain.Indicator { return s.indicators[id] }
 
 // Cluster returns a cluster by id, or nil.
-func (s *Snapshot) Cluster(id string) *repository.Cluster {
+func (s *Snapshot) Cluster(id string) *domain.Cluster {
 	for i := range s.Clusters {
 		if s.Clusters[i].ID == id {
 			return &s.Clusters[i]
@@ -46,7 +46,7 @@ func (s *Snapshot) Cluster(id string) *repository.Cluster {
 
 // ClusterOf returns the cluster that has a composition for year (the first,
 // by id), and that composition; nil when none has.
-func (s *Snapshot) ClusterOf(year int) (*repository.Cluster, *repository.ClusterYear) {
+func (s *Snapshot) ClusterOf(year int) (*domain.Cluster, *domain.ClusterYear) {
 	for i := range s.Clusters {
 		if y := s.Clusters[i].InYear(year); y != nil {
 			return &s.Clusters[i], y
@@ -57,10 +57,10 @@ func (s *Snapshot) ClusterOf(year int) (*repository.Cluster, *repository.Cluster
 
 // Source is where the reference data is read from.
 type Source interface {
-	Clusters(ctx context.Context) ([]repository.Cluster, error)
-	Provinces(ctx context.Context) ([]repository.Province, error)
-	AwardTypes(ctx context.Context) ([]repository.AwardType, error)
-	Indicators(ctx context.Context) ([]repository.Indicator, error)
+	Clusters(ctx context.Context) ([]domain.Cluster, error)
+	Provinces(ctx context.Context) ([]domain.Province, error)
+	AwardTypes(ctx context.Context) ([]domain.AwardType, error)
+	Indicators(ctx context.Context) ([]domain.Indicator, error)
 }
 
 // Cache holds the latest snapshot.
@@ -104,11 +104,11 @@ func (c *Cache) Reload(ctx context.Context) error {
 }
 
 // NewSnapshot indexes reference data (tests build one without a database).
-func NewSnapshot(ps []repository.Province, ts []repository.AwardType, is []repository.Indicator, cs []repository.Cluster) *Snapshot {
+func NewSnapshot(ps []domain.Province, ts []domain.AwardType, is []domain.Indicator, cs []domain.Cluster) *Snapshot {
 	s := &Snapshot{Provinces: ps, AwardTypes: ts, Indicators: is, Clusters: cs,
-		provinces:  make(map[string]*repository.Province, len(ps)),
-		awardTypes: make(map[string]*repository.AwardType, len(ts)),
-		indicators: make(map[string]*repository.Indicator, len(is)),
+		provinces:  make(map[string]*domain.Province, len(ps)),
+		awardTypes: make(map[string]*domain.AwardType, len(ts)),
+		indicators: make(map[string]*domain.Indicator, len(is)),
 	}
 	for i := range s.Provinces {
 		s.provinces[s.Provinces[i].ID] = &s.Provinces[i]

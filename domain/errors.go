@@ -20,7 +20,52 @@ const (
 	CodeConflict        Code = "CONFLICT"
 	CodeUnavailable     Code = "SERVICE_UNAVAILABLE"
 	CodeInternal        Code = "INTERNAL_SERVER_ERROR"
+	CodeParse           Code = "GRAPHQL_PARSE_FAILED"
+	CodeValidation      Code = "GRAPHQL_VALIDATION_FAILED"
+	CodeTooComplex      Code = "QUERY_TOO_COMPLEX"
+	// Protocol codes of the HTTP surface (not in api.md's list: a request
+	// refused before it is a GraphQL request; README, "Errors").
+	CodeMethodNotAllowed Code = "METHOD_NOT_ALLOWED"
+	CodeNotAcceptable    Code = "NOT_ACCEPTABLE"
+	CodeTooLarge         Code = "PAYLOAD_TOO_LARGE"
+	CodeUnsupportedType  Code = "UNSUPPORTED_MEDIA_TYPE"
 )
+
+// The one error table: each code, the HTTP status it is answered with where
+// an error decides the status (reports, protocol refusals, authentication;
+// a GraphQL response that has data keeps 200), and whether it is the
+// client's doing (a refusal, audited as DENIED) or the service's (FAILED).
+var table = map[Code]struct {
+	Status int
+	Denied bool
+}{
+	CodeUnauthenticated:  {401, true},
+	CodeForbidden:        {403, true},
+	CodeNotFound:         {404, true},
+	CodeInvalid:          {400, true},
+	CodeConflict:         {409, true},
+	CodeParse:            {400, true},
+	CodeValidation:       {400, true},
+	CodeTooComplex:       {400, true},
+	CodeMethodNotAllowed: {405, true},
+	CodeNotAcceptable:    {406, true},
+	CodeTooLarge:         {413, true},
+	CodeUnsupportedType:  {415, true},
+	CodeUnavailable:      {503, false},
+	CodeInternal:         {500, false},
+}
+
+// HTTPStatus is the HTTP status of an error with code c.
+func (c Code) HTTPStatus() int {
+	if e, ok := table[c]; ok {
+		return e.Status
+	}
+	return 500
+}
+
+// Denied reports whether an error with code c is a refusal of the request
+// (the client's doing), not a failure of the service.
+func (c Code) Denied() bool { return table[c].Denied }
 
 // Error is an application error: a code, a message fit for a client and,
 // for invalid input, the field at fault.

@@ -8,8 +8,8 @@ package graph
 import (
 	"context"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
-	"github.com/thidua/thidua/repository"
 )
 
 // Province is the resolver for the province field.
@@ -17,7 +17,7 @@ func (r *auditEntryResolver) Province(ctx context.Context, obj *model.AuditEntry
 	if obj.ProvinceID == "" {
 		return nil, nil
 	}
-	return toProvince(r.Catalog.Get().Province(obj.ProvinceID)), nil
+	return r.province(obj.ProvinceID), nil
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -27,23 +27,19 @@ func (r *auditEntryConnectionResolver) TotalCount(ctx context.Context, obj *mode
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEntryConnection, error) {
-	acc, err := auditAccess(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var f repository.AuditFilter
+	var f domain.AuditFilter
 	if filter != nil {
-		f = repository.AuditFilter{ProvinceID: deref(filter.ProvinceID), RecordType: deref(filter.RecordType),
+		f = domain.AuditFilter{ProvinceID: deref(filter.ProvinceID), RecordType: deref(filter.RecordType),
 			RecordID: deref(filter.RecordID), Subject: deref(filter.Subject), Operation: deref(filter.Operation)}
 		if filter.Outcome != nil {
 			f.Outcome = string(*filter.Outcome)
 		}
 	}
-	page, err := r.Store.AuditLog(ctx, f, acc, repository.PageArgs{First: first, After: after})
+	page, err := r.Service.AuditLog(ctx, f, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
-	return &model.AuditEntryConnection{PageInfo: pageInfo(page), Count: page.Count,
+	return &model.AuditEntryConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, toAuditEntry, func(c string, n *model.AuditEntry) *model.AuditEntryEdge {
 			return &model.AuditEntryEdge{Cursor: c, Node: n}
 		}),

@@ -34,6 +34,98 @@ type AwardConnectionResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AuthorityRule_authority(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityRule_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Authority) graphql.Marshaler {
+			return ec.marshalNAuthority2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityRule_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityRule", field, false, false, "Authority")
+}
+
+func (ec *executionContext) _AuthorityRule_from(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityRule_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityRule_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityRule", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AuthorityRule_to(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityRule_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityRule_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityRule", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AuthorityRule_basis(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityRule_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityRule_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityRule", field, false, false, "String")
+}
+
 func (ec *executionContext) _Award_id(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1094,6 +1186,38 @@ func (ec *executionContext) fieldContext_AwardType_authorities(_ context.Context
 	return graphql.NewScalarFieldContext("AwardType", field, false, false, "Authority")
 }
 
+func (ec *executionContext) _AwardType_authorityRules(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardType_authorityRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorityRules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuthorityRule) graphql.Marshaler {
+			return ec.marshalNAuthorityRule2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardType_authorityRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthorityRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AwardType_recipientKinds(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1115,6 +1239,121 @@ func (ec *executionContext) _AwardType_recipientKinds(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_AwardType_recipientKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AwardType", field, false, false, "RecipientKind")
+}
+
+func (ec *executionContext) _AwardType_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardType_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardType_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardType", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AwardType_validTo(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardType_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardType_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardType", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AwardType_legalBasis(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardType_legalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardType_legalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardType", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardType_order(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardType_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardType_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AwardType_version(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardType_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardType_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardType", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Decision_number(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
@@ -1360,6 +1599,69 @@ func (ec *executionContext) fieldContext_Revocation_by(_ context.Context, field 
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAuthorityRuleInput(ctx context.Context, obj any) (model.AuthorityRuleInput, error) {
+	var it model.AuthorityRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"authority", "from", "to", "basis"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "authority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authority"))
+			data, err := ec.unmarshalNAuthority2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Authority = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "basis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basis = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuthorityRuleInput unmarshals raw into the AuthorityRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuthorityRuleInput(ctx context.Context, raw any) (model.AuthorityRuleInput, error) {
+	var out model.AuthorityRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuthorityRuleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAwardFilter(ctx context.Context, obj any) (model.AwardFilter, error) {
 	var it model.AwardFilter
 	if obj == nil {
@@ -1570,6 +1872,111 @@ func UnmarshalAwardInput(ctx context.Context, raw any) (model.AwardInput, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAwardTypeInput(ctx context.Context, obj any) (model.AwardTypeInput, error) {
+	var it model.AwardTypeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "form", "classes", "authorityRules", "recipientKinds", "order", "validFrom", "validTo", "legalBasis"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "form":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("form"))
+			data, err := ec.unmarshalNAwardForm2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardForm(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Form = data
+		case "classes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("classes"))
+			data, err := ec.unmarshalOAwardClass2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClassᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Classes = data
+		case "authorityRules":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorityRules"))
+			data, err := ec.unmarshalNAuthorityRuleInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorityRules = data
+		case "recipientKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKinds"))
+			data, err := ec.unmarshalNRecipientKind2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRecipientKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKinds = data
+		case "order":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("order"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Order = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		case "legalBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalBasis = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwardTypeInput unmarshals raw into the AwardTypeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwardTypeInput(ctx context.Context, raw any) (model.AwardTypeInput, error) {
+	var out model.AwardTypeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardTypeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj any) (model.DecisionInput, error) {
 	var it model.DecisionInput
 	if obj == nil {
@@ -1689,6 +2096,54 @@ func UnmarshalRecipientInput(ctx context.Context, raw any) (model.RecipientInput
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var authorityRuleImplementors = []string{"AuthorityRule"}
+
+func (ec *executionContext) _AuthorityRule(ctx context.Context, sel ast.SelectionSet, obj *model.AuthorityRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authorityRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuthorityRule")
+		case "authority":
+			out.Values[i] = ec._AuthorityRule_authority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._AuthorityRule_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._AuthorityRule_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "basis":
+			out.Values[i] = ec._AuthorityRule_basis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var awardImplementors = []string{"Award"}
 
@@ -2050,8 +2505,38 @@ func (ec *executionContext) _AwardType(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "authorityRules":
+			out.Values[i] = ec._AwardType_authorityRules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "recipientKinds":
 			out.Values[i] = ec._AwardType_recipientKinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._AwardType_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "validTo":
+			out.Values[i] = ec._AwardType_validTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legalBasis":
+			out.Values[i] = ec._AwardType_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "order":
+			out.Values[i] = ec._AwardType_order(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._AwardType_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2250,6 +2735,49 @@ func (ec *executionContext) marshalNAuthority2ᚕgithubᚗcomᚋthiduaᚋthidua�
 	return ret
 }
 
+func (ec *executionContext) marshalNAuthorityRule2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuthorityRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuthorityRule2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuthorityRule2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRule(ctx context.Context, sel ast.SelectionSet, v *model.AuthorityRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuthorityRule!")
+		return graphql.Null
+	}
+	return ec._AuthorityRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuthorityRuleInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRuleInputᚄ(ctx context.Context, v any) ([]*model.AuthorityRuleInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AuthorityRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAuthorityRuleInput2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAuthorityRuleInput2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRuleInput(ctx context.Context, v any) (*model.AuthorityRuleInput, error) {
+	res, err := ec.unmarshalInputAuthorityRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAward2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAward(ctx context.Context, sel ast.SelectionSet, v *model.Award) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Award!")
@@ -2427,6 +2955,11 @@ func (ec *executionContext) marshalNAwardType2ᚖgithubᚗcomᚋthiduaᚋthidua�
 	return ec._AwardType(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAwardTypeInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTypeInput(ctx context.Context, v any) (model.AwardTypeInput, error) {
+	res, err := ec.unmarshalInputAwardTypeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDecision2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDecision(ctx context.Context, sel ast.SelectionSet, v *model.Decision) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Decision!")
@@ -2554,6 +3087,42 @@ func (ec *executionContext) marshalOAward2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgr
 		return graphql.Null
 	}
 	return ec._Award(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAwardClass2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClassᚄ(ctx context.Context, v any) ([]model.AwardClass, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AwardClass, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAwardClass2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClass(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAwardClass2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClassᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AwardClass) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardClass2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClass(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOAwardClass2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClass(ctx context.Context, v any) (*model.AwardClass, error) {

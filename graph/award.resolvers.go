@@ -7,14 +7,16 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"sort"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
-	"github.com/thidua/thidua/repository"
 )
 
 // Province is the resolver for the province field.
 func (r *awardResolver) Province(ctx context.Context, obj *model.Award) (*model.Province, error) {
-	return toProvince(r.Catalog.Get().Province(obj.ProvinceID)), nil
+	return r.province(obj.ProvinceID), nil
 }
 
 // AwardType is the resolver for the awardType field.
@@ -37,97 +39,106 @@ func (r *awardConnectionResolver) TotalCount(ctx context.Context, obj *model.Awa
 
 // CreateAward is the resolver for the createAward field.
 func (r *mutationResolver) CreateAward(ctx context.Context, input model.AwardInput) (*model.Award, error) {
-	a, err := r.awardDoc(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Store.CreateAward(ctx, a, subject(ctx)); err != nil {
-		return nil, err
-	}
-	auditChange(ctx, a.ID.Hex(), a.ProvinceID, nil, a, nil, intp(a.Version))
-	return toAward(a), nil
+	a, err := r.Service.CreateAward(ctx, awardInput(input))
+	return toAward(a), err
 }
 
 // UpdateAward is the resolver for the updateAward field.
 func (r *mutationResolver) UpdateAward(ctx context.Context, id string, input model.AwardInput, expectedVersion int) (*model.Award, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
-		return nil, err
-	}
-	write, err := writeAccess(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := r.awardDoc(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	before, out, err := r.Store.UpdateAward(ctx, oid, expectedVersion, readAccess(ctx), write, a, awardTransition, subject(ctx))
-	if err != nil {
-		return nil, err
-	}
-	auditChange(ctx, id, out.ProvinceID, before, out, intp(before.Version), intp(out.Version))
-	return toAward(out), nil
+	a, err := r.Service.UpdateAward(ctx, id, awardInput(input), expectedVersion)
+	return toAward(a), err
 }
 
 // DeleteAward is the resolver for the deleteAward field.
 func (r *mutationResolver) DeleteAward(ctx context.Context, id string, expectedVersion int) (string, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
+	if err := r.Service.DeleteAward(ctx, id, expectedVersion); err != nil {
 		return "", err
 	}
-	write, err := writeAccess(ctx)
-	if err != nil {
-		return "", err
-	}
-	before, err := r.Store.DeleteAward(ctx, oid, expectedVersion, readAccess(ctx), write)
-	if err != nil {
-		return "", err
-	}
-	auditChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	return id, nil
+}
+
+// SaveAwardType is the resolver for the saveAwardType field.
+func (r *mutationResolver) SaveAwardType(ctx context.Context, input model.AwardTypeInput, expectedVersion int) (*model.AwardType, error) {
+	in := domain.AwardTypeInput{ID: input.ID, Name: input.Name, Form: string(input.Form), Classes: strs(input.Classes),
+		RecipientKinds: strs(input.RecipientKinds), Order: input.Order, ValidFrom: datep(input.ValidFrom),
+		ValidTo: datep(input.ValidTo), LegalBasis: input.LegalBasis}
+	for _, ar := range input.AuthorityRules {
+		in.AuthorityRules = append(in.AuthorityRules, domain.AuthorityRuleInput{Authority: string(ar.Authority),
+			From: datep(ar.From), To: datep(ar.To), Basis: ar.Basis})
+	}
+	t, err := r.Service.SaveAwardType(ctx, in, expectedVersion)
+	return toAwardType(t), err
 }
 
 // RevokeAward is the resolver for the revokeAward field.
 func (r *mutationResolver) RevokeAward(ctx context.Context, id string, expectedVersion int, reason string, decision model.DecisionInput) (*model.Award, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
-		return nil, err
-	}
-	write, err := writeAccess(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c := r.checker()
-	rev := repository.Revocation{
-		Reason: c.text("reason", &reason, true, maxLong),
-		Decision: repository.Decision{
-			Number: c.text("decision.number", &decision.Number, true, maxShort),
-			Date:   c.date("decision.date", decision.Date),
-		},
-		By: subject(ctx),
-	}
-	if c.err != nil {
-		return nil, c.err
-	}
-	before, out, err := r.Store.RevokeAward(ctx, oid, expectedVersion, readAccess(ctx), write, rev)
-	if err != nil {
-		return nil, err
-	}
-	auditChange(ctx, id, out.ProvinceID, before, out, intp(before.Version), intp(out.Version))
-	return toAward(out), nil
+	a, err := r.Service.RevokeAward(ctx, id, expectedVersion, domain.RevocationInput{Reason: reason,
+		Decision: domain.DecisionInput{Number: decision.Number, Date: string(decision.Date)}})
+	return toAward(a), err
 }
 
 // AwardTallies is the resolver for the awardTallies field.
 func (r *queryResolver) AwardTallies(ctx context.Context, filter *model.AwardFilter, by []model.TallyDimension) ([]*model.AwardTally, error) {
-	f, err := awardFilter(filter)
+	want := map[model.TallyDimension]bool{}
+	var fields []string
+	for _, d := range by {
+		want[d] = true
+		if k := tallyKeys[d]; !containsStr(fields, k) {
+			fields = append(fields, k)
+		}
+	}
+	rows, err := r.Service.AwardTallies(ctx, awardFilter(filter), fields)
 	if err != nil {
 		return nil, err
 	}
-	if f.Status == "" {
-		f.Status = "CONFERRED"
+	snap := r.Catalog.Get()
+	groups := map[string]*model.AwardTally{}
+	var order []string
+	for _, row := range rows {
+		t := &model.AwardTally{Count: row.Count}
+		var key []string
+		if want[model.TallyDimensionAuthority] {
+			a := model.Authority(row.Authority)
+			t.Authority, key = &a, append(key, row.Authority)
+		}
+		if want[model.TallyDimensionAwardType] {
+			t.AwardType, key = toAwardType(snap.AwardType(row.AwardTypeID)), append(key, row.AwardTypeID)
+		}
+		if want[model.TallyDimensionForm] {
+			if at := snap.AwardType(row.AwardTypeID); at != nil {
+				form := model.AwardForm(at.Form)
+				t.Form, key = &form, append(key, at.Form)
+			}
+		}
+		if want[model.TallyDimensionRecipientKind] {
+			k := model.RecipientKind(row.RecipientKind)
+			t.RecipientKind, key = &k, append(key, row.RecipientKind)
+		}
+		if want[model.TallyDimensionProvince] {
+			t.Province, key = r.province(row.ProvinceID), append(key, row.ProvinceID)
+		}
+		if want[model.TallyDimensionYear] {
+			y := row.Year
+			t.Year, key = &y, append(key, fmt.Sprint(y))
+		}
+		if want[model.TallyDimensionStatus] {
+			st := model.AwardStatus(row.Status)
+			t.Status, key = &st, append(key, row.Status)
+		}
+		k := fmt.Sprint(key)
+		if g, ok := groups[k]; ok {
+			g.Count += t.Count // award types folded into one form
+			continue
+		}
+		groups[k] = t
+		order = append(order, k)
 	}
-	return r.awardTallies(ctx, f, by)
+	out := make([]*model.AwardTally, 0, len(order))
+	for _, k := range order {
+		out = append(out, groups[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out, nil
 }
 
 // AwardTypes is the resolver for the awardTypes field.
@@ -142,28 +153,20 @@ func (r *queryResolver) AwardTypes(ctx context.Context) ([]*model.AwardType, err
 
 // Awards is the resolver for the awards field.
 func (r *queryResolver) Awards(ctx context.Context, filter *model.AwardFilter, first *int, after *string) (*model.AwardConnection, error) {
-	f, err := awardFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	page, err := r.Store.Awards(ctx, f, readAccess(ctx), repository.PageArgs{First: first, After: after})
+	page, err := r.Service.Awards(ctx, awardFilter(filter), pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
 	prefetchMovements(ctx, page.Items)
-	return &model.AwardConnection{PageInfo: pageInfo(page), Count: page.Count,
+	return &model.AwardConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, toAward, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
 	}, nil
 }
 
 // Award is the resolver for the award field.
 func (r *queryResolver) Award(ctx context.Context, id string) (*model.Award, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
-		return nil, err
-	}
-	a, err := r.Store.Award(ctx, oid, readAccess(ctx))
-	return orNil(toAward, a, err)
+	a, err := r.Service.Award(ctx, id)
+	return toAward(a), err
 }
 
 // Award returns AwardResolver implementation.

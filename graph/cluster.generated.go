@@ -472,6 +472,75 @@ func (ec *executionContext) fieldContext_ClusterYear_deputy(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Criterion_name(ctx context.Context, field graphql.CollectedField, obj *model.Criterion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Criterion_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Criterion_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Criterion", field, false, false, "String")
+}
+
+func (ec *executionContext) _Criterion_weight(ctx context.Context, field graphql.CollectedField, obj *model.Criterion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Criterion_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Criterion_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Criterion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Criterion_maxPoints(ctx context.Context, field graphql.CollectedField, obj *model.Criterion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Criterion_maxPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Criterion_maxPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Criterion", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Score_province(ctx context.Context, field graphql.CollectedField, obj *model.Score) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -631,15 +700,93 @@ func (ec *executionContext) _Vote_criteria(ctx context.Context, field graphql.Co
 			return obj.Criteria, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Criterion) graphql.Marshaler {
+			return ec.marshalNCriterion2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCriterionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Vote_criteria(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Vote", field, false, false, "String")
+	fc = &graphql.FieldContext{
+		Object:     "Vote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Criterion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Vote_selfScoring(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_selfScoring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfScoring, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_selfScoring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Vote_crossScoring(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_crossScoring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrossScoring, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_crossScoring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Vote_majority(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_majority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Majority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_majority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Vote_voters(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
@@ -1034,6 +1181,62 @@ func UnmarshalClusterYearInput(ctx context.Context, raw any) (model.ClusterYearI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCriterionInput(ctx context.Context, obj any) (model.CriterionInput, error) {
+	var it model.CriterionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "weight", "maxPoints"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "maxPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxPoints"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxPoints = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCriterionInput unmarshals raw into the CriterionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCriterionInput(ctx context.Context, raw any) (model.CriterionInput, error) {
+	var out model.CriterionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CriterionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputScoreInput(ctx context.Context, obj any) (model.ScoreInput, error) {
 	var it model.ScoreInput
 	if obj == nil {
@@ -1101,7 +1304,7 @@ func (ec *executionContext) unmarshalInputVoteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"selfVoteAllowed", "secret", "criteria"}
+	fieldsInOrder := [...]string{"selfVoteAllowed", "secret", "criteria", "selfScoring", "crossScoring", "majority"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1124,11 +1327,32 @@ func (ec *executionContext) unmarshalInputVoteSettingsInput(ctx context.Context,
 			it.Secret = data
 		case "criteria":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("criteria"))
-			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalNCriterionInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCriterionInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Criteria = data
+		case "selfScoring":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfScoring"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfScoring = data
+		case "crossScoring":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossScoring"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossScoring = data
+		case "majority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("majority"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Majority = data
 		}
 	}
 	return it, nil
@@ -1314,6 +1538,49 @@ func (ec *executionContext) _ClusterYear(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var criterionImplementors = []string{"Criterion"}
+
+func (ec *executionContext) _Criterion(ctx context.Context, sel ast.SelectionSet, obj *model.Criterion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, criterionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Criterion")
+		case "name":
+			out.Values[i] = ec._Criterion_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._Criterion_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxPoints":
+			out.Values[i] = ec._Criterion_maxPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var scoreImplementors = []string{"Score"}
 
 func (ec *executionContext) _Score(ctx context.Context, sel ast.SelectionSet, obj *model.Score) graphql.Marshaler {
@@ -1386,6 +1653,21 @@ func (ec *executionContext) _Vote(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "criteria":
 			out.Values[i] = ec._Vote_criteria(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "selfScoring":
+			out.Values[i] = ec._Vote_selfScoring(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "crossScoring":
+			out.Values[i] = ec._Vote_crossScoring(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "majority":
+			out.Values[i] = ec._Vote_majority(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -1559,6 +1841,49 @@ func (ec *executionContext) marshalNClusterYear2ᚖgithubᚗcomᚋthiduaᚋthidu
 func (ec *executionContext) unmarshalNClusterYearInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐClusterYearInput(ctx context.Context, v any) (model.ClusterYearInput, error) {
 	res, err := ec.unmarshalInputClusterYearInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCriterion2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCriterionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Criterion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCriterion2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCriterion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCriterion2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCriterion(ctx context.Context, sel ast.SelectionSet, v *model.Criterion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Criterion!")
+		return graphql.Null
+	}
+	return ec._Criterion(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCriterionInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCriterionInputᚄ(ctx context.Context, v any) ([]*model.CriterionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CriterionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCriterionInput2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCriterionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCriterionInput2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCriterionInput(ctx context.Context, v any) (*model.CriterionInput, error) {
+	res, err := ec.unmarshalInputCriterionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNScore2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Score) graphql.Marshaler {

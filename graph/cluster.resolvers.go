@@ -8,8 +8,8 @@ package graph
 import (
 	"context"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
-	"github.com/thidua/thidua/repository"
 )
 
 // Province is the resolver for the province field.
@@ -49,91 +49,48 @@ func (r *clusterYearResolver) Deputy(ctx context.Context, obj *model.ClusterYear
 
 // SetClusterYear is the resolver for the setClusterYear field.
 func (r *mutationResolver) SetClusterYear(ctx context.Context, clusterID string, input model.ClusterYearInput, expectedVersion int) (*model.Cluster, error) {
-	c := r.checker()
-	y := c.clusterYear(input)
-	if c.err != nil {
-		return nil, c.err
-	}
-	before := c.snap.Cluster(clusterID)
-	out, err := r.Store.SetClusterYear(ctx, clusterID, expectedVersion, y)
+	c, err := r.Service.SetClusterYear(ctx, clusterID, domain.ClusterYearInput{Year: input.Year, MemberIDs: input.MemberIds,
+		ChairID: input.ChairID, DeputyID: input.DeputyID}, expectedVersion)
 	if err != nil {
 		return nil, err
 	}
-	// The catalogue holds clusters: reload it so this process sees the change now.
-	if err := r.Catalog.Reload(ctx); err != nil {
-		return nil, err
-	}
-	vb := expectedVersion
-	auditChange(ctx, clusterID, "", before, out, &vb, intp(out.Version))
-	return toCluster(out), nil
+	return toCluster(c), nil
 }
 
 // OpenVote is the resolver for the openVote field.
 func (r *mutationResolver) OpenVote(ctx context.Context, reviewID string, settings model.VoteSettingsInput) (*model.Vote, error) {
-	oid, err := repository.ParseID("reviewId", reviewID)
-	if err != nil {
-		return nil, err
+	in := domain.VoteSettingsInput{SelfVoteAllowed: settings.SelfVoteAllowed, Secret: settings.Secret,
+		SelfScoring: settings.SelfScoring, CrossScoring: settings.CrossScoring, Majority: settings.Majority}
+	for _, c := range settings.Criteria {
+		in.Criteria = append(in.Criteria, domain.CriterionInput{Name: c.Name, Weight: c.Weight, MaxPoints: c.MaxPoints})
 	}
-	review, err := r.Store.PeriodReview(ctx, oid, readAccess(ctx))
-	if err != nil {
-		return nil, err
-	}
-	c := r.checker()
-	v := c.vote(review, settings)
-	if c.err != nil {
-		return nil, c.err
-	}
-	if err := r.Store.OpenVote(ctx, v); err != nil {
-		return nil, err
-	}
-	auditChange(ctx, reviewID, "", nil, v, nil, intp(v.Version))
-	return toVote(v), nil
+	v, err := r.Service.OpenVote(ctx, reviewID, in)
+	return toVote(v), err
 }
 
 // CastBallot is the resolver for the castBallot field.
 func (r *mutationResolver) CastBallot(ctx context.Context, reviewID string, provinceID string, leaderID string, scores []*model.ScoreInput) (*model.Ballot, error) {
-	oid, err := repository.ParseID("reviewId", reviewID)
+	in := make([]domain.Score, len(scores))
+	for i, s := range scores {
+		in[i] = domain.Score{ProvinceID: s.ProvinceID, Criterion: s.Criterion, Score: s.Score}
+	}
+	b, err := r.Service.CastBallot(ctx, reviewID, provinceID, leaderID, in)
 	if err != nil {
 		return nil, err
 	}
-	c := r.checker()
-	b := &repository.Ballot{ReviewID: oid, ProvinceID: provinceID, LeaderID: leaderID, By: subject(ctx)}
-	out, err := r.Store.CastBallot(ctx, b, func(v *repository.Vote) error {
-		b.Scores = c.ballot(v, provinceID, leaderID, scores)
-		return c.err
-	})
-	if err != nil {
-		return nil, err
-	}
-	auditChange(ctx, out.ID.Hex(), provinceID, nil, out, nil, intp(out.Version))
-	return toBallot(out), nil
+	return toBallot(b), nil
 }
 
 // CloseVote is the resolver for the closeVote field.
 func (r *mutationResolver) CloseVote(ctx context.Context, reviewID string, expectedVersion int) (*model.Vote, error) {
-	oid, err := repository.ParseID("reviewId", reviewID)
-	if err != nil {
-		return nil, err
-	}
-	v, err := r.Store.CloseVote(ctx, oid, expectedVersion)
-	if err != nil {
-		return nil, err
-	}
-	auditChange(ctx, reviewID, "", nil, v, &expectedVersion, intp(v.Version))
-	return toVote(v), nil
+	v, err := r.Service.CloseVote(ctx, reviewID, expectedVersion)
+	return toVote(v), err
 }
 
 // Vote is the resolver for the vote field.
 func (r *periodReviewResolver) Vote(ctx context.Context, obj *model.PeriodReview) (*model.Vote, error) {
-	oid, err := repository.ParseID("id", obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	v, err := r.Store.Vote(ctx, oid)
-	if err != nil || v == nil {
-		return nil, err
-	}
-	return toVote(v), nil
+	v, err := r.loadVote(ctx, obj.ID)
+	return toVote(v), err
 }
 
 // Clusters is the resolver for the clusters field.
@@ -167,7 +124,7 @@ func (r *voteResolver) Voters(ctx context.Context, obj *model.Vote) ([]*model.Pr
 
 // Voted is the resolver for the voted field.
 func (r *voteResolver) Voted(ctx context.Context, obj *model.Vote) ([]*model.Province, error) {
-	ballots, err := r.ballots(ctx, obj)
+	ballots, err := r.loadBallots(ctx, obj.ReviewID)
 	if err != nil {
 		return nil, err
 	}
@@ -195,10 +152,10 @@ func (r *voteResolver) ProposedForFlag(ctx context.Context, obj *model.Vote) (*m
 
 // Ballots is the resolver for the ballots field.
 func (r *voteResolver) Ballots(ctx context.Context, obj *model.Vote) ([]*model.Ballot, error) {
-	if obj.Status != model.VoteStatusClosed || obj.Secret {
+	if !domain.BallotsShown(string(obj.Status), obj.Secret) {
 		return nil, nil
 	}
-	ballots, err := r.ballots(ctx, obj)
+	ballots, err := r.loadBallots(ctx, obj.ReviewID)
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,14 @@
 package graph
 
 import (
-	"github.com/thidua/thidua/catalog"
+	"context"
+
+	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
-	"github.com/thidua/thidua/repository"
 )
 
-// Conversions from repository documents to API models.
+// Conversions between domain records and API models.
 
 func str(s string) *string {
 	if s == "" {
@@ -23,15 +24,41 @@ func deref(s *string) string {
 	return *s
 }
 
-func toProvince(p *repository.Province) *model.Province {
+func datep(d *model.Date) *string {
+	if d == nil {
+		return nil
+	}
+	s := string(*d)
+	return &s
+}
+
+func intp(v int) *int { return &v }
+
+func strs[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func enums[T ~string](in []string) []T {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = T(v)
+	}
+	return out
+}
+
+func toProvince(p *domain.Province) *model.Province {
 	if p == nil {
 		return nil
 	}
 	out := &model.Province{
 		ID: p.ID, Name: p.Name, IsoCode: p.ISOCode,
 		ValidFrom: model.Date(p.ValidFrom).Ptr(), ValidTo: model.Date(p.ValidTo).Ptr(),
-		SuccessorID: p.SuccessorID,
-		Version:     p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		SuccessorID: p.SuccessorID, PredecessorIDs: p.PredecessorIDs, AdministrativeCentre: str(p.AdministrativeCentre),
+		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 	for _, c := range p.StatisticsCodes {
 		out.StatisticsCodes = append(out.StatisticsCodes, &model.StatisticsCode{
@@ -40,62 +67,58 @@ func toProvince(p *repository.Province) *model.Province {
 	return out
 }
 
-func toAwardType(t *repository.AwardType) *model.AwardType {
+func toAwardType(t *domain.AwardType) *model.AwardType {
 	if t == nil {
 		return nil
 	}
 	out := &model.AwardType{ID: t.ID, Name: t.Name, Form: model.AwardForm(t.Form),
-		Classes: []model.AwardClass{}, Authorities: []model.Authority{}, RecipientKinds: []model.RecipientKind{}}
-	for _, c := range t.Classes {
-		out.Classes = append(out.Classes, model.AwardClass(c))
-	}
-	for _, a := range t.Authorities {
-		out.Authorities = append(out.Authorities, model.Authority(a))
-	}
-	for _, k := range t.RecipientKinds {
-		out.RecipientKinds = append(out.RecipientKinds, model.RecipientKind(k))
+		Classes: enums[model.AwardClass](t.Classes), Authorities: enums[model.Authority](t.Authorities),
+		RecipientKinds: enums[model.RecipientKind](t.RecipientKinds), AuthorityRules: []*model.AuthorityRule{},
+		ValidFrom: model.Date(t.ValidFrom).Ptr(), ValidTo: model.Date(t.ValidTo).Ptr(), LegalBasis: str(t.LegalBasis),
+		Order: t.Order, Version: t.Version}
+	for _, r := range t.AuthorityRules {
+		out.AuthorityRules = append(out.AuthorityRules, &model.AuthorityRule{Authority: model.Authority(r.Authority),
+			From: model.Date(r.From).Ptr(), To: model.Date(r.To).Ptr(), Basis: str(r.Basis)})
 	}
 	return out
 }
 
-func toIndicator(i *repository.Indicator) *model.Indicator {
+func toIndicator(i *domain.Indicator) *model.Indicator {
 	if i == nil {
 		return nil
 	}
-	return &model.Indicator{ID: i.ID, Name: i.Name, Unit: i.Unit, Aggregation: model.Aggregation(i.Aggregation)}
+	return &model.Indicator{ID: i.ID, Name: i.Name, Unit: i.Unit, Aggregation: model.Aggregation(i.Aggregation),
+		Order: i.Order, ValidFrom: model.Date(i.ValidFrom).Ptr(), ValidTo: model.Date(i.ValidTo).Ptr(), Version: i.Version}
 }
 
-func toMovement(m *repository.Movement) *model.Movement {
+func toMovement(m *domain.Movement) *model.Movement {
 	if m == nil {
 		return nil
 	}
 	return &model.Movement{
-		ID: m.ID.Hex(), Title: m.Title, Scope: model.MovementScope(m.Scope), Kind: model.MovementKind(m.Kind),
+		ID: m.ID, Title: m.Title, Scope: model.MovementScope(m.Scope), Kind: model.MovementKind(m.Kind),
 		ProvinceID: m.ProvinceID, LaunchedBy: str(m.LaunchedBy), StartYear: m.StartYear, EndYear: m.EndYear,
 		Description: str(m.Description), Published: m.Published,
 		Version: m.Version, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 	}
 }
 
-func toAward(a *repository.Award) *model.Award {
+func toAward(a *domain.Award) *model.Award {
+	if a == nil {
+		return nil
+	}
 	out := &model.Award{
-		ID: a.ID.Hex(), ProvinceID: a.ProvinceID, AwardTypeID: a.AwardTypeID,
+		ID: a.ID, ProvinceID: a.ProvinceID, AwardTypeID: a.AwardTypeID,
 		Authority: model.Authority(a.Authority),
 		Recipient: &model.Recipient{Kind: model.RecipientKind(a.Recipient.Kind), Name: a.Recipient.Name,
 			Position: str(a.Recipient.Position), Organization: str(a.Recipient.Organization)},
-		Year: a.Year, Status: model.AwardStatus(a.Status), Citation: str(a.Citation),
-		RejectionReason: str(a.RejectionReason), LegalBasis: a.LegalBasis,
+		Year: a.Year, Status: model.AwardStatus(a.Status), Citation: str(a.Citation), MovementID: a.MovementID,
+		RejectionReason: str(a.RejectionReason), LegalBasis: a.LegalBasis, Decision: toDecision(a.Decision),
 		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 	if a.Class != "" {
 		c := model.AwardClass(a.Class)
 		out.Class = &c
-	}
-	if a.MovementID != nil {
-		out.MovementID = a.MovementID.Hex()
-	}
-	if a.Decision != nil {
-		out.Decision = toDecision(a.Decision)
 	}
 	out.History = make([]*model.AwardEvent, 0, len(a.History))
 	for _, e := range a.History {
@@ -109,43 +132,52 @@ func toAward(a *repository.Award) *model.Award {
 	return out
 }
 
-func toDecision(d *repository.Decision) *model.Decision {
+func toDecision(d *domain.Decision) *model.Decision {
 	if d == nil {
 		return nil
 	}
 	return &model.Decision{Number: d.Number, Date: model.Date(d.Date)}
 }
 
-func toReview(r *repository.PeriodReview, snap *catalog.Snapshot) *model.PeriodReview {
+func toFigure(f *domain.Figure) *model.Figure {
+	if f == nil {
+		return nil
+	}
+	return &model.Figure{Min: f.Min, Max: f.Max, Value: f.Value, Total: f.Total, Ratio: f.Ratio, Text: f.Text}
+}
+
+func toReview(r *domain.PeriodReview, ref domain.Reference) *model.PeriodReview {
+	if r == nil {
+		return nil
+	}
 	out := &model.PeriodReview{
-		ID: r.ID.Hex(), Kind: model.ReviewKind(r.Kind), Year: r.Year, Period: str(r.Period),
+		ID: r.ID, Kind: model.ReviewKind(r.Kind), Year: r.Year, Period: str(r.Period),
 		PeriodStart: model.Date(r.PeriodStart).Ptr(), PeriodEnd: model.Date(r.PeriodEnd).Ptr(),
 		Date: model.Date(r.Date), HostProvinceID: r.HostProvinceID, Location: str(r.Location),
-		Theme: str(r.Theme), Published: r.Published,
+		Theme: str(r.Theme), Published: r.Published, MovementIDs: r.MovementIDs, Review: r,
 		ReportedFigures: []*model.ReportedFigure{}, ReportedAwardTallies: []*model.ReportedAwardTally{},
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
-	for _, id := range r.MovementIDs {
-		out.MovementIDs = append(out.MovementIDs, id.Hex())
-	}
 	for _, f := range r.ReportedFigures {
-		out.ReportedFigures = append(out.ReportedFigures, &model.ReportedFigure{
-			IndicatorID: f.IndicatorID, Qualifier: model.FigureQualifier(f.Qualifier), Note: str(f.Note),
-			Figure: applyFigureText(snap.Indicator(f.IndicatorID), reportedFigure(f)),
-		})
+		out.ReportedFigures = append(out.ReportedFigures, toReportedFigure(&f, ref))
 	}
 	for _, t := range r.ReportedAwardTallies {
-		tally := &model.ReportedAwardTally{Count: t.Count, Note: str(t.Note), AwardTypeIDs: t.AwardTypeIDs,
-			PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd}
-		for _, a := range t.Authorities {
-			tally.Authorities = append(tally.Authorities, model.Authority(a))
-		}
-		out.ReportedAwardTallies = append(out.ReportedAwardTallies, tally)
+		out.ReportedAwardTallies = append(out.ReportedAwardTallies, &model.ReportedAwardTally{Count: t.Count,
+			Note: str(t.Note), AwardTypeIDs: t.AwardTypeIDs, Authorities: enums[model.Authority](t.Authorities),
+			Review: r, Tally: t})
 	}
 	return out
 }
 
-func toReport(r *repository.ProvinceReport) *model.ProvinceReport {
+func toReportedFigure(f *domain.ReportedFigure, ref domain.Reference) *model.ReportedFigure {
+	if f == nil {
+		return nil
+	}
+	return &model.ReportedFigure{IndicatorID: f.IndicatorID, Qualifier: model.FigureQualifier(f.Qualifier),
+		Note: str(f.Note), Figure: toFigure(domain.ReportedAsFigure(ref.Indicator(f.IndicatorID), *f))}
+}
+
+func toReport(r *domain.ProvinceReport) *model.ProvinceReport {
 	out := &model.ProvinceReport{ProvinceID: r.ProvinceID, SubmittedBy: str(r.SubmittedBy),
 		Values: []*model.IndicatorValue{}, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	for _, v := range r.Values {
@@ -154,7 +186,75 @@ func toReport(r *repository.ProvinceReport) *model.ProvinceReport {
 	return out
 }
 
-func pageInfo[D any](p *repository.Page[D]) *model.PageInfo {
+func toCluster(c *domain.Cluster) *model.Cluster {
+	out := &model.Cluster{ID: c.ID, Name: c.Name, Version: c.Version, Years: []*model.ClusterYear{}}
+	for _, y := range c.Years {
+		out.Years = append(out.Years, &model.ClusterYear{Year: y.Year, MemberIDs: y.Members, ChairID: y.Chair, DeputyID: y.Deputy})
+	}
+	return out
+}
+
+func toVote(v *domain.Vote) *model.Vote {
+	if v == nil {
+		return nil
+	}
+	out := &model.Vote{ReviewID: v.ID, Status: model.VoteStatus(v.Status), SelfVoteAllowed: v.SelfVoteAllowed,
+		Secret: v.Secret, SelfScoring: v.SelfScoring, CrossScoring: v.CrossScoring, Majority: v.Majority,
+		VoterIDs: v.Voters, LeaderID: v.LeaderID, TiedIDs: v.Tied, Version: v.Version, Criteria: []*model.Criterion{}}
+	for _, c := range v.Criteria {
+		out.Criteria = append(out.Criteria, &model.Criterion{Name: c.Name, Weight: c.Weight, MaxPoints: c.MaxPoints})
+	}
+	if v.Status == domain.VoteClosed {
+		out.Tally = []*model.VoteCount{}
+		for _, c := range v.Tally {
+			out.Tally = append(out.Tally, &model.VoteCount{ProvinceID: c.ProvinceID, Votes: c.Votes, ScoreTotal: c.ScoreTotal})
+		}
+	}
+	return out
+}
+
+func toBallot(b *domain.Ballot) *model.Ballot {
+	out := &model.Ballot{ProvinceID: b.ProvinceID, LeaderID: b.LeaderID, Version: b.Version, UpdatedAt: b.UpdatedAt, Scores: []*model.Score{}}
+	for _, s := range b.Scores {
+		out.Scores = append(out.Scores, &model.Score{ProvinceID: s.ProvinceID, Criterion: s.Criterion, Score: s.Score})
+	}
+	return out
+}
+
+func toAuditEntry(e *domain.AuditEntry) *model.AuditEntry {
+	out := &model.AuditEntry{
+		ID: e.ID, At: e.At, Subject: str(e.Subject), Name: str(e.Name), Scope: str(e.Scope),
+		Operation: e.Operation, RecordType: e.RecordType, RecordID: str(e.RecordID), ProvinceID: e.ProvinceID,
+		Outcome: model.AuditOutcome(e.Outcome), Reason: str(e.Reason), VersionBefore: e.VersionBefore,
+		VersionAfter: e.VersionAfter, RequestID: str(e.RequestID), Changes: []*model.FieldChange{},
+	}
+	if e.Role != "" {
+		r := model.Role(upper(e.Role))
+		out.Role = &r
+	}
+	for _, c := range e.Changes {
+		out.Changes = append(out.Changes, &model.FieldChange{Field: c.Field, Old: str(c.Old), New: str(c.New)})
+	}
+	return out
+}
+
+var roleModel = map[auth.Role]model.Role{auth.Viewer: model.RoleViewer, auth.Editor: model.RoleEditor, auth.Admin: model.RoleAdmin}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 32
+		}
+	}
+	return string(b)
+}
+
+func pageArgs(first *int, after *string) domain.PageArgs {
+	return domain.PageArgs{First: first, After: after}
+}
+
+func pageInfo[D any](p *domain.Page[D]) *model.PageInfo {
 	pi := &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrev}
 	if n := len(p.Cursors); n > 0 {
 		pi.StartCursor, pi.EndCursor = &p.Cursors[0], &p.Cursors[n-1]
@@ -162,8 +262,8 @@ func pageInfo[D any](p *repository.Page[D]) *model.PageInfo {
 	return pi
 }
 
-// edges converts a page of documents to connection edges.
-func edges[D, M, E any](p *repository.Page[D], conv func(*D) *M, edge func(cursor string, node *M) *E) []*E {
+// edges converts a page of records to connection edges.
+func edges[D, M, E any](p *domain.Page[D], conv func(*D) *M, edge func(cursor string, node *M) *E) []*E {
 	out := make([]*E, len(p.Items))
 	for i := range p.Items {
 		out[i] = edge(p.Cursors[i], conv(&p.Items[i]))
@@ -171,14 +271,86 @@ func edges[D, M, E any](p *repository.Page[D], conv func(*D) *M, edge func(curso
 	return out
 }
 
-// orNil converts a record read by id; a record that does not exist (or that
-// the caller may not see) is null, not an error.
-func orNil[D, M any](conv func(*D) *M, doc *D, err error) (*M, error) {
-	if domain.ErrorCode(err) == domain.CodeNotFound {
-		return nil, nil
+// counter is a connection's totalCount, called only when selected.
+func counter[D any](p *domain.Page[D]) func(context.Context) (int, error) { return p.Count }
+
+func (r *Resolver) province(id string) *model.Province {
+	if id == "" {
+		return nil
 	}
-	if err != nil {
-		return nil, err
+	return toProvince(r.Catalog.Get().Province(id))
+}
+
+func (r *Resolver) provinces(ids []string) []*model.Province {
+	snap := r.Catalog.Get()
+	out := make([]*model.Province, 0, len(ids))
+	for _, id := range ids {
+		if p := snap.Province(id); p != nil {
+			out = append(out, toProvince(p))
+		}
 	}
-	return conv(doc), nil
+	return out
+}
+
+// Inputs to commands.
+
+func awardInput(in model.AwardInput) domain.AwardInput {
+	out := domain.AwardInput{ProvinceID: in.ProvinceID, AwardTypeID: in.AwardTypeID, Authority: string(in.Authority),
+		Year: in.Year, Status: string(in.Status), MovementID: in.MovementID, Citation: in.Citation, RejectionReason: in.RejectionReason}
+	if in.Class != nil {
+		c := string(*in.Class)
+		out.Class = &c
+	}
+	if in.Recipient != nil {
+		out.Recipient = &domain.RecipientInput{Kind: string(in.Recipient.Kind), Name: in.Recipient.Name,
+			Position: in.Recipient.Position, Organization: in.Recipient.Organization}
+	}
+	if in.Decision != nil {
+		out.Decision = &domain.DecisionInput{Number: in.Decision.Number, Date: string(in.Decision.Date)}
+	}
+	return out
+}
+
+func awardFilter(in *model.AwardFilter) domain.AwardFilter {
+	if in == nil {
+		return domain.AwardFilter{}
+	}
+	f := domain.AwardFilter{ProvinceID: deref(in.ProvinceID), Year: in.Year, AwardTypeID: deref(in.AwardTypeID),
+		MovementID: deref(in.MovementID), RecipientName: deref(in.RecipientName), Search: deref(in.Search)}
+	if in.Status != nil {
+		f.Status = string(*in.Status)
+	}
+	if in.Authority != nil {
+		f.Authority = string(*in.Authority)
+	}
+	if in.RecipientKind != nil {
+		f.RecipientKind = string(*in.RecipientKind)
+	}
+	return f
+}
+
+func movementInput(in model.MovementInput) domain.MovementInput {
+	return domain.MovementInput{Title: in.Title, Scope: string(in.Scope), Kind: string(in.Kind), ProvinceID: in.ProvinceID,
+		LaunchedBy: in.LaunchedBy, StartYear: in.StartYear, EndYear: in.EndYear, Description: in.Description, Published: in.Published}
+}
+
+func reviewInput(in model.PeriodReviewInput) domain.PeriodReviewInput {
+	out := domain.PeriodReviewInput{Kind: string(in.Kind), Year: in.Year, Period: in.Period,
+		PeriodStart: datep(in.PeriodStart), PeriodEnd: datep(in.PeriodEnd), Date: string(in.Date),
+		HostProvinceID: in.HostProvinceID, Location: in.Location, Theme: in.Theme, MovementIDs: in.MovementIds,
+		Published: in.Published}
+	for _, f := range in.ReportedFigures {
+		rf := domain.ReportedFigureInput{IndicatorID: f.IndicatorID, Min: f.Min, Max: f.Max, Value: f.Value,
+			Total: f.Total, Ratio: f.Ratio, Note: f.Note}
+		if f.Qualifier != nil {
+			q := string(*f.Qualifier)
+			rf.Qualifier = &q
+		}
+		out.ReportedFigures = append(out.ReportedFigures, rf)
+	}
+	for _, t := range in.ReportedAwardTallies {
+		out.ReportedAwardTallies = append(out.ReportedAwardTallies, domain.ReportedAwardTallyInput{
+			Authorities: strs(t.Authorities), AwardTypeIDs: t.AwardTypeIds, Count: t.Count, Note: t.Note})
+	}
+	return out
 }

@@ -43,7 +43,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		if code, ok := gqlErr.Extensions["code"]; ok && code != "" {
 			if code == "COMPLEXITY_LIMIT_EXCEEDED" { // gqlgen's name for it
-				gqlErr.Extensions["code"] = "QUERY_TOO_COMPLEX"
+				gqlErr.Extensions["code"] = string(domain.CodeTooComplex)
 			}
 			return gqlErr
 		}
@@ -54,7 +54,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if errors.As(err, &ge) && ge.Err == nil && len(ge.Path) == 0 {
 			msg, _, _ := strings.Cut(ge.Message, ":")
 			gqlErr.Message = msg
-			gqlErr.Extensions = map[string]any{"code": "GRAPHQL_PARSE_FAILED"}
+			gqlErr.Extensions = map[string]any{"code": string(domain.CodeParse)}
 			return gqlErr
 		}
 		if errors.Is(err, context.DeadlineExceeded) {

@@ -10,8 +10,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
-	"github.com/thidua/thidua/repository"
 )
 
 // HandlerConfig configures the GraphQL endpoint.
@@ -26,7 +26,6 @@ type HandlerConfig struct {
 // the auth middleware in front of it.
 func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	c := Config{Resolvers: r}
-	c.Directives.RequireRole = requireRole
 	// A page costs its fields once per row it may return.
 	c.Complexity.Query.Awards = func(child int, _ *model.AwardFilter, first *int, _ *string) int {
 		return 1 + child*pageCost(first)
@@ -54,21 +53,21 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	if cfg.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	}
-	srv.Use(auditor{store: r.Store, logger: cfg.Logger})
+	srv.Use(auditor{service: r.Service, logger: cfg.Logger})
 	srv.Use(&refCache{catalog: r.Catalog, now: r.Now})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
-	return loadersMiddleware(r.Store, srv)
+	return loadersMiddleware(r.Service, srv)
 }
 
 func pageCost(first *int) int {
 	switch {
 	case first == nil:
-		return repository.DefaultPageSize
+		return domain.DefaultPageSize
 	case *first < 1:
 		return 1
-	case *first > repository.MaxPageSize:
-		return repository.MaxPageSize
+	case *first > domain.MaxPageSize:
+		return domain.MaxPageSize
 	default:
 		return *first
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
+
+	"github.com/thidua/thidua/domain"
 )
 
 // Limits bound what one GraphQL request may ask. Each is checked before any
@@ -30,11 +32,11 @@ func (limiter) ExtensionName() string                   { return "QueryLimits" }
 func (limiter) Validate(graphql.ExecutableSchema) error { return nil }
 
 func tooComplex(format string, args ...any) *gqlerror.Error {
-	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": "QUERY_TOO_COMPLEX"}}
+	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": string(domain.CodeTooComplex)}}
 }
 
 func invalidRequest(format string, args ...any) *gqlerror.Error {
-	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}
+	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": string(domain.CodeValidation)}}
 }
 
 // MutateOperationParameters checks the query text before it is parsed.

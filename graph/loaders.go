@@ -2,43 +2,44 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/thidua/thidua/repository"
+	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/graph/model"
+	"github.com/thidua/thidua/service"
 )
 
 // loaders batch the edges from a record to another collection, one batch
-// per request. They are made fresh for every request, with the caller's
-// access, and never shared between callers.
+// per request. They are made fresh for every request, for its caller, and
+// never shared between callers.
 type loaders struct {
-	movements *dataloadgen.Loader[bson.ObjectID, *repository.Movement]
-	reports   *dataloadgen.Loader[bson.ObjectID, []repository.ProvinceReport]
-	ballots   *dataloadgen.Loader[bson.ObjectID, []repository.Ballot] // by review
+	movements *dataloadgen.Loader[string, *domain.Movement]
+	reports   *dataloadgen.Loader[string, []domain.ProvinceReport] // by review
+	votes     *dataloadgen.Loader[string, *domain.Vote]            // by review
+	ballots   *dataloadgen.Loader[string, []domain.Ballot]         // by review
 }
 
 type loadersKey struct{}
 
 const loaderWait = time.Millisecond
 
-func newLoaders(ctx context.Context, s *repository.Store) *loaders {
-	read := readAccess(ctx)
+func newLoaders(ctx context.Context, s *service.Service) *loaders {
 	return &loaders{
-		movements: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []bson.ObjectID) (map[bson.ObjectID]*repository.Movement, error) {
-			return s.MovementsByID(ctx, ids, read)
-		}, dataloadgen.WithWait(loaderWait)),
-		reports: dataloadgen.NewMappedLoader(s.ReportsByReview, dataloadgen.WithWait(loaderWait)),
-		// A vote's voters and ballots fields share one read of its ballots.
+		movements: dataloadgen.NewMappedLoader(s.MovementsByID, dataloadgen.WithWait(loaderWait)),
+		reports:   dataloadgen.NewMappedLoader(s.ReportsByReview, dataloadgen.WithWait(loaderWait)),
+		votes:     dataloadgen.NewMappedLoader(s.VotesByReview, dataloadgen.WithWait(loaderWait)),
+		// A vote's voted and ballots fields share one read of its ballots.
 		ballots: dataloadgen.NewMappedLoader(s.BallotsByReview, dataloadgen.WithWait(loaderWait)),
 	}
 }
 
 // loadersMiddleware puts fresh loaders in every request's context; it runs
 // after the auth middleware, so the loaders see the caller.
-func loadersMiddleware(s *repository.Store, next http.Handler) http.Handler {
+func loadersMiddleware(s *service.Service, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), loadersKey{}, newLoaders(r.Context(), s))
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -47,4 +48,70 @@ func loadersMiddleware(s *repository.Store, next http.Handler) http.Handler {
 
 func loadersFrom(ctx context.Context) *loaders {
 	return ctx.Value(loadersKey{}).(*loaders)
+}
+
+// notFound is a loader's answer for a key with no record: null, not an
+// error.
+func notFound(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }
+
+// loadMovement reads a movement through the request's loader; one the
+// caller cannot see is null.
+func (r *Resolver) loadMovement(ctx context.Context, id string) (*model.Movement, error) {
+	m, err := loadersFrom(ctx).movements.Load(ctx, id)
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return toMovement(m), nil
+}
+
+// loadMovements reads movements in one batch, in the given order, leaving
+// out those the caller cannot see.
+func (r *Resolver) loadMovements(ctx context.Context, ids []string) ([]*model.Movement, error) {
+	docs, err := loadersFrom(ctx).movements.LoadAll(ctx, ids)
+	var errs dataloadgen.ErrorSlice
+	if err != nil && !errors.As(err, &errs) {
+		return nil, err
+	}
+	out := make([]*model.Movement, 0, len(docs))
+	for i, d := range docs {
+		if i < len(errs) && errs[i] != nil {
+			if notFound(errs[i]) {
+				continue
+			}
+			return nil, errs[i]
+		}
+		out = append(out, toMovement(d))
+	}
+	return out, nil
+}
+
+// loadReports reads a review's province reports through the request's
+// loader (reports and summary share one batch).
+func (r *Resolver) loadReports(ctx context.Context, reviewID string) ([]domain.ProvinceReport, error) {
+	reps, err := loadersFrom(ctx).reports.Load(ctx, reviewID)
+	if notFound(err) {
+		return nil, nil
+	}
+	return reps, err
+}
+
+// loadVote reads a review's vote through the request's loader; nil when
+// the review has none.
+func (r *Resolver) loadVote(ctx context.Context, reviewID string) (*domain.Vote, error) {
+	v, err := loadersFrom(ctx).votes.Load(ctx, reviewID)
+	if notFound(err) {
+		return nil, nil
+	}
+	return v, err
+}
+
+func (r *Resolver) loadBallots(ctx context.Context, reviewID string) ([]domain.Ballot, error) {
+	b, err := loadersFrom(ctx).ballots.Load(ctx, reviewID)
+	if notFound(err) {
+		return nil, nil
+	}
+	return b, err
 }

@@ -8,8 +8,8 @@ package graph
 import (
 	"context"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
-	"github.com/thidua/thidua/repository"
 )
 
 // Province is the resolver for the province field.
@@ -17,7 +17,7 @@ func (r *movementResolver) Province(ctx context.Context, obj *model.Movement) (*
 	if obj.ProvinceID == "" {
 		return nil, nil
 	}
-	return toProvince(r.Catalog.Get().Province(obj.ProvinceID)), nil
+	return r.province(obj.ProvinceID), nil
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -27,85 +27,46 @@ func (r *movementConnectionResolver) TotalCount(ctx context.Context, obj *model.
 
 // CreateMovement is the resolver for the createMovement field.
 func (r *mutationResolver) CreateMovement(ctx context.Context, input model.MovementInput) (*model.Movement, error) {
-	c := r.checker()
-	m := c.movementDoc(input)
-	if c.err != nil {
-		return nil, c.err
-	}
-	if err := r.Store.CreateMovement(ctx, m); err != nil {
-		return nil, err
-	}
-	auditChange(ctx, m.ID.Hex(), m.ProvinceID, nil, m, nil, intp(m.Version))
-	return toMovement(m), nil
+	m, err := r.Service.CreateMovement(ctx, movementInput(input))
+	return toMovement(m), err
 }
 
 // UpdateMovement is the resolver for the updateMovement field.
 func (r *mutationResolver) UpdateMovement(ctx context.Context, id string, input model.MovementInput, expectedVersion int) (*model.Movement, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
-		return nil, err
-	}
-	write, err := writeAccess(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c := r.checker()
-	m := c.movementDoc(input)
-	if c.err != nil {
-		return nil, c.err
-	}
-	before, out, err := r.Store.UpdateMovement(ctx, oid, expectedVersion, readAccess(ctx), write, m)
-	if err != nil {
-		return nil, err
-	}
-	auditChange(ctx, id, out.ProvinceID, before, out, intp(before.Version), intp(out.Version))
-	return toMovement(out), nil
+	m, err := r.Service.UpdateMovement(ctx, id, movementInput(input), expectedVersion)
+	return toMovement(m), err
 }
 
 // DeleteMovement is the resolver for the deleteMovement field.
 func (r *mutationResolver) DeleteMovement(ctx context.Context, id string, expectedVersion int) (string, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
+	if err := r.Service.DeleteMovement(ctx, id, expectedVersion); err != nil {
 		return "", err
 	}
-	write, err := writeAccess(ctx)
-	if err != nil {
-		return "", err
-	}
-	before, err := r.Store.DeleteMovement(ctx, oid, expectedVersion, readAccess(ctx), write)
-	if err != nil {
-		return "", err
-	}
-	auditChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	return id, nil
 }
 
 // Movements is the resolver for the movements field.
 func (r *queryResolver) Movements(ctx context.Context, filter *model.MovementFilter, first *int, after *string) (*model.MovementConnection, error) {
-	var f repository.MovementFilter
+	var f domain.MovementFilter
 	if filter != nil {
-		f = repository.MovementFilter{ProvinceID: deref(filter.ProvinceID), Year: filter.Year, Search: deref(filter.Search)}
+		f = domain.MovementFilter{ProvinceID: deref(filter.ProvinceID), Year: filter.Year, Search: deref(filter.Search)}
 		if filter.Scope != nil {
 			f.Scope = string(*filter.Scope)
 		}
 	}
-	page, err := r.Store.Movements(ctx, f, readAccess(ctx), repository.PageArgs{First: first, After: after})
+	page, err := r.Service.Movements(ctx, f, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
-	return &model.MovementConnection{PageInfo: pageInfo(page), Count: page.Count,
+	return &model.MovementConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, toMovement, func(c string, n *model.Movement) *model.MovementEdge { return &model.MovementEdge{Cursor: c, Node: n} }),
 	}, nil
 }
 
 // Movement is the resolver for the movement field.
 func (r *queryResolver) Movement(ctx context.Context, id string) (*model.Movement, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
-		return nil, err
-	}
-	m, err := r.Store.Movement(ctx, oid, readAccess(ctx))
-	return orNil(toMovement, m, err)
+	m, err := r.Service.Movement(ctx, id)
+	return toMovement(m), err
 }
 
 // Movement returns MovementResolver implementation.

@@ -21,6 +21,7 @@ type ProvinceResolver interface {
 	StatisticsCode(ctx context.Context, obj *model.Province, on *model.Date) (string, error)
 
 	Successor(ctx context.Context, obj *model.Province) (*model.Province, error)
+	Predecessors(ctx context.Context, obj *model.Province) ([]*model.Province, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -268,6 +269,61 @@ func (ec *executionContext) fieldContext_Province_successor(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Province_predecessors(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Province_predecessors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Province().Predecessors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Province_predecessors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Province",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Province_administrativeCentre(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Province_administrativeCentre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdministrativeCentre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Province_administrativeCentre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
+}
+
 func (ec *executionContext) _Province_version(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -471,6 +527,17 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Province_successor(ctx, field, obj)
 				})
+		case "predecessors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Province_predecessors(ctx, field, obj)
+				})
+		case "administrativeCentre":
+			out.Values[i] = ec._Province_administrativeCentre(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._Province_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

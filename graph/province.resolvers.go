@@ -8,12 +8,13 @@ package graph
 import (
 	"context"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
 )
 
 // StatisticsCode is the resolver for the statisticsCode field.
 func (r *provinceResolver) StatisticsCode(ctx context.Context, obj *model.Province, on *model.Date) (string, error) {
-	date := r.Now().Format(model.DateLayout)
+	date := r.Now().Format(domain.DateLayout)
 	if on != nil {
 		date = string(*on)
 	}
@@ -30,6 +31,11 @@ func (r *provinceResolver) Successor(ctx context.Context, obj *model.Province) (
 		return nil, nil
 	}
 	return toProvince(r.Catalog.Get().Province(obj.SuccessorID)), nil
+}
+
+// Predecessors is the resolver for the predecessors field.
+func (r *provinceResolver) Predecessors(ctx context.Context, obj *model.Province) ([]*model.Province, error) {
+	return r.provinces(obj.PredecessorIDs), nil
 }
 
 // Provinces is the resolver for the provinces field.

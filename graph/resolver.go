@@ -4,13 +4,14 @@ import (
 	"time"
 
 	"github.com/thidua/thidua/catalog"
-	"github.com/thidua/thidua/repository"
+	"github.com/thidua/thidua/service"
 )
 
 // Resolver is the root resolver: the dependencies of every resolver, and
-// nothing else.
+// nothing else. Resolvers map GraphQL to the service's commands and
+// queries and back; they hold no rule.
 type Resolver struct {
-	Store   *repository.Store
+	Service *service.Service
 	Catalog *catalog.Cache
 	Now     func() time.Time
 }

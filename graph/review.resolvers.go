@@ -8,8 +8,8 @@ package graph
 import (
 	"context"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
-	"github.com/thidua/thidua/repository"
 )
 
 // Indicator is the resolver for the indicator field.
@@ -17,74 +17,42 @@ func (r *indicatorValueResolver) Indicator(ctx context.Context, obj *model.Indic
 	return toIndicator(r.Catalog.Get().Indicator(obj.IndicatorID)), nil
 }
 
+// SaveIndicator is the resolver for the saveIndicator field.
+func (r *mutationResolver) SaveIndicator(ctx context.Context, input model.IndicatorInput, expectedVersion int) (*model.Indicator, error) {
+	ind, err := r.Service.SaveIndicator(ctx, domain.IndicatorInput{ID: input.ID, Name: input.Name, Unit: input.Unit,
+		Aggregation: string(input.Aggregation), Order: input.Order, ValidFrom: datep(input.ValidFrom), ValidTo: datep(input.ValidTo)},
+		expectedVersion)
+	return toIndicator(ind), err
+}
+
 // CreatePeriodReview is the resolver for the createPeriodReview field.
 func (r *mutationResolver) CreatePeriodReview(ctx context.Context, input model.PeriodReviewInput) (*model.PeriodReview, error) {
-	doc, err := r.reviewDoc(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Store.CreatePeriodReview(ctx, doc); err != nil {
-		return nil, err
-	}
-	auditChange(ctx, doc.ID.Hex(), "", nil, doc, nil, intp(doc.Version))
-	return toReview(doc, r.Catalog.Get()), nil
+	rev, err := r.Service.CreatePeriodReview(ctx, reviewInput(input))
+	return toReview(rev, r.Catalog.Get()), err
 }
 
 // UpdatePeriodReview is the resolver for the updatePeriodReview field.
 func (r *mutationResolver) UpdatePeriodReview(ctx context.Context, id string, input model.PeriodReviewInput, expectedVersion int) (*model.PeriodReview, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
-		return nil, err
-	}
-	write, err := writeAccess(ctx)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := r.reviewDoc(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	before, out, err := r.Store.UpdatePeriodReview(ctx, oid, expectedVersion, readAccess(ctx), write, doc)
-	if err != nil {
-		return nil, err
-	}
-	auditChange(ctx, id, "", before, out, intp(before.Version), intp(out.Version))
-	return toReview(out, r.Catalog.Get()), nil
+	rev, err := r.Service.UpdatePeriodReview(ctx, id, reviewInput(input), expectedVersion)
+	return toReview(rev, r.Catalog.Get()), err
 }
 
 // SubmitProvinceReport is the resolver for the submitProvinceReport field.
 func (r *mutationResolver) SubmitProvinceReport(ctx context.Context, reviewID string, provinceID string, values []*model.IndicatorValueInput, expectedVersion *int) (*model.ProvinceReport, error) {
-	oid, err := repository.ParseID("reviewId", reviewID)
+	in := make([]domain.IndicatorValueInput, len(values))
+	for i, v := range values {
+		in[i] = domain.IndicatorValueInput{IndicatorID: v.IndicatorID, Value: v.Value, Total: v.Total}
+	}
+	rep, err := r.Service.SubmitProvinceReport(ctx, reviewID, provinceID, in, expectedVersion)
 	if err != nil {
 		return nil, err
 	}
-	c := r.checker()
-	p := c.province("provinceId", provinceID)
-	vals := c.reportValues(values)
-	if c.err != nil {
-		return nil, c.err
-	}
-	// A province that no longer existed on the review's date cannot report
-	// in it (Hà Giang, Yên Bái after 1 July 2025).
-	before, rep, err := r.Store.SubmitReport(ctx, oid, provinceID, vals, subject(ctx), expectedVersion,
-		func(review *repository.PeriodReview) error {
-			c.activeOn("provinceId", p, review.Date)
-			return c.err
-		})
-	if err != nil {
-		return nil, err
-	}
-	var vBefore *int
-	if before != nil {
-		vBefore = intp(before.Version)
-	}
-	auditChange(ctx, rep.ID.Hex(), provinceID, before, rep, vBefore, intp(rep.Version))
 	return toReport(rep), nil
 }
 
 // HostProvince is the resolver for the hostProvince field.
 func (r *periodReviewResolver) HostProvince(ctx context.Context, obj *model.PeriodReview) (*model.Province, error) {
-	return toProvince(r.Catalog.Get().Province(obj.HostProvinceID)), nil
+	return r.province(obj.HostProvinceID), nil
 }
 
 // Movements is the resolver for the movements field.
@@ -98,6 +66,7 @@ func (r *periodReviewResolver) Reports(ctx context.Context, obj *model.PeriodRev
 	if err != nil {
 		return nil, err
 	}
+	reports = r.Service.Reports(obj.Review, reports)
 	out := make([]*model.ProvinceReport, len(reports))
 	for i := range reports {
 		out[i] = toReport(&reports[i])
@@ -112,28 +81,14 @@ func (r *periodReviewResolver) Summary(ctx context.Context, obj *model.PeriodRev
 		return nil, err
 	}
 	snap := r.Catalog.Get()
-	var members []string
-	if _, y := snap.ClusterOf(obj.Year); y != nil {
-		members = y.Members
-	}
-	reported := map[string]*model.ReportedFigure{}
-	for _, f := range obj.ReportedFigures {
-		reported[f.IndicatorID] = f
-	}
-	out := make([]*model.IndicatorSummary, 0, len(snap.Indicators))
-	for i := range snap.Indicators {
-		ind := &snap.Indicators[i]
-		derived, n := summarize(ind, reports)
-		sum := &model.IndicatorSummary{
-			Indicator: toIndicator(ind), Derived: derived, Reported: reported[ind.ID], ProvincesReported: n,
-			NotReported: r.provinces(notReported(members, reports, ind.ID)),
-		}
-		if derived != nil && sum.Reported != nil {
-			sum.Difference = difference(ind, derived, sum.Reported.Figure)
-			m := derived.Text == sum.Reported.Figure.Text
-			sum.Matches = &m
-		}
-		out = append(out, sum)
+	sums := r.Service.Summary(obj.Review, reports)
+	out := make([]*model.IndicatorSummary, 0, len(sums))
+	for _, s := range sums {
+		out = append(out, &model.IndicatorSummary{
+			Indicator: toIndicator(s.Indicator), Derived: toFigure(s.Derived), ProvincesReported: s.ProvincesReported,
+			Reported: toReportedFigure(s.Reported, snap), Difference: toFigure(s.Difference), Matches: s.Matches,
+			NotReported: r.provinces(s.NotReported),
+		})
 	}
 	return out, nil
 }
@@ -145,7 +100,7 @@ func (r *periodReviewConnectionResolver) TotalCount(ctx context.Context, obj *mo
 
 // Province is the resolver for the province field.
 func (r *provinceReportResolver) Province(ctx context.Context, obj *model.ProvinceReport) (*model.Province, error) {
-	return toProvince(r.Catalog.Get().Province(obj.ProvinceID)), nil
+	return r.province(obj.ProvinceID), nil
 }
 
 // Indicators is the resolver for the indicators field.
@@ -160,21 +115,21 @@ func (r *queryResolver) Indicators(ctx context.Context) ([]*model.Indicator, err
 
 // PeriodReviews is the resolver for the periodReviews field.
 func (r *queryResolver) PeriodReviews(ctx context.Context, filter *model.PeriodReviewFilter, first *int, after *string) (*model.PeriodReviewConnection, error) {
-	var f repository.ReviewFilter
+	var f domain.ReviewFilter
 	if filter != nil {
 		f.Year = filter.Year
 		if filter.Kind != nil {
 			f.Kind = string(*filter.Kind)
 		}
 	}
-	page, err := r.Store.PeriodReviews(ctx, f, readAccess(ctx), repository.PageArgs{First: first, After: after})
+	page, err := r.Service.PeriodReviews(ctx, f, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
-	prefetchReports(ctx, page.Items)
+	prefetchReviewEdges(ctx, page.Items)
 	snap := r.Catalog.Get()
-	conv := func(d *repository.PeriodReview) *model.PeriodReview { return toReview(d, snap) }
-	return &model.PeriodReviewConnection{PageInfo: pageInfo(page), Count: page.Count,
+	conv := func(d *domain.PeriodReview) *model.PeriodReview { return toReview(d, snap) }
+	return &model.PeriodReviewConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, conv, func(c string, n *model.PeriodReview) *model.PeriodReviewEdge {
 			return &model.PeriodReviewEdge{Cursor: c, Node: n}
 		}),
@@ -183,13 +138,8 @@ func (r *queryResolver) PeriodReviews(ctx context.Context, filter *model.PeriodR
 
 // PeriodReview is the resolver for the periodReview field.
 func (r *queryResolver) PeriodReview(ctx context.Context, id string) (*model.PeriodReview, error) {
-	oid, err := repository.ParseID("id", id)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := r.Store.PeriodReview(ctx, oid, readAccess(ctx))
-	snap := r.Catalog.Get()
-	return orNil(func(d *repository.PeriodReview) *model.PeriodReview { return toReview(d, snap) }, doc, err)
+	rev, err := r.Service.PeriodReview(ctx, id)
+	return toReview(rev, r.Catalog.Get()), err
 }
 
 // AwardTypes is the resolver for the awardTypes field.
@@ -206,18 +156,7 @@ func (r *reportedAwardTallyResolver) AwardTypes(ctx context.Context, obj *model.
 
 // DerivedCount is the resolver for the derivedCount field.
 func (r *reportedAwardTallyResolver) DerivedCount(ctx context.Context, obj *model.ReportedAwardTally) (*int, error) {
-	if obj.PeriodStart == "" || obj.PeriodEnd == "" {
-		return nil, nil
-	}
-	authorities := make([]string, len(obj.Authorities))
-	for i, a := range obj.Authorities {
-		authorities[i] = string(a)
-	}
-	n, err := r.Store.CountConferred(ctx, obj.PeriodStart, obj.PeriodEnd, authorities, obj.AwardTypeIDs)
-	if err != nil {
-		return nil, err
-	}
-	return &n, nil
+	return r.Service.DerivedCount(ctx, obj.Review, obj.Tally)
 }
 
 // Indicator is the resolver for the indicator field.

@@ -47,7 +47,6 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	RequireRole func(ctx context.Context, obj any, next graphql.Resolver, role model.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -79,6 +78,13 @@ type ComplexityRoot struct {
 	AuditEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AuthorityRule struct {
+		Authority func(childComplexity int) int
+		Basis     func(childComplexity int) int
+		From      func(childComplexity int) int
+		To        func(childComplexity int) int
 	}
 
 	Award struct {
@@ -134,11 +140,17 @@ type ComplexityRoot struct {
 
 	AwardType struct {
 		Authorities    func(childComplexity int) int
+		AuthorityRules func(childComplexity int) int
 		Classes        func(childComplexity int) int
 		Form           func(childComplexity int) int
 		ID             func(childComplexity int) int
+		LegalBasis     func(childComplexity int) int
 		Name           func(childComplexity int) int
+		Order          func(childComplexity int) int
 		RecipientKinds func(childComplexity int) int
+		ValidFrom      func(childComplexity int) int
+		ValidTo        func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Ballot struct {
@@ -162,6 +174,12 @@ type ComplexityRoot struct {
 		Deputy  func(childComplexity int) int
 		Members func(childComplexity int) int
 		Year    func(childComplexity int) int
+	}
+
+	Criterion struct {
+		MaxPoints func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Weight    func(childComplexity int) int
 	}
 
 	Decision struct {
@@ -188,7 +206,11 @@ type ComplexityRoot struct {
 		Aggregation func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Order       func(childComplexity int) int
 		Unit        func(childComplexity int) int
+		ValidFrom   func(childComplexity int) int
+		ValidTo     func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	IndicatorSummary struct {
@@ -250,6 +272,8 @@ type ComplexityRoot struct {
 		DeleteMovement       func(childComplexity int, id string, expectedVersion int) int
 		OpenVote             func(childComplexity int, reviewID string, settings model.VoteSettingsInput) int
 		RevokeAward          func(childComplexity int, id string, expectedVersion int, reason string, decision model.DecisionInput) int
+		SaveAwardType        func(childComplexity int, input model.AwardTypeInput, expectedVersion int) int
+		SaveIndicator        func(childComplexity int, input model.IndicatorInput, expectedVersion int) int
 		SetClusterYear       func(childComplexity int, clusterID string, input model.ClusterYearInput, expectedVersion int) int
 		SubmitProvinceReport func(childComplexity int, reviewID string, provinceID string, values []*model.IndicatorValueInput, expectedVersion *int) int
 		UpdateAward          func(childComplexity int, id string, input model.AwardInput, expectedVersion int) int
@@ -299,17 +323,19 @@ type ComplexityRoot struct {
 	}
 
 	Province struct {
-		CreatedAt       func(childComplexity int) int
-		ID              func(childComplexity int) int
-		IsoCode         func(childComplexity int) int
-		Name            func(childComplexity int) int
-		StatisticsCode  func(childComplexity int, on *model.Date) int
-		StatisticsCodes func(childComplexity int) int
-		Successor       func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		ValidFrom       func(childComplexity int) int
-		ValidTo         func(childComplexity int) int
-		Version         func(childComplexity int) int
+		AdministrativeCentre func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		IsoCode              func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Predecessors         func(childComplexity int) int
+		StatisticsCode       func(childComplexity int, on *model.Date) int
+		StatisticsCodes      func(childComplexity int) int
+		Successor            func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		ValidFrom            func(childComplexity int) int
+		ValidTo              func(childComplexity int) int
+		Version              func(childComplexity int) int
 	}
 
 	ProvinceReport struct {
@@ -388,9 +414,12 @@ type ComplexityRoot struct {
 	Vote struct {
 		Ballots         func(childComplexity int) int
 		Criteria        func(childComplexity int) int
+		CrossScoring    func(childComplexity int) int
 		Leader          func(childComplexity int) int
+		Majority        func(childComplexity int) int
 		ProposedForFlag func(childComplexity int) int
 		Secret          func(childComplexity int) int
+		SelfScoring     func(childComplexity int) int
 		SelfVoteAllowed func(childComplexity int) int
 		Status          func(childComplexity int) int
 		Tally           func(childComplexity int) int
@@ -549,6 +578,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "AuthorityRule.authority":
+		if e.ComplexityRoot.AuthorityRule.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityRule.Authority(childComplexity), true
+	case "AuthorityRule.basis":
+		if e.ComplexityRoot.AuthorityRule.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityRule.Basis(childComplexity), true
+	case "AuthorityRule.from":
+		if e.ComplexityRoot.AuthorityRule.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityRule.From(childComplexity), true
+	case "AuthorityRule.to":
+		if e.ComplexityRoot.AuthorityRule.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityRule.To(childComplexity), true
 
 	case "Award.authority":
 		if e.ComplexityRoot.Award.Authority == nil {
@@ -777,6 +831,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardType.Authorities(childComplexity), true
+	case "AwardType.authorityRules":
+		if e.ComplexityRoot.AwardType.AuthorityRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardType.AuthorityRules(childComplexity), true
 	case "AwardType.classes":
 		if e.ComplexityRoot.AwardType.Classes == nil {
 			break
@@ -795,18 +855,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardType.ID(childComplexity), true
+	case "AwardType.legalBasis":
+		if e.ComplexityRoot.AwardType.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardType.LegalBasis(childComplexity), true
 	case "AwardType.name":
 		if e.ComplexityRoot.AwardType.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AwardType.Name(childComplexity), true
+	case "AwardType.order":
+		if e.ComplexityRoot.AwardType.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardType.Order(childComplexity), true
 	case "AwardType.recipientKinds":
 		if e.ComplexityRoot.AwardType.RecipientKinds == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AwardType.RecipientKinds(childComplexity), true
+	case "AwardType.validFrom":
+		if e.ComplexityRoot.AwardType.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardType.ValidFrom(childComplexity), true
+	case "AwardType.validTo":
+		if e.ComplexityRoot.AwardType.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardType.ValidTo(childComplexity), true
+	case "AwardType.version":
+		if e.ComplexityRoot.AwardType.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardType.Version(childComplexity), true
 
 	case "Ballot.leader":
 		if e.ComplexityRoot.Ballot.Leader == nil {
@@ -900,6 +990,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClusterYear.Year(childComplexity), true
 
+	case "Criterion.maxPoints":
+		if e.ComplexityRoot.Criterion.MaxPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Criterion.MaxPoints(childComplexity), true
+	case "Criterion.name":
+		if e.ComplexityRoot.Criterion.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Criterion.Name(childComplexity), true
+	case "Criterion.weight":
+		if e.ComplexityRoot.Criterion.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Criterion.Weight(childComplexity), true
+
 	case "Decision.date":
 		if e.ComplexityRoot.Decision.Date == nil {
 			break
@@ -987,12 +1096,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Name(childComplexity), true
+	case "Indicator.order":
+		if e.ComplexityRoot.Indicator.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Order(childComplexity), true
 	case "Indicator.unit":
 		if e.ComplexityRoot.Indicator.Unit == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
+	case "Indicator.validFrom":
+		if e.ComplexityRoot.Indicator.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.ValidFrom(childComplexity), true
+	case "Indicator.validTo":
+		if e.ComplexityRoot.Indicator.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.ValidTo(childComplexity), true
+	case "Indicator.version":
+		if e.ComplexityRoot.Indicator.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Version(childComplexity), true
 
 	case "IndicatorSummary.derived":
 		if e.ComplexityRoot.IndicatorSummary.Derived == nil {
@@ -1285,6 +1418,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAward(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string), args["decision"].(model.DecisionInput)), true
+	case "Mutation.saveAwardType":
+		if e.ComplexityRoot.Mutation.SaveAwardType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveAwardType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveAwardType(childComplexity, args["input"].(model.AwardTypeInput), args["expectedVersion"].(int)), true
+	case "Mutation.saveIndicator":
+		if e.ComplexityRoot.Mutation.SaveIndicator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveIndicator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveIndicator(childComplexity, args["input"].(model.IndicatorInput), args["expectedVersion"].(int)), true
 	case "Mutation.setClusterYear":
 		if e.ComplexityRoot.Mutation.SetClusterYear == nil {
 			break
@@ -1519,6 +1674,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PeriodReviewEdge.Node(childComplexity), true
 
+	case "Province.administrativeCentre":
+		if e.ComplexityRoot.Province.AdministrativeCentre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Province.AdministrativeCentre(childComplexity), true
 	case "Province.createdAt":
 		if e.ComplexityRoot.Province.CreatedAt == nil {
 			break
@@ -1543,6 +1704,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Province.Name(childComplexity), true
+	case "Province.predecessors":
+		if e.ComplexityRoot.Province.Predecessors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Province.Predecessors(childComplexity), true
 	case "Province.statisticsCode":
 		if e.ComplexityRoot.Province.StatisticsCode == nil {
 			break
@@ -1944,12 +2111,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vote.Criteria(childComplexity), true
+	case "Vote.crossScoring":
+		if e.ComplexityRoot.Vote.CrossScoring == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.CrossScoring(childComplexity), true
 	case "Vote.leader":
 		if e.ComplexityRoot.Vote.Leader == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Vote.Leader(childComplexity), true
+	case "Vote.majority":
+		if e.ComplexityRoot.Vote.Majority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Majority(childComplexity), true
 	case "Vote.proposedForFlag":
 		if e.ComplexityRoot.Vote.ProposedForFlag == nil {
 			break
@@ -1962,6 +2141,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vote.Secret(childComplexity), true
+	case "Vote.selfScoring":
+		if e.ComplexityRoot.Vote.SelfScoring == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.SelfScoring(childComplexity), true
 	case "Vote.selfVoteAllowed":
 		if e.ComplexityRoot.Vote.SelfVoteAllowed == nil {
 			break
@@ -2034,10 +2219,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("AuthorityRuleInput", ec.unmarshalInputAuthorityRuleInput),
 			graphql.NewInputUnmarshaler("AwardFilter", ec.unmarshalInputAwardFilter),
 			graphql.NewInputUnmarshaler("AwardInput", ec.unmarshalInputAwardInput),
+			graphql.NewInputUnmarshaler("AwardTypeInput", ec.unmarshalInputAwardTypeInput),
 			graphql.NewInputUnmarshaler("ClusterYearInput", ec.unmarshalInputClusterYearInput),
+			graphql.NewInputUnmarshaler("CriterionInput", ec.unmarshalInputCriterionInput),
 			graphql.NewInputUnmarshaler("DecisionInput", ec.unmarshalInputDecisionInput),
+			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
@@ -2209,6 +2398,20 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AuthorityRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "authority":
+		return ec.fieldContext_AuthorityRule_authority(ctx, field)
+	case "from":
+		return ec.fieldContext_AuthorityRule_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AuthorityRule_to(ctx, field)
+	case "basis":
+		return ec.fieldContext_AuthorityRule_basis(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthorityRule", field.Name)
+}
+
 func (ec *executionContext) childFields_Award(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2323,8 +2526,20 @@ func (ec *executionContext) childFields_AwardType(ctx context.Context, field gra
 		return ec.fieldContext_AwardType_classes(ctx, field)
 	case "authorities":
 		return ec.fieldContext_AwardType_authorities(ctx, field)
+	case "authorityRules":
+		return ec.fieldContext_AwardType_authorityRules(ctx, field)
 	case "recipientKinds":
 		return ec.fieldContext_AwardType_recipientKinds(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_AwardType_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_AwardType_validTo(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_AwardType_legalBasis(ctx, field)
+	case "order":
+		return ec.fieldContext_AwardType_order(ctx, field)
+	case "version":
+		return ec.fieldContext_AwardType_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardType", field.Name)
 }
@@ -2373,6 +2588,18 @@ func (ec *executionContext) childFields_ClusterYear(ctx context.Context, field g
 		return ec.fieldContext_ClusterYear_deputy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ClusterYear", field.Name)
+}
+
+func (ec *executionContext) childFields_Criterion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Criterion_name(ctx, field)
+	case "weight":
+		return ec.fieldContext_Criterion_weight(ctx, field)
+	case "maxPoints":
+		return ec.fieldContext_Criterion_maxPoints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Criterion", field.Name)
 }
 
 func (ec *executionContext) childFields_Decision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2425,6 +2652,14 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_unit(ctx, field)
 	case "aggregation":
 		return ec.fieldContext_Indicator_aggregation(ctx, field)
+	case "order":
+		return ec.fieldContext_Indicator_order(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Indicator_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Indicator_validTo(ctx, field)
+	case "version":
+		return ec.fieldContext_Indicator_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
 }
@@ -2627,6 +2862,10 @@ func (ec *executionContext) childFields_Province(ctx context.Context, field grap
 		return ec.fieldContext_Province_validTo(ctx, field)
 	case "successor":
 		return ec.fieldContext_Province_successor(ctx, field)
+	case "predecessors":
+		return ec.fieldContext_Province_predecessors(ctx, field)
+	case "administrativeCentre":
+		return ec.fieldContext_Province_administrativeCentre(ctx, field)
 	case "version":
 		return ec.fieldContext_Province_version(ctx, field)
 	case "createdAt":
@@ -2757,6 +2996,12 @@ func (ec *executionContext) childFields_Vote(ctx context.Context, field graphql.
 		return ec.fieldContext_Vote_secret(ctx, field)
 	case "criteria":
 		return ec.fieldContext_Vote_criteria(ctx, field)
+	case "selfScoring":
+		return ec.fieldContext_Vote_selfScoring(ctx, field)
+	case "crossScoring":
+		return ec.fieldContext_Vote_crossScoring(ctx, field)
+	case "majority":
+		return ec.fieldContext_Vote_majority(ctx, field)
 	case "voters":
 		return ec.fieldContext_Vote_voters(ctx, field)
 	case "voted":

@@ -5,7 +5,6 @@ package graph
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -23,6 +22,7 @@ type MutationResolver interface {
 	CreateAward(ctx context.Context, input model.AwardInput) (*model.Award, error)
 	UpdateAward(ctx context.Context, id string, input model.AwardInput, expectedVersion int) (*model.Award, error)
 	DeleteAward(ctx context.Context, id string, expectedVersion int) (string, error)
+	SaveAwardType(ctx context.Context, input model.AwardTypeInput, expectedVersion int) (*model.AwardType, error)
 	RevokeAward(ctx context.Context, id string, expectedVersion int, reason string, decision model.DecisionInput) (*model.Award, error)
 	SetClusterYear(ctx context.Context, clusterID string, input model.ClusterYearInput, expectedVersion int) (*model.Cluster, error)
 	OpenVote(ctx context.Context, reviewID string, settings model.VoteSettingsInput) (*model.Vote, error)
@@ -31,6 +31,7 @@ type MutationResolver interface {
 	CreateMovement(ctx context.Context, input model.MovementInput) (*model.Movement, error)
 	UpdateMovement(ctx context.Context, id string, input model.MovementInput, expectedVersion int) (*model.Movement, error)
 	DeleteMovement(ctx context.Context, id string, expectedVersion int) (string, error)
+	SaveIndicator(ctx context.Context, input model.IndicatorInput, expectedVersion int) (*model.Indicator, error)
 	CreatePeriodReview(ctx context.Context, input model.PeriodReviewInput) (*model.PeriodReview, error)
 	UpdatePeriodReview(ctx context.Context, id string, input model.PeriodReviewInput, expectedVersion int) (*model.PeriodReview, error)
 	SubmitProvinceReport(ctx context.Context, reviewID string, provinceID string, values []*model.IndicatorValueInput, expectedVersion *int) (*model.ProvinceReport, error)
@@ -57,20 +58,6 @@ type QueryResolver interface {
 
 // region    ***************************** args.gotpl *****************************
 
-func (ec *executionContext) dir_requireRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
-		func(ctx context.Context, v any) (model.Role, error) {
-			return ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["role"] = arg0
-	return args, nil
-}
-
 func (ec *executionContext) field_Mutation_castBallot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -82,8 +69,10 @@ func (ec *executionContext) field_Mutation_castBallot_args(ctx context.Context, 
 		return nil, err
 	}
 	args["reviewId"] = arg0
-
-	arg1, err := ec.field_Mutation_castBallot_argsProvinceID(ctx, rawArgs)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "provinceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -107,46 +96,6 @@ func (ec *executionContext) field_Mutation_castBallot_args(ctx context.Context, 
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_castBallot_argsProvinceID(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (string, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceId"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["provinceId"]
-		if !ok {
-			var zeroVal string
-			return zeroVal, nil
-		}
-		return ec.unmarshalNID2string(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal string
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal string
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal string
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(string); ok {
-		return data, nil
-	} else {
-		var zeroVal string
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be string`, tmp))
-	}
-}
-
 func (ec *executionContext) field_Mutation_closeVote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -158,8 +107,10 @@ func (ec *executionContext) field_Mutation_closeVote_args(ctx context.Context, r
 		return nil, err
 	}
 	args["reviewId"] = arg0
-
-	arg1, err := ec.field_Mutation_closeVote_argsExpectedVersion(ctx, rawArgs)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -167,200 +118,46 @@ func (ec *executionContext) field_Mutation_closeVote_args(ctx context.Context, r
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_closeVote_argsExpectedVersion(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (int, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["expectedVersion"]
-		if !ok {
-			var zeroVal int
-			return zeroVal, nil
-		}
-		return ec.unmarshalNInt2int(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal int
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal int
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal int
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(int); ok {
-		return data, nil
-	} else {
-		var zeroVal int
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be int`, tmp))
-	}
-}
-
 func (ec *executionContext) field_Mutation_createAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-
-	arg0, err := ec.field_Mutation_createAward_argsInput(ctx, rawArgs)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AwardInput, error) {
+			return ec.unmarshalNAwardInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardInput(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
 	args["input"] = arg0
 	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_createAward_argsInput(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (model.AwardInput, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["input"]
-		if !ok {
-			var zeroVal model.AwardInput
-			return zeroVal, nil
-		}
-		return ec.unmarshalNAwardInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardInput(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal model.AwardInput
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal model.AwardInput
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal model.AwardInput
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(model.AwardInput); ok {
-		return data, nil
-	} else {
-		var zeroVal model.AwardInput
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.AwardInput`, tmp))
-	}
 }
 
 func (ec *executionContext) field_Mutation_createMovement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-
-	arg0, err := ec.field_Mutation_createMovement_argsInput(ctx, rawArgs)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MovementInput, error) {
+			return ec.unmarshalNMovementInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐMovementInput(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
 	args["input"] = arg0
 	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_createMovement_argsInput(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (model.MovementInput, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["input"]
-		if !ok {
-			var zeroVal model.MovementInput
-			return zeroVal, nil
-		}
-		return ec.unmarshalNMovementInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐMovementInput(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal model.MovementInput
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal model.MovementInput
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal model.MovementInput
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(model.MovementInput); ok {
-		return data, nil
-	} else {
-		var zeroVal model.MovementInput
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.MovementInput`, tmp))
-	}
 }
 
 func (ec *executionContext) field_Mutation_createPeriodReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-
-	arg0, err := ec.field_Mutation_createPeriodReview_argsInput(ctx, rawArgs)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PeriodReviewInput, error) {
+			return ec.unmarshalNPeriodReviewInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPeriodReviewInput(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
 	args["input"] = arg0
 	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_createPeriodReview_argsInput(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (model.PeriodReviewInput, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["input"]
-		if !ok {
-			var zeroVal model.PeriodReviewInput
-			return zeroVal, nil
-		}
-		return ec.unmarshalNPeriodReviewInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPeriodReviewInput(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal model.PeriodReviewInput
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal model.PeriodReviewInput
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal model.PeriodReviewInput
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(model.PeriodReviewInput); ok {
-		return data, nil
-	} else {
-		var zeroVal model.PeriodReviewInput
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.PeriodReviewInput`, tmp))
-	}
 }
 
 func (ec *executionContext) field_Mutation_deleteAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
@@ -418,53 +215,15 @@ func (ec *executionContext) field_Mutation_openVote_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["reviewId"] = arg0
-
-	arg1, err := ec.field_Mutation_openVote_argsSettings(ctx, rawArgs)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "settings",
+		func(ctx context.Context, v any) (model.VoteSettingsInput, error) {
+			return ec.unmarshalNVoteSettingsInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐVoteSettingsInput(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
 	args["settings"] = arg1
 	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_openVote_argsSettings(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (model.VoteSettingsInput, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("settings"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["settings"]
-		if !ok {
-			var zeroVal model.VoteSettingsInput
-			return zeroVal, nil
-		}
-		return ec.unmarshalNVoteSettingsInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐVoteSettingsInput(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal model.VoteSettingsInput
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal model.VoteSettingsInput
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal model.VoteSettingsInput
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(model.VoteSettingsInput); ok {
-		return data, nil
-	} else {
-		var zeroVal model.VoteSettingsInput
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.VoteSettingsInput`, tmp))
-	}
 }
 
 func (ec *executionContext) field_Mutation_revokeAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
@@ -505,6 +264,50 @@ func (ec *executionContext) field_Mutation_revokeAward_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_saveAwardType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AwardTypeInput, error) {
+			return ec.unmarshalNAwardTypeInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTypeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveIndicator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IndicatorInput, error) {
+			return ec.unmarshalNIndicatorInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setClusterYear_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -516,8 +319,10 @@ func (ec *executionContext) field_Mutation_setClusterYear_args(ctx context.Conte
 		return nil, err
 	}
 	args["clusterId"] = arg0
-
-	arg1, err := ec.field_Mutation_setClusterYear_argsInput(ctx, rawArgs)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ClusterYearInput, error) {
+			return ec.unmarshalNClusterYearInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐClusterYearInput(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -533,46 +338,6 @@ func (ec *executionContext) field_Mutation_setClusterYear_args(ctx context.Conte
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_setClusterYear_argsInput(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (model.ClusterYearInput, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["input"]
-		if !ok {
-			var zeroVal model.ClusterYearInput
-			return zeroVal, nil
-		}
-		return ec.unmarshalNClusterYearInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐClusterYearInput(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
-		if err != nil {
-			var zeroVal model.ClusterYearInput
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal model.ClusterYearInput
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal model.ClusterYearInput
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(model.ClusterYearInput); ok {
-		return data, nil
-	} else {
-		var zeroVal model.ClusterYearInput
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.ClusterYearInput`, tmp))
-	}
-}
-
 func (ec *executionContext) field_Mutation_submitProvinceReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -584,8 +349,10 @@ func (ec *executionContext) field_Mutation_submitProvinceReport_args(ctx context
 		return nil, err
 	}
 	args["reviewId"] = arg0
-
-	arg1, err := ec.field_Mutation_submitProvinceReport_argsProvinceID(ctx, rawArgs)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "provinceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -609,46 +376,6 @@ func (ec *executionContext) field_Mutation_submitProvinceReport_args(ctx context
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_submitProvinceReport_argsProvinceID(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (string, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceId"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["provinceId"]
-		if !ok {
-			var zeroVal string
-			return zeroVal, nil
-		}
-		return ec.unmarshalNID2string(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal string
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal string
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal string
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(string); ok {
-		return data, nil
-	} else {
-		var zeroVal string
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be string`, tmp))
-	}
-}
-
 func (ec *executionContext) field_Mutation_updateAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -660,8 +387,10 @@ func (ec *executionContext) field_Mutation_updateAward_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
-
-	arg1, err := ec.field_Mutation_updateAward_argsInput(ctx, rawArgs)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AwardInput, error) {
+			return ec.unmarshalNAwardInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardInput(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -675,46 +404,6 @@ func (ec *executionContext) field_Mutation_updateAward_args(ctx context.Context,
 	}
 	args["expectedVersion"] = arg2
 	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_updateAward_argsInput(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (model.AwardInput, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["input"]
-		if !ok {
-			var zeroVal model.AwardInput
-			return zeroVal, nil
-		}
-		return ec.unmarshalNAwardInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardInput(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal model.AwardInput
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal model.AwardInput
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal model.AwardInput
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(model.AwardInput); ok {
-		return data, nil
-	} else {
-		var zeroVal model.AwardInput
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.AwardInput`, tmp))
-	}
 }
 
 func (ec *executionContext) field_Mutation_updateMovement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
@@ -728,8 +417,10 @@ func (ec *executionContext) field_Mutation_updateMovement_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
-
-	arg1, err := ec.field_Mutation_updateMovement_argsInput(ctx, rawArgs)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MovementInput, error) {
+			return ec.unmarshalNMovementInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐMovementInput(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -743,46 +434,6 @@ func (ec *executionContext) field_Mutation_updateMovement_args(ctx context.Conte
 	}
 	args["expectedVersion"] = arg2
 	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_updateMovement_argsInput(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (model.MovementInput, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["input"]
-		if !ok {
-			var zeroVal model.MovementInput
-			return zeroVal, nil
-		}
-		return ec.unmarshalNMovementInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐMovementInput(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal model.MovementInput
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal model.MovementInput
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal model.MovementInput
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(model.MovementInput); ok {
-		return data, nil
-	} else {
-		var zeroVal model.MovementInput
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.MovementInput`, tmp))
-	}
 }
 
 func (ec *executionContext) field_Mutation_updatePeriodReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
@@ -796,8 +447,10 @@ func (ec *executionContext) field_Mutation_updatePeriodReview_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
-
-	arg1, err := ec.field_Mutation_updatePeriodReview_argsInput(ctx, rawArgs)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PeriodReviewInput, error) {
+			return ec.unmarshalNPeriodReviewInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPeriodReviewInput(ctx, v)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -811,46 +464,6 @@ func (ec *executionContext) field_Mutation_updatePeriodReview_args(ctx context.C
 	}
 	args["expectedVersion"] = arg2
 	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_updatePeriodReview_argsInput(
-	ctx context.Context,
-	rawArgs map[string]any,
-) (model.PeriodReviewInput, error) {
-	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
-	directive0 := func(ctx context.Context) (any, error) {
-		tmp, ok := rawArgs["input"]
-		if !ok {
-			var zeroVal model.PeriodReviewInput
-			return zeroVal, nil
-		}
-		return ec.unmarshalNPeriodReviewInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPeriodReviewInput(ctx, tmp)
-	}
-
-	directive1 := func(ctx context.Context) (any, error) {
-		role, err := ec.unmarshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
-		if err != nil {
-			var zeroVal model.PeriodReviewInput
-			return zeroVal, err
-		}
-		if ec.Directives.RequireRole == nil {
-			var zeroVal model.PeriodReviewInput
-			return zeroVal, errors.New("directive requireRole is not implemented")
-		}
-		return ec.Directives.RequireRole(ctx, rawArgs, directive0, role)
-	}
-
-	tmp, err := directive1(ctx)
-	if err != nil {
-		var zeroVal model.PeriodReviewInput
-		return zeroVal, graphql.ErrorOnPath(ctx, err)
-	}
-	if data, ok := tmp.(model.PeriodReviewInput); ok {
-		return data, nil
-	} else {
-		var zeroVal model.PeriodReviewInput
-		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be github.com/thidua/thidua/graph/model.PeriodReviewInput`, tmp))
-	}
 }
 
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
@@ -1307,6 +920,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteAward(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_saveAwardType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveAwardType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveAwardType(ctx, fc.Args["input"].(model.AwardTypeInput), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AwardType) graphql.Marshaler {
+			return ec.marshalNAwardType2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveAwardType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveAwardType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_revokeAward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1653,6 +1310,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteMovement(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteMovement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveIndicator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveIndicator(ctx, fc.Args["input"].(model.IndicatorInput), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveIndicator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveIndicator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2712,6 +2413,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "saveAwardType":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveAwardType(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revokeAward":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAward(ctx, field)
@@ -2764,6 +2472,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteMovement":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteMovement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveIndicator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveIndicator(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

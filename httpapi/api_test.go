@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/thidua/thidua/domain"
 )
 
 func TestFoundingReview(t *testing.T) {
@@ -48,8 +50,9 @@ func TestFoundingReview(t *testing.T) {
 	if len(tallies) != 2 || get(tallies[0], "count") != 19.0 || get(tallies[1], "count") != 58.0 {
 		t.Errorf("tallies = %v", tallies)
 	}
-	if n := len(get(node, "movements").([]any)); n != 4 {
-		t.Errorf("movements = %d, want 4", n)
+	// Only the movements the article names at the review.
+	if n := len(get(node, "movements").([]any)); n != 2 {
+		t.Errorf("movements = %d, want 2", n)
 	}
 }
 
@@ -92,7 +95,7 @@ func TestEditorOfOneProvince(t *testing.T) {
 	if get(d, "createAward", "province", "id") != "lang-son" || get(d, "createAward", "version") != 1.0 {
 		t.Errorf("created %v", d)
 	}
-	if got := get(d, "createAward", "legalBasis"); got != "Luật Thi đua, Khen thưởng năm 2003" {
+	if got := get(d, "createAward", "legalBasis"); got != domain.Law2003 {
 		t.Errorf("legal basis of a 2022 award = %v", got)
 	}
 

@@ -14,10 +14,12 @@ import (
 	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/dbtest"
+	"github.com/thidua/thidua/export"
 	"github.com/thidua/thidua/graph"
 	"github.com/thidua/thidua/httpapi"
 	"github.com/thidua/thidua/repository"
 	"github.com/thidua/thidua/seed"
+	"github.com/thidua/thidua/service"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -49,6 +51,9 @@ func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repositor
 	if err := seed.Load(ctx, store); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.Migrate(ctx, seed.Migrations()...); err != nil {
+		t.Fatal(err)
+	}
 	refs, err := catalog.New(ctx, store)
 	if err != nil {
 		t.Fatal(err)
@@ -63,9 +68,11 @@ func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repositor
 	if conf != nil {
 		conf(&hc)
 	}
-	res := &graph.Resolver{Store: store, Catalog: refs, Now: func() time.Time { return now }}
+	clock := func() time.Time { return now }
+	svc := &service.Service{Store: store, Catalog: refs, Now: clock}
+	res := &graph.Resolver{Service: svc, Catalog: refs, Now: clock}
 	h := httpapi.New(httpapi.Deps{
-		Exports:  res.Exports(logger),
+		Exports:  export.Handler(svc, logger),
 		GraphQL:  graph.NewHandler(res, hc),
 		Verifier: verifier, DB: store, Logger: logger, Playground: true,
 		RequestTimeout: 5 * time.Second, MaxBodyBytes: 64 << 10,

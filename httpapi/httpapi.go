@@ -172,7 +172,7 @@ func limitBody(n int64, next http.Handler) http.Handler {
 				return
 			}
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", "the request body could not be read")
+				writeError(w, domain.CodeInvalid, "the request body could not be read")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -182,13 +182,15 @@ func limitBody(n int64, next http.Handler) http.Handler {
 }
 
 func tooLarge(w http.ResponseWriter, n int64) {
-	writeError(w, http.StatusRequestEntityTooLarge, "BAD_USER_INPUT", fmt.Sprintf("request body over %d bytes", n))
+	writeError(w, domain.CodeTooLarge, fmt.Sprintf("request body over %d bytes", n))
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) {
+// writeError answers a request refused before it reaches GraphQL, with the
+// status the error table gives its code.
+func writeError(w http.ResponseWriter, code domain.Code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}}})
+	w.WriteHeader(code.HTTPStatus())
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": string(code)}}}})
 	_, _ = w.Write(b)
 }
 
@@ -202,24 +204,24 @@ func graphqlHTTP(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodPost:
 		default:
 			w.Header().Set("Allow", "GET, POST")
-			writeError(w, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "use GET or POST")
+			writeError(w, domain.CodeMethodNotAllowed, "use GET or POST")
 			return
 		}
 		if !acceptable(r.Header.Values("Accept")) {
-			writeError(w, http.StatusNotAcceptable, "BAD_USER_INPUT",
+			writeError(w, domain.CodeNotAcceptable,
 				"accept application/graphql-response+json or application/json")
 			return
 		}
 		if r.Method == http.MethodPost {
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mt != "application/json" {
-				writeError(w, http.StatusUnsupportedMediaType, "BAD_USER_INPUT", "send the request as application/json")
+				writeError(w, domain.CodeUnsupportedType, "send the request as application/json")
 				return
 			}
 		}
 		if r.Method == http.MethodGet && isMutation(r.URL.Query().Get("query"), r.URL.Query().Get("operationName")) {
 			w.Header().Set("Allow", "POST")
-			writeError(w, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "mutations are sent with POST")
+			writeError(w, domain.CodeMethodNotAllowed, "mutations are sent with POST")
 			return
 		}
 		sw := &specWriter{ResponseWriter: w}

@@ -23,6 +23,9 @@ var callers = []caller{
 	{"* viewer", map[string]string{"*": "viewer"}},
 	{"* editor", map[string]string{"*": "editor"}},
 	{"* admin", map[string]string{"*": "admin"}},
+	// Callers holding several grants.
+	{"lang-son and cao-bang editor", map[string]string{"lang-son": "editor", "cao-bang": "editor"}},
+	{"lang-son editor, cao-bang viewer", map[string]string{"lang-son": "editor", "cao-bang": "viewer"}},
 }
 
 func set(names ...string) map[string]bool {
@@ -34,12 +37,16 @@ func set(names ...string) map[string]bool {
 }
 
 var (
-	provinceWriters = set("lang-son editor", "lang-son admin", "* editor", "* admin")
+	provinceWriters = set("lang-son editor", "lang-son admin", "* editor", "* admin", "lang-son and cao-bang editor", "lang-son editor, cao-bang viewer")
 	clusterWriters  = set("* editor", "* admin")
-	provinceReaders = set("lang-son viewer", "lang-son editor", "lang-son admin", "* viewer", "* editor", "* admin")
-	clusterReaders  = set("* viewer", "* editor", "* admin")
-	provinceAdmins  = set("lang-son admin", "* admin")
-	clusterAdmins   = set("* admin")
+	// Moving a lang-son record into cao-bang needs both provinces.
+	movers          = set("* editor", "* admin", "lang-son and cao-bang editor")
+	caoBangWriters  = set("neighbour (cao-bang) editor", "* editor", "* admin", "lang-son and cao-bang editor")
+	provinceReaders = set("lang-son viewer", "lang-son editor", "lang-son admin", "* viewer", "* editor", "* admin",
+		"lang-son and cao-bang editor", "lang-son editor, cao-bang viewer")
+	clusterReaders = set("* viewer", "* editor", "* admin")
+	provinceAdmins = set("lang-son admin", "* admin")
+	clusterAdmins  = set("* admin")
 )
 
 func (c caller) token(t *testing.T) string {
@@ -87,8 +94,9 @@ func TestPermissionMatrixMutations(t *testing.T) {
 		return get(a.ok(admin, createMovement, map[string]any{"in": in}), "createMovement", "id").(string)
 	}
 	review := func() map[string]any {
-		return map[string]any{"kind": "PHASE", "year": 2023, "period": fmt.Sprint("giai đoạn ", unique()),
-			"date": "2023-06-01", "hostProvinceId": "son-la", "published": true}
+		// 2022: the cluster's members that year report into it.
+		return map[string]any{"kind": "PHASE", "year": 2022, "period": fmt.Sprint("giai đoạn ", unique()),
+			"date": "2022-10-01", "hostProvinceId": "son-la", "published": true}
 	}
 	const createReview = `mutation($in: PeriodReviewInput!) { createPeriodReview(input: $in) { id } }`
 	seededReview := get(a.ok("", `{ periodReviews { edges { node { id } } } }`, nil), "periodReviews", "edges", 0, "node", "id")
@@ -106,9 +114,18 @@ func TestPermissionMatrixMutations(t *testing.T) {
 		{"updateAward", provinceWriters, updateAward, func() map[string]any {
 			return map[string]any{"id": newAward(), "in": with(conferred("lang-son"), "citation", "Có thành tích xuất sắc"), "v": 1}
 		}},
-		{"updateAward moving it to cao-bang", clusterWriters, updateAward, func() map[string]any {
+		{"updateAward moving it into cao-bang", movers, updateAward, func() map[string]any {
 			return map[string]any{"id": newAward(), "in": conferred("cao-bang"), "v": 1}
 		}},
+		{"createAward in cao-bang", caoBangWriters, createAward, func() map[string]any { return map[string]any{"in": awardInput("cao-bang")} }},
+		{"createAward in son-la (a second target province)", clusterWriters, createAward, func() map[string]any {
+			return map[string]any{"in": awardInput("son-la")}
+		}},
+		{"updateMovement moving it into cao-bang", movers,
+			`mutation($id: ID!, $in: MovementInput!) { updateMovement(id: $id, input: $in, expectedVersion: 1) { id } }`,
+			func() map[string]any {
+				return map[string]any{"id": newMovement(provinceMovement), "in": with(provinceMovement, "provinceId", "cao-bang")}
+			}},
 		{"deleteAward (a proposal)", provinceWriters, deleteAward, func() map[string]any { return map[string]any{"id": newProposal(), "v": 1} }},
 		{"revokeAward", provinceWriters, `mutation($id: ID!) { revokeAward(id: $id, expectedVersion: 1, reason: "Thu hồi",
 		  decision: {number: "8/QĐ-CTN", date: "2023-01-10"}) { id } }`, func() map[string]any { return map[string]any{"id": newAward()} }},
@@ -146,7 +163,7 @@ func TestPermissionMatrixMutations(t *testing.T) {
 			func() map[string]any { return map[string]any{"r": seededReview, "p": "lang-son"} }},
 	}
 	// Votes: each case gets a year of its own (one vote per cluster a year).
-	year := 1990
+	year := 1950
 	clusterVersion := func() int {
 		d := a.ok("", `{ cluster(id: "mien-nui-bien-gioi-phia-bac") { version } }`, nil)
 		return int(get(d, "cluster", "version").(float64))
@@ -161,7 +178,7 @@ func TestPermissionMatrixMutations(t *testing.T) {
 		return get(a.ok(admin, `mutation($y: Int!, $d: Date!) { createPeriodReview(input: {kind: YEAR_END, year: $y, date: $d,
 		  hostProvinceId: "son-la"}) { id } }`, map[string]any{"y": y, "d": fmt.Sprintf("%d-12-20", y)}), "createPeriodReview", "id").(string)
 	}
-	const openVote = `mutation($r: ID!) { openVote(reviewId: $r, settings: {selfVoteAllowed: false, secret: false, criteria: ["Chỉ tiêu"]}) { version } }`
+	const openVote = `mutation($r: ID!) { openVote(reviewId: $r, settings: {selfVoteAllowed: false, secret: false, criteria: [{name: "Chỉ tiêu"}]}) { version } }`
 	openedVote := func() string {
 		r := yearEnd(newYear())
 		a.ok(admin, openVote, map[string]any{"r": r})

@@ -63,15 +63,19 @@ func TestYearEndVote(t *testing.T) {
 	}
 	rid := newReview("năm 2022")
 	criteria := []string{"Kết quả thực hiện chỉ tiêu", "Phong trào thi đua"}
-	const open = `mutation($r: ID!, $c: [String!]!, $secret: Boolean!) { openVote(reviewId: $r, settings: {selfVoteAllowed: false, secret: $secret, criteria: $c}) { status version voters { id } } }`
-	if r := a.do(token(t, map[string]string{"lang-son": "editor"}), open, map[string]any{"r": rid, "c": criteria, "secret": false}); r.code() != "FORBIDDEN" {
+	table := []map[string]any{{"name": criteria[0], "weight": 2}, {"name": criteria[1]}}
+	const open = `mutation($r: ID!, $c: [CriterionInput!]!, $secret: Boolean!) { openVote(reviewId: $r, settings: {selfVoteAllowed: false, secret: $secret, criteria: $c}) {
+	  status version voters { id } criteria { name weight maxPoints } majority selfScoring crossScoring } }`
+	if r := a.do(token(t, map[string]string{"lang-son": "editor"}), open, map[string]any{"r": rid, "c": table, "secret": false}); r.code() != "FORBIDDEN" {
 		t.Errorf("a province opening the vote: %v", r.Errors)
 	}
-	d := a.ok(editor, open, map[string]any{"r": rid, "c": criteria, "secret": false})
-	if len(get(d, "openVote", "voters").([]any)) != 7 {
-		t.Fatalf("voters: %v", d)
+	d := a.ok(editor, open, map[string]any{"r": rid, "c": table, "secret": false})
+	if len(get(d, "openVote", "voters").([]any)) != 7 || get(d, "openVote", "criteria", 0, "weight") != 2.0 ||
+		get(d, "openVote", "criteria", 1, "maxPoints") != 100.0 || get(d, "openVote", "majority") != 0.5 ||
+		get(d, "openVote", "crossScoring") != true || get(d, "openVote", "selfScoring") != false {
+		t.Fatalf("opened vote: %v", d)
 	}
-	if r := a.do(editor, open, map[string]any{"r": newReview("lần 2"), "c": criteria, "secret": false}); r.code() != "CONFLICT" {
+	if r := a.do(editor, open, map[string]any{"r": newReview("lần 2"), "c": table, "secret": false}); r.code() != "CONFLICT" {
 		t.Errorf("a second vote for the cluster in 2022: %v (one flag per cluster a year)", r.Errors)
 	}
 
@@ -149,11 +153,13 @@ func TestYearEndVote(t *testing.T) {
 	  memberIds: ["cao-bang", "dien-bien", "ha-giang", "lao-cai", "lai-chau", "son-la", "lang-son"]}) { version } }`, nil)
 	r2 := get(a.ok(editor, `mutation { createPeriodReview(input: {kind: YEAR_END, year: 2023, date: "2023-12-20", hostProvinceId: "lao-cai"}) { id } }`, nil),
 		"createPeriodReview", "id")
-	a.ok(editor, open, map[string]any{"r": r2, "c": criteria, "secret": true})
+	a.ok(editor, open, map[string]any{"r": r2, "c": table, "secret": true})
 	a.ok(caoBang, cast, map[string]any{"r": r2, "p": "cao-bang", "l": "lao-cai", "s": scoresFor("cao-bang", 70)})
 	a.ok(editor, closeVote, map[string]any{"r": r2, "v": 1})
 	d = a.ok(editor, read, map[string]any{"id": r2})
-	if get(d, "periodReview", "vote", "ballots") != nil || get(d, "periodReview", "vote", "leader", "id") != "lao-cai" {
+	// One ballot of seven is not more than half of the members: no leader.
+	if get(d, "periodReview", "vote", "ballots") != nil || get(d, "periodReview", "vote", "leader") != nil ||
+		get(d, "periodReview", "vote", "tally", 0, "province", "id") != "lao-cai" {
 		t.Errorf("secret vote: %v", d)
 	}
 }

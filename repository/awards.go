@@ -2,7 +2,9 @@ package repository
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"sort"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -10,32 +12,20 @@ import (
 	"github.com/thidua/thidua/vntext"
 )
 
-// AwardFilter selects awards; zero fields select everything.
-type AwardFilter struct {
-	ProvinceID    string
-	Year          *int
-	Status        string
-	AwardTypeID   string
-	Authority     string
-	MovementID    *bson.ObjectID
-	RecipientKind string
-	RecipientName string // words of the name, diacritics ignored
-	Search        string // words of the name, organisation or citation, diacritics ignored
-}
-
-var awardOrder = order{
+var awardOrder = order[awardDoc]{
 	field: "year", desc: true,
-	key: func(d any) any { return d.(*Award).Year },
-	id:  func(d any) any { return d.(*Award).ID },
+	key: func(d *awardDoc) any { return d.Year },
+	id:  func(d *awardDoc) any { return d.ID },
 }
 
 func containsRegex(folded string) bson.Regex {
 	return bson.Regex{Pattern: regexp.QuoteMeta(folded)}
 }
 
-func conflictf(format string, args ...any) error { return domain.Conflict(format, args...) }
+// nothing is a condition no document meets.
+func nothing() bson.D { return bson.D{{Key: "$in", Value: bson.A{}}} }
 
-func (f AwardFilter) bson() bson.D {
+func awardFilter(f domain.AwardFilter) bson.D {
 	q := bson.D{}
 	add := func(k string, v any) { q = append(q, bson.E{Key: k, Value: v}) }
 	if f.ProvinceID != "" {
@@ -53,8 +43,12 @@ func (f AwardFilter) bson() bson.D {
 	if f.Authority != "" {
 		add("authority", f.Authority)
 	}
-	if f.MovementID != nil {
-		add("movementId", *f.MovementID)
+	if f.MovementID != "" {
+		if mid, ok := parseID(f.MovementID); ok {
+			add("movementId", mid)
+		} else {
+			add("movementId", nothing()) // not an id: no award refers to it
+		}
 	}
 	if f.RecipientKind != "" {
 		add("recipient.kind", f.RecipientKind)
@@ -68,129 +62,84 @@ func (f AwardFilter) bson() bson.D {
 	return q
 }
 
-// prepare fills the derived fields of an award.
-func (a *Award) prepare() {
-	a.Owner = a.ProvinceID
-	a.Published = a.Status == "CONFERRED" || a.Status == "REVOKED" // decisions are public
-	a.Recipient.NameKey = vntext.Fold(a.Recipient.Name)
-	a.SearchKey = vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation)
-}
-
-// CreateAward stores a new award and fills in its id and meta; by is the
-// caller, for the history.
-func (s *Store) CreateAward(ctx context.Context, a *Award, by string) error {
-	now := s.stamp()
-	a.History = []AwardEvent{{Status: a.Status, At: now, By: by, Reason: a.RejectionReason, Decision: a.Decision}}
-	if a.ID.IsZero() {
-		a.ID = bson.NewObjectID()
+// CreateAward stores a new award as given (its owner, publication and
+// history are the caller's) and fills in its id and meta.
+func (s *Store) CreateAward(ctx context.Context, a *domain.Award) error {
+	d, err := awardToDoc(a)
+	if err != nil {
+		return err
 	}
-	a.prepare()
-	a.Meta = Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
-	return insert(ctx, s, colAwards, a)
+	if a.ID == "" {
+		d.ID = bson.NewObjectID()
+	}
+	d.Meta = s.newMeta()
+	if err := insert(ctx, s, colAwards, d); err != nil {
+		return err
+	}
+	a.ID, a.Meta = hexID(d.ID), d.Meta.domain()
+	return nil
 }
 
 // Award reads one award within the read access.
-func (s *Store) Award(ctx context.Context, id bson.ObjectID, read Access) (*Award, error) {
-	return getOne[Award](ctx, s, colAwards, "award", id, read)
+func (s *Store) Award(ctx context.Context, id string, read domain.Access) (*domain.Award, error) {
+	return getOne(ctx, s, awards, id, read)
 }
 
 // Awards lists awards, newest year first.
-func (s *Store) Awards(ctx context.Context, f AwardFilter, read Access, p PageArgs) (*Page[Award], error) {
-	return findPage[Award](ctx, s, colAwards, and(f.bson(), read.readFilter()), awardOrder, p)
+func (s *Store) Awards(ctx context.Context, f domain.AwardFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Award], error) {
+	return findPage(ctx, s, colAwards, and(awardFilter(f), readFilter(read)), awardOrder, awardToDomain, p)
 }
 
-// UpdateAward replaces the editable fields of an award. transition, given
-// the stored and the new status, refuses a change the lifecycle forbids;
-// a change of status is appended to the award's history, by the caller by.
-func (s *Store) UpdateAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access, a *Award,
-	transition func(from, to string) error, by string) (before, after *Award, err error) {
-	return update[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, func(old *Award) (bson.D, error) {
-		if err := transition(old.Status, a.Status); err != nil {
-			return nil, err
-		}
-		a.prepare()
-		a.History = old.History
-		if old.Status != a.Status {
-			a.History = append(a.History, AwardEvent{Status: a.Status, At: s.stamp(), By: by, Reason: a.RejectionReason, Decision: a.Decision})
-		}
-		return bson.D{
-			{Key: "owner", Value: a.Owner}, {Key: "published", Value: a.Published},
-			{Key: "provinceId", Value: a.ProvinceID}, {Key: "awardTypeId", Value: a.AwardTypeID},
-			{Key: "class", Value: a.Class}, {Key: "authority", Value: a.Authority},
-			{Key: "recipient", Value: a.Recipient}, {Key: "year", Value: a.Year},
-			{Key: "status", Value: a.Status}, {Key: "movementId", Value: a.MovementID},
-			{Key: "decision", Value: a.Decision}, {Key: "citation", Value: a.Citation},
-			{Key: "rejectionReason", Value: a.RejectionReason}, {Key: "legalBasis", Value: a.LegalBasis},
-			{Key: "searchKey", Value: a.SearchKey}, {Key: "history", Value: a.History},
-		}, nil
-	})
+// UpdateAward replaces the award with the one change returns, given the
+// stored one (see update). The lifecycle (status transitions, history,
+// revocation) is the caller's.
+func (s *Store) UpdateAward(ctx context.Context, id string, expected int, read, write domain.Access,
+	change func(old *domain.Award) (*domain.Award, error)) (before, after *domain.Award, err error) {
+	return update(ctx, s, awards, id, expected, read, write, change)
 }
 
-// RevokeAward revokes a conferred award by a later decision. The award keeps
-// its conferral (decision, history); only a conferred award can be revoked.
-func (s *Store) RevokeAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access, rev Revocation) (before, after *Award, err error) {
-	return update[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, func(old *Award) (bson.D, error) {
-		if old.Status != "CONFERRED" {
-			return nil, domain.Invalid("id", "only a CONFERRED award can be revoked; this one is %s", old.Status)
-		}
-		if old.Decision != nil && rev.Decision.Date < old.Decision.Date {
-			return nil, domain.Invalid("decision.date", "the revocation (%s) cannot precede the conferral (%s)", rev.Decision.Date, old.Decision.Date)
-		}
-		rev.At = s.stamp()
-		history := append(old.History, AwardEvent{Status: "REVOKED", At: rev.At, By: rev.By, Reason: rev.Reason, Decision: &rev.Decision})
-		return bson.D{{Key: "status", Value: "REVOKED"}, {Key: "published", Value: true},
-			{Key: "revocation", Value: rev}, {Key: "history", Value: history}}, nil
-	})
-}
-
-// DeleteAward deletes a proposed or rejected award (a mistake); conferred
-// and revoked ones are public decisions and stay.
-func (s *Store) DeleteAward(ctx context.Context, id bson.ObjectID, expected int, read, write Access) (*Award, error) {
-	return remove[Award](ctx, s, versioned{colAwards, "award", id, expected, read, write}, func(old *Award) error {
-		if old.Status == "CONFERRED" || old.Status == "REVOKED" {
-			return domain.Invalid("id", "a %s award is a public decision and cannot be deleted; revoke it with revokeAward", old.Status)
-		}
-		return nil
-	})
+// DeleteAward deletes an award; guard (if any), given the stored award,
+// refuses the deletion (a conferred award is a public decision).
+func (s *Store) DeleteAward(ctx context.Context, id string, expected int, read, write domain.Access,
+	guard func(old *domain.Award) error) (*domain.Award, error) {
+	return remove(ctx, s, awards, id, expected, read, write, guard)
 }
 
 // ImportAwards stores many new awards at once (data sets, benchmarks),
-// filling in their ids, derived fields and meta.
-func (s *Store) ImportAwards(ctx context.Context, awards []Award) error {
-	now := s.stamp()
-	docs := make([]any, len(awards))
-	for i := range awards {
-		a := &awards[i]
-		if a.ID.IsZero() {
-			a.ID = bson.NewObjectID()
-		}
-		a.prepare()
-		a.Meta = Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
-		docs[i] = a
-	}
-	if len(docs) == 0 {
+// filling in their ids and meta. Owner and publication are the caller's.
+func (s *Store) ImportAwards(ctx context.Context, list []domain.Award) error {
+	if len(list) == 0 {
 		return nil
+	}
+	now := s.stamp()
+	docs := make([]any, len(list))
+	for i := range list {
+		a := &list[i]
+		d, err := awardToDoc(a)
+		if err != nil {
+			return err
+		}
+		if a.ID == "" {
+			d.ID = bson.NewObjectID()
+		}
+		d.Meta = meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+		a.ID, a.Meta = hexID(d.ID), d.Meta.domain()
+		docs[i] = d
 	}
 	_, err := s.c(colAwards).InsertMany(ctx, docs)
 	return mapErr(err)
 }
 
-// TallyRow is one group of an award tally: the values of the grouping
-// fields (by field name) and how many awards it has.
-type TallyRow struct {
-	Keys  map[string]any
-	Count int
-}
-
-// tallyFields are the award fields a tally can group by.
+// tallyFields are the award fields a tally can group by, and where each is
+// stored.
 var tallyFields = map[string]string{
-	"authority": "$authority", "awardTypeId": "$awardTypeId", "recipientKind": "$recipient.kind",
-	"provinceId": "$provinceId", "year": "$year", "status": "$status",
+	domain.TallyAuthority: "$authority", domain.TallyAwardType: "$awardTypeId", domain.TallyRecipientKind: "$recipient.kind",
+	domain.TallyProvince: "$provinceId", domain.TallyYear: "$year", domain.TallyStatus: "$status",
 }
 
 // AwardTally counts the awards that match f within the read access, grouped
-// by the given fields (names of tallyFields), largest groups first.
-func (s *Store) AwardTally(ctx context.Context, f AwardFilter, read Access, by []string) ([]TallyRow, error) {
+// by the given fields (domain.Tally*), largest groups first.
+func (s *Store) AwardTally(ctx context.Context, f domain.AwardFilter, read domain.Access, by []string) ([]domain.TallyRow, error) {
 	id := bson.D{}
 	for _, k := range by {
 		path, ok := tallyFields[k]
@@ -200,7 +149,7 @@ func (s *Store) AwardTally(ctx context.Context, f AwardFilter, read Access, by [
 		id = append(id, bson.E{Key: k, Value: path})
 	}
 	pipeline := bson.A{
-		bson.D{{Key: "$match", Value: and(f.bson(), read.readFilter())}},
+		bson.D{{Key: "$match", Value: and(awardFilter(f), readFilter(read))}},
 		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: id}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	}
 	cur, err := s.c(colAwards).Aggregate(ctx, pipeline)
@@ -208,30 +157,55 @@ func (s *Store) AwardTally(ctx context.Context, f AwardFilter, read Access, by [
 		return nil, mapErr(err)
 	}
 	var docs []struct {
-		ID    bson.M `bson:"_id"`
-		Count int    `bson:"count"`
+		ID    bson.Raw `bson:"_id"`
+		Count int      `bson:"count"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, mapErr(err)
 	}
-	out := make([]TallyRow, len(docs))
+	out := make([]domain.TallyRow, len(docs))
 	for i, d := range docs {
-		out[i] = TallyRow{Keys: d.ID, Count: d.Count}
+		r := domain.TallyRow{Count: d.Count}
+		str := func(k string) string { v, _ := d.ID.Lookup(k).StringValueOK(); return v }
+		r.Authority, r.AwardTypeID, r.RecipientKind = str(domain.TallyAuthority), str(domain.TallyAwardType), str(domain.TallyRecipientKind)
+		r.ProvinceID, r.Status = str(domain.TallyProvince), str(domain.TallyStatus)
+		if y, ok := d.ID.Lookup(domain.TallyYear).AsInt64OK(); ok {
+			r.Year = int(y)
+		}
+		out[i] = r
 	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return fmt.Sprint(a) < fmt.Sprint(b) // a stable order for equal counts
+	})
 	return out, nil
 }
 
 // CountConferred counts the awards conferred (later revoked ones included)
-// by decisions dated from..to, by one of the authorities, of one of the
-// award types (any when empty).
-func (s *Store) CountConferred(ctx context.Context, from, to string, authorities, awardTypes []string) (int, error) {
-	q := bson.D{
-		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"CONFERRED", "REVOKED"}}}},
-		{Key: "decision.date", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}},
-		{Key: "authority", Value: bson.D{{Key: "$in", Value: authorities}}},
+// by decisions dated f.From..f.To, of the provinces, by the authorities and
+// of the award types f names (any when empty).
+func (s *Store) CountConferred(ctx context.Context, f domain.ConferredFilter) (int, error) {
+	q := bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"CONFERRED", "REVOKED"}}}}}
+	date := bson.D{}
+	if f.From != "" {
+		date = append(date, bson.E{Key: "$gte", Value: f.From})
 	}
-	if len(awardTypes) > 0 {
-		q = append(q, bson.E{Key: "awardTypeId", Value: bson.D{{Key: "$in", Value: awardTypes}}})
+	if f.To != "" {
+		date = append(date, bson.E{Key: "$lte", Value: f.To})
+	}
+	if len(date) > 0 {
+		q = append(q, bson.E{Key: "decision.date", Value: date})
+	}
+	for _, in := range []struct {
+		field  string
+		values []string
+	}{{"authority", f.Authorities}, {"awardTypeId", f.AwardTypeIDs}, {"provinceId", f.ProvinceIDs}} {
+		if len(in.values) > 0 {
+			q = append(q, bson.E{Key: in.field, Value: bson.D{{Key: "$in", Value: in.values}}})
+		}
 	}
 	n, err := s.c(colAwards).CountDocuments(ctx, q)
 	return int(n), mapErr(err)

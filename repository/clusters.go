@@ -13,31 +13,32 @@ import (
 const colClusters = "clusters"
 
 // Clusters lists the clusters, ordered by id.
-func (s *Store) Clusters(ctx context.Context) ([]Cluster, error) {
-	return listAll[Cluster](ctx, s, colClusters, bson.D{{Key: "_id", Value: 1}})
+func (s *Store) Clusters(ctx context.Context) ([]domain.Cluster, error) {
+	return listAll(ctx, s, colClusters, bson.D{{Key: "_id", Value: 1}}, clusterToDomain)
 }
 
 // PutCluster inserts or replaces a cluster (seeding).
-func (s *Store) PutCluster(ctx context.Context, c *Cluster) error {
-	return s.put(ctx, colClusters, c.ID, c, &c.Meta)
+func (s *Store) PutCluster(ctx context.Context, c *domain.Cluster) error {
+	return put(ctx, s, colClusters, c.ID, c, &c.Meta, clusterToDoc)
 }
 
 // SetClusterYear sets (adds or replaces) one year of a cluster, at the
 // expected version of the cluster.
-func (s *Store) SetClusterYear(ctx context.Context, id string, expected int, y ClusterYear) (*Cluster, error) {
+func (s *Store) SetClusterYear(ctx context.Context, id string, expected int, y domain.ClusterYear) (before, after *domain.Cluster, err error) {
 	defer s.lock(colClusters, id)()
-	var c Cluster
-	err := mapErr(s.c(colClusters).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c))
+	var c clusterDoc
+	err = mapErr(s.c(colClusters).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c))
 	if errors.Is(err, errNoDocument) {
-		return nil, domain.NotFound("cluster", id)
+		return nil, nil, domain.NotFound("cluster", id)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if c.Version != expected {
-		return nil, domain.Conflict("cluster %s is at version %d, not %d", id, c.Version, expected)
+	if c.Meta.Version != expected {
+		return nil, nil, domain.Conflict("cluster %s is at version %d, not %d", id, c.Meta.Version, expected)
 	}
-	years := []ClusterYear{y}
+	before = clusterToDomain(&c)
+	years := []clusterYearDoc{{Year: y.Year, Members: copySlice(y.Members), Chair: y.Chair, Deputy: y.Deputy}}
 	for _, old := range c.Years {
 		if old.Year != y.Year {
 			years = append(years, old)
@@ -48,16 +49,17 @@ func (s *Store) SetClusterYear(ctx context.Context, id string, expected int, y C
 	if !s.caps.FerretDB {
 		filter = append(filter, bson.E{Key: "version", Value: expected})
 	}
+	now := s.stamp()
 	res, err := s.c(colClusters).UpdateOne(ctx, filter, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "years", Value: years}, {Key: "updatedAt", Value: s.stamp()}}},
+		{Key: "$set", Value: bson.D{{Key: "years", Value: years}, {Key: "updatedAt", Value: now}}},
 		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 	})
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, nil, mapErr(err)
 	}
 	if res.MatchedCount == 0 {
-		return nil, domain.Conflict("cluster %s changed concurrently; read it again", id)
+		return nil, nil, domain.Conflict("cluster %s changed concurrently; read it again", id)
 	}
-	c.Years, c.Version, c.UpdatedAt = years, c.Version+1, s.stamp()
-	return &c, nil
+	c.Years, c.Meta.Version, c.Meta.UpdatedAt = years, c.Meta.Version+1, now
+	return before, clusterToDomain(&c), nil
 }

@@ -2,28 +2,20 @@ package repository
 
 import (
 	"context"
-	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/vntext"
 )
 
-// MovementFilter selects movements; zero fields select everything.
-type MovementFilter struct {
-	Scope      string
-	ProvinceID string
-	Year       *int   // active in that year
-	Search     string // words of the title, diacritics ignored
-}
-
-var movementOrder = order{
+var movementOrder = order[movementDoc]{
 	field: "titleKey",
-	key:   func(d any) any { return d.(*Movement).TitleKey },
-	id:    func(d any) any { return d.(*Movement).ID },
+	key:   func(d *movementDoc) any { return d.TitleKey },
+	id:    func(d *movementDoc) any { return d.ID },
 }
 
-func (f MovementFilter) bson() bson.D {
+func movementFilter(f domain.MovementFilter) bson.D {
 	q := bson.D{}
 	if f.Scope != "" {
 		q = append(q, bson.E{Key: "scope", Value: f.Scope})
@@ -44,60 +36,67 @@ func (f MovementFilter) bson() bson.D {
 	return and(append([]bson.D{q}, parts...)...)
 }
 
-// CreateMovement stores a new movement and fills in its id and meta.
-func (s *Store) CreateMovement(ctx context.Context, m *Movement) error {
-	now := s.stamp()
-	if m.ID.IsZero() {
-		m.ID = bson.NewObjectID()
+// CreateMovement stores a new movement as given and fills in its id and
+// meta.
+func (s *Store) CreateMovement(ctx context.Context, m *domain.Movement) error {
+	d, err := movementToDoc(m)
+	if err != nil {
+		return err
 	}
-	m.TitleKey = vntext.Fold(m.Title)
-	m.Meta = Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
-	return insert(ctx, s, colMovements, m)
+	if m.ID == "" {
+		d.ID = bson.NewObjectID()
+	}
+	d.Meta = s.newMeta()
+	if err := insert(ctx, s, colMovements, d); err != nil {
+		return err
+	}
+	m.ID, m.Meta = hexID(d.ID), d.Meta.domain()
+	return nil
 }
 
 // Movement reads one movement within the read access.
-func (s *Store) Movement(ctx context.Context, id bson.ObjectID, read Access) (*Movement, error) {
-	return getOne[Movement](ctx, s, colMovements, "movement", id, read)
+func (s *Store) Movement(ctx context.Context, id string, read domain.Access) (*domain.Movement, error) {
+	return getOne(ctx, s, movements, id, read)
 }
 
-// MovementsByID reads movements by id within the read access.
-func (s *Store) MovementsByID(ctx context.Context, ids []bson.ObjectID, read Access) (map[bson.ObjectID]*Movement, error) {
-	return getMany(ctx, s, colMovements, ids, read, func(m *Movement) bson.ObjectID { return m.ID })
+// MovementsByID reads movements by id within the read access; ids that
+// name no visible movement have no entry.
+func (s *Store) MovementsByID(ctx context.Context, ids []string, read domain.Access) (map[string]*domain.Movement, error) {
+	return getMany(ctx, s, movements, ids, read, func(m *domain.Movement) string { return m.ID })
 }
 
 // Movements lists movements ordered by title.
-func (s *Store) Movements(ctx context.Context, f MovementFilter, read Access, p PageArgs) (*Page[Movement], error) {
-	return findPage[Movement](ctx, s, colMovements, and(f.bson(), read.readFilter()), movementOrder, p)
+func (s *Store) Movements(ctx context.Context, f domain.MovementFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Movement], error) {
+	return findPage(ctx, s, colMovements, and(movementFilter(f), readFilter(read)), movementOrder, movementToDomain, p)
 }
 
-// UpdateMovement replaces the editable fields of a movement.
-func (s *Store) UpdateMovement(ctx context.Context, id bson.ObjectID, expected int, read, write Access, m *Movement) (before, after *Movement, err error) {
-	return update[Movement](ctx, s, versioned{colMovements, "movement", id, expected, read, write}, func(*Movement) (bson.D, error) {
-		return bson.D{
-			{Key: "owner", Value: m.Owner}, {Key: "published", Value: m.Published},
-			{Key: "title", Value: m.Title}, {Key: "titleKey", Value: vntext.Fold(m.Title)},
-			{Key: "scope", Value: m.Scope}, {Key: "kind", Value: m.Kind},
-			{Key: "provinceId", Value: m.ProvinceID}, {Key: "launchedBy", Value: m.LaunchedBy},
-			{Key: "startYear", Value: m.StartYear}, {Key: "endYear", Value: m.EndYear},
-			{Key: "description", Value: m.Description},
-		}, nil
+// UpdateMovement replaces the movement with the one change returns, given
+// the stored one (see update).
+func (s *Store) UpdateMovement(ctx context.Context, id string, expected int, read, write domain.Access,
+	change func(old *domain.Movement) (*domain.Movement, error)) (before, after *domain.Movement, err error) {
+	return update(ctx, s, movements, id, expected, read, write, change)
+}
+
+// DeleteMovement deletes a movement that no award or review refers to. The
+// references are looked for only once the caller is known to see and be
+// allowed to change the movement at that version: a refusal must not reveal
+// a movement hidden from it.
+func (s *Store) DeleteMovement(ctx context.Context, id string, expected int, read, write domain.Access) (*domain.Movement, error) {
+	return remove(ctx, s, movements, id, expected, read, write, func(old *domain.Movement) error {
+		oid, _ := parseID(old.ID)
+		for _, ref := range []struct{ coll, field, what string }{
+			{colAwards, "movementId", "awards"}, {colReviews, "movementIds", "period reviews"},
+		} {
+			found, err := s.exists(ctx, ref.coll, bson.D{{Key: ref.field, Value: oid}})
+			if err != nil {
+				return err
+			}
+			if found {
+				// Checked before the delete: a reference added in between is
+				// possible without transactions (see README).
+				return domain.Conflict("movement %s is referred to by %s; remove those references first", old.ID, ref.what)
+			}
+		}
+		return nil
 	})
-}
-
-// DeleteMovement deletes a movement that no award or review refers to.
-func (s *Store) DeleteMovement(ctx context.Context, id bson.ObjectID, expected int, read, write Access) (*Movement, error) {
-	for _, ref := range []struct{ coll, field, what string }{
-		{colAwards, "movementId", "awards"}, {colReviews, "movementIds", "period reviews"},
-	} {
-		err := mapErr(s.c(ref.coll).FindOne(ctx, bson.D{{Key: ref.field, Value: id}}).Err())
-		if err == nil {
-			// Checked before the delete: a reference added in between is
-			// possible without transactions (see README).
-			return nil, conflictf("movement %s is referred to by %s; remove those references first", id.Hex(), ref.what)
-		}
-		if !errors.Is(err, errNoDocument) {
-			return nil, err
-		}
-	}
-	return remove[Movement](ctx, s, versioned{colMovements, "movement", id, expected, read, write}, nil)
 }

@@ -12,35 +12,12 @@ import (
 	"github.com/thidua/thidua/domain"
 )
 
-// MaxPageSize is the largest page a list query returns.
-const MaxPageSize = 100
-
-// DefaultPageSize is the page size when none is asked for.
-const DefaultPageSize = 20
-
-// PageArgs are Relay forward-pagination arguments.
-type PageArgs struct {
-	First *int
-	After *string
-}
-
-// Page is one page of a list.
-type Page[T any] struct {
-	Items   []T
-	Cursors []string
-	HasNext bool
-	HasPrev bool
-	// Count counts every record that matches the filter (and the access),
-	// in one more round trip; call it only when totalCount is asked for.
-	Count func(ctx context.Context) (int, error)
-}
-
 // order is a keyset ordering: one sort field, then _id, in one direction.
-type order struct {
+type order[D any] struct {
 	field string
 	desc  bool
-	key   func(doc any) any // the sort value of a document
-	id    func(doc any) any // the _id of a document
+	key   func(doc *D) any // the sort value of a document
+	id    func(doc *D) any // the _id of a document
 }
 
 type cursor struct {
@@ -61,7 +38,7 @@ func encodeCursor(k any, id any) string {
 }
 
 // keysetFilter returns the filter selecting documents after the cursor.
-func (o order) keysetFilter(after string) (bson.D, error) {
+func (o order[D]) keysetFilter(after string) (bson.D, error) {
 	bad := domain.Invalid("after", "malformed cursor")
 	raw, err := base64.RawURLEncoding.DecodeString(after)
 	if err != nil {
@@ -97,16 +74,17 @@ func (o order) keysetFilter(after string) (bson.D, error) {
 
 func pageSize(first *int) (int, error) {
 	if first == nil {
-		return DefaultPageSize, nil
+		return domain.DefaultPageSize, nil
 	}
-	if *first < 0 || *first > MaxPageSize {
-		return 0, domain.Invalid("first", "must be between 0 and %d", MaxPageSize)
+	if *first < 0 || *first > domain.MaxPageSize {
+		return 0, domain.Invalid("first", "must be between 0 and %d", domain.MaxPageSize)
 	}
 	return *first, nil
 }
 
 // findPage runs one keyset-paginated query.
-func findPage[T any](ctx context.Context, s *Store, coll string, filter bson.D, o order, args PageArgs) (*Page[T], error) {
+func findPage[D, T any](ctx context.Context, s *Store, coll string, filter bson.D, o order[D], toDomain func(*D) *T,
+	args domain.PageArgs) (*domain.Page[T], error) {
 	n, err := pageSize(args.First)
 	if err != nil {
 		return nil, err
@@ -123,7 +101,7 @@ func findPage[T any](ctx context.Context, s *Store, coll string, filter bson.D, 
 	if o.desc {
 		dir = -1
 	}
-	page := &Page[T]{
+	page := &domain.Page[T]{
 		HasPrev: args.After != nil && *args.After != "",
 		Count: func(ctx context.Context) (int, error) {
 			c, err := s.c(coll).CountDocuments(ctx, filter)
@@ -140,17 +118,18 @@ func findPage[T any](ctx context.Context, s *Store, coll string, filter bson.D, 
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	var items []T
-	if err := cur.All(ctx, &items); err != nil {
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
 		return nil, mapErr(err)
 	}
-	if len(items) > n {
-		items = items[:n]
+	if len(docs) > n {
+		docs = docs[:n]
 		page.HasNext = true
 	}
-	page.Items = items
-	for i := range items {
-		page.Cursors = append(page.Cursors, encodeCursor(o.key(&items[i]), o.id(&items[i])))
+	page.Items = make([]T, len(docs))
+	for i := range docs {
+		page.Items[i] = *toDomain(&docs[i])
+		page.Cursors = append(page.Cursors, encodeCursor(o.key(&docs[i]), o.id(&docs[i])))
 	}
 	return page, nil
 }

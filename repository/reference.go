@@ -2,73 +2,167 @@ package repository
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/thidua/thidua/domain"
 )
 
 // Reference data (provinces and the catalogues) is small and read on every
-// request; it is listed whole and kept in memory by package reference.
+// request; it is listed whole and kept in memory by package catalog.
 
 // Provinces lists every province, ordered by id.
-func (s *Store) Provinces(ctx context.Context) ([]Province, error) {
-	return listAll[Province](ctx, s, colProvinces, bson.D{{Key: "_id", Value: 1}})
+func (s *Store) Provinces(ctx context.Context) ([]domain.Province, error) {
+	return listAll(ctx, s, colProvinces, bson.D{{Key: "_id", Value: 1}}, provinceToDomain)
 }
 
 // AwardTypes lists the award-type catalogue in its order.
-func (s *Store) AwardTypes(ctx context.Context) ([]AwardType, error) {
-	return listAll[AwardType](ctx, s, colAwardTypes, bson.D{{Key: "order", Value: 1}, {Key: "_id", Value: 1}})
+func (s *Store) AwardTypes(ctx context.Context) ([]domain.AwardType, error) {
+	return listAll(ctx, s, colAwardTypes, bson.D{{Key: "order", Value: 1}, {Key: "_id", Value: 1}}, awardTypeToDomain)
 }
 
 // Indicators lists the indicator catalogue in its order.
-func (s *Store) Indicators(ctx context.Context) ([]Indicator, error) {
-	return listAll[Indicator](ctx, s, colIndicators, bson.D{{Key: "order", Value: 1}, {Key: "_id", Value: 1}})
-}
-
-func listAll[T any](ctx context.Context, s *Store, coll string, sort bson.D) ([]T, error) {
-	cur, err := s.c(coll).Find(ctx, bson.D{}, options.Find().SetSort(sort))
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	var out []T
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, mapErr(err)
-	}
-	return out, nil
+func (s *Store) Indicators(ctx context.Context) ([]domain.Indicator, error) {
+	return listAll(ctx, s, colIndicators, bson.D{{Key: "order", Value: 1}, {Key: "_id", Value: 1}}, indicatorToDomain)
 }
 
 // PutProvince inserts or replaces a province (seeding, administration).
-func (s *Store) PutProvince(ctx context.Context, p *Province) error {
-	return s.put(ctx, colProvinces, p.ID, p, &p.Meta)
+func (s *Store) PutProvince(ctx context.Context, p *domain.Province) error {
+	return put(ctx, s, colProvinces, p.ID, p, &p.Meta, provinceToDoc)
 }
 
-// PutAwardType inserts or replaces an award type.
-func (s *Store) PutAwardType(ctx context.Context, t *AwardType) error {
-	return s.put(ctx, colAwardTypes, t.ID, t, &t.Meta)
+// PutAwardType inserts or replaces an award type (seeding).
+func (s *Store) PutAwardType(ctx context.Context, t *domain.AwardType) error {
+	return put(ctx, s, colAwardTypes, t.ID, t, &t.Meta, awardTypeToDoc)
 }
 
-// PutIndicator inserts or replaces an indicator.
-func (s *Store) PutIndicator(ctx context.Context, i *Indicator) error {
-	return s.put(ctx, colIndicators, i.ID, i, &i.Meta)
+// PutIndicator inserts or replaces an indicator (seeding).
+func (s *Store) PutIndicator(ctx context.Context, i *domain.Indicator) error {
+	return put(ctx, s, colIndicators, i.ID, i, &i.Meta, indicatorToDoc)
 }
+
+// SaveAwardType creates (expected 0; CONFLICT when the id exists) or
+// replaces (at version expected) an award type, filling in its Meta; before
+// is the stored one (nil when created).
+func (s *Store) SaveAwardType(ctx context.Context, t *domain.AwardType, expected int) (before *domain.AwardType, err error) {
+	return save(ctx, s, colAwardTypes, "award type", t.ID, expected, t, &t.Meta, awardTypeToDoc, awardTypeToDomain)
+}
+
+// SaveIndicator is SaveAwardType for indicators.
+func (s *Store) SaveIndicator(ctx context.Context, i *domain.Indicator, expected int) (before *domain.Indicator, err error) {
+	return save(ctx, s, colIndicators, "indicator", i.ID, expected, i, &i.Meta, indicatorToDoc, indicatorToDomain)
+}
+
+// metaSetter is a document whose meta can be set (the reference documents).
+type metaSetter interface{ setMeta(meta) }
+
+func (d *provinceDoc) setMeta(m meta)  { d.Meta = m }
+func (d *awardTypeDoc) setMeta(m meta) { d.Meta = m }
+func (d *indicatorDoc) setMeta(m meta) { d.Meta = m }
+func (d *clusterDoc) setMeta(m meta)   { d.Meta = m }
 
 // put upserts a reference record keyed by a slug, keeping createdAt and
 // counting versions.
-func (s *Store) put(ctx context.Context, coll, id string, doc any, m *Meta) error {
+func put[D any, T any, PD interface {
+	*D
+	metaSetter
+}](ctx context.Context, s *Store, coll, id string, rec *T, m *domain.Meta, toDoc func(*T) (PD, error)) error {
+	doc, err := toDoc(rec)
+	if err != nil {
+		return err
+	}
 	defer s.lock(coll, id)()
 	var old struct {
-		Meta `bson:",inline"`
+		Meta meta `bson:",inline"`
 	}
-	err := mapErr(s.c(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old))
+	err = mapErr(s.c(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old))
 	now := s.stamp()
 	switch {
-	case err == errNoDocument:
-		*m = Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
-		return insert(ctx, s, coll, doc)
+	case errors.Is(err, errNoDocument):
+		doc.setMeta(meta{Version: 1, CreatedAt: now, UpdatedAt: now})
+		if err := insert(ctx, s, coll, doc); err != nil {
+			return err
+		}
+		*m = domain.Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+		return nil
 	case err != nil:
 		return err
 	}
-	*m = Meta{Version: old.Version + 1, CreatedAt: old.CreatedAt, UpdatedAt: now}
-	_, err = s.c(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old.Version}}, doc)
-	return mapErr(err)
+	nm := meta{Version: old.Meta.Version + 1, CreatedAt: old.Meta.CreatedAt, UpdatedAt: now}
+	doc.setMeta(nm)
+	res, err := s.c(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old.Meta.Version}}, doc)
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return domain.Conflict("%s %s changed concurrently", coll, id)
+	}
+	*m = nm.domain()
+	return nil
+}
+
+// save creates (expected 0) or replaces (at version expected) a reference
+// record keyed by a slug; see SaveAwardType.
+func save[D any, T any, PD interface {
+	*D
+	metaSetter
+}](ctx context.Context, s *Store, coll, name, id string, expected int, rec *T, m *domain.Meta,
+	toDoc func(*T) (PD, error), toDomain func(PD) *T) (*T, error) {
+	doc, err := toDoc(rec)
+	if err != nil {
+		return nil, err
+	}
+	defer s.lock(coll, id)()
+	raw, err := s.byID(ctx, coll, id)
+	found := err == nil
+	if err != nil && !errors.Is(err, errNoDocument) {
+		return nil, err
+	}
+	now := s.stamp()
+	if expected == 0 {
+		if found {
+			return nil, domain.Conflict("%s %s already exists", name, id)
+		}
+		nm := meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+		doc.setMeta(nm)
+		if err := insert(ctx, s, coll, doc); err != nil { // a concurrent create: duplicate key, CONFLICT
+			return nil, err
+		}
+		*m = nm.domain()
+		return nil, nil
+	}
+	if !found {
+		return nil, domain.NotFound(name, id)
+	}
+	var old D
+	var om struct {
+		Meta meta `bson:",inline"`
+	}
+	if err := bson.Unmarshal(raw, PD(&old)); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", name, err)
+	}
+	if err := bson.Unmarshal(raw, &om); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", name, err)
+	}
+	if om.Meta.Version != expected {
+		return nil, domain.Conflict("%s %s is at version %d, not %d", name, id, om.Meta.Version, expected)
+	}
+	before := toDomain(&old)
+	nm := meta{Version: expected + 1, CreatedAt: om.Meta.CreatedAt, UpdatedAt: now}
+	doc.setMeta(nm)
+	filter := bson.D{{Key: "_id", Value: id}}
+	if !s.caps.FerretDB {
+		filter = append(filter, bson.E{Key: "version", Value: expected})
+	}
+	res, err := s.c(coll).ReplaceOne(ctx, filter, doc)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return nil, domain.Conflict("%s %s changed concurrently; read it again", name, id)
+	}
+	*m = nm.domain()
+	return before, nil
 }

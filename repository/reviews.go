@@ -10,19 +10,13 @@ import (
 	"github.com/thidua/thidua/domain"
 )
 
-// ReviewFilter selects period reviews; zero fields select everything.
-type ReviewFilter struct {
-	Kind string
-	Year *int
-}
-
-var reviewOrder = order{
+var reviewOrder = order[reviewDoc]{
 	field: "date", desc: true,
-	key: func(d any) any { return d.(*PeriodReview).Date },
-	id:  func(d any) any { return d.(*PeriodReview).ID },
+	key: func(d *reviewDoc) any { return d.Date },
+	id:  func(d *reviewDoc) any { return d.ID },
 }
 
-func (f ReviewFilter) bson() bson.D {
+func reviewFilter(f domain.ReviewFilter) bson.D {
 	q := bson.D{}
 	if f.Kind != "" {
 		q = append(q, bson.E{Key: "kind", Value: f.Kind})
@@ -33,64 +27,65 @@ func (f ReviewFilter) bson() bson.D {
 	return q
 }
 
-// CreatePeriodReview stores a new review and fills in its id and meta.
-func (s *Store) CreatePeriodReview(ctx context.Context, r *PeriodReview) error {
-	now := s.stamp()
-	if r.ID.IsZero() {
-		r.ID = bson.NewObjectID()
+// CreatePeriodReview stores a new review as given (its owner is the
+// caller's: the cluster's scope) and fills in its id and meta.
+func (s *Store) CreatePeriodReview(ctx context.Context, r *domain.PeriodReview) error {
+	d, err := reviewToDoc(r)
+	if err != nil {
+		return err
 	}
-	r.Owner = ScopeAll
-	r.Meta = Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
-	return insert(ctx, s, colReviews, r)
+	if r.ID == "" {
+		d.ID = bson.NewObjectID()
+	}
+	d.Meta = s.newMeta()
+	if err := insert(ctx, s, colReviews, d); err != nil {
+		return err
+	}
+	r.ID, r.Meta = hexID(d.ID), d.Meta.domain()
+	return nil
 }
 
 // PeriodReview reads one review within the read access.
-func (s *Store) PeriodReview(ctx context.Context, id bson.ObjectID, read Access) (*PeriodReview, error) {
-	return getOne[PeriodReview](ctx, s, colReviews, "period review", id, read)
+func (s *Store) PeriodReview(ctx context.Context, id string, read domain.Access) (*domain.PeriodReview, error) {
+	return getOne(ctx, s, reviews, id, read)
 }
 
 // PeriodReviews lists reviews, latest first.
-func (s *Store) PeriodReviews(ctx context.Context, f ReviewFilter, read Access, p PageArgs) (*Page[PeriodReview], error) {
-	return findPage[PeriodReview](ctx, s, colReviews, and(f.bson(), read.readFilter()), reviewOrder, p)
+func (s *Store) PeriodReviews(ctx context.Context, f domain.ReviewFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.PeriodReview], error) {
+	return findPage(ctx, s, colReviews, and(reviewFilter(f), readFilter(read)), reviewOrder, reviewToDomain, p)
 }
 
-// UpdatePeriodReview replaces the editable fields of a review.
-func (s *Store) UpdatePeriodReview(ctx context.Context, id bson.ObjectID, expected int, read, write Access, r *PeriodReview) (before, after *PeriodReview, err error) {
-	return update[PeriodReview](ctx, s, versioned{colReviews, "period review", id, expected, read, write}, func(*PeriodReview) (bson.D, error) {
-		return bson.D{
-			{Key: "published", Value: r.Published}, {Key: "kind", Value: r.Kind},
-			{Key: "year", Value: r.Year}, {Key: "period", Value: r.Period}, {Key: "date", Value: r.Date},
-			{Key: "periodStart", Value: r.PeriodStart}, {Key: "periodEnd", Value: r.PeriodEnd},
-			{Key: "hostProvinceId", Value: r.HostProvinceID}, {Key: "location", Value: r.Location},
-			{Key: "theme", Value: r.Theme}, {Key: "movementIds", Value: r.MovementIDs},
-			{Key: "reportedFigures", Value: r.ReportedFigures},
-			{Key: "reportedAwardTallies", Value: r.ReportedAwardTallies},
-		}, nil
-	})
+// UpdatePeriodReview replaces the review with the one change returns, given
+// the stored one (see update).
+func (s *Store) UpdatePeriodReview(ctx context.Context, id string, expected int, read, write domain.Access,
+	change func(old *domain.PeriodReview) (*domain.PeriodReview, error)) (before, after *domain.PeriodReview, err error) {
+	return update(ctx, s, reviews, id, expected, read, write, change)
 }
 
 // ReportsByReview returns the province reports of the given reviews, by
-// review id, each list ordered by province. The caller has checked that it
-// may read the reviews.
-func (s *Store) ReportsByReview(ctx context.Context, reviewIDs []bson.ObjectID) (map[bson.ObjectID][]ProvinceReport, error) {
-	out := make(map[bson.ObjectID][]ProvinceReport, len(reviewIDs))
-	if len(reviewIDs) == 0 {
+// review id, each list ordered by province, in one query. The caller has
+// checked that it may read the reviews.
+func (s *Store) ReportsByReview(ctx context.Context, reviewIDs []string) (map[string][]domain.ProvinceReport, error) {
+	out := make(map[string][]domain.ProvinceReport, len(reviewIDs))
+	for _, id := range reviewIDs {
+		out[id] = nil // a review without reports has an empty list, not "not found"
+	}
+	oids := parseIDs(reviewIDs)
+	if len(oids) == 0 {
 		return out, nil
 	}
-	cur, err := s.c(colReports).Find(ctx, bson.D{{Key: "reviewId", Value: bson.D{{Key: "$in", Value: reviewIDs}}}},
+	cur, err := s.c(colReports).Find(ctx, bson.D{{Key: "reviewId", Value: bson.D{{Key: "$in", Value: oids}}}},
 		options.Find().SetSort(bson.D{{Key: "provinceId", Value: 1}}))
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	var docs []ProvinceReport
+	var docs []reportDoc
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, mapErr(err)
 	}
-	for _, id := range reviewIDs {
-		out[id] = nil // a review without reports has an empty list, not "not found"
-	}
-	for _, d := range docs {
-		out[d.ReviewID] = append(out[d.ReviewID], d)
+	for i := range docs {
+		r := reportToDomain(&docs[i])
+		out[r.ReviewID] = append(out[r.ReviewID], *r)
 	}
 	return out, nil
 }
@@ -100,24 +95,31 @@ func (s *Store) ReportsByReview(ctx context.Context, reviewIDs []bson.ObjectID) 
 // province's current report must be at that version. The caller has checked
 // that it may report for the province; check (if any), given the review,
 // refuses a report the review cannot take.
-func (s *Store) SubmitReport(ctx context.Context, reviewID bson.ObjectID, provinceID string, values []IndicatorValue, by string,
-	expected *int, check func(review *PeriodReview) error) (before, after *ProvinceReport, err error) {
-	var review PeriodReview
-	err = mapErr(s.c(colReviews).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&review))
+func (s *Store) SubmitReport(ctx context.Context, reviewID, provinceID string, values []domain.IndicatorValue, by string,
+	expected *int, check func(review *domain.PeriodReview) error) (before, after *domain.ProvinceReport, err error) {
+	rid, ok := parseID(reviewID)
+	if !ok {
+		return nil, nil, domain.NotFound("period review", reviewID)
+	}
+	raw, err := s.byID(ctx, colReviews, rid)
 	if errors.Is(err, errNoDocument) {
-		return nil, nil, domain.NotFound("period review", reviewID.Hex())
+		return nil, nil, domain.NotFound("period review", reviewID)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	review, err := reviews.decode(raw)
+	if err != nil {
+		return nil, nil, err
+	}
 	if check != nil {
-		if err := check(&review); err != nil {
+		if err := check(review); err != nil {
 			return nil, nil, err
 		}
 	}
-	defer s.lock(colReports, reviewID.Hex()+"/"+provinceID)()
-	key := bson.D{{Key: "reviewId", Value: reviewID}, {Key: "provinceId", Value: provinceID}}
-	var cur ProvinceReport
+	defer s.lock(colReports, reviewID+"/"+provinceID)()
+	key := bson.D{{Key: "reviewId", Value: rid}, {Key: "provinceId", Value: provinceID}}
+	var cur reportDoc
 	err = mapErr(s.c(colReports).FindOne(ctx, key).Decode(&cur))
 	now := s.stamp()
 	switch {
@@ -125,32 +127,32 @@ func (s *Store) SubmitReport(ctx context.Context, reviewID bson.ObjectID, provin
 		if expected != nil {
 			return nil, nil, domain.Conflict("%s has no report in this review yet; submit without expectedVersion", provinceID)
 		}
-		r := &ProvinceReport{ID: bson.NewObjectID(), ReviewID: reviewID, ProvinceID: provinceID,
-			Values: values, SubmittedBy: by, Meta: Meta{Version: 1, CreatedAt: now, UpdatedAt: now}}
+		r := &reportDoc{ID: bson.NewObjectID(), ReviewID: rid, ProvinceID: provinceID,
+			Values: valuesToDoc(values), SubmittedBy: by, Meta: meta{Version: 1, CreatedAt: now, UpdatedAt: now}}
 		if err := insert(ctx, s, colReports, r); err != nil {
 			return nil, nil, err
 		}
-		return nil, r, nil
+		return nil, reportToDomain(r), nil
 	case err != nil:
 		return nil, nil, err
 	}
-	version := cur.Version
+	version := cur.Meta.Version
 	if expected != nil {
 		version = *expected
 	}
-	var out ProvinceReport
+	var out reportDoc
 	err = mapErr(s.c(colReports).FindOneAndUpdate(ctx,
 		append(key, bson.E{Key: "version", Value: version}),
 		bson.D{
-			{Key: "$set", Value: bson.D{{Key: "values", Value: values}, {Key: "submittedBy", Value: by}, {Key: "updatedAt", Value: now}}},
+			{Key: "$set", Value: bson.D{{Key: "values", Value: valuesToDoc(values)}, {Key: "submittedBy", Value: by}, {Key: "updatedAt", Value: now}}},
 			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 		},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&out))
 	if errors.Is(err, errNoDocument) {
-		return nil, nil, domain.Conflict("the report of %s is at version %d, not %d", provinceID, cur.Version, version)
+		return nil, nil, domain.Conflict("the report of %s is at version %d, not %d", provinceID, cur.Meta.Version, version)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	return &cur, &out, nil
+	return reportToDomain(&cur), reportToDomain(&out), nil
 }

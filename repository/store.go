@@ -1,7 +1,9 @@
 // Package repository stores thidua's records in MongoDB (or the embedded
-// FerretDB). It speaks typed documents, applies the access filter it is given
-// to every query, keeps a version on every record, and maps driver errors to
-// domain errors in one place (mapErr).
+// FerretDB). It speaks the domain's records and string ids (its documents
+// and ObjectIDs stay inside), implements service.Store, applies the access
+// it is given to every query, keeps a version on every record, migrates
+// stored data (migrate.go), and maps driver errors to domain errors in one
+// place (mapErr).
 package repository
 
 import (
@@ -216,4 +218,10 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// newMeta is the meta of a record created now.
+func (s *Store) newMeta() meta {
+	now := s.stamp()
+	return meta{Version: 1, CreatedAt: now, UpdatedAt: now}
 }

@@ -3,7 +3,6 @@ package repository
 import (
 	"context"
 	"errors"
-	"sort"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -16,105 +15,220 @@ const (
 	colBallots = "ballots"
 )
 
-// Vote is the year-end vote of a cluster for its leading province, held at
-// a year-end review (its _id is the review's). One per cluster a year.
-type Vote struct {
-	ID              bson.ObjectID `bson:"_id"`
-	ClusterID       string        `bson:"clusterId"`
-	Year            int           `bson:"year"`
-	Status          string        `bson:"status"` // OPEN, CLOSED
-	SelfVoteAllowed bool          `bson:"selfVoteAllowed"`
-	Secret          bool          `bson:"secret"`
-	Criteria        []string      `bson:"criteria"`
-	Voters          []string      `bson:"voters"` // the cluster's members that year
-	Tally           []VoteCount   `bson:"tally"`
-	LeaderID        string        `bson:"leaderId,omitempty"`
-	Tied            []string      `bson:"tied"`
-	Meta            `bson:",inline"`
+// voteDoc is the year-end vote of a cluster, held at a year-end review (its
+// _id is the review's). Votes stored before the criteria became a table
+// hold criteria as strings: migration 1 converts them.
+type voteDoc struct {
+	ID              bson.ObjectID  `bson:"_id"`
+	ClusterID       string         `bson:"clusterId"`
+	Year            int            `bson:"year"`
+	Status          string         `bson:"status"` // OPEN, CLOSED
+	SelfVoteAllowed bool           `bson:"selfVoteAllowed"`
+	Secret          bool           `bson:"secret"`
+	Criteria        []criterionDoc `bson:"criteria"`
+	SelfScoring     bool           `bson:"selfScoring"`
+	CrossScoring    bool           `bson:"crossScoring"`
+	Majority        float64        `bson:"majority"`
+	Voters          []string       `bson:"voters"` // the cluster's members that year
+	Tally           []voteCountDoc `bson:"tally"`
+	LeaderID        string         `bson:"leaderId,omitempty"`
+	Tied            []string       `bson:"tied"`
+	Meta            meta           `bson:",inline"`
 }
 
-// VoteCount is a province's result: ballots naming it leader, and the sum of
-// the scores the others gave it.
-type VoteCount struct {
+type criterionDoc struct {
+	Name      string  `bson:"name"`
+	Weight    float64 `bson:"weight"`
+	MaxPoints float64 `bson:"maxPoints"`
+}
+
+type voteCountDoc struct {
 	ProvinceID string  `bson:"provinceId"`
 	Votes      int     `bson:"votes"`
 	ScoreTotal float64 `bson:"scoreTotal"`
 }
 
-// Ballot is one province's ballot: its choice of leader and its scores of
-// the others. A province changes only its own, while the vote is open.
-type Ballot struct {
+// ballotDoc is one province's ballot. A province changes only its own,
+// while the vote is open.
+type ballotDoc struct {
 	ID         bson.ObjectID `bson:"_id"`
 	ReviewID   bson.ObjectID `bson:"reviewId"`
 	ProvinceID string        `bson:"provinceId"`
 	LeaderID   string        `bson:"leaderId"`
-	Scores     []Score       `bson:"scores"`
+	Scores     []scoreDoc    `bson:"scores"`
 	By         string        `bson:"by,omitempty"`
-	Meta       `bson:",inline"`
+	Meta       meta          `bson:",inline"`
 }
 
-// Score is one province's score of another on one criterion.
-type Score struct {
+type scoreDoc struct {
 	ProvinceID string  `bson:"provinceId"`
 	Criterion  string  `bson:"criterion"`
 	Score      float64 `bson:"score"`
 }
 
-// OpenVote starts the vote of a year-end review.
-func (s *Store) OpenVote(ctx context.Context, v *Vote) error {
-	now := s.stamp()
-	v.Status, v.Tally, v.Tied = "OPEN", []VoteCount{}, []string{}
-	v.Meta = Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
-	err := insert(ctx, s, colVotes, v)
+func tallyToDoc(t []domain.VoteCount) []voteCountDoc {
+	if t == nil {
+		return []voteCountDoc{}
+	}
+	out := make([]voteCountDoc, len(t))
+	for i, c := range t {
+		out[i] = voteCountDoc(c)
+	}
+	return out
+}
+
+func voteToDomain(d *voteDoc) *domain.Vote {
+	v := &domain.Vote{ID: hexID(d.ID), ClusterID: d.ClusterID, Year: d.Year, Status: d.Status,
+		VoteSettings: domain.VoteSettings{SelfVoteAllowed: d.SelfVoteAllowed, Secret: d.Secret,
+			SelfScoring: d.SelfScoring, CrossScoring: d.CrossScoring, Majority: d.Majority},
+		Voters: d.Voters, LeaderID: d.LeaderID, Tied: d.Tied, Meta: d.Meta.domain()}
+	if d.Criteria != nil {
+		v.Criteria = make([]domain.Criterion, len(d.Criteria))
+		for i, c := range d.Criteria {
+			v.Criteria[i] = domain.Criterion(c)
+		}
+	}
+	if d.Tally != nil {
+		v.Tally = make([]domain.VoteCount, len(d.Tally))
+		for i, c := range d.Tally {
+			v.Tally[i] = domain.VoteCount(c)
+		}
+	}
+	return v
+}
+
+func voteToDoc(v *domain.Vote) (*voteDoc, error) {
+	id, ok := parseID(v.ID)
+	if !ok {
+		return nil, domain.NotFound("period review", v.ID)
+	}
+	d := &voteDoc{ID: id, ClusterID: v.ClusterID, Year: v.Year, Status: v.Status, SelfVoteAllowed: v.SelfVoteAllowed,
+		Secret: v.Secret, SelfScoring: v.SelfScoring, CrossScoring: v.CrossScoring, Majority: v.Majority,
+		Voters: v.Voters, Tally: tallyToDoc(v.Tally), LeaderID: v.LeaderID, Tied: v.Tied, Meta: metaOf(v.Meta)}
+	if v.Criteria != nil {
+		d.Criteria = make([]criterionDoc, len(v.Criteria))
+		for i, c := range v.Criteria {
+			d.Criteria[i] = criterionDoc(c)
+		}
+	}
+	return d, nil
+}
+
+func ballotToDomain(d *ballotDoc) *domain.Ballot {
+	b := &domain.Ballot{ID: hexID(d.ID), ReviewID: hexID(d.ReviewID), ProvinceID: d.ProvinceID, LeaderID: d.LeaderID,
+		By: d.By, Meta: d.Meta.domain()}
+	if d.Scores != nil {
+		b.Scores = make([]domain.Score, len(d.Scores))
+		for i, s := range d.Scores {
+			b.Scores[i] = domain.Score(s)
+		}
+	}
+	return b
+}
+
+func scoresToDoc(ss []domain.Score) []scoreDoc {
+	if ss == nil {
+		return nil
+	}
+	out := make([]scoreDoc, len(ss))
+	for i, s := range ss {
+		out[i] = scoreDoc(s)
+	}
+	return out
+}
+
+// OpenVote starts the vote of a year-end review (v.ID is the review's id),
+// filling in its status, empty tally and meta.
+func (s *Store) OpenVote(ctx context.Context, v *domain.Vote) error {
+	v.Status, v.Tally, v.Tied, v.LeaderID = "OPEN", []domain.VoteCount{}, []string{}, ""
+	d, err := voteToDoc(v)
+	if err != nil {
+		return err
+	}
+	d.Meta = s.newMeta()
+	err = insert(ctx, s, colVotes, d)
 	if domain.ErrorCode(err) == domain.CodeConflict {
 		return domain.Conflict("cluster %s already has a vote for %d, or this review has one", v.ClusterID, v.Year)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	v.Meta = d.Meta.domain()
+	return nil
 }
 
-// Vote reads the vote of a review; nil when there is none.
-func (s *Store) Vote(ctx context.Context, reviewID bson.ObjectID) (*Vote, error) {
-	var v Vote
-	err := mapErr(s.c(colVotes).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&v))
+// vote reads the vote of a review; nil when there is none.
+func (s *Store) vote(ctx context.Context, reviewID bson.ObjectID) (*domain.Vote, error) {
+	var d voteDoc
+	err := mapErr(s.c(colVotes).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&d))
 	if errors.Is(err, errNoDocument) {
 		return nil, nil
 	}
-	return &v, err
+	if err != nil {
+		return nil, err
+	}
+	return voteToDomain(&d), nil
 }
 
-// Ballots lists the ballots of a review, by province.
-func (s *Store) Ballots(ctx context.Context, reviewID bson.ObjectID) ([]Ballot, error) {
-	m, err := s.BallotsByReview(ctx, []bson.ObjectID{reviewID})
-	return m[reviewID], err
+// VotesByReview returns the votes of the given reviews, by review id, in one
+// query; a review without a vote has no entry.
+func (s *Store) VotesByReview(ctx context.Context, reviewIDs []string) (map[string]*domain.Vote, error) {
+	out := make(map[string]*domain.Vote, len(reviewIDs))
+	oids := parseIDs(reviewIDs)
+	if len(oids) == 0 {
+		return out, nil
+	}
+	cur, err := s.c(colVotes).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var docs []voteDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err)
+	}
+	for i := range docs {
+		v := voteToDomain(&docs[i])
+		out[v.ID] = v
+	}
+	return out, nil
 }
 
 // BallotsByReview returns the ballots of the given reviews, by review id,
 // each list ordered by province, in one query.
-func (s *Store) BallotsByReview(ctx context.Context, reviewIDs []bson.ObjectID) (map[bson.ObjectID][]Ballot, error) {
-	cur, err := s.c(colBallots).Find(ctx, bson.D{{Key: "reviewId", Value: bson.D{{Key: "$in", Value: reviewIDs}}}},
+func (s *Store) BallotsByReview(ctx context.Context, reviewIDs []string) (map[string][]domain.Ballot, error) {
+	out := make(map[string][]domain.Ballot, len(reviewIDs))
+	for _, id := range reviewIDs {
+		out[id] = nil // a vote without ballots has an empty list, not "not found"
+	}
+	oids := parseIDs(reviewIDs)
+	if len(oids) == 0 {
+		return out, nil
+	}
+	cur, err := s.c(colBallots).Find(ctx, bson.D{{Key: "reviewId", Value: bson.D{{Key: "$in", Value: oids}}}},
 		options.Find().SetSort(bson.D{{Key: "provinceId", Value: 1}}))
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	var docs []Ballot
+	var docs []ballotDoc
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, mapErr(err)
 	}
-	out := make(map[bson.ObjectID][]Ballot, len(reviewIDs))
-	for _, id := range reviewIDs {
-		out[id] = nil // a vote without ballots has an empty list, not "not found"
-	}
-	for _, d := range docs {
-		out[d.ReviewID] = append(out[d.ReviewID], d)
+	for i := range docs {
+		b := ballotToDomain(&docs[i])
+		out[b.ReviewID] = append(out[b.ReviewID], *b)
 	}
 	return out, nil
 }
 
 // CastBallot stores or replaces a province's ballot while the vote is open;
-// check, given the vote, refuses a ballot its rules forbid.
-func (s *Store) CastBallot(ctx context.Context, b *Ballot, check func(v *Vote) error) (*Ballot, error) {
-	defer s.lock(colVotes, b.ReviewID.Hex())()
-	v, err := s.Vote(ctx, b.ReviewID)
+// check (if any), given the vote, refuses a ballot its rules forbid.
+func (s *Store) CastBallot(ctx context.Context, b *domain.Ballot, check func(v *domain.Vote) error) (*domain.Ballot, error) {
+	rid, ok := parseID(b.ReviewID)
+	if !ok {
+		return nil, domain.NotFound("period review", b.ReviewID)
+	}
+	defer s.lock(colVotes, rid.Hex())()
+	v, err := s.vote(ctx, rid)
 	if err != nil {
 		return nil, err
 	}
@@ -124,27 +238,37 @@ func (s *Store) CastBallot(ctx context.Context, b *Ballot, check func(v *Vote) e
 	if v.Status != "OPEN" {
 		return nil, domain.Invalid("reviewId", "the vote is closed")
 	}
-	if err := check(v); err != nil {
-		return nil, err
+	if check != nil {
+		if err := check(v); err != nil {
+			return nil, err
+		}
 	}
 	now := s.stamp()
-	key := bson.D{{Key: "reviewId", Value: b.ReviewID}, {Key: "provinceId", Value: b.ProvinceID}}
-	var out Ballot
+	key := bson.D{{Key: "reviewId", Value: rid}, {Key: "provinceId", Value: b.ProvinceID}}
+	var out ballotDoc
 	err = mapErr(s.c(colBallots).FindOneAndUpdate(ctx, key, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "leaderId", Value: b.LeaderID}, {Key: "scores", Value: b.Scores},
+		{Key: "$set", Value: bson.D{{Key: "leaderId", Value: b.LeaderID}, {Key: "scores", Value: scoresToDoc(b.Scores)},
 			{Key: "by", Value: b.By}, {Key: "updatedAt", Value: now}}},
 		{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "createdAt", Value: now}}},
 		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 	}, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&out))
-	return &out, err
+	if err != nil {
+		return nil, err
+	}
+	return ballotToDomain(&out), nil
 }
 
-// CloseVote closes an open vote at the expected version and stores its
-// tally: the leader has the most ballots, then the highest score total;
-// provinces still level are reported as tied, with no leader.
-func (s *Store) CloseVote(ctx context.Context, reviewID bson.ObjectID, expected int) (*Vote, error) {
-	defer s.lock(colVotes, reviewID.Hex())()
-	v, err := s.Vote(ctx, reviewID)
+// CloseVote closes an open vote at the expected version and stores the
+// tally that tally, given the vote and its ballots, fills in (Tally,
+// LeaderID, Tied); the rules of the count are the domain's.
+func (s *Store) CloseVote(ctx context.Context, reviewID string, expected int,
+	tally func(v *domain.Vote, ballots []domain.Ballot) error) (*domain.Vote, error) {
+	rid, ok := parseID(reviewID)
+	if !ok {
+		return nil, domain.NotFound("period review", reviewID)
+	}
+	defer s.lock(colVotes, rid.Hex())()
+	v, err := s.vote(ctx, rid)
 	if err != nil {
 		return nil, err
 	}
@@ -156,58 +280,24 @@ func (s *Store) CloseVote(ctx context.Context, reviewID bson.ObjectID, expected 
 	case v.Version != expected:
 		return nil, domain.Conflict("the vote is at version %d, not %d", v.Version, expected)
 	}
-	ballots, err := s.Ballots(ctx, reviewID)
+	ballots, err := s.BallotsByReview(ctx, []string{reviewID})
 	if err != nil {
 		return nil, err
 	}
-	counts := map[string]*VoteCount{}
-	for _, p := range v.Voters {
-		counts[p] = &VoteCount{ProvinceID: p}
+	if err := tally(v, ballots[reviewID]); err != nil {
+		return nil, err
 	}
-	for _, b := range ballots {
-		if c := counts[b.LeaderID]; c != nil {
-			c.Votes++
-		}
-		for _, sc := range b.Scores {
-			if c := counts[sc.ProvinceID]; c != nil {
-				c.ScoreTotal += sc.Score
-			}
-		}
+	if v.Tied == nil {
+		v.Tied = []string{}
 	}
-	tally := make([]VoteCount, 0, len(counts))
-	for _, c := range counts {
-		tally = append(tally, *c)
-	}
-	sort.Slice(tally, func(i, j int) bool {
-		a, b := tally[i], tally[j]
-		if a.Votes != b.Votes {
-			return a.Votes > b.Votes
-		}
-		if a.ScoreTotal != b.ScoreTotal {
-			return a.ScoreTotal > b.ScoreTotal
-		}
-		return a.ProvinceID < b.ProvinceID
-	})
-	v.Tally, v.Tied, v.LeaderID = tally, []string{}, ""
-	if len(tally) > 0 && len(ballots) > 0 {
-		top := tally[0]
-		for _, c := range tally {
-			if c.Votes == top.Votes && c.ScoreTotal == top.ScoreTotal {
-				v.Tied = append(v.Tied, c.ProvinceID)
-			}
-		}
-		if len(v.Tied) == 1 {
-			v.LeaderID, v.Tied = top.ProvinceID, []string{}
-		}
-	}
-	filter := bson.D{{Key: "_id", Value: reviewID}}
+	filter := bson.D{{Key: "_id", Value: rid}}
 	if !s.caps.FerretDB {
 		filter = append(filter, bson.E{Key: "version", Value: expected}, bson.E{Key: "status", Value: "OPEN"})
 	}
-	v.Status, v.Version, v.UpdatedAt = "CLOSED", v.Version+1, s.stamp()
+	v.Status, v.Version, v.UpdatedAt = "CLOSED", expected+1, s.stamp()
 	res, err := s.c(colVotes).UpdateOne(ctx, filter, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "status", Value: v.Status}, {Key: "tally", Value: v.Tally}, {Key: "tied", Value: v.Tied},
-			{Key: "leaderId", Value: v.LeaderID}, {Key: "updatedAt", Value: v.UpdatedAt}}},
+		{Key: "$set", Value: bson.D{{Key: "status", Value: v.Status}, {Key: "tally", Value: tallyToDoc(v.Tally)},
+			{Key: "tied", Value: v.Tied}, {Key: "leaderId", Value: v.LeaderID}, {Key: "updatedAt", Value: v.UpdatedAt}}},
 		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 	})
 	if err != nil {
@@ -215,6 +305,9 @@ func (s *Store) CloseVote(ctx context.Context, reviewID bson.ObjectID, expected 
 	}
 	if res.MatchedCount == 0 {
 		return nil, domain.Conflict("the vote changed concurrently; read it again")
+	}
+	if v.Tally == nil {
+		v.Tally = []domain.VoteCount{}
 	}
 	return v, nil
 }

@@ -9,11 +9,10 @@ package seed
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/repository"
@@ -43,18 +42,16 @@ func Load(ctx context.Context, s *repository.Store) error {
 			return fmt.Errorf("indicator %s: %w", ind.ID, err)
 		}
 	}
-	var movementIDs []bson.ObjectID
 	for i := range Movements {
 		m := Movements[i]
 		m.ID = ID("movement:" + m.Title)
-		movementIDs = append(movementIDs, m.ID)
 		if err := keep(s.CreateMovement(ctx, &m)); err != nil {
 			return fmt.Errorf("movement %q: %w", m.Title, err)
 		}
 	}
 	r := Review2022MidYear
 	r.ID = ID("review:2022-07-20")
-	r.MovementIDs = movementIDs
+	r.MovementIDs = ReviewMovementIDs()
 	if err := keep(s.CreatePeriodReview(ctx, &r)); err != nil {
 		return fmt.Errorf("review: %w", err)
 	}
@@ -80,15 +77,16 @@ func keep(err error) error {
 	return err
 }
 
-// ID returns the fixed id of a founding record: its timestamp is the date of
-// the article, the rest a hash of its name.
-func ID(name string) bson.ObjectID {
-	var id bson.ObjectID
+// ID returns the fixed id of a founding record (24 hex digits, an ObjectID
+// in storage): its timestamp is the date of the article, the rest a hash of
+// its name.
+func ID(name string) string {
+	var id [12]byte
 	ts := uint32(time.Date(2022, 7, 20, 0, 0, 0, 0, time.UTC).Unix())
 	id[0], id[1], id[2], id[3] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
 	h := sha256.Sum256([]byte(name))
 	copy(id[4:], h[:8])
-	return id
+	return hex.EncodeToString(id[:])
 }
 
 func f(v float64) *float64 { return &v }
@@ -96,18 +94,26 @@ func n(v int) *int         { return &v }
 
 // Provinces: the seven members, plus Tuyên Quang and Yên Bái, which the
 // 2025 mergers (Resolution 202/2025/QH15, in force 1 July 2025) involve.
-var Provinces = []repository.Province{
-	{ID: "cao-bang", Name: "Cao Bằng", ISOCode: "VN-04", StatisticsCodes: []repository.StatisticsCode{{Code: "04"}}},
-	{ID: "dien-bien", Name: "Điện Biên", ISOCode: "VN-71", StatisticsCodes: []repository.StatisticsCode{{Code: "11"}}},
-	{ID: "ha-giang", Name: "Hà Giang", ISOCode: "VN-03", StatisticsCodes: []repository.StatisticsCode{{Code: "02", To: "2025-06-30"}},
+//
+// Tuyên Quang takes in Hà Giang and Lào Cai takes in Yên Bái; their
+// administrative centres are those the arrangement named (reported by the
+// press from the adopted plan: Tuyên Quang's at the former Tuyên Quang,
+// Lào Cai's at the former Yên Bái). The centres of the provinces the
+// arrangement left whole are not in the sources here, so none is set.
+var Provinces = []domain.Province{
+	{ID: "cao-bang", Name: "Cao Bằng", ISOCode: "VN-04", StatisticsCodes: []domain.StatisticsCode{{Code: "04"}}},
+	{ID: "dien-bien", Name: "Điện Biên", ISOCode: "VN-71", StatisticsCodes: []domain.StatisticsCode{{Code: "11"}}},
+	{ID: "ha-giang", Name: "Hà Giang", ISOCode: "VN-03", StatisticsCodes: []domain.StatisticsCode{{Code: "02", To: "2025-06-30"}},
 		ValidTo: "2025-06-30", SuccessorID: "tuyen-quang"},
-	{ID: "lao-cai", Name: "Lào Cai", ISOCode: "VN-02", StatisticsCodes: []repository.StatisticsCode{
-		{Code: "10", To: "2025-06-30"}, {Code: "15", From: "2025-07-01"}}},
-	{ID: "lai-chau", Name: "Lai Châu", ISOCode: "VN-01", StatisticsCodes: []repository.StatisticsCode{{Code: "12"}}},
-	{ID: "son-la", Name: "Sơn La", ISOCode: "VN-05", StatisticsCodes: []repository.StatisticsCode{{Code: "14"}}},
-	{ID: "lang-son", Name: "Lạng Sơn", ISOCode: "VN-09", StatisticsCodes: []repository.StatisticsCode{{Code: "20"}}},
-	{ID: "tuyen-quang", Name: "Tuyên Quang", ISOCode: "VN-07", StatisticsCodes: []repository.StatisticsCode{{Code: "08"}}},
-	{ID: "yen-bai", Name: "Yên Bái", ISOCode: "VN-06", StatisticsCodes: []repository.StatisticsCode{{Code: "15", To: "2025-06-30"}},
+	{ID: "lao-cai", Name: "Lào Cai", ISOCode: "VN-02", StatisticsCodes: []domain.StatisticsCode{
+		{Code: "10", To: "2025-06-30"}, {Code: "15", From: "2025-07-01"}},
+		PredecessorIDs: []string{"yen-bai"}, AdministrativeCentre: "đặt tại tỉnh Yên Bái (trước sắp xếp)"},
+	{ID: "lai-chau", Name: "Lai Châu", ISOCode: "VN-01", StatisticsCodes: []domain.StatisticsCode{{Code: "12"}}},
+	{ID: "son-la", Name: "Sơn La", ISOCode: "VN-05", StatisticsCodes: []domain.StatisticsCode{{Code: "14"}}},
+	{ID: "lang-son", Name: "Lạng Sơn", ISOCode: "VN-09", StatisticsCodes: []domain.StatisticsCode{{Code: "20"}}},
+	{ID: "tuyen-quang", Name: "Tuyên Quang", ISOCode: "VN-07", StatisticsCodes: []domain.StatisticsCode{{Code: "08"}},
+		PredecessorIDs: []string{"ha-giang"}, AdministrativeCentre: "đặt tại tỉnh Tuyên Quang (trước sắp xếp)"},
+	{ID: "yen-bai", Name: "Yên Bái", ISOCode: "VN-06", StatisticsCodes: []domain.StatisticsCode{{Code: "15", To: "2025-06-30"}},
 		ValidTo: "2025-06-30", SuccessorID: "lao-cai"},
 }
 
@@ -116,44 +122,13 @@ var ClusterMembers = []string{"cao-bang", "dien-bien", "ha-giang", "lao-cai", "l
 
 // Cluster is the cluster of the 7 northern mountainous border provinces, with
 // its 2022 members. The article names no chair or deputy, so none is set.
-var Cluster = repository.Cluster{
+var Cluster = domain.Cluster{
 	ID: "mien-nui-bien-gioi-phia-bac", Name: "Cụm thi đua 7 tỉnh miền núi biên giới phía Bắc",
-	Years: []repository.ClusterYear{{Year: 2022, Members: ClusterMembers}},
-}
-
-var (
-	classes3    = []string{"FIRST", "SECOND", "THIRD"}
-	indColl     = []string{"INDIVIDUAL", "COLLECTIVE"}
-	indCollHome = []string{"INDIVIDUAL", "COLLECTIVE", "HOUSEHOLD"}
-	president   = []string{"PRESIDENT"}
-)
-
-// AwardTypes is the catalogue of award forms (domain.md).
-var AwardTypes = []repository.AwardType{
-	{ID: "huan-chuong-sao-vang", Name: "Huân chương Sao vàng", Form: "ORDER", Authorities: president, RecipientKinds: indColl},
-	{ID: "huan-chuong-ho-chi-minh", Name: "Huân chương Hồ Chí Minh", Form: "ORDER", Authorities: president, RecipientKinds: indColl},
-	{ID: "huan-chuong-doc-lap", Name: "Huân chương Độc lập", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
-	{ID: "huan-chuong-quan-cong", Name: "Huân chương Quân công", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
-	{ID: "huan-chuong-lao-dong", Name: "Huân chương Lao động", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
-	{ID: "huan-chuong-bao-ve-to-quoc", Name: "Huân chương Bảo vệ Tổ quốc", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
-	{ID: "huan-chuong-chien-cong", Name: "Huân chương Chiến công", Form: "ORDER", Classes: classes3, Authorities: president, RecipientKinds: indColl},
-	{ID: "huan-chuong-dai-doan-ket-dan-toc", Name: "Huân chương Đại đoàn kết dân tộc", Form: "ORDER", Authorities: president, RecipientKinds: indColl},
-	{ID: "huan-chuong-dung-cam", Name: "Huân chương Dũng cảm", Form: "ORDER", Authorities: president, RecipientKinds: []string{"INDIVIDUAL"}},
-	{ID: "huan-chuong-huu-nghi", Name: "Huân chương Hữu nghị", Form: "ORDER", Authorities: president, RecipientKinds: indColl},
-	{ID: "anh-hung-lao-dong", Name: "Anh hùng Lao động", Form: "HONORARY_TITLE", Authorities: president, RecipientKinds: indColl},
-	{ID: "co-thi-dua-chinh-phu", Name: "Cờ thi đua của Chính phủ", Form: "EMULATION_TITLE", Authorities: []string{"GOVERNMENT"}, RecipientKinds: []string{"COLLECTIVE"}},
-	{ID: "bang-khen-thu-tuong", Name: "Bằng khen của Thủ tướng Chính phủ", Form: "CERTIFICATE_OF_MERIT", Authorities: []string{"PRIME_MINISTER"}, RecipientKinds: indCollHome},
-	{ID: "chien-si-thi-dua-toan-quoc", Name: "Chiến sĩ thi đua toàn quốc", Form: "EMULATION_TITLE", Authorities: []string{"PRIME_MINISTER"}, RecipientKinds: []string{"INDIVIDUAL"}},
-	{ID: "bang-khen-bo-truong", Name: "Bằng khen của Bộ trưởng", Form: "CERTIFICATE_OF_MERIT", Authorities: []string{"MINISTER"}, RecipientKinds: indCollHome},
-	{ID: "co-thi-dua-tinh", Name: "Cờ thi đua của Ủy ban nhân dân tỉnh", Form: "EMULATION_TITLE", Authorities: []string{"PROVINCE_CHAIR"}, RecipientKinds: []string{"COLLECTIVE"}},
-	{ID: "bang-khen-chu-tich-tinh", Name: "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh", Form: "CERTIFICATE_OF_MERIT", Authorities: []string{"PROVINCE_CHAIR"}, RecipientKinds: indCollHome},
-	{ID: "tap-the-lao-dong-xuat-sac", Name: "Tập thể lao động xuất sắc", Form: "EMULATION_TITLE", Authorities: []string{"MINISTER", "PROVINCE_CHAIR"}, RecipientKinds: []string{"COLLECTIVE"}},
-	{ID: "lao-dong-tien-tien", Name: "Lao động tiên tiến", Form: "EMULATION_TITLE", Authorities: []string{"UNIT_HEAD"}, RecipientKinds: []string{"INDIVIDUAL"}},
-	{ID: "giay-khen", Name: "Giấy khen", Form: "CERTIFICATE_OF_COMMENDATION", Authorities: []string{"UNIT_HEAD"}, RecipientKinds: indCollHome},
+	Years: []domain.ClusterYear{{Year: 2022, Members: ClusterMembers}},
 }
 
 // Indicators is the catalogue of review figures and how each aggregates.
-var Indicators = []repository.Indicator{
+var Indicators = []domain.Indicator{
 	{ID: "grdp-growth", Name: "Tốc độ tăng trưởng kinh tế (GRDP)", Unit: "%", Aggregation: "RANGE"},
 	{ID: "new-jobs", Name: "Giải quyết việc làm mới", Unit: "người", Aggregation: "SUM"},
 	{ID: "new-enterprises", Name: "Doanh nghiệp thành lập mới", Unit: "doanh nghiệp", Aggregation: "SUM"},
@@ -164,28 +139,47 @@ var Indicators = []repository.Indicator{
 }
 
 // Movements named in the article (and in domain.md), and the cluster's 2022 theme.
-var Movements = []repository.Movement{
-	{Owner: repository.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "ONGOING",
+var Movements = []domain.Movement{
+	{Owner: domain.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "ONGOING",
 		Title: "Cả nước chung sức xây dựng nông thôn mới", LaunchedBy: "Thủ tướng Chính phủ"},
-	{Owner: repository.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "ONGOING",
+	{Owner: domain.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "ONGOING",
 		Title: "Cả nước chung tay vì người nghèo – Không để ai bị bỏ lại phía sau", LaunchedBy: "Thủ tướng Chính phủ"},
-	{Owner: repository.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "THEMATIC",
+	{Owner: domain.ScopeAll, Published: true, Scope: "NATIONAL", Kind: "THEMATIC",
 		Title: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"},
-	{Owner: repository.ScopeAll, Published: true, Scope: "CLUSTER", Kind: "ANNUAL",
+	{Owner: domain.ScopeAll, Published: true, Scope: "CLUSTER", Kind: "ANNUAL",
 		Title:     "Đoàn kết, sáng tạo, thi đua xây dựng và bảo vệ Tổ quốc",
 		StartYear: n(2022), EndYear: n(2022),
 		Description: "Chủ đề thi đua năm 2022 của cụm thi đua 7 tỉnh miền núi biên giới phía bắc."},
 }
 
+// ReviewMovements are the movements the article ties to the 2022 review:
+// the new-rural movement, in which the communes were counted, and the Hồ
+// Chí Minh movement the provinces pursued "through the emulation
+// movement". The poverty movement is not in the article; the cluster's
+// theme is the review's theme, launched for the rest of the year.
+var ReviewMovements = []string{
+	"Cả nước chung sức xây dựng nông thôn mới",
+	"Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+}
+
+// ReviewMovementIDs are the ids of ReviewMovements.
+func ReviewMovementIDs() []string {
+	out := make([]string, len(ReviewMovements))
+	for i, t := range ReviewMovements {
+		out[i] = ID("movement:" + t)
+	}
+	return out
+}
+
 // Review2022MidYear is the mid-year review of 2022, with its figures as
 // reported (Nhân Dân, 20 July 2022). Its movements are set by Load.
-var Review2022MidYear = repository.PeriodReview{
-	Owner: repository.ScopeAll, Published: true,
+var Review2022MidYear = domain.PeriodReview{
+	Owner: domain.ScopeAll, Published: true,
 	Kind: "MID_YEAR", Year: 2022, Period: "6 tháng đầu năm 2022", Date: "2022-07-20",
 	PeriodStart: "2022-01-01", PeriodEnd: "2022-06-30", // "6 tháng đầu năm 2022"
 	HostProvinceID: "lang-son", Location: "Thành phố Lạng Sơn, tỉnh Lạng Sơn",
 	Theme: "Đoàn kết, sáng tạo, thi đua xây dựng và bảo vệ Tổ quốc",
-	ReportedFigures: []repository.ReportedFigure{
+	ReportedFigures: []domain.ReportedFigure{
 		{IndicatorID: "grdp-growth", Min: f(5.46), Max: f(9.15), Qualifier: "EXACT",
 			Note: "bình quân từ 5,46% đến 9,15%"},
 		{IndicatorID: "new-jobs", Value: f(24900), Qualifier: "MORE_THAN",
@@ -195,7 +189,7 @@ var Review2022MidYear = repository.PeriodReview{
 		{IndicatorID: "new-rural-communes", Value: f(315), Total: f(994), Ratio: f(31.69), Qualifier: "EXACT",
 			Note: "315/994 xã đạt chuẩn nông thôn mới (đạt hơn 31,69%)"},
 	},
-	ReportedAwardTallies: []repository.ReportedAwardTally{
+	ReportedAwardTallies: []domain.ReportedAwardTally{
 		{Authorities: []string{"PRESIDENT"}, AwardTypeIDs: []string{"huan-chuong-doc-lap", "huan-chuong-lao-dong"}, Count: 19,
 			Note: "Chủ tịch nước tặng thưởng Huân chương Độc lập, Huân chương Lao động cho 19 tập thể và cá nhân"},
 		{Authorities: []string{"GOVERNMENT", "PRIME_MINISTER"}, AwardTypeIDs: []string{}, Count: 58,

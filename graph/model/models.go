@@ -60,9 +60,12 @@ type Province struct {
 	ValidFrom       *Date
 	ValidTo         *Date
 	SuccessorID     string
-	Version         int
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	PredecessorIDs  []string
+	// AdministrativeCentre is the seat of the provincial authorities.
+	AdministrativeCentre *string
+	Version              int
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 type Movement struct {
@@ -117,9 +120,11 @@ type PeriodReview struct {
 	Published            bool
 	ReportedFigures      []*ReportedFigure
 	ReportedAwardTallies []*ReportedAwardTally
-	Version              int
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// Review is the domain record, for the fields derived from it.
+	Review    *domain.PeriodReview
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 type ProvinceReport struct {
@@ -149,8 +154,9 @@ type ReportedAwardTally struct {
 	AwardTypeIDs []string
 	Count        int
 	Note         *string
-	PeriodStart  string // of the review, for derivedCount
-	PeriodEnd    string
+	// Review and Tally are the domain records, for derivedCount.
+	Review *domain.PeriodReview
+	Tally  domain.ReportedAwardTally
 }
 
 // Connections carry a function that counts the whole list, called only when
@@ -217,7 +223,10 @@ type Vote struct {
 	Status          VoteStatus
 	SelfVoteAllowed bool
 	Secret          bool
-	Criteria        []string
+	Criteria        []*Criterion
+	SelfScoring     bool
+	CrossScoring    bool
+	Majority        float64
 	VoterIDs        []string
 	Tally           []*VoteCount
 	LeaderID        string

@@ -24,6 +24,30 @@ type AuditFilter struct {
 	Operation  *string       `json:"operation,omitempty"`
 }
 
+// An authority that may decide an award type by decisions dated between two days.
+type AuthorityRule struct {
+	// Who decides.
+	Authority Authority `json:"authority"`
+	// From this decision date (null: no lower bound).
+	From *Date `json:"from,omitempty"`
+	// Until this decision date (null: still in force).
+	To *Date `json:"to,omitempty"`
+	// The article that gives the authority, e.g. `Luật 06/2022/QH15, Điều 78 khoản 1`.
+	Basis *string `json:"basis,omitempty"`
+}
+
+// An authority that may decide an award type, between two decision dates.
+type AuthorityRuleInput struct {
+	// Who decides.
+	Authority Authority `json:"authority"`
+	// From this decision date.
+	From *Date `json:"from,omitempty"`
+	// Until this decision date.
+	To *Date `json:"to,omitempty"`
+	// The article that gives the authority.
+	Basis *string `json:"basis,omitempty"`
+}
+
 type AwardEdge struct {
 	Cursor string `json:"cursor"`
 	Node   *Award `json:"node"`
@@ -92,10 +116,46 @@ type AwardType struct {
 	Form AwardForm `json:"form"`
 	// The classes it is conferred in; empty when it has none.
 	Classes []AwardClass `json:"classes"`
-	// Who may confer it.
+	// Who may confer it (under any law in the catalogue; see `authorityRules` for when).
 	Authorities []Authority `json:"authorities"`
+	// Who may confer it, by the date of the decision, with the article that says so.
+	AuthorityRules []*AuthorityRule `json:"authorityRules"`
 	// Who may receive it.
 	RecipientKinds []RecipientKind `json:"recipientKinds"`
+	// The first day decisions may confer it; null: no limit recorded.
+	ValidFrom *Date `json:"validFrom,omitempty"`
+	// The last day decisions may confer it; null: still conferred.
+	ValidTo *Date `json:"validTo,omitempty"`
+	// The articles that define the form.
+	LegalBasis *string `json:"legalBasis,omitempty"`
+	// Order in the catalogue.
+	Order int `json:"order"`
+	// Starts at 1, +1 on each change.
+	Version int `json:"version"`
+}
+
+// An award type of the catalogue (`*` admin).
+type AwardTypeInput struct {
+	// The slug, e.g. `chien-si-thi-dua-co-so`; fixed once created.
+	ID string `json:"id"`
+	// The name as the law writes it.
+	Name string `json:"name"`
+	// Its form.
+	Form AwardForm `json:"form"`
+	// Its classes, if conferred in classes.
+	Classes []AwardClass `json:"classes,omitempty"`
+	// Who may confer it, when.
+	AuthorityRules []*AuthorityRuleInput `json:"authorityRules"`
+	// Who may receive it.
+	RecipientKinds []RecipientKind `json:"recipientKinds"`
+	// Order in the catalogue.
+	Order *int `json:"order,omitempty"`
+	// First day decisions may confer it.
+	ValidFrom *Date `json:"validFrom,omitempty"`
+	// Last day decisions may confer it.
+	ValidTo *Date `json:"validTo,omitempty"`
+	// The articles that define the form.
+	LegalBasis *string `json:"legalBasis,omitempty"`
 }
 
 type ClusterYearInput struct {
@@ -103,6 +163,26 @@ type ClusterYearInput struct {
 	MemberIds []string `json:"memberIds"`
 	ChairID   *string  `json:"chairId,omitempty"`
 	DeputyID  *string  `json:"deputyId,omitempty"`
+}
+
+// A row of a vote's criteria table.
+type Criterion struct {
+	// What is scored.
+	Name string `json:"name"`
+	// Its weight in the score.
+	Weight float64 `json:"weight"`
+	// The most points a scorer may give on it.
+	MaxPoints float64 `json:"maxPoints"`
+}
+
+// A row of a vote's criteria table.
+type CriterionInput struct {
+	// What is scored.
+	Name string `json:"name"`
+	// Its weight in the score (default 1).
+	Weight *float64 `json:"weight,omitempty"`
+	// The most points a scorer may give on it (default 100).
+	MaxPoints *float64 `json:"maxPoints,omitempty"`
 }
 
 // A conferring decision: Quyết định số 231/QĐ-TTg ngày 14/3/2023.
@@ -147,6 +227,32 @@ type Indicator struct {
 	Unit string `json:"unit"`
 	// How province values combine into the cluster figure.
 	Aggregation Aggregation `json:"aggregation"`
+	// Order in the catalogue.
+	Order int `json:"order"`
+	// First day it is reported; null: no limit recorded.
+	ValidFrom *Date `json:"validFrom,omitempty"`
+	// Last day it is reported; null: still reported.
+	ValidTo *Date `json:"validTo,omitempty"`
+	// Starts at 1, +1 on each change.
+	Version int `json:"version"`
+}
+
+// An indicator of the catalogue (`*` admin).
+type IndicatorInput struct {
+	// The slug, e.g. `grdp-growth`; fixed once created.
+	ID string `json:"id"`
+	// Its name.
+	Name string `json:"name"`
+	// Its unit, e.g. `%`, `người`.
+	Unit string `json:"unit"`
+	// How province values combine into the cluster figure.
+	Aggregation Aggregation `json:"aggregation"`
+	// Order in the catalogue.
+	Order *int `json:"order,omitempty"`
+	// First day it is reported.
+	ValidFrom *Date `json:"validFrom,omitempty"`
+	// Last day it is reported.
+	ValidTo *Date `json:"validTo,omitempty"`
 }
 
 // One indicator of a review: derived from the province reports, beside the figure as reported.
@@ -312,11 +418,20 @@ type StatisticsCode struct {
 	To   *Date  `json:"to,omitempty"`
 }
 
+// The settings a vote opens with (the cluster's regulation).
 type VoteSettingsInput struct {
+	// Whether a province may name itself leader.
 	SelfVoteAllowed bool `json:"selfVoteAllowed"`
-	Secret          bool `json:"secret"`
-	// The criteria each member scores the others on (0–100).
-	Criteria []string `json:"criteria"`
+	// Secret: who voted for whom is never shown.
+	Secret bool `json:"secret"`
+	// The criteria table (1–20 rows).
+	Criteria []*CriterionInput `json:"criteria"`
+	// Each member first scores itself (default false).
+	SelfScoring *bool `json:"selfScoring,omitempty"`
+	// Each member scores the other members (default true).
+	CrossScoring *bool `json:"crossScoring,omitempty"`
+	// A leader's ballots must be more than this share of the voters (default: the service's VOTE_MAJORITY, 0.5).
+	Majority *float64 `json:"majority,omitempty"`
 }
 
 type Aggregation string

@@ -1,9 +1,14 @@
-package graph
+// Package export serves reports people use, as files: a review's
+// province-by-indicator table and an award list, as CSV or Excel. It reads
+// through the same service queries, with the caller's access, as the
+// GraphQL API.
+package export
 
 import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,16 +16,13 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/thidua/thidua/domain"
-	"github.com/thidua/thidua/repository"
+	"github.com/thidua/thidua/service"
 )
 
-// Reports people use, as files: a review's province-by-indicator table and
-// an award list, as CSV (UTF-8 with a byte-order mark, so spreadsheet
-// programs keep the diacritics) or as an Excel workbook. They are read with
-// the caller's access, exactly as the GraphQL reads are.
+// CSV files are UTF-8 with a byte-order mark, so spreadsheet programs keep
+// the diacritics.
 //
 //	GET /reports/reviews/{id}.csv | .xlsx
 //	GET /reports/awards.csv | .xlsx ?provinceId=&year=&status=&awardTypeId=&authority=&search=
@@ -28,8 +30,9 @@ import (
 // maxExportRows bounds an award list export.
 const maxExportRows = 10000
 
-// Exports returns the handler of /reports/.
-func (r *Resolver) Exports(logger *slog.Logger) http.Handler {
+// Handler returns the handler of /reports/.
+func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
+	r := &exporter{svc: svc}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /reports/reviews/{file}", func(w http.ResponseWriter, req *http.Request) {
 		id, format, ok := splitFile(req.PathValue("file"))
@@ -52,25 +55,16 @@ func (r *Resolver) Exports(logger *slog.Logger) http.Handler {
 	return mux
 }
 
+type exporter struct{ svc *service.Service }
+
 func splitFile(file string) (name, format string, ok bool) {
 	name, format, ok = strings.Cut(file, ".")
 	return name, format, ok && (format == "csv" || format == "xlsx")
 }
 
-func (r *Resolver) writeTable(w http.ResponseWriter, req *http.Request, logger *slog.Logger, name, format, title string, rows [][]string, err error) {
+func (r *exporter) writeTable(w http.ResponseWriter, req *http.Request, logger *slog.Logger, name, format, title string, rows [][]string, err error) {
 	if err != nil {
-		status, msg := http.StatusInternalServerError, "internal error"
-		switch domain.ErrorCode(err) {
-		case domain.CodeNotFound:
-			status, msg = http.StatusNotFound, "not found"
-		case domain.CodeInvalid:
-			status, msg = http.StatusBadRequest, err.Error()
-		case domain.CodeUnavailable:
-			status, msg = http.StatusServiceUnavailable, "service temporarily unavailable"
-		default:
-			logger.ErrorContext(req.Context(), "export failed", "err", err, "request_id", domain.RequestID(req.Context()))
-		}
-		http.Error(w, msg, status)
+		writeError(w, req, logger, err)
 		return
 	}
 	var buf bytes.Buffer
@@ -106,35 +100,32 @@ func (r *Resolver) writeTable(w http.ResponseWriter, req *http.Request, logger *
 // reviewTable is a review's province-by-indicator table: one row a province
 // (the cluster's members that year, and any other that reported), then the
 // cluster figures derived and as reported.
-func (r *Resolver) reviewTable(ctx context.Context, id string) (string, [][]string, error) {
-	oid, err := repository.ParseID("id", id)
+func (r *exporter) reviewTable(ctx context.Context, id string) (string, [][]string, error) {
+	review, err := r.svc.PeriodReview(ctx, id)
 	if err != nil {
 		return "", nil, err
 	}
-	review, err := r.Store.PeriodReview(ctx, oid, readAccess(ctx))
+	if review == nil {
+		return "", nil, domain.NotFound("period review", id)
+	}
+	all, err := r.svc.ReportsByReview(ctx, []string{id})
 	if err != nil {
 		return "", nil, err
 	}
-	reports, err := r.Store.ReportsByReview(ctx, []bson.ObjectID{oid})
-	if err != nil {
-		return "", nil, err
-	}
-	snap := r.Catalog.Get()
+	reports := r.svc.Reports(review, all[id])
+	snap := r.svc.Reference()
 	header := []string{"Tỉnh"}
 	for _, ind := range snap.Indicators {
 		header = append(header, ind.Name+" ("+ind.Unit+")")
 	}
 	rows := [][]string{header}
-	byProvince := map[string]repository.ProvinceReport{}
+	byProvince := map[string]domain.ProvinceReport{}
 	var order []string
-	if _, y := snap.ClusterOf(review.Year); y != nil {
-		order = append(order, y.Members...)
+	if m := domain.ReviewMembership(snap, review); m != nil {
+		order = append(order, m.Members...)
 	}
-	for _, rep := range reports[oid] {
+	for _, rep := range reports {
 		byProvince[rep.ProvinceID] = rep
-		if !contains(order, rep.ProvinceID) {
-			order = append(order, rep.ProvinceID)
-		}
 	}
 	for _, p := range order {
 		name := p
@@ -147,9 +138,9 @@ func (r *Resolver) reviewTable(ctx context.Context, id string) (string, [][]stri
 			cell := ""
 			for _, v := range rep.Values {
 				if v.IndicatorID == ind.ID {
-					cell = formatNumber(v.Value)
+					cell = domain.FormatNumber(v.Value)
 					if v.Total != nil {
-						cell += "/" + formatNumber(*v.Total)
+						cell += "/" + domain.FormatNumber(*v.Total)
 					}
 				}
 			}
@@ -158,30 +149,24 @@ func (r *Resolver) reviewTable(ctx context.Context, id string) (string, [][]stri
 		rows = append(rows, row)
 	}
 	derived, reported := []string{"Cụm (tổng hợp từ báo cáo)"}, []string{"Cụm (số liệu tại hội nghị)"}
-	for i := range snap.Indicators {
-		ind := &snap.Indicators[i]
-		f, _ := summarize(ind, reports[oid])
-		text := ""
-		if f != nil {
-			text = f.Text
+	for _, s := range r.svc.Summary(review, reports) {
+		text, rtext := "", ""
+		if s.Derived != nil {
+			text = s.Derived.Text
 		}
-		derived = append(derived, text)
-		rtext := ""
-		for _, rf := range review.ReportedFigures {
-			if rf.IndicatorID == ind.ID {
-				rtext = figureText(ind, reportedFigure(rf))
-			}
+		if s.ReportedFigure != nil {
+			rtext = s.ReportedFigure.Text
 		}
-		reported = append(reported, rtext)
+		derived, reported = append(derived, text), append(reported, rtext)
 	}
 	return "Tổng hợp " + strconv.Itoa(review.Year), append(rows, derived, reported), nil
 }
 
 // awardTable is the award list the query parameters select, as the caller
 // may see it.
-func (r *Resolver) awardTable(ctx context.Context, req *http.Request) ([][]string, error) {
+func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]string, error) {
 	q := req.URL.Query()
-	f := repository.AwardFilter{ProvinceID: q.Get("provinceId"), Status: q.Get("status"), AwardTypeID: q.Get("awardTypeId"),
+	f := domain.AwardFilter{ProvinceID: q.Get("provinceId"), Status: q.Get("status"), AwardTypeID: q.Get("awardTypeId"),
 		Authority: q.Get("authority"), Search: q.Get("search")}
 	if y := q.Get("year"); y != "" {
 		n, err := strconv.Atoi(y)
@@ -190,13 +175,13 @@ func (r *Resolver) awardTable(ctx context.Context, req *http.Request) ([][]strin
 		}
 		f.Year = &n
 	}
-	snap := r.Catalog.Get()
+	snap := r.svc.Reference()
 	rows := [][]string{{"Tỉnh", "Hình thức khen thưởng", "Hạng", "Cấp khen thưởng", "Đối tượng", "Tên", "Chức vụ", "Đơn vị",
 		"Năm", "Trạng thái", "Số quyết định", "Ngày quyết định", "Trích yếu"}}
-	first := repository.MaxPageSize
+	first := domain.MaxPageSize
 	var after *string
 	for len(rows) <= maxExportRows {
-		page, err := r.Store.Awards(ctx, f, readAccess(ctx), repository.PageArgs{First: &first, After: after})
+		page, err := r.svc.Awards(ctx, f, domain.PageArgs{First: &first, After: after})
 		if err != nil {
 			return nil, err
 		}
@@ -221,4 +206,20 @@ func (r *Resolver) awardTable(ctx context.Context, req *http.Request) ([][]strin
 		after = &page.Cursors[len(page.Cursors)-1]
 	}
 	return rows, nil
+}
+
+// writeError answers a failed report with the status the error table gives
+// its code; anything unexpected is logged once and shown as "internal
+// error".
+func writeError(w http.ResponseWriter, req *http.Request, logger *slog.Logger, err error) {
+	code := domain.ErrorCode(err)
+	msg := "internal error"
+	var de *domain.Error
+	switch {
+	case code == domain.CodeInternal:
+		logger.ErrorContext(req.Context(), "export failed", "err", err, "request_id", domain.RequestID(req.Context()))
+	case errors.As(err, &de):
+		msg = de.Message
+	}
+	http.Error(w, msg, code.HTTPStatus())
 }

@@ -1,0 +1,321 @@
+package domain
+
+import "time"
+
+// Award rules: the forms and who decides them, the law in force at the
+// decision, and the lifecycle.
+
+// The laws an award is decided under, by the date of its decision.
+const (
+	// Law 15/2003/QH11 on Emulation and Commendation, amended by Laws
+	// 47/2005/QH11 (2005), 2009 and 39/2013/QH13 (2013); in force until
+	// 31/12/2023.
+	Law2003 = "Luật Thi đua, Khen thưởng số 15/2003/QH11 (sửa đổi, bổ sung năm 2005, 2009, 2013)"
+	// Law 06/2022/QH15 on Emulation and Commendation, in force from
+	// 1/1/2024 (Điều 95), with Decree 98/2023/NĐ-CP.
+	Law2022      = "Luật Thi đua, khen thưởng số 06/2022/QH15 và Nghị định số 98/2023/NĐ-CP"
+	Law2022Start = "2024-01-01"
+	// DistrictLevelEnd is the last day of the district level: district
+	// chairs decide nothing after it (api.md, Authority; the two-level
+	// local government from 1/7/2025).
+	DistrictLevelEnd = "2025-06-30"
+)
+
+// LegalBasis is the law a decision dated date is made under.
+func LegalBasis(date string) string {
+	if date >= Law2022Start {
+		return Law2022
+	}
+	return Law2003
+}
+
+// Award statuses.
+const (
+	StatusProposed  = "PROPOSED"
+	StatusConferred = "CONFERRED"
+	StatusRejected  = "REJECTED"
+	StatusRevoked   = "REVOKED"
+)
+
+// AwardInput is the command to create or replace an award.
+type AwardInput struct {
+	ProvinceID      string
+	AwardTypeID     string
+	Class           *string
+	Authority       string
+	Recipient       *RecipientInput
+	Year            int
+	Status          string
+	MovementID      *string
+	Decision        *DecisionInput
+	Citation        *string
+	RejectionReason *string
+}
+
+// RecipientInput is who receives an award.
+type RecipientInput struct {
+	Kind         string
+	Name         string
+	Position     *string
+	Organization *string
+}
+
+// DecisionInput is a decision's number and date.
+type DecisionInput struct {
+	Number string
+	Date   string
+}
+
+// AuthorityAllowed says whether authority may decide an award of type t by
+// a decision dated on: the type's rules name it for that date (the
+// catalogue cites the article of each), and district chairs decide nothing
+// after the district level ended.
+func AuthorityAllowed(t *AwardType, authority, on string) bool {
+	if authority == "DISTRICT_CHAIR" && on > DistrictLevelEnd {
+		return false
+	}
+	if len(t.AuthorityRules) == 0 {
+		return contains(t.Authorities, authority)
+	}
+	for _, r := range t.AuthorityRules {
+		if r.Authority == authority && (r.From == "" || r.From <= on) && (r.To == "" || on <= r.To) {
+			return true
+		}
+	}
+	return false
+}
+
+// AuthoritiesOn lists the authorities that may decide an award of type t
+// on a date.
+func AuthoritiesOn(t *AwardType, on string) []string {
+	var out []string
+	for _, a := range t.Authorities {
+		if AuthorityAllowed(t, a, on) && !contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// CheckAward checks an award input against the catalogue and the law, and
+// returns the award it describes (without id, history or meta). movement
+// is the movement it names, read within the caller's access (nil when
+// absent or hidden).
+func CheckAward(ref Reference, now time.Time, in AwardInput, movement *Movement) (*Award, error) {
+	c := newChecker(ref, now)
+	a := &Award{
+		ProvinceID: in.ProvinceID, AwardTypeID: in.AwardTypeID, Authority: in.Authority,
+		Year: in.Year, Status: in.Status,
+		Citation:        c.text("input.citation", in.Citation, false, MaxLong),
+		RejectionReason: c.text("input.rejectionReason", in.RejectionReason, false, MaxLong),
+	}
+	p := c.province("input.provinceId", in.ProvinceID)
+	t := ref.AwardType(in.AwardTypeID)
+	if t == nil {
+		c.fail("input.awardTypeId", "unknown award type %q", in.AwardTypeID)
+	}
+	c.year("input.year", in.Year)
+	if in.Recipient == nil {
+		c.fail("input.recipient", "is required")
+		return nil, c.err
+	}
+	a.Recipient = Recipient{
+		Kind:         in.Recipient.Kind,
+		Name:         c.text("input.recipient.name", &in.Recipient.Name, true, MaxName),
+		Position:     c.text("input.recipient.position", in.Recipient.Position, false, MaxName),
+		Organization: c.text("input.recipient.organization", in.Recipient.Organization, false, MaxName),
+	}
+	if in.Decision != nil {
+		a.Decision = &Decision{
+			Number: c.text("input.decision.number", &in.Decision.Number, true, MaxShort),
+			Date:   c.date("input.decision.date", in.Decision.Date),
+		}
+	}
+	// The date the award is about: its decision; for a proposal, the end
+	// of its year (or today, if earlier).
+	on := minDate(yearEnd(in.Year), now.Format(DateLayout))
+	if a.Decision != nil {
+		on = a.Decision.Date
+		// An award for a year is decided in or after that year.
+		if c.err == nil && on < yearStart(in.Year) {
+			c.fail("input.decision.date", "a decision dated %s cannot confer an award for %d", on, in.Year)
+		}
+	}
+	if t != nil {
+		switch {
+		case len(t.Classes) > 0 && in.Class == nil:
+			c.fail("input.class", "%s is conferred in classes; give one of %v", t.Name, t.Classes)
+		case len(t.Classes) == 0 && in.Class != nil:
+			c.fail("input.class", "%s has no classes", t.Name)
+		case in.Class != nil && !contains(t.Classes, *in.Class):
+			c.fail("input.class", "%s is not a class of %s", *in.Class, t.Name)
+		}
+		if in.Class != nil {
+			a.Class = *in.Class
+		}
+		if (t.ValidFrom != "" && on < t.ValidFrom) || (t.ValidTo != "" && on > t.ValidTo) {
+			c.fail("input.awardTypeId", "%s is not a form of award on %s", t.Name, on)
+		}
+		if !AuthorityAllowed(t, in.Authority, on) {
+			c.fail("input.authority", "%s is decided by %v on %s, not by %s", t.Name, AuthoritiesOn(t, on), on, in.Authority)
+		}
+		if !contains(t.RecipientKinds, in.Recipient.Kind) {
+			c.fail("input.recipient.kind", "%s is for %v, not %s", t.Name, t.RecipientKinds, in.Recipient.Kind)
+		}
+	}
+	switch in.Status {
+	case StatusRevoked:
+		c.fail("input.status", "an award is revoked with revokeAward, which records the revoking decision")
+	case StatusConferred:
+		if a.Decision == nil {
+			c.fail("input.decision", "a CONFERRED award needs its decision (number and date)")
+		}
+	case StatusRejected:
+		if a.RejectionReason == "" {
+			c.fail("input.rejectionReason", "a REJECTED award needs the reason")
+		}
+	}
+	if a.RejectionReason != "" && in.Status != StatusRejected {
+		c.fail("input.rejectionReason", "only a REJECTED award has a rejection reason")
+	}
+	if p != nil {
+		// A proposal is filed in its year, a decision on its date: the
+		// province must exist then (a merged-away province takes nothing
+		// after its merger).
+		when := yearStart(in.Year)
+		if a.Decision != nil {
+			when = a.Decision.Date
+		}
+		c.activeOn("input.provinceId", p, when)
+	}
+	a.LegalBasis = LegalBasis(on)
+	if in.MovementID != nil {
+		c.id("input.movementId", *in.MovementID)
+		switch {
+		case c.err != nil:
+		case movement == nil:
+			c.fail("input.movementId", "unknown movement %q", *in.MovementID)
+		case movement.Scope == "PROVINCE" && movement.ProvinceID != in.ProvinceID:
+			c.fail("input.movementId", "the movement belongs to %s, not %s", movement.ProvinceID, in.ProvinceID)
+		default:
+			a.MovementID = movement.ID
+		}
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	a.derive()
+	return a, nil
+}
+
+// derive sets what follows from an award's fields: its owner (its
+// province) and whether it is public (a decision is: conferred or revoked).
+func (a *Award) derive() {
+	a.Owner = a.ProvinceID
+	a.Published = a.Status == StatusConferred || a.Status == StatusRevoked
+}
+
+// NewAward starts the history of a checked award created by by at at.
+func NewAward(a *Award, by string, at time.Time) *Award {
+	a.History = []AwardEvent{{Status: a.Status, At: at, By: by, Reason: a.RejectionReason, Decision: a.Decision}}
+	return a
+}
+
+// transitions of an award by an update: PROPOSED → CONFERRED or REJECTED;
+// REJECTED → PROPOSED again; a CONFERRED award stays CONFERRED (its details
+// may be corrected) until revoked; a REVOKED one no longer changes.
+var transitions = map[string][]string{
+	StatusProposed:  {StatusProposed, StatusConferred, StatusRejected},
+	StatusRejected:  {StatusRejected, StatusProposed},
+	StatusConferred: {StatusConferred},
+}
+
+// Transition says whether an update may take an award from one status to
+// another.
+func Transition(from, to string) error {
+	if contains(transitions[from], to) {
+		return nil
+	}
+	switch from {
+	case StatusConferred:
+		return Invalid("input.status", "a CONFERRED award cannot become %s; revoke it with revokeAward", to)
+	case StatusRevoked:
+		return Invalid("input.status", "a REVOKED award no longer changes")
+	}
+	return Invalid("input.status", "a %s award cannot become %s", from, to)
+}
+
+// UpdateAward applies a checked replacement to the stored award: the
+// lifecycle must allow the change of status, which joins the history.
+func UpdateAward(old, next *Award, by string, at time.Time) (*Award, error) {
+	if err := Transition(old.Status, next.Status); err != nil {
+		return nil, err
+	}
+	out := *next
+	out.ID, out.Meta, out.Revocation = old.ID, old.Meta, old.Revocation
+	out.History = append([]AwardEvent(nil), old.History...)
+	if old.Status != next.Status {
+		out.History = append(out.History, AwardEvent{Status: next.Status, At: at, By: by, Reason: next.RejectionReason, Decision: next.Decision})
+	}
+	return &out, nil
+}
+
+// RevocationInput is the command to revoke a conferred award.
+type RevocationInput struct {
+	Reason   string
+	Decision DecisionInput
+}
+
+// Revoke revokes a conferred award by a later decision; the award keeps its
+// conferral (decision, history).
+func Revoke(ref Reference, now time.Time, old *Award, in RevocationInput, by string) (*Award, error) {
+	c := newChecker(ref, now)
+	rev := Revocation{
+		Reason: c.text("reason", &in.Reason, true, MaxLong),
+		Decision: Decision{
+			Number: c.text("decision.number", &in.Decision.Number, true, MaxShort),
+			Date:   c.date("decision.date", in.Decision.Date),
+		},
+		At: now, By: by,
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	if old.Status != StatusConferred {
+		return nil, Invalid("id", "only a CONFERRED award can be revoked; this one is %s", old.Status)
+	}
+	if old.Decision != nil && rev.Decision.Date < old.Decision.Date {
+		return nil, Invalid("decision.date", "the revocation (%s) cannot precede the conferral (%s)", rev.Decision.Date, old.Decision.Date)
+	}
+	out := *old
+	out.Status, out.Revocation = StatusRevoked, &rev
+	out.History = append(append([]AwardEvent(nil), old.History...),
+		AwardEvent{Status: StatusRevoked, At: now, By: by, Reason: rev.Reason, Decision: &rev.Decision})
+	out.derive()
+	return &out, nil
+}
+
+// CanDelete refuses to delete a public decision: conferred and revoked
+// awards stay; a proposal or rejection entered by mistake may go.
+func CanDelete(a *Award) error {
+	if a.Status == StatusConferred || a.Status == StatusRevoked {
+		return Invalid("id", "a %s award is a public decision and cannot be deleted; revoke it with revokeAward", a.Status)
+	}
+	return nil
+}
+
+// CheckAwardFilter checks a list filter's ids and lengths.
+func CheckAwardFilter(f AwardFilter) error {
+	if f.MovementID != "" {
+		if err := CheckID("filter.movementId", f.MovementID); err != nil {
+			return err
+		}
+	}
+	if len(f.RecipientName) > MaxShort {
+		return Invalid("filter.recipientName", "must be at most %d characters", MaxShort)
+	}
+	if len(f.Search) > MaxShort {
+		return Invalid("filter.search", "must be at most %d characters", MaxShort)
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+package repository
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Stored data outlives the code that wrote it: when the shape of a document
+// changes, a migration moves the existing documents to the new shape.
+
+const colMigrations = "migrations"
+
+// Migration is one change of the stored data. Up must be idempotent by
+// itself (a run interrupted after Up but before it was recorded runs it
+// again; so do two replicas starting at once). It is recorded in the
+// migrations collection ({_id: ID, name, appliedAt}) once it succeeds, and
+// never run again after that.
+type Migration struct {
+	ID   int
+	Name string
+	Up   func(ctx context.Context, s *Store) error
+}
+
+// builtin are the repository's own migrations, of the document shapes. IDs
+// 3 and up are left to data migrations (package seed).
+var builtin = []Migration{
+	{ID: 1, Name: "vote criteria as a table", Up: migrateVoteCriteria},
+	{ID: 2, Name: "award type authority rules", Up: migrateAuthorityRules},
+}
+
+// Migrate runs the built-in migrations and extra ones, in ID order, each at
+// most once.
+//
+// Migrations read documents whole and change them by _id alone: FerretDB
+// 1.24 pushes down to its storage nothing but a lone _id filter, and old
+// documents are decoded field by field (they no longer fit the types).
+func (s *Store) Migrate(ctx context.Context, extra ...Migration) error {
+	all := append(append([]Migration{}, builtin...), extra...)
+	seen := map[int]string{}
+	for _, m := range all {
+		if m.ID <= 0 || m.Up == nil {
+			return fmt.Errorf("migration %d (%s): needs a positive id and an Up function", m.ID, m.Name)
+		}
+		if other, ok := seen[m.ID]; ok {
+			return fmt.Errorf("migration %d is both %q and %q", m.ID, other, m.Name)
+		}
+		seen[m.ID] = m.Name
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	applied, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range all {
+		if applied[m.ID] {
+			continue
+		}
+		if err := m.Up(ctx, s); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.ID, m.Name, err)
+		}
+		// Upserted by _id: another replica may have recorded it meanwhile.
+		_, err := s.c(colMigrations).UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}},
+			bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "name", Value: m.Name}, {Key: "appliedAt", Value: s.stamp()}}}},
+			options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return fmt.Errorf("record migration %d (%s): %w", m.ID, m.Name, mapErr(err))
+		}
+	}
+	return nil
+}
+
+// appliedMigrations reads the ids of the migrations already recorded.
+func (s *Store) appliedMigrations(ctx context.Context) (map[int]bool, error) {
+	cur, err := s.c(colMigrations).Find(ctx, bson.D{})
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", mapErr(err))
+	}
+	var docs []struct {
+		ID int `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("read migrations: %w", mapErr(err))
+	}
+	out := make(map[int]bool, len(docs))
+	for _, d := range docs {
+		out[d.ID] = true
+	}
+	return out, nil
+}
+
+// eachRaw calls fn with every document of a collection. It reads them all
+// first: fn updates them, and a cursor open on what it changes could see a
+// document twice or miss one.
+func (s *Store) eachRaw(ctx context.Context, coll string, fn func(raw bson.Raw) error) error {
+	cur, err := s.c(coll).Find(ctx, bson.D{})
+	if err != nil {
+		return mapErr(err)
+	}
+	var docs []bson.Raw
+	for cur.Next(ctx) {
+		docs = append(docs, append(bson.Raw(nil), cur.Current...))
+	}
+	if err := cur.Err(); err != nil {
+		return mapErr(err)
+	}
+	_ = cur.Close(ctx)
+	for _, raw := range docs {
+		if err := fn(raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setByID sets fields of one document, named by _id alone.
+func (s *Store) setByID(ctx context.Context, coll string, id bson.RawValue, set bson.D) error {
+	_, err := s.c(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	return mapErr(err)
+}
+
+// migrateVoteCriteria (1): a vote's criteria were names; they are a table
+// of {name, weight, maxPoints}, with the vote's scoring rules beside them.
+// A vote of the old shape (criteria holding strings, or no majority) gets
+// the old rules: each criterion weighs 1 and is scored out of 100, members
+// score the others (not themselves), and a leader needs more than half of
+// the ballots.
+func migrateVoteCriteria(ctx context.Context, s *Store) error {
+	return s.eachRaw(ctx, colVotes, func(raw bson.Raw) error {
+		criteria, hadStrings := bson.A{}, false
+		if arr, ok := raw.Lookup("criteria").ArrayOK(); ok {
+			values, err := arr.Values()
+			if err != nil {
+				return fmt.Errorf("vote %s: criteria: %w", raw.Lookup("_id"), err)
+			}
+			for _, v := range values {
+				if name, ok := v.StringValueOK(); ok {
+					hadStrings = true
+					criteria = append(criteria, bson.D{{Key: "name", Value: name}, {Key: "weight", Value: 1.0}, {Key: "maxPoints", Value: 100.0}})
+				} else {
+					criteria = append(criteria, v) // already a row of the table
+				}
+			}
+		}
+		_, err := raw.LookupErr("majority")
+		hasMajority := err == nil
+		if !hadStrings && hasMajority {
+			return nil // the new shape already
+		}
+		set := bson.D{{Key: "criteria", Value: criteria}}
+		if !hasMajority {
+			set = append(set,
+				bson.E{Key: "majority", Value: 0.5},
+				bson.E{Key: "selfScoring", Value: false},
+				bson.E{Key: "crossScoring", Value: true})
+		}
+		return s.setByID(ctx, colVotes, raw.Lookup("_id"), set)
+	})
+}
+
+// migrateAuthorityRules (2): an award type's authorities become rules
+// (authority, dates, legal basis); an award type without rules gets one per
+// authority, undated.
+func migrateAuthorityRules(ctx context.Context, s *Store) error {
+	return s.eachRaw(ctx, colAwardTypes, func(raw bson.Raw) error {
+		if v, err := raw.LookupErr("authorityRules"); err == nil && v.Type != bson.TypeNull {
+			return nil // has its rules
+		}
+		rules := bson.A{}
+		if arr, ok := raw.Lookup("authorities").ArrayOK(); ok {
+			values, err := arr.Values()
+			if err != nil {
+				return fmt.Errorf("award type %s: authorities: %w", raw.Lookup("_id"), err)
+			}
+			for _, v := range values {
+				if a, ok := v.StringValueOK(); ok {
+					rules = append(rules, bson.D{{Key: "authority", Value: a}})
+				}
+			}
+		}
+		return s.setByID(ctx, colAwardTypes, raw.Lookup("_id"), bson.D{{Key: "authorityRules", Value: rules}})
+	})
+}

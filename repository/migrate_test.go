@@ -1,0 +1,289 @@
+package repository_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/thidua/thidua/dbtest"
+	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/embeddb"
+	"github.com/thidua/thidua/repository"
+	"github.com/thidua/thidua/seed"
+)
+
+// oldData opens a copy of a database written by the code of commit be2fba8
+// (founding data, one more award, a YEAR_END review with an open vote whose
+// criteria were names, and one ballot) on its own embedded server.
+func oldData(t *testing.T) (*repository.Store, *mongo.Database) {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("..", "migrate", "testdata", "be2fba8.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "thidua.sqlite"), src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := embeddb.Start(t.Context(), dir, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	s, err := repository.Open(t.Context(), srv.URI(), "thidua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.Close(ctx)
+	})
+	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return s, client.Database("thidua")
+}
+
+func TestMigrateOldData(t *testing.T) {
+	ctx := t.Context()
+	s, db := oldData(t)
+
+	// The old shape does not fit the new types: the migration is needed.
+	var oldVote struct {
+		ID bson.ObjectID `bson:"_id"`
+	}
+	if err := db.Collection("votes").FindOne(ctx, bson.D{}).Decode(&oldVote); err != nil {
+		t.Fatal(err)
+	}
+	review := oldVote.ID.Hex()
+	if _, err := s.VotesByReview(ctx, []string{review}); err == nil {
+		t.Error("reading an old vote before the migration should fail to decode")
+	}
+
+	// Extra migrations run after the built-in ones, in id order, once.
+	var ran []int
+	extra := func(id int) repository.Migration {
+		return repository.Migration{ID: id, Name: "test", Up: func(ctx context.Context, s *repository.Store) error {
+			ran = append(ran, id)
+			return nil
+		}}
+	}
+	for i := 0; i < 2; i++ {
+		if err := s.Migrate(ctx, extra(4), extra(3)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ran) != 2 || ran[0] != 3 || ran[1] != 4 {
+		t.Errorf("extra migrations ran %v, want [3 4]", ran)
+	}
+
+	votes, err := s.VotesByReview(ctx, []string{review})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := votes[review]
+	if v == nil {
+		t.Fatalf("no vote for review %s", review)
+	}
+	want := domain.Criterion{Name: "Kết quả", Weight: 1, MaxPoints: 100}
+	if len(v.Criteria) != 1 || v.Criteria[0] != want || v.Majority != 0.5 || v.SelfScoring || !v.CrossScoring ||
+		v.Status != "OPEN" || len(v.Voters) != 7 || v.Version != 1 {
+		t.Errorf("migrated vote = %+v", v)
+	}
+	ballots, err := s.BallotsByReview(ctx, []string{review})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ballots[review]) != 1 || len(ballots[review][0].Scores) == 0 {
+		t.Errorf("ballots = %+v", ballots)
+	}
+
+	types, err := s.AwardTypes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(types) == 0 {
+		t.Fatal("no award types")
+	}
+	for _, at := range types {
+		if len(at.AuthorityRules) == 0 || len(at.AuthorityRules) != len(at.Authorities) {
+			t.Errorf("award type %s: rules %+v for authorities %v", at.ID, at.AuthorityRules, at.Authorities)
+			continue
+		}
+		for i, r := range at.AuthorityRules {
+			if r != (domain.AuthorityRule{Authority: at.Authorities[i]}) {
+				t.Errorf("award type %s: rule %+v", at.ID, r)
+			}
+		}
+	}
+
+	// Each built-in migration is recorded once.
+	cur, err := db.Collection("migrations").Find(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []struct {
+		ID        int       `bson:"_id"`
+		Name      string    `bson:"name"`
+		AppliedAt time.Time `bson:"appliedAt"`
+	}
+	if err := cur.All(ctx, &recs); err != nil {
+		t.Fatal(err)
+	}
+	count := map[int]int{}
+	for _, r := range recs {
+		count[r.ID]++
+		if r.Name == "" || r.AppliedAt.IsZero() {
+			t.Errorf("migration record %+v", r)
+		}
+	}
+	if count[1] != 1 || count[2] != 1 || count[3] != 1 || count[4] != 1 || len(recs) != 4 {
+		t.Errorf("migration records = %+v", recs)
+	}
+
+	// Each migration is idempotent by itself: forgotten records run them
+	// again, to the same result.
+	if _, err := db.Collection("migrations").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.VotesByReview(ctx, []string{review})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := again[review]; len(a.Criteria) != 1 || a.Criteria[0] != want || a.Majority != 0.5 || !a.CrossScoring {
+		t.Errorf("vote migrated twice = %+v", a)
+	}
+	types2, err := s.AwardTypes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range types2 {
+		if len(types2[i].AuthorityRules) != len(types[i].AuthorityRules) {
+			t.Errorf("award type %s migrated twice: rules %+v", types2[i].ID, types2[i].AuthorityRules)
+		}
+	}
+
+	// Everything else still reads back.
+	acc := domain.Access{All: true}
+	awards, err := s.Awards(ctx, domain.AwardFilter{}, acc, domain.PageArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(awards.Items) != 1 || awards.Items[0].Recipient.Name == "" || len(awards.Items[0].History) != 1 {
+		t.Errorf("awards = %+v", awards.Items)
+	}
+	if _, err := s.Award(ctx, awards.Items[0].ID, acc); err != nil {
+		t.Error(err)
+	}
+	reviews, err := s.PeriodReviews(ctx, domain.ReviewFilter{}, acc, domain.PageArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reviews.Items) != 2 {
+		t.Errorf("reviews = %d, want 2", len(reviews.Items))
+	}
+	found := false
+	for _, r := range reviews.Items {
+		found = found || r.ID == review && r.Kind == "YEAR_END"
+		if _, err := s.PeriodReview(ctx, r.ID, acc); err != nil {
+			t.Error(err)
+		}
+	}
+	if !found {
+		t.Errorf("the vote's review %s is not among %+v", review, reviews.Items)
+	}
+	// The founding review keeps its fixed id, and refers to the founding
+	// movements by theirs: seed.ID still computes the stored ids.
+	mid, err := s.PeriodReview(ctx, seed.ID("review:2022-07-20"), acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	movements, err := s.Movements(ctx, domain.MovementFilter{}, acc, domain.PageArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(movements.Items) != 4 || len(mid.MovementIDs) != 4 {
+		t.Errorf("movements = %d, review refers to %d, want 4", len(movements.Items), len(mid.MovementIDs))
+	}
+	byID, err := s.MovementsByID(ctx, mid.MovementIDs, acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range seed.Movements {
+		if byID[seed.ID("movement:"+m.Title)] == nil {
+			t.Errorf("movement %q is not at its seed id", m.Title)
+		}
+	}
+	for _, f := range []func() error{
+		func() error { _, err := s.Provinces(ctx); return err },
+		func() error { _, err := s.Indicators(ctx); return err },
+		func() error { _, err := s.Clusters(ctx); return err },
+		func() error {
+			_, err := s.ReportsByReview(ctx, []string{review, mid.ID})
+			return err
+		},
+		func() error { _, err := s.AuditLog(ctx, domain.AuditFilter{}, acc, domain.PageArgs{}); return err },
+	} {
+		if err := f(); err != nil {
+			t.Error(err)
+		}
+	}
+	// The migrated vote closes under the new rules.
+	closed, err := s.CloseVote(ctx, review, 1, func(v *domain.Vote, ballots []domain.Ballot) error {
+		v.Tally = []domain.VoteCount{{ProvinceID: ballots[0].LeaderID, Votes: 1}}
+		v.LeaderID = ballots[0].LeaderID
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closed.Status != "CLOSED" || closed.Version != 2 {
+		t.Errorf("closed = %+v", closed)
+	}
+}
+
+func TestMigrateRefusesBadLists(t *testing.T) {
+	s := dbtest.Store(t)
+	up := func(context.Context, *repository.Store) error { return nil }
+	for _, extra := range [][]repository.Migration{
+		{{ID: 2, Name: "again", Up: up}},
+		{{ID: 3, Name: "a", Up: up}, {ID: 3, Name: "b", Up: up}},
+		{{ID: 0, Name: "zero", Up: up}},
+		{{ID: 5, Name: "nil"}},
+	} {
+		if err := s.Migrate(t.Context(), extra...); err == nil {
+			t.Errorf("Migrate(%+v) accepted", extra)
+		}
+	}
+	// A failed migration is not recorded, and stops the later ones.
+	boom := errors.New("boom")
+	later := false
+	err := s.Migrate(t.Context(),
+		repository.Migration{ID: 3, Name: "fails", Up: func(context.Context, *repository.Store) error { return boom }},
+		repository.Migration{ID: 4, Name: "later", Up: func(context.Context, *repository.Store) error { later = true; return nil }})
+	if !errors.Is(err, boom) || later {
+		t.Fatalf("failing migration: %v (later ran: %v)", err, later)
+	}
+	ran := false
+	if err := s.Migrate(t.Context(), repository.Migration{ID: 3, Name: "fixed", Up: func(context.Context, *repository.Store) error { ran = true; return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	if !ran {
+		t.Error("a migration that failed did not run again")
+	}
+}

@@ -1,0 +1,156 @@
+package service
+
+import (
+	"context"
+
+	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/domain"
+)
+
+// SetClusterYear records a cluster's composition for a year (policy: admin
+// of "*").
+func (s *Service) SetClusterYear(ctx context.Context, clusterID string, in domain.ClusterYearInput, expected int) (*domain.Cluster, error) {
+	if err := auth.Authorize(caller(ctx), auth.SetClusterYear, domain.ScopeAll); err != nil {
+		return nil, err
+	}
+	y, err := domain.CheckClusterYear(s.ref(), s.now(), in)
+	if err != nil {
+		return nil, err
+	}
+	before, after, err := s.Store.SetClusterYear(ctx, clusterID, expected, y)
+	if err != nil {
+		return nil, err
+	}
+	// The catalogue holds clusters: reload it so this process sees the change now.
+	if err := s.Catalog.Reload(ctx); err != nil {
+		return nil, err
+	}
+	recordChange(ctx, clusterID, "", before, after, intp(before.Version), intp(after.Version))
+	return after, nil
+}
+
+// OpenVote opens the vote of a year-end review (policy: editor of "*").
+func (s *Service) OpenVote(ctx context.Context, reviewID string, in domain.VoteSettingsInput) (*domain.Vote, error) {
+	if err := auth.Authorize(caller(ctx), auth.OpenVote, domain.ScopeAll); err != nil {
+		return nil, err
+	}
+	if err := domain.CheckID("reviewId", reviewID); err != nil {
+		return nil, err
+	}
+	review, err := s.Store.PeriodReview(ctx, reviewID, readAccess(ctx))
+	if err != nil {
+		return nil, err
+	}
+	v, err := domain.OpenVote(s.ref(), s.now(), review, in, s.majority())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.OpenVote(ctx, v); err != nil {
+		return nil, err
+	}
+	recordChange(ctx, reviewID, "", nil, v, nil, intp(v.Version))
+	return v, nil
+}
+
+// CastBallot casts or changes a province's own ballot while the vote is
+// open (policy: editor of that province).
+func (s *Service) CastBallot(ctx context.Context, reviewID, provinceID, leaderID string, scores []domain.Score) (*domain.Ballot, error) {
+	if err := auth.Authorize(caller(ctx), auth.CastBallot, provinceID); err != nil {
+		return nil, err
+	}
+	if err := domain.CheckID("reviewId", reviewID); err != nil {
+		return nil, err
+	}
+	b := &domain.Ballot{ReviewID: reviewID, ProvinceID: provinceID, LeaderID: leaderID, By: subject(ctx)}
+	out, err := s.Store.CastBallot(ctx, b, func(v *domain.Vote) error {
+		checked, err := domain.CheckBallot(v, provinceID, leaderID, scores)
+		b.Scores = checked
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	recordChange(ctx, out.ID, provinceID, nil, out, nil, intp(out.Version))
+	return out, nil
+}
+
+// CloseVote closes the vote and computes its tally (policy: editor of "*").
+func (s *Service) CloseVote(ctx context.Context, reviewID string, expected int) (*domain.Vote, error) {
+	if err := auth.Authorize(caller(ctx), auth.CloseVote, domain.ScopeAll); err != nil {
+		return nil, err
+	}
+	if err := domain.CheckID("reviewId", reviewID); err != nil {
+		return nil, err
+	}
+	v, err := s.Store.CloseVote(ctx, reviewID, expected, func(v *domain.Vote, ballots []domain.Ballot) error {
+		domain.Tally(v, ballots)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	recordChange(ctx, reviewID, "", nil, v, &expected, intp(v.Version))
+	return v, nil
+}
+
+// VotesByReview reads the votes of reviews the caller has already read
+// (loaders), in one query.
+func (s *Service) VotesByReview(ctx context.Context, reviewIDs []string) (map[string]*domain.Vote, error) {
+	return s.Store.VotesByReview(ctx, reviewIDs)
+}
+
+// BallotsByReview reads the ballots of reviews the caller has already read
+// (loaders), in one query.
+func (s *Service) BallotsByReview(ctx context.Context, reviewIDs []string) (map[string][]domain.Ballot, error) {
+	return s.Store.BallotsByReview(ctx, reviewIDs)
+}
+
+// SaveAwardType creates (expected 0) or replaces an award type (policy:
+// admin of "*").
+func (s *Service) SaveAwardType(ctx context.Context, in domain.AwardTypeInput, expected int) (*domain.AwardType, error) {
+	if err := auth.Authorize(caller(ctx), auth.SaveAwardType, domain.ScopeAll); err != nil {
+		return nil, err
+	}
+	t, err := domain.CheckAwardType(s.now(), in)
+	if err != nil {
+		return nil, err
+	}
+	before, err := s.Store.SaveAwardType(ctx, t, expected)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Catalog.Reload(ctx); err != nil {
+		return nil, err
+	}
+	var vb *int
+	if before != nil {
+		vb = intp(before.Version)
+	}
+	recordChange(ctx, t.ID, "", before, t, vb, intp(t.Version))
+	return t, nil
+}
+
+// SaveIndicator creates (expected 0) or replaces an indicator (policy:
+// admin of "*").
+func (s *Service) SaveIndicator(ctx context.Context, in domain.IndicatorInput, expected int) (*domain.Indicator, error) {
+	if err := auth.Authorize(caller(ctx), auth.SaveIndicator, domain.ScopeAll); err != nil {
+		return nil, err
+	}
+	ind, err := domain.CheckIndicator(s.now(), in)
+	if err != nil {
+		return nil, err
+	}
+	before, err := s.Store.SaveIndicator(ctx, ind, expected)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Catalog.Reload(ctx); err != nil {
+		return nil, err
+	}
+	var vb *int
+	if before != nil {
+		vb = intp(before.Version)
+	}
+	recordChange(ctx, ind.ID, "", before, ind, vb, intp(ind.Version))
+	return ind, nil
+}
