@@ -660,27 +660,40 @@ func TestAwardTalliesAndReviewTally(t *testing.T) {
 		}
 		a.ok(tok, createAward, map[string]any{"in": in})
 	}
+	const reviewTallies = `{ periodReviews { edges { node { periodStart periodEnd reportedAwardTallies { authorities count derivedCount } } } } }`
+	d := a.ok("", reviewTallies, nil)
+	for _, tl := range get(d, "periodReviews", "edges", 0, "node", "reportedAwardTallies").([]any) {
+		if get(tl, "derivedCount") != nil {
+			t.Errorf("no award recorded in the period: derivedCount %v, want null", get(tl, "derivedCount"))
+		}
+	}
 	for i := 0; i < 3; i++ {
 		conferred("lang-son", "huan-chuong-lao-dong", "THIRD", "PRESIDENT", "2022-05-10")
 	}
+	// Tuyên Quang was not a member in 2022: its awards are not the cluster's.
+	conferred("tuyen-quang", "huan-chuong-lao-dong", "THIRD", "PRESIDENT", "2022-05-10")
 	conferred("cao-bang", "huan-chuong-doc-lap", "SECOND", "PRESIDENT", "2022-08-01") // after the period
 	conferred("cao-bang", "bang-khen-thu-tuong", "", "PRIME_MINISTER", "2022-03-01")
 	conferred("son-la", "bang-khen-thu-tuong", "", "PRIME_MINISTER", "2022-04-01")
 	a.ok(tok, createAward, map[string]any{"in": awardInput("son-la")}) // proposed: not counted
 
-	d := a.ok("", `{ byAuthority: awardTallies(by: [AUTHORITY]) { authority count }
+	d = a.ok("", `{ byAuthority: awardTallies(by: [AUTHORITY], filter: {provinceId: "lang-son"}) { authority count }
+	  all: awardTallies(by: [AUTHORITY]) { authority count }
 	  byForm: awardTallies(by: [FORM]) { form count }
 	  byProvinceYear: awardTallies(by: [PROVINCE, YEAR], filter: {provinceId: "cao-bang"}) { province { id } year count } }`, nil)
-	if got := fmt.Sprint(d["byAuthority"]); got != "[map[authority:PRESIDENT count:4] map[authority:PRIME_MINISTER count:2]]" {
+	if got := fmt.Sprint(d["byAuthority"]); got != "[map[authority:PRESIDENT count:3]]" {
+		t.Errorf("by authority in lang-son: %s", got)
+	}
+	if got := fmt.Sprint(d["all"]); got != "[map[authority:PRESIDENT count:5] map[authority:PRIME_MINISTER count:2]]" {
 		t.Errorf("by authority: %s", got)
 	}
-	if got := fmt.Sprint(d["byForm"]); got != "[map[count:4 form:ORDER] map[count:2 form:CERTIFICATE_OF_MERIT]]" {
+	if got := fmt.Sprint(d["byForm"]); got != "[map[count:5 form:ORDER] map[count:2 form:CERTIFICATE_OF_MERIT]]" {
 		t.Errorf("by form: %s", got)
 	}
 	if got := fmt.Sprint(d["byProvinceYear"]); got != "[map[count:2 province:map[id:cao-bang] year:2022]]" {
 		t.Errorf("by province and year: %s", got)
 	}
-	d = a.ok("", `{ periodReviews { edges { node { periodStart periodEnd reportedAwardTallies { authorities count derivedCount } } } } }`, nil)
+	d = a.ok("", reviewTallies, nil)
 	node := get(d, "periodReviews", "edges", 0, "node")
 	if get(node, "periodStart") != "2022-01-01" || get(node, "periodEnd") != "2022-06-30" {
 		t.Errorf("period: %v", node)

@@ -93,25 +93,28 @@ func TestHTTPRules(t *testing.T) {
 	if res, _ := do("GET", "/graphql?query=%7B__typename%7D", "", "", ""); res.StatusCode != 200 {
 		t.Errorf("query over GET: %d", res.StatusCode)
 	}
-	if res, _ := do("POST", "/graphql", "text/plain", "", q); res.StatusCode != 415 {
-		t.Errorf("text/plain body: %d, want 415", res.StatusCode)
+	// Refusals of the protocol carry codes of their own (the error table),
+	// not BAD_USER_INPUT: the input was never read.
+	if res, body := do("POST", "/graphql", "text/plain", "", q); res.StatusCode != 415 || !strings.Contains(body, `"UNSUPPORTED_MEDIA_TYPE"`) {
+		t.Errorf("text/plain body: %d %s, want 415 UNSUPPORTED_MEDIA_TYPE", res.StatusCode, body)
 	}
-	if res, _ := do("POST", "/graphql", "application/json", "text/html", q); res.StatusCode != 406 {
-		t.Errorf("Accept: text/html: %d, want 406", res.StatusCode)
+	if res, body := do("POST", "/graphql", "application/json", "text/html", q); res.StatusCode != 406 || !strings.Contains(body, `"NOT_ACCEPTABLE"`) {
+		t.Errorf("Accept: text/html: %d %s, want 406 NOT_ACCEPTABLE", res.StatusCode, body)
 	}
 	if res, _ := do("POST", "/graphql", "application/json; charset=utf-8", "application/graphql-response+json", q); res.StatusCode != 200 ||
 		!strings.HasPrefix(res.Header.Get("Content-Type"), "application/graphql-response+json") {
 		t.Errorf("graphql-response+json: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	if res, _ := do("DELETE", "/graphql", "", "", ""); res.StatusCode != 405 || !strings.Contains(res.Header.Get("Allow"), "POST") {
-		t.Errorf("DELETE: %d", res.StatusCode)
+	if res, body := do("DELETE", "/graphql", "", "", ""); res.StatusCode != 405 || !strings.Contains(res.Header.Get("Allow"), "POST") ||
+		!strings.Contains(body, `"METHOD_NOT_ALLOWED"`) {
+		t.Errorf("DELETE: %d %s", res.StatusCode, body)
 	}
 	if res, body := do("POST", "/graphql", "application/json", "", `[`+q+`,`+q+`]`); res.StatusCode == 200 && !strings.Contains(body, `"errors"`) {
 		t.Errorf("a JSON array batch was served: %s", body)
 	}
 	big := `{"query":"{ __typename }","variables":{"x":"` + strings.Repeat("a", 70<<10) + `"}}`
-	if res, _ := do("POST", "/graphql", "application/json", "", big); res.StatusCode != 413 {
-		t.Errorf("70 KiB body: %d, want 413", res.StatusCode)
+	if res, body := do("POST", "/graphql", "application/json", "", big); res.StatusCode != 413 || !strings.Contains(body, `"PAYLOAD_TOO_LARGE"`) {
+		t.Errorf("70 KiB body: %d %s, want 413 PAYLOAD_TOO_LARGE", res.StatusCode, body)
 	}
 	// The same without a Content-Length (chunked).
 	req, _ := http.NewRequest("POST", a.srv.URL+"/graphql", io.MultiReader(strings.NewReader(big)))

@@ -63,7 +63,8 @@ func (a *api) state(root string) string {
 	  movements(first: 100) { totalCount edges { node { id version } } }
 	  periodReviews(first: 100) { totalCount edges { node { id version reports { province { id } version }
 	    vote { status version voted { id } } } } }
-	  clusters { version years { year } } }`, nil)
+	  clusters { version years { year } }
+	  awardTypes { id version } indicators { id version } }`, nil)
 	return fmt.Sprint(d)
 }
 
@@ -193,6 +194,22 @@ func TestPermissionMatrixMutations(t *testing.T) {
 		{"setClusterYear", clusterAdmins, `mutation($y: Int!, $v: Int!) { setClusterYear(clusterId: "mien-nui-bien-gioi-phia-bac",
 		  expectedVersion: $v, input: {year: $y, memberIds: ["cao-bang", "lang-son"]}) { version } }`,
 			func() map[string]any { year++; return map[string]any{"y": year, "v": clusterVersion()} }},
+		{"saveAwardType (new)", clusterAdmins, `mutation($in: AwardTypeInput!) { saveAwardType(input: $in, expectedVersion: 0) { version } }`,
+			func() map[string]any {
+				return map[string]any{"in": map[string]any{"id": fmt.Sprint("bang-khen-thu-nghiem-", unique()), "name": "Bằng khen thử nghiệm",
+					"form": "CERTIFICATE_OF_MERIT", "authorityRules": []any{map[string]any{"authority": "PROVINCE_CHAIR"}}, "recipientKinds": []string{"INDIVIDUAL"}}}
+			}},
+		{"saveIndicator (change)", clusterAdmins, `mutation($v: Int!, $u: String!) { saveIndicator(input: {id: "new-jobs", name: "Giải quyết việc làm mới",
+		  unit: $u, aggregation: SUM}, expectedVersion: $v) { version } }`,
+			func() map[string]any {
+				d := a.ok("", `{ indicators { id version } }`, nil)
+				for _, i := range get(d, "indicators").([]any) {
+					if get(i, "id") == "new-jobs" {
+						return map[string]any{"v": int(get(i, "version").(float64)), "u": fmt.Sprint("người ", unique())}
+					}
+				}
+				return nil
+			}},
 		{"openVote", clusterWriters, openVote, func() map[string]any { return map[string]any{"r": yearEnd(newYear())} }},
 		{"castBallot (lang-son)", provinceWriters, `mutation($r: ID!) { castBallot(reviewId: $r, provinceId: "lang-son", leaderId: "son-la",
 		  scores: [{provinceId: "son-la", criterion: "Chỉ tiêu", score: 90}, {provinceId: "cao-bang", criterion: "Chỉ tiêu", score: 80}]) { version } }`,

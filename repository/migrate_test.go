@@ -287,3 +287,73 @@ func TestMigrateRefusesBadLists(t *testing.T) {
 		t.Error("a migration that failed did not run again")
 	}
 }
+
+// The founding data's own migrations (package seed), on the data written by
+// the previous code: the catalogue follows the law, provinces name their
+// predecessors, the 2022 review keeps only the movements the article
+// names; a second start changes nothing.
+func TestSeedMigrationsOnOldData(t *testing.T) {
+	ctx := t.Context()
+	s, db := oldData(t)
+	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
+		t.Fatal(err)
+	}
+	types, err := s.AwardTypes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]domain.AwardType{}
+	for _, at := range types {
+		byID[at.ID] = at
+	}
+	flag := byID["co-thi-dua-chinh-phu"]
+	if !domain.AuthorityAllowed(&flag, "PRIME_MINISTER", "2022-03-01") || domain.AuthorityAllowed(&flag, "GOVERNMENT", "2022-03-01") ||
+		!domain.AuthorityAllowed(&flag, "GOVERNMENT", "2024-03-01") || flag.Version != 2 {
+		t.Errorf("government flag after the migration: %+v", flag)
+	}
+	if k := byID["huan-chuong-dai-doan-ket-dan-toc"].RecipientKinds; len(k) != 1 || k[0] != "INDIVIDUAL" {
+		t.Errorf("Huân chương Đại đoàn kết dân tộc recipients: %v", k)
+	}
+	if len(types) != len(seed.AwardTypes) || byID["chien-si-thi-dua-co-so"].ID == "" {
+		t.Errorf("%d award types after the migration, want the %d of the catalogue", len(types), len(seed.AwardTypes))
+	}
+	ps, err := s.Provinces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.ID == "lao-cai" && (len(p.PredecessorIDs) != 1 || p.PredecessorIDs[0] != "yen-bai" || p.AdministrativeCentre == "") {
+			t.Errorf("lao-cai after the migration: %+v", p)
+		}
+	}
+	r, err := s.PeriodReview(ctx, seed.ID("review:2022-07-20"), domain.Access{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.MovementIDs) != 2 || r.MovementIDs[0] != seed.ReviewMovementIDs()[0] || r.Version != 2 {
+		t.Errorf("the 2022 review after the migration: %v (version %d)", r.MovementIDs, r.Version)
+	}
+	n, err := db.Collection("migrations").CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{3, 4, 5}}}}})
+	if err != nil || n != 3 {
+		t.Errorf("recorded data migrations: %d %v", n, err)
+	}
+	// Idempotent: running them again, even unrecorded, changes nothing.
+	if _, err := db.Collection("migrations").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.AwardTypes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range again {
+		if at.Version != byID[at.ID].Version {
+			t.Errorf("%s changed on a second run: version %d → %d", at.ID, byID[at.ID].Version, at.Version)
+		}
+	}
+	if r2, _ := s.PeriodReview(ctx, r.ID, domain.Access{All: true}); r2.Version != r.Version {
+		t.Errorf("the review changed on a second run")
+	}
+}
