@@ -23,7 +23,12 @@ func post(base, tok, q string) (int, string, map[string]any, error) {
 
 // postWith is post through client.
 func postWith(client *http.Client, base, tok, q string) (int, string, map[string]any, error) {
-	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(fmt.Sprintf(`{"query":%q}`, q)))
+	return postWithContext(context.Background(), client, base, tok, q)
+}
+
+// postWithContext is postWith with a request context (a client trace, say).
+func postWithContext(ctx context.Context, client *http.Client, base, tok, q string) (int, string, map[string]any, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", strings.NewReader(fmt.Sprintf(`{"query":%q}`, q)))
 	req.Header.Set("Content-Type", "application/json")
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)

@@ -10,18 +10,28 @@ import (
 	"time"
 )
 
+// One audit entry of a page, with its cursor.
 type AuditEntryEdge struct {
-	Cursor string      `json:"cursor"`
-	Node   *AuditEntry `json:"node"`
+	// Pass as `after` to read the entries that follow this one.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *AuditEntry `json:"node"`
 }
 
+// Selects audit entries; every field given must match, and omitted fields select everything.
 type AuditFilter struct {
-	ProvinceID *string       `json:"provinceId,omitempty"`
-	RecordType *string       `json:"recordType,omitempty"`
-	RecordID   *string       `json:"recordId,omitempty"`
-	Subject    *string       `json:"subject,omitempty"`
-	Outcome    *AuditOutcome `json:"outcome,omitempty"`
-	Operation  *string       `json:"operation,omitempty"`
+	// Entries of that province's records (slug, e.g. `lang-son`).
+	ProvinceID *string `json:"provinceId,omitempty"`
+	// Entries of that kind of record, e.g. `award`, `movement`, `periodReview`, `provinceReport`.
+	RecordType *string `json:"recordType,omitempty"`
+	// Entries of that one record.
+	RecordID *string `json:"recordId,omitempty"`
+	// Entries of that caller (`sub`).
+	Subject *string `json:"subject,omitempty"`
+	// Only accepted, denied or failed entries.
+	Outcome *AuditOutcome `json:"outcome,omitempty"`
+	// Entries of that mutation, e.g. `updateAward`.
+	Operation *string `json:"operation,omitempty"`
 }
 
 // An authority that may decide an award type by decisions dated between two days.
@@ -48,28 +58,43 @@ type AuthorityRuleInput struct {
 	Basis *string `json:"basis,omitempty"`
 }
 
+// One award of a page, with its cursor.
 type AwardEdge struct {
+	// Pass as `after` to read the awards that follow this one.
 	Cursor string `json:"cursor"`
-	Node   *Award `json:"node"`
+	// The award.
+	Node *Award `json:"node"`
 }
 
 // One step of an award's life.
 type AwardEvent struct {
+	// The status the award took.
 	Status AwardStatus `json:"status"`
-	At     time.Time   `json:"at"`
+	// When (server time).
+	At time.Time `json:"at"`
 	// The `sub` of who made the change.
-	By       *string   `json:"by,omitempty"`
-	Reason   *string   `json:"reason,omitempty"`
+	By *string `json:"by,omitempty"`
+	// The rejection or revocation reason; null for other steps.
+	Reason *string `json:"reason,omitempty"`
+	// The conferring or revoking decision of this step; null for other steps.
 	Decision *Decision `json:"decision,omitempty"`
 }
 
+// Selects awards; every field given must match, and omitted fields select everything the caller may see.
 type AwardFilter struct {
-	ProvinceID    *string        `json:"provinceId,omitempty"`
-	Year          *int           `json:"year,omitempty"`
-	Status        *AwardStatus   `json:"status,omitempty"`
-	AwardTypeID   *string        `json:"awardTypeId,omitempty"`
-	Authority     *Authority     `json:"authority,omitempty"`
-	MovementID    *string        `json:"movementId,omitempty"`
+	// Awards of that province (slug).
+	ProvinceID *string `json:"provinceId,omitempty"`
+	// Awards for that year.
+	Year *int `json:"year,omitempty"`
+	// Awards in that status (a hidden status simply matches nothing).
+	Status *AwardStatus `json:"status,omitempty"`
+	// Awards of that type, e.g. `huan-chuong-lao-dong`.
+	AwardTypeID *string `json:"awardTypeId,omitempty"`
+	// Awards decided by that authority.
+	Authority *Authority `json:"authority,omitempty"`
+	// Awards rewarding that movement.
+	MovementID *string `json:"movementId,omitempty"`
+	// Awards to that kind of recipient.
 	RecipientKind *RecipientKind `json:"recipientKind,omitempty"`
 	// Words of the recipient's name; case and Vietnamese diacritics ignored.
 	RecipientName *string `json:"recipientName,omitempty"`
@@ -83,36 +108,57 @@ type AwardFilter struct {
 // again); a CONFERRED award stays CONFERRED (its details may be corrected) until
 // revokeAward; a REVOKED award no longer changes.
 type AwardInput struct {
-	ProvinceID      string          `json:"provinceId"`
-	AwardTypeID     string          `json:"awardTypeId"`
-	Class           *AwardClass     `json:"class,omitempty"`
-	Authority       Authority       `json:"authority"`
-	Recipient       *RecipientInput `json:"recipient"`
-	Year            int             `json:"year"`
-	Status          AwardStatus     `json:"status"`
-	MovementID      *string         `json:"movementId,omitempty"`
-	Decision        *DecisionInput  `json:"decision,omitempty"`
-	Citation        *string         `json:"citation,omitempty"`
-	RejectionReason *string         `json:"rejectionReason,omitempty"`
+	// The province it belongs to (slug); the caller needs `editor` there. It must exist on the decision's date (or at the start of `year` for a proposal).
+	ProvinceID string `json:"provinceId"`
+	// The award type's id from `awardTypes`, e.g. `huan-chuong-lao-dong`.
+	AwardTypeID string `json:"awardTypeId"`
+	// Given exactly when the award type has classes, and one of them.
+	Class *AwardClass `json:"class,omitempty"`
+	// One the award type allows on the decision's date (see `AwardType.authorityRules`).
+	Authority Authority `json:"authority"`
+	// Who receives it.
+	Recipient *RecipientInput `json:"recipient"`
+	// The year it is for, 1945 to next year; a decision cannot be dated before it.
+	Year int `json:"year"`
+	// PROPOSED, CONFERRED or REJECTED, following the lifecycle above; REVOKED only through `revokeAward`.
+	Status AwardStatus `json:"status"`
+	// The movement it rewards; a PROVINCE movement must be of the same province.
+	MovementID *string `json:"movementId,omitempty"`
+	// Required for CONFERRED.
+	Decision *DecisionInput `json:"decision,omitempty"`
+	// A short citation, at most 4000 characters.
+	Citation *string `json:"citation,omitempty"`
+	// Required for REJECTED, and only for it; at most 4000 characters.
+	RejectionReason *string `json:"rejectionReason,omitempty"`
 }
 
 // One group of an award tally; the fields grouped by are set.
 type AwardTally struct {
-	Authority     *Authority     `json:"authority,omitempty"`
-	Form          *AwardForm     `json:"form,omitempty"`
-	AwardType     *AwardType     `json:"awardType,omitempty"`
+	// The authority of the group, when grouped by AUTHORITY; null otherwise.
+	Authority *Authority `json:"authority,omitempty"`
+	// The form of the group, when grouped by FORM; null otherwise.
+	Form *AwardForm `json:"form,omitempty"`
+	// The award type of the group, when grouped by AWARD_TYPE; null otherwise.
+	AwardType *AwardType `json:"awardType,omitempty"`
+	// The recipient kind of the group, when grouped by RECIPIENT_KIND; null otherwise.
 	RecipientKind *RecipientKind `json:"recipientKind,omitempty"`
-	Province      *Province      `json:"province,omitempty"`
-	Year          *int           `json:"year,omitempty"`
-	Status        *AwardStatus   `json:"status,omitempty"`
-	Count         int            `json:"count"`
+	// The province of the group, when grouped by PROVINCE; null otherwise.
+	Province *Province `json:"province,omitempty"`
+	// The year of the group, when grouped by YEAR; null otherwise.
+	Year *int `json:"year,omitempty"`
+	// The status of the group, when grouped by STATUS; null otherwise.
+	Status *AwardStatus `json:"status,omitempty"`
+	// How many awards are in the group.
+	Count int `json:"count"`
 }
 
 // A form of award in the catalogue.
 type AwardType struct {
 	// e.g. `huan-chuong-lao-dong`.
-	ID   string    `json:"id"`
-	Name string    `json:"name"`
+	ID string `json:"id"`
+	// The name as the law writes it, e.g. `Huân chương Lao động`.
+	Name string `json:"name"`
+	// Its form (order, medal, Bằng khen, ...).
 	Form AwardForm `json:"form"`
 	// The classes it is conferred in; empty when it has none.
 	Classes []AwardClass `json:"classes"`
@@ -158,11 +204,16 @@ type AwardTypeInput struct {
 	LegalBasis *string `json:"legalBasis,omitempty"`
 }
 
+// A cluster's composition for one year; it replaces that year's composition.
 type ClusterYearInput struct {
-	Year      int      `json:"year"`
+	// The year.
+	Year int `json:"year"`
+	// At least two distinct provinces (slugs) that exist on 1 January of the year.
 	MemberIds []string `json:"memberIds"`
-	ChairID   *string  `json:"chairId,omitempty"`
-	DeputyID  *string  `json:"deputyId,omitempty"`
+	// The chair (cụm trưởng), one of the members.
+	ChairID *string `json:"chairId,omitempty"`
+	// The deputy (cụm phó), one of the members, not the chair.
+	DeputyID *string `json:"deputyId,omitempty"`
 }
 
 // A row of a vote's criteria table.
@@ -187,17 +238,23 @@ type CriterionInput struct {
 
 // A conferring decision: Quyết định số 231/QĐ-TTg ngày 14/3/2023.
 type Decision struct {
+	// The decision's number as written, free text, e.g. `231/QĐ-TTg`.
 	Number string `json:"number"`
-	Date   Date   `json:"date"`
+	// The date the decision was signed; it sets the law and the authorities that apply.
+	Date Date `json:"date"`
 }
 
+// A decision's number and date.
 type DecisionInput struct {
 	// Free text, e.g. 231/QĐ-TTg.
 	Number string `json:"number"`
-	Date   Date   `json:"date"`
+	// The signing date, `YYYY-MM-DD`; not in the future.
+	Date Date `json:"date"`
 }
 
+// One changed field of an audited record.
 type FieldChange struct {
+	// The top-level field of the record that changed, by its JSON name, e.g. `status` or `recipient` (a nested object is one field).
 	Field string `json:"field"`
 	// JSON text; null when the field was absent.
 	Old *string `json:"old,omitempty"`
@@ -207,7 +264,9 @@ type FieldChange struct {
 
 // A cluster figure. Which fields are set depends on the indicator's aggregation.
 type Figure struct {
+	// RANGE: the lowest province value.
 	Min *float64 `json:"min,omitempty"`
+	// RANGE: the highest province value.
 	Max *float64 `json:"max,omitempty"`
 	// SUM: the total. RATIO: the count (numerator).
 	Value *float64 `json:"value,omitempty"`
@@ -222,8 +281,10 @@ type Figure struct {
 // A figure reported in period reviews.
 type Indicator struct {
 	// e.g. `grdp-growth`.
-	ID   string `json:"id"`
+	ID string `json:"id"`
+	// Its name, e.g. `Tăng trưởng GRDP`.
 	Name string `json:"name"`
+	// Its unit, e.g. `%`, `người`, `tỷ đồng`.
 	Unit string `json:"unit"`
 	// How province values combine into the cluster figure.
 	Aggregation Aggregation `json:"aggregation"`
@@ -257,23 +318,29 @@ type IndicatorInput struct {
 
 // One indicator of a review: derived from the province reports, beside the figure as reported.
 type IndicatorSummary struct {
+	// The indicator.
 	Indicator *Indicator `json:"indicator"`
 	// From the province reports; null when none reported.
-	Derived  *Figure         `json:"derived,omitempty"`
+	Derived *Figure `json:"derived,omitempty"`
+	// As reported at the conference; null when not reported.
 	Reported *ReportedFigure `json:"reported,omitempty"`
 	// Derived minus reported, field by field, where both are known (e.g. value
 	// 24,950 derived against 24,900 reported: 50). Null when either is missing.
 	Difference *Figure `json:"difference,omitempty"`
 	// True when the derived figure's text equals the reported one's.
-	Matches           *bool `json:"matches,omitempty"`
-	ProvincesReported int   `json:"provincesReported"`
+	Matches *bool `json:"matches,omitempty"`
+	// How many members (on the review's date) reported this indicator.
+	ProvincesReported int `json:"provincesReported"`
 	// Members of the cluster in the review's year that have not reported this indicator.
 	NotReported []*Province `json:"notReported"`
 }
 
+// A province's value of one indicator.
 type IndicatorValueInput struct {
-	IndicatorID string  `json:"indicatorId"`
-	Value       float64 `json:"value"`
+	// The indicator; each at most once per report.
+	IndicatorID string `json:"indicatorId"`
+	// RANGE: a rate between −100 and 100; SUM: not negative; RATIO: the count, a whole number not above `total`.
+	Value float64 `json:"value"`
 	// Required for RATIO indicators: the province's total.
 	Total *float64 `json:"total,omitempty"`
 }
@@ -288,14 +355,20 @@ type Me struct {
 	Roles []*RoleGrant `json:"roles"`
 }
 
+// One movement of a page, with its cursor.
 type MovementEdge struct {
-	Cursor string    `json:"cursor"`
-	Node   *Movement `json:"node"`
+	// Pass as `after` to read the movements that follow this one.
+	Cursor string `json:"cursor"`
+	// The movement.
+	Node *Movement `json:"node"`
 }
 
+// Selects movements; every field given must match, and omitted fields select everything the caller may see.
 type MovementFilter struct {
-	Scope      *MovementScope `json:"scope,omitempty"`
-	ProvinceID *string        `json:"provinceId,omitempty"`
+	// Movements of that scope.
+	Scope *MovementScope `json:"scope,omitempty"`
+	// PROVINCE movements of that province (slug).
+	ProvinceID *string `json:"provinceId,omitempty"`
 	// Movements running in that year.
 	Year *int `json:"year,omitempty"`
 	// Words of the title; case and Vietnamese diacritics ignored.
@@ -305,117 +378,191 @@ type MovementFilter struct {
 // A movement as written by a client. NATIONAL and CLUSTER movements belong to
 // the cluster (`*`) and have no provinceId; a PROVINCE movement names its province.
 type MovementInput struct {
-	Title       string        `json:"title"`
-	Scope       MovementScope `json:"scope"`
-	Kind        MovementKind  `json:"kind"`
-	ProvinceID  *string       `json:"provinceId,omitempty"`
-	LaunchedBy  *string       `json:"launchedBy,omitempty"`
-	StartYear   *int          `json:"startYear,omitempty"`
-	EndYear     *int          `json:"endYear,omitempty"`
-	Description *string       `json:"description,omitempty"`
+	// Not blank, at most 300 characters.
+	Title string `json:"title"`
+	// NATIONAL, CLUSTER or PROVINCE.
+	Scope MovementScope `json:"scope"`
+	// How it runs.
+	Kind MovementKind `json:"kind"`
+	// Required for a PROVINCE movement (that province must exist at the start of `startYear`); must be null otherwise.
+	ProvinceID *string `json:"provinceId,omitempty"`
+	// Who launched it, at most 200 characters.
+	LaunchedBy *string `json:"launchedBy,omitempty"`
+	// 1945 to next year.
+	StartYear *int `json:"startYear,omitempty"`
+	// 1945 to next year, not before `startYear`.
+	EndYear *int `json:"endYear,omitempty"`
+	// At most 4000 characters.
+	Description *string `json:"description,omitempty"`
 	// Default true.
 	Published *bool `json:"published,omitempty"`
 }
 
+// The writes. Each needs `editor` (or `admin`) for the scope that owns the record;
+// updates and deletes take the `expectedVersion` read, and a mismatch is a
+// `CONFLICT` error that changes nothing. Every call, accepted or refused, is
+// recorded in the audit log.
 type Mutation struct {
 }
 
 // Relay page information.
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
+	// True when more items follow this page: ask again with `after: endCursor`.
+	HasNextPage bool `json:"hasNextPage"`
+	// True when this page was asked for with a non-empty `after` (items precede it); pages only go forward.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the first edge of the page; null when the page is empty.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the last edge of the page, to pass as `after` for the next page; null when the page is empty.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// One review of a page, with its cursor.
 type PeriodReviewEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   *PeriodReview `json:"node"`
+	// Pass as `after` to read the reviews that follow this one.
+	Cursor string `json:"cursor"`
+	// The review.
+	Node *PeriodReview `json:"node"`
 }
 
+// Selects period reviews; every field given must match, and omitted fields select everything the caller may see.
 type PeriodReviewFilter struct {
+	// Reviews of that kind.
 	Kind *ReviewKind `json:"kind,omitempty"`
-	Year *int        `json:"year,omitempty"`
+	// Reviews of that year.
+	Year *int `json:"year,omitempty"`
 }
 
 // A period review as written by a client; it belongs to the cluster (`*`).
 type PeriodReviewInput struct {
-	Kind           ReviewKind `json:"kind"`
-	Year           int        `json:"year"`
-	Period         *string    `json:"period,omitempty"`
-	PeriodStart    *Date      `json:"periodStart,omitempty"`
-	PeriodEnd      *Date      `json:"periodEnd,omitempty"`
-	Date           Date       `json:"date"`
-	HostProvinceID string     `json:"hostProvinceId"`
-	Location       *string    `json:"location,omitempty"`
-	Theme          *string    `json:"theme,omitempty"`
-	MovementIds    []string   `json:"movementIds,omitempty"`
+	// Mid-year, year-end, phase or pact signing.
+	Kind ReviewKind `json:"kind"`
+	// The year reviewed, 1945 to next year.
+	Year int `json:"year"`
+	// The period in words, at most 200 characters; kind, year and period are unique together.
+	Period *string `json:"period,omitempty"`
+	// Given together with `periodEnd`, or neither.
+	PeriodStart *Date `json:"periodStart,omitempty"`
+	// Not before `periodStart`, nor after `date`.
+	PeriodEnd *Date `json:"periodEnd,omitempty"`
+	// The day of the conference, in `year` or the next year; not in the future.
+	Date Date `json:"date"`
+	// The host province (slug); it must exist on `date`.
+	HostProvinceID string `json:"hostProvinceId"`
+	// At most 300 characters.
+	Location *string `json:"location,omitempty"`
+	// At most 4000 characters.
+	Theme *string `json:"theme,omitempty"`
+	// The movements reviewed; each must exist and be visible to the caller.
+	MovementIds []string `json:"movementIds,omitempty"`
 	// Default false: a draft.
-	Published            *bool                      `json:"published,omitempty"`
-	ReportedFigures      []*ReportedFigureInput     `json:"reportedFigures,omitempty"`
+	Published *bool `json:"published,omitempty"`
+	// The cluster figures as reported; null: none.
+	ReportedFigures []*ReportedFigureInput `json:"reportedFigures,omitempty"`
+	// The award counts as reported; null: none.
 	ReportedAwardTallies []*ReportedAwardTallyInput `json:"reportedAwardTallies,omitempty"`
 }
 
+// The reads. Anonymous callers see published records only; a record the caller
+// may not see is absent (null, or missing from lists and counts), never an error.
 type Query struct {
 }
 
+// Who received (or is proposed for) an award.
 type Recipient struct {
-	Kind         RecipientKind `json:"kind"`
-	Name         string        `json:"name"`
-	Position     *string       `json:"position,omitempty"`
-	Organization *string       `json:"organization,omitempty"`
+	// A person, a collective or a household.
+	Kind RecipientKind `json:"kind"`
+	// The person's or collective's name, with its diacritics (e.g. `Nguyễn Văn An`, `UBND xã Tân Thanh`).
+	Name string `json:"name"`
+	// A person's position (chức vụ), e.g. `Chủ tịch`; null when not recorded.
+	Position *string `json:"position,omitempty"`
+	// A person's organisation (đơn vị), e.g. `UBND xã Tân Thanh`; null when not recorded.
+	Organization *string `json:"organization,omitempty"`
 }
 
+// Who receives an award.
 type RecipientInput struct {
-	Kind         RecipientKind `json:"kind"`
-	Name         string        `json:"name"`
-	Position     *string       `json:"position,omitempty"`
-	Organization *string       `json:"organization,omitempty"`
+	// Must be one the award type allows (`AwardType.recipientKinds`).
+	Kind RecipientKind `json:"kind"`
+	// The name, not blank, at most 300 characters; stored in Unicode NFC.
+	Name string `json:"name"`
+	// A person's position, at most 300 characters.
+	Position *string `json:"position,omitempty"`
+	// A person's organisation, at most 300 characters.
+	Organization *string `json:"organization,omitempty"`
 }
 
+// An award count as reported at the conference.
 type ReportedAwardTallyInput struct {
-	Authorities  []Authority `json:"authorities"`
-	AwardTypeIds []string    `json:"awardTypeIds,omitempty"`
-	Count        int         `json:"count"`
-	Note         *string     `json:"note,omitempty"`
+	// At least one authority.
+	Authorities []Authority `json:"authorities"`
+	// The award types it is limited to; null or empty: any type.
+	AwardTypeIds []string `json:"awardTypeIds,omitempty"`
+	// The number reported, not negative.
+	Count int `json:"count"`
+	// The words of the source.
+	Note *string `json:"note,omitempty"`
 }
 
+// A cluster figure as reported. RANGE: `min` and `max` (or `value`); SUM: `value`
+// (not negative); RATIO: `value` and `total` (whole numbers, value ≤ total) or `ratio`.
 type ReportedFigureInput struct {
-	IndicatorID string   `json:"indicatorId"`
-	Min         *float64 `json:"min,omitempty"`
-	Max         *float64 `json:"max,omitempty"`
-	Value       *float64 `json:"value,omitempty"`
-	Total       *float64 `json:"total,omitempty"`
-	Ratio       *float64 `json:"ratio,omitempty"`
+	// The indicator; each at most once per review.
+	IndicatorID string `json:"indicatorId"`
+	// RANGE: the lowest value, with `max`.
+	Min *float64 `json:"min,omitempty"`
+	// RANGE: the highest value, with `min`; not less than `min`.
+	Max *float64 `json:"max,omitempty"`
+	// RANGE: a single value; SUM: the total; RATIO: the count.
+	Value *float64 `json:"value,omitempty"`
+	// RATIO: the denominator, a positive whole number; required with `value`.
+	Total *float64 `json:"total,omitempty"`
+	// RATIO: the percentage, 0–100.
+	Ratio *float64 `json:"ratio,omitempty"`
 	// Default EXACT.
 	Qualifier *FigureQualifier `json:"qualifier,omitempty"`
-	Note      *string          `json:"note,omitempty"`
+	// The words of the source.
+	Note *string `json:"note,omitempty"`
 }
 
+// How a conferred award was revoked.
 type Revocation struct {
-	Reason   string    `json:"reason"`
+	// Why it was revoked.
+	Reason string `json:"reason"`
+	// The revoking decision; dated on or after the conferring one.
 	Decision *Decision `json:"decision"`
-	At       time.Time `json:"at"`
-	By       *string   `json:"by,omitempty"`
+	// When the revocation was recorded (server time).
+	At time.Time `json:"at"`
+	// The `sub` of who recorded it.
+	By *string `json:"by,omitempty"`
 }
 
 // A role in a scope: a province id, or `*` for every province and the cluster.
 type RoleGrant struct {
+	// A province id (e.g. `lang-son`), or `*` for every province and the cluster's own records.
 	Scope string `json:"scope"`
-	Role  Role   `json:"role"`
+	// The role held in that scope (it includes the roles before it).
+	Role Role `json:"role"`
 }
 
+// A score for one province on one criterion.
 type ScoreInput struct {
-	ProvinceID string  `json:"provinceId"`
-	Criterion  string  `json:"criterion"`
-	Score      float64 `json:"score"`
+	// The province scored: a voter; itself only with self-scoring, the others only with cross-scoring.
+	ProvinceID string `json:"provinceId"`
+	// The criterion's `name`, exactly.
+	Criterion string `json:"criterion"`
+	// Points, from 0 to the criterion's `maxPoints`.
+	Score float64 `json:"score"`
 }
 
 // A statistics code and the dates it applied (null: open-ended).
 type StatisticsCode struct {
+	// The statistics office code, e.g. `20`.
 	Code string `json:"code"`
-	From *Date  `json:"from,omitempty"`
-	To   *Date  `json:"to,omitempty"`
+	// The first day it applied; null: from before the records.
+	From *Date `json:"from,omitempty"`
+	// The last day it applied; null: still in force.
+	To *Date `json:"to,omitempty"`
 }
 
 // The settings a vote opens with (the cluster's regulation).
@@ -434,6 +581,7 @@ type VoteSettingsInput struct {
 	Majority *float64 `json:"majority,omitempty"`
 }
 
+// How an indicator's province values combine into the cluster figure.
 type Aggregation string
 
 const (
@@ -494,6 +642,7 @@ func (e Aggregation) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How a mutation recorded in the audit trail ended.
 type AuditOutcome string
 
 const (
@@ -554,15 +703,28 @@ func (e AuditOutcome) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The authority that decides (signs the decision on) an award, as the law in force
+// on the decision's date names it. Which authorities may decide a given award type,
+// and when, is in `AwardType.authorityRules`.
 type Authority string
 
 const (
-	AuthorityPresident     Authority = "PRESIDENT"
-	AuthorityGovernment    Authority = "GOVERNMENT"
+	// The President (Chủ tịch nước): orders, medals, state honorary titles.
+	AuthorityPresident Authority = "PRESIDENT"
+	// The Government (Chính phủ): the Government's emulation flag from 1/1/2024 (Law 06/2022/QH15, Điều 78 khoản 1).
+	AuthorityGovernment Authority = "GOVERNMENT"
+	// The Prime Minister (Thủ tướng Chính phủ): Bằng khen của Thủ tướng, Chiến sĩ thi đua toàn quốc; the Government's emulation flag before 2024.
 	AuthorityPrimeMinister Authority = "PRIME_MINISTER"
-	AuthorityMinister      Authority = "MINISTER"
+	// A minister or head of a central agency (Bộ trưởng, thủ trưởng cơ quan ngang bộ).
+	AuthorityMinister Authority = "MINISTER"
+	// A provincial People's Committee chair (Chủ tịch UBND tỉnh): the provincial flag, the province's Bằng khen.
 	AuthorityProvinceChair Authority = "PROVINCE_CHAIR"
-	AuthorityUnitHead      Authority = "UNIT_HEAD"
+	// A district People's Committee chair (Chủ tịch UBND cấp huyện), for decisions up to 30/6/2025 only (Law 06/2022/QH15, Điều 80 khoản 2).
+	AuthorityDistrictChair Authority = "DISTRICT_CHAIR"
+	// A commune People's Committee chair (Chủ tịch UBND cấp xã): Lao động tiên tiến, Giấy khen, Gia đình văn hóa (Law 06/2022/QH15, Điều 80 khoản 3).
+	AuthorityCommuneChair Authority = "COMMUNE_CHAIR"
+	// The head of an agency or unit (thủ trưởng cơ quan, đơn vị): Giấy khen, Lao động tiên tiến.
+	AuthorityUnitHead Authority = "UNIT_HEAD"
 )
 
 var AllAuthority = []Authority{
@@ -571,12 +733,14 @@ var AllAuthority = []Authority{
 	AuthorityPrimeMinister,
 	AuthorityMinister,
 	AuthorityProvinceChair,
+	AuthorityDistrictChair,
+	AuthorityCommuneChair,
 	AuthorityUnitHead,
 }
 
 func (e Authority) IsValid() bool {
 	switch e {
-	case AuthorityPresident, AuthorityGovernment, AuthorityPrimeMinister, AuthorityMinister, AuthorityProvinceChair, AuthorityUnitHead:
+	case AuthorityPresident, AuthorityGovernment, AuthorityPrimeMinister, AuthorityMinister, AuthorityProvinceChair, AuthorityDistrictChair, AuthorityCommuneChair, AuthorityUnitHead:
 		return true
 	}
 	return false
@@ -617,12 +781,16 @@ func (e Authority) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The class (hạng) of an award type conferred in classes, e.g. Huân chương Lao động hạng Ba.
 type AwardClass string
 
 const (
-	AwardClassFirst  AwardClass = "FIRST"
+	// hạng Nhất
+	AwardClassFirst AwardClass = "FIRST"
+	// hạng Nhì
 	AwardClassSecond AwardClass = "SECOND"
-	AwardClassThird  AwardClass = "THIRD"
+	// hạng Ba
+	AwardClassThird AwardClass = "THIRD"
 )
 
 var AllAwardClass = []AwardClass{
@@ -674,20 +842,24 @@ func (e AwardClass) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The form of an award type.
 type AwardForm string
 
 const (
 	// Huân chương
 	AwardFormOrder AwardForm = "ORDER"
 	// Huy chương
-	AwardFormMedal         AwardForm = "MEDAL"
+	AwardFormMedal AwardForm = "MEDAL"
+	// A state honorary title (danh hiệu vinh dự Nhà nước), e.g. Anh hùng Lao động.
 	AwardFormHonoraryTitle AwardForm = "HONORARY_TITLE"
-	AwardFormPrize         AwardForm = "PRIZE"
+	// A prize (giải thưởng), e.g. Giải thưởng Hồ Chí Minh.
+	AwardFormPrize AwardForm = "PRIZE"
 	// Bằng khen
 	AwardFormCertificateOfMerit AwardForm = "CERTIFICATE_OF_MERIT"
 	// Giấy khen
 	AwardFormCertificateOfCommendation AwardForm = "CERTIFICATE_OF_COMMENDATION"
-	AwardFormEmulationTitle            AwardForm = "EMULATION_TITLE"
+	// An emulation title (danh hiệu thi đua), e.g. Chiến sĩ thi đua toàn quốc, Cờ thi đua của Chính phủ, Lao động tiên tiến.
+	AwardFormEmulationTitle AwardForm = "EMULATION_TITLE"
 )
 
 var AllAwardForm = []AwardForm{
@@ -743,6 +915,7 @@ func (e AwardForm) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Where an award is in its lifecycle (see `AwardInput`).
 type AwardStatus string
 
 const (
@@ -750,7 +923,8 @@ const (
 	AwardStatusProposed AwardStatus = "PROPOSED"
 	// A decision exists; published.
 	AwardStatusConferred AwardStatus = "CONFERRED"
-	AwardStatusRejected  AwardStatus = "REJECTED"
+	// The nomination was refused (see `rejectionReason`); visible to the province's viewers only; may be proposed again.
+	AwardStatusRejected AwardStatus = "REJECTED"
 	// Conferred, then revoked by a later decision (revokeAward); the conferral stays in the history. Published.
 	AwardStatusRevoked AwardStatus = "REVOKED"
 )
@@ -805,9 +979,11 @@ func (e AwardStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How a reported figure was worded at the conference.
 type FigureQualifier string
 
 const (
+	// Stated as is.
 	FigureQualifierExact FigureQualifier = "EXACT"
 	// hơn
 	FigureQualifierMoreThan FigureQualifier = "MORE_THAN"
@@ -864,14 +1040,19 @@ func (e FigureQualifier) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How a movement runs.
 type MovementKind string
 
 const (
+	// Ongoing, without an end (thường xuyên).
 	MovementKindOngoing MovementKind = "ONGOING"
 	// đợt
 	MovementKindCampaign MovementKind = "CAMPAIGN"
-	MovementKindAnnual   MovementKind = "ANNUAL"
+	// Yearly (hằng năm).
+	MovementKindAnnual MovementKind = "ANNUAL"
+	// Over five years (5 năm).
 	MovementKindFiveYear MovementKind = "FIVE_YEAR"
+	// On a theme (chuyên đề).
 	MovementKindThematic MovementKind = "THEMATIC"
 )
 
@@ -926,11 +1107,15 @@ func (e MovementKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whose movement it is; NATIONAL and CLUSTER movements belong to the cluster (`*`).
 type MovementScope string
 
 const (
+	// Nationwide, e.g. launched by the Prime Minister; owned by `*`.
 	MovementScopeNational MovementScope = "NATIONAL"
-	MovementScopeCluster  MovementScope = "CLUSTER"
+	// The cluster's own, e.g. its yearly theme; owned by `*`.
+	MovementScopeCluster MovementScope = "CLUSTER"
+	// One province's; owned by that province.
 	MovementScopeProvince MovementScope = "PROVINCE"
 )
 
@@ -983,12 +1168,16 @@ func (e MovementScope) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Who an award goes to.
 type RecipientKind string
 
 const (
+	// A person (cá nhân); `position` and `organization` describe them.
 	RecipientKindIndividual RecipientKind = "INDIVIDUAL"
+	// A collective (tập thể): a unit, agency, commune, enterprise, ...
 	RecipientKindCollective RecipientKind = "COLLECTIVE"
-	RecipientKindHousehold  RecipientKind = "HOUSEHOLD"
+	// A household (hộ gia đình).
+	RecipientKindHousehold RecipientKind = "HOUSEHOLD"
 )
 
 var AllRecipientKind = []RecipientKind{
@@ -1040,14 +1229,17 @@ func (e RecipientKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The kind of conference.
 type ReviewKind string
 
 const (
 	// sơ kết
 	ReviewKindMidYear ReviewKind = "MID_YEAR"
 	// tổng kết
-	ReviewKindYearEnd     ReviewKind = "YEAR_END"
-	ReviewKindPhase       ReviewKind = "PHASE"
+	ReviewKindYearEnd ReviewKind = "YEAR_END"
+	// A review of a phase (giai đoạn), e.g. of a five-year movement.
+	ReviewKindPhase ReviewKind = "PHASE"
+	// The signing of the year's emulation pact (ký kết giao ước thi đua).
 	ReviewKindPactSigning ReviewKind = "PACT_SIGNING"
 )
 
@@ -1162,16 +1354,24 @@ func (e Role) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What `awardTallies` groups awards by; each sets the matching field of `AwardTally`.
 type TallyDimension string
 
 const (
-	TallyDimensionAuthority     TallyDimension = "AUTHORITY"
-	TallyDimensionForm          TallyDimension = "FORM"
-	TallyDimensionAwardType     TallyDimension = "AWARD_TYPE"
+	// By deciding authority (`AwardTally.authority`).
+	TallyDimensionAuthority TallyDimension = "AUTHORITY"
+	// By the award type's form (`AwardTally.form`).
+	TallyDimensionForm TallyDimension = "FORM"
+	// By award type (`AwardTally.awardType`).
+	TallyDimensionAwardType TallyDimension = "AWARD_TYPE"
+	// By kind of recipient (`AwardTally.recipientKind`).
 	TallyDimensionRecipientKind TallyDimension = "RECIPIENT_KIND"
-	TallyDimensionProvince      TallyDimension = "PROVINCE"
-	TallyDimensionYear          TallyDimension = "YEAR"
-	TallyDimensionStatus        TallyDimension = "STATUS"
+	// By province (`AwardTally.province`).
+	TallyDimensionProvince TallyDimension = "PROVINCE"
+	// By the year the award is for (`AwardTally.year`).
+	TallyDimensionYear TallyDimension = "YEAR"
+	// By status (`AwardTally.status`).
+	TallyDimensionStatus TallyDimension = "STATUS"
 )
 
 var AllTallyDimension = []TallyDimension{
@@ -1227,10 +1427,13 @@ func (e TallyDimension) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whether ballots may still be cast.
 type VoteStatus string
 
 const (
-	VoteStatusOpen   VoteStatus = "OPEN"
+	// Members cast and change ballots; no tally is shown.
+	VoteStatusOpen VoteStatus = "OPEN"
+	// Closed by `closeVote`: the tally and the leader are final.
 	VoteStatusClosed VoteStatus = "CLOSED"
 )
 
