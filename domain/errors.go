@@ -23,6 +23,8 @@ const (
 	CodeParse           Code = "GRAPHQL_PARSE_FAILED"
 	CodeValidation      Code = "GRAPHQL_VALIDATION_FAILED"
 	CodeTooComplex      Code = "QUERY_TOO_COMPLEX"
+	CodeNotPersisted    Code = "PERSISTED_QUERY_NOT_FOUND"
+	CodeRateLimited     Code = "RATE_LIMITED"
 	// Protocol codes of the HTTP surface (not in api.md's list: a request
 	// refused before it is a GraphQL request; README, "Errors").
 	CodeMethodNotAllowed Code = "METHOD_NOT_ALLOWED"
@@ -47,6 +49,8 @@ var table = map[Code]struct {
 	CodeParse:            {400, true},
 	CodeValidation:       {400, true},
 	CodeTooComplex:       {400, true},
+	CodeNotPersisted:     {200, true}, // the Apollo protocol: the client resends the query text
+	CodeRateLimited:      {429, true},
 	CodeMethodNotAllowed: {405, true},
 	CodeNotAcceptable:    {406, true},
 	CodeTooLarge:         {413, true},

@@ -36,6 +36,7 @@ func (s *Service) CreateAward(ctx context.Context, in domain.AwardInput) (*domai
 		return nil, err
 	}
 	recordChange(ctx, a.ID, a.ProvinceID, nil, a, nil, intp(a.Version))
+	s.publish(ctx, "award", "CREATED", a)
 	return a, nil
 }
 
@@ -63,6 +64,7 @@ func (s *Service) UpdateAward(ctx context.Context, id string, in domain.AwardInp
 		return nil, err
 	}
 	recordChange(ctx, id, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
+	s.publish(ctx, "award", "UPDATED", after)
 	return after, nil
 }
 
@@ -83,6 +85,7 @@ func (s *Service) RevokeAward(ctx context.Context, id string, expected int, in d
 		return nil, err
 	}
 	recordChange(ctx, id, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
+	s.publish(ctx, "award", "UPDATED", after)
 	return after, nil
 }
 
@@ -101,6 +104,7 @@ func (s *Service) DeleteAward(ctx context.Context, id string, expected int) erro
 		return err
 	}
 	recordChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
+	s.publish(ctx, "award", "DELETED", before)
 	return nil
 }
 

@@ -21,6 +21,7 @@ func (s *Service) CreateMovement(ctx context.Context, in domain.MovementInput) (
 		return nil, err
 	}
 	recordChange(ctx, m.ID, m.ProvinceID, nil, m, nil, intp(m.Version))
+	s.publish(ctx, "movement", "CREATED", m)
 	return m, nil
 }
 
@@ -50,6 +51,7 @@ func (s *Service) UpdateMovement(ctx context.Context, id string, in domain.Movem
 		return nil, err
 	}
 	recordChange(ctx, id, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
+	s.publish(ctx, "movement", "UPDATED", after)
 	return after, nil
 }
 
@@ -68,6 +70,7 @@ func (s *Service) DeleteMovement(ctx context.Context, id string, expected int) e
 		return err
 	}
 	recordChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
+	s.publish(ctx, "movement", "DELETED", before)
 	return nil
 }
 

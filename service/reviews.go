@@ -30,6 +30,7 @@ func (s *Service) CreatePeriodReview(ctx context.Context, in domain.PeriodReview
 		return nil, err
 	}
 	recordChange(ctx, r.ID, "", nil, r, nil, intp(r.Version))
+	s.publish(ctx, "periodReview", "CREATED", r)
 	return r, nil
 }
 
@@ -59,6 +60,7 @@ func (s *Service) UpdatePeriodReview(ctx context.Context, id string, in domain.P
 		return nil, err
 	}
 	recordChange(ctx, id, "", before, after, intp(before.Version), intp(after.Version))
+	s.publish(ctx, "periodReview", "UPDATED", after)
 	return after, nil
 }
 
@@ -96,6 +98,11 @@ func (s *Service) SubmitProvinceReport(ctx context.Context, reviewID, provinceID
 		vBefore = intp(before.Version)
 	}
 	recordChange(ctx, rep.ID, provinceID, before, rep, vBefore, intp(rep.Version))
+	op := "UPDATED"
+	if before == nil {
+		op = "CREATED"
+	}
+	s.publish(ctx, "provinceReport", op, rep)
 	return rep, nil
 }
 

@@ -19,6 +19,9 @@ type Service struct {
 	Store   Store
 	Catalog *catalog.Cache
 	Now     func() time.Time
+	// Events, if set, receives every acknowledged change of an award,
+	// movement, review or province report.
+	Events Publisher
 	// VoteMajority is the default share of the members a leader's ballots
 	// must exceed (VOTE_MAJORITY; 0.5 when zero).
 	VoteMajority float64
