@@ -20,6 +20,7 @@ type HandlerConfig struct {
 	ComplexityLimit int
 	Limits          Limits
 	Logger          *slog.Logger
+	Subscriptions   SubscriptionConfig
 }
 
 // NewHandler returns the GraphQL endpoint (POST and GET) for r. It expects
@@ -37,6 +38,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 		return 1 + child*pageCost(first)
 	}
 	srv := handler.New(NewExecutableSchema(c))
+	addSubscriptions(srv, r, cfg.Subscriptions)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
