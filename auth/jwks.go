@@ -20,9 +20,11 @@ import (
 )
 
 // KeySet is the signing keys of an OpenID provider, read from its JWKS URL.
-// Keys are cached; the set is read again on a schedule (Run) and when a
-// token names an unknown kid, at most once per MinRefresh. When the provider
-// is down, the cached keys keep working.
+// Keys are cached; the set is read again on a schedule (Run, Refresh) and
+// when a token names an unknown kid, at most once per MinRefresh. The two
+// are separate: a scheduled or start-up read does not use up the unknown-kid
+// allowance, so a key published just after such a read is accepted on first
+// sight. When the provider is down, the cached keys keep working.
 type KeySet struct {
 	url        string
 	client     *http.Client
@@ -30,10 +32,10 @@ type KeySet struct {
 	minRefresh time.Duration
 	now        func() time.Time
 
-	mu      sync.RWMutex
-	keys    map[string]jwk // by kid
-	fetched time.Time      // last successful read
-	tried   time.Time      // last attempt
+	mu          sync.RWMutex
+	keys        map[string]jwk // by kid
+	fetched     time.Time      // last successful read
+	unknownRead time.Time      // last read attempt triggered by an unknown kid
 
 	refreshMu sync.Mutex // one read at a time
 }
@@ -78,9 +80,6 @@ func (s *KeySet) Refresh(ctx context.Context) error {
 }
 
 func (s *KeySet) refresh(ctx context.Context) error {
-	s.mu.Lock()
-	s.tried = s.now()
-	s.mu.Unlock()
 	keys, err := s.fetch(ctx)
 	if err != nil {
 		return fmt.Errorf("jwks %s: %w", s.url, err)
@@ -115,9 +114,16 @@ func (s *KeySet) key(ctx context.Context, kid, alg string) (crypto.PublicKey, er
 	}
 	s.refreshMu.Lock()
 	if _, ok := s.cached(kid); !ok {
-		s.mu.RLock()
-		due := s.now().Sub(s.tried) >= s.minRefresh
-		s.mu.RUnlock()
+		// Only reads for unknown kids count against the allowance, and an
+		// attempt counts whether it succeeds or not (a provider that is
+		// down is not hammered either).
+		s.mu.Lock()
+		now := s.now()
+		due := s.unknownRead.IsZero() || now.Sub(s.unknownRead) >= s.minRefresh
+		if due {
+			s.unknownRead = now
+		}
+		s.mu.Unlock()
 		if due {
 			if err := s.refresh(ctx); err != nil {
 				s.logger.WarnContext(ctx, "JWKS refresh for an unknown key failed", "kid", kid, "err", err)

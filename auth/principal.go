@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"time"
 )
 
 // Role is a caller's role in a scope; each includes the ones before it.
@@ -54,6 +55,7 @@ type Principal struct {
 	Subject string
 	Name    string
 	Roles   map[string]Role // scope → role
+	Expires time.Time       // the token's exp; the principal is not valid after it
 }
 
 // RoleIn returns the caller's role in scope, counting a role in "*".

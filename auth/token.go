@@ -75,6 +75,13 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error)
 	}
 	claims := jwt.MapClaims{}
 	_, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
+		// We understand no extension header parameter, so a token that marks
+		// any as critical must be refused (RFC 7515 §4.1.11); an empty or
+		// malformed crit is not allowed either. Checked before the key is
+		// looked up, so that such a token never makes us read the provider.
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errors.New("token header has crit: no extension is understood")
+		}
 		// The key follows from the algorithm, never the other way round:
 		// HS256 only ever gets the secret, the others only provider keys.
 		alg := t.Method.Alg()
@@ -94,7 +101,11 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error)
 	if strings.TrimSpace(sub) == "" {
 		return nil, errors.New("token has no subject")
 	}
-	p := &Principal{Subject: sub, Roles: map[string]Role{}}
+	exp, err := claims.GetExpirationTime()
+	if err != nil || exp == nil { // the parser requires exp; never expected
+		return nil, errors.New("token has no valid exp")
+	}
+	p := &Principal{Subject: sub, Expires: exp.Time, Roles: map[string]Role{}}
 	if name, ok := claims["name"]; ok {
 		s, ok := name.(string)
 		if !ok {

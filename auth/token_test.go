@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -106,9 +107,18 @@ func claims(mod func(jwt.MapClaims)) jwt.MapClaims {
 
 func sign(t *testing.T, m jwt.SigningMethod, kid string, key crypto.PrivateKey, c jwt.MapClaims) string {
 	t.Helper()
+	return signHeader(t, m, kid, key, c, nil)
+}
+
+// signHeader signs c with extra header parameters.
+func signHeader(t *testing.T, m jwt.SigningMethod, kid string, key crypto.PrivateKey, c jwt.MapClaims, header map[string]any) string {
+	t.Helper()
 	tok := jwt.NewWithClaims(m, c)
 	if kid != "" {
 		tok.Header["kid"] = kid
+	}
+	for k, v := range header {
+		tok.Header[k] = v
 	}
 	s, err := tok.SignedString(key)
 	if err != nil {
@@ -142,6 +152,9 @@ func TestTokenHygiene(t *testing.T) {
 
 	hs := func(mod func(jwt.MapClaims)) string {
 		return sign(t, jwt.SigningMethodHS256, "", testSecret, claims(mod))
+	}
+	crit := func(h map[string]any) string {
+		return signHeader(t, jwt.SigningMethodHS256, "", testSecret, claims(nil), h)
 	}
 	good := hs(nil)
 	parts := strings.Split(good, ".")
@@ -183,6 +196,20 @@ func TestTokenHygiene(t *testing.T) {
 		"no subject":                          hs(func(c jwt.MapClaims) { delete(c, "sub") }),
 		"name not a string":                   hs(func(c jwt.MapClaims) { c["name"] = 7 }),
 		"exp not a number":                    hs(func(c jwt.MapClaims) { c["exp"] = "tomorrow" }),
+		// RFC 7515 §4.1.11: we understand no extension, so any crit refuses.
+		"crit naming an extension":           crit(map[string]any{"crit": []string{"b64"}, "b64": false}),
+		"crit naming an absent extension":    crit(map[string]any{"crit": []string{"urn:example:x"}}),
+		"crit naming a registered parameter": crit(map[string]any{"crit": []string{"alg"}}),
+		"crit naming several":                crit(map[string]any{"crit": []string{"exp", "urn:example:x"}, "exp": 1}),
+		"crit empty":                         crit(map[string]any{"crit": []string{}}),
+		"crit a string":                      crit(map[string]any{"crit": "b64"}),
+		"crit null":                          crit(map[string]any{"crit": nil}),
+		"crit not strings":                   crit(map[string]any{"crit": []any{1, true}}),
+		"crit an object":                     crit(map[string]any{"crit": map[string]any{"b64": true}}),
+		"crit, provider key":                 signHeader(t, jwt.SigningMethodRS256, "r1", k.rsa, claims(nil), map[string]any{"crit": []string{"urn:example:x"}}),
+		"crit, hand-written header":          hsRaw(t, `{"alg":"HS256","typ":"JWT","crit":["urn:example:x"]}`, parts[1]),
+		"crit escaped, hand-written header":  hsRaw(t, `{"alg":"HS256","typ":"JWT","cr\u0069t":["urn:example:x"]}`, parts[1]),
+		"crit duplicated, last null":         hsRaw(t, `{"alg":"HS256","crit":["urn:example:x"],"crit":null}`, parts[1]),
 	}
 	if nonCanonical == good {
 		t.Fatal("the non-canonical variant equals the token")
@@ -219,6 +246,175 @@ func TestTokenHygiene(t *testing.T) {
 	pr, err := v.Verify(context.Background(), good)
 	if err != nil || pr.Subject != "u-17" || pr.Name != "Hoàng Thị Mai" || pr.RoleIn("lang-son") != Editor || pr.RoleIn("cao-bang") != None {
 		t.Errorf("principal %+v, %v", pr, err)
+	}
+}
+
+// hsRaw signs a hand-written header and a payload (both as the token's
+// parts) with the test secret.
+func hsRaw(t *testing.T, header, payload string) string {
+	t.Helper()
+	signing := b64([]byte(header)) + "." + payload
+	sig, err := jwt.SigningMethodHS256.Sign(signing, testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signing + "." + b64(sig)
+}
+
+// Principal.Expires is the token's exp, whatever the key, also within the
+// leeway after it.
+func TestPrincipalExpires(t *testing.T) {
+	k := newKeys(t)
+	p := newProvider(t)
+	p.set(false, edJWK("d1", k.ed))
+	ks := NewKeySet(KeySetConfig{URL: p.srv.URL, Logger: quiet(), Now: func() time.Time { return testNow }})
+	v := newTestVerifier(t, ks, nil)
+	for name, tc := range map[string]struct {
+		exp time.Time
+		m   jwt.SigningMethod
+		kid string
+		key crypto.PrivateKey
+	}{
+		"HS256, in an hour":        {testNow.Add(time.Hour), jwt.SigningMethodHS256, "", testSecret},
+		"HS256, in eight hours":    {testNow.Add(8 * time.Hour), jwt.SigningMethodHS256, "", testSecret},
+		"HS256, within the leeway": {testNow.Add(-20 * time.Second), jwt.SigningMethodHS256, "", testSecret},
+		"EdDSA, in twenty minutes": {testNow.Add(20 * time.Minute), jwt.SigningMethodEdDSA, "d1", k.ed},
+	} {
+		tok := sign(t, tc.m, tc.kid, tc.key, claims(func(c jwt.MapClaims) { c["exp"] = tc.exp.Unix() }))
+		pr, err := v.Verify(context.Background(), tok)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !pr.Expires.Equal(tc.exp) {
+			t.Errorf("%s: Expires %v, want %v", name, pr.Expires, tc.exp)
+		}
+	}
+	// Issue's tokens too (the token command).
+	tok, err := Issue(IssueConfig{Secret: testSecret, Issuer: "thidua", Audience: "thidua", Subject: "u",
+		Roles: map[string]string{"*": "viewer"}, TTL: 8 * time.Hour, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr, err := v.Verify(context.Background(), tok); err != nil || !pr.Expires.Equal(testNow.Add(8*time.Hour)) {
+		t.Errorf("issued token: %+v, %v", pr, err)
+	}
+}
+
+// A key the provider publishes right after the start-up read, or right after
+// a scheduled read, is accepted on first sight: those reads do not use up
+// the unknown-kid allowance. Unknown kids are still limited to one read per
+// window. The key set's clock never moves here, so no window ever ends.
+func TestJWKSNewKeyAfterScheduledRead(t *testing.T) {
+	k := newKeys(t)
+	p := newProvider(t)
+	p.set(false, rsaJWK("r1", k.rsa))
+	ks := NewKeySet(KeySetConfig{URL: p.srv.URL, Logger: quiet(), Now: func() time.Time { return testNow },
+		MinRefresh: 30 * time.Second})
+	v := newTestVerifier(t, ks, func(c *VerifierConfig) { c.Secret = nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// Start-up read, as server.go does.
+	if err := ks.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.reads.Load(); n != 1 {
+		t.Fatalf("start-up: %d reads, want 1", n)
+	}
+	// The provider publishes a new key; a token signed with it comes at once.
+	k2 := newKeys(t)
+	p.set(false, rsaJWK("r1", k.rsa), ecJWK("e2", k2.ec))
+	if _, err := v.Verify(ctx, sign(t, jwt.SigningMethodES256, "e2", k2.ec, claims(nil))); err != nil {
+		t.Fatalf("key published after the start-up read: %v", err)
+	}
+	if n := p.reads.Load(); n != 2 {
+		t.Errorf("%d reads after the new key, want 2", n)
+	}
+	// A flood of made-up kids: that read used up the window, so none more.
+	before := p.reads.Load()
+	for i := 0; i < 20; i++ {
+		_, _ = v.Verify(ctx, sign(t, jwt.SigningMethodES256, fmt.Sprintf("made-up-%d", i), k2.ec, claims(nil)))
+	}
+	if n := p.reads.Load() - before; n > 1 {
+		t.Errorf("20 unknown-kid tokens read the provider %d times, want at most 1", n)
+	}
+
+	// Scheduled reads (Run) go on regardless of the window, and leave the
+	// allowance alone.
+	k3 := newKeys(t)
+	p.set(false, edJWK("d3", k3.ed))
+	go ks.Run(ctx, 10*time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, ok := ks.cached("d3"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("scheduled reads did not pick up the provider's new key")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if _, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodEdDSA, "d3", k3.ed, claims(nil))); err != nil {
+		t.Errorf("key read on schedule: %v", err)
+	}
+}
+
+// Several scheduled reads in a row leave the allowance whole: a key
+// published right after them is accepted at once, and a flood of made-up
+// kids then reads at most once. A flood first takes the window, and a key
+// published in it waits for the next window (or scheduled read).
+func TestJWKSNewKeyRightAfterScheduledRead(t *testing.T) {
+	k := newKeys(t)
+	p := newProvider(t)
+	p.set(false, rsaJWK("r1", k.rsa))
+	clock := testNow
+	var mu sync.Mutex
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	ks := NewKeySet(KeySetConfig{URL: p.srv.URL, Logger: quiet(), Now: now})
+	v := newTestVerifier(t, ks, func(c *VerifierConfig) { c.Secret = nil })
+	ctx := context.Background()
+	for i := 0; i < 3; i++ { // start-up and two scheduled reads, no time passing
+		if err := ks.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k2 := newKeys(t)
+	p.set(false, rsaJWK("r1", k.rsa), rsaJWK("r2", k2.rsa))
+	if _, err := v.Verify(ctx, sign(t, jwt.SigningMethodRS256, "r2", k2.rsa, claims(nil))); err != nil {
+		t.Fatalf("key published after a scheduled read: %v", err)
+	}
+	before := p.reads.Load()
+	for i := 0; i < 20; i++ {
+		_, _ = v.Verify(ctx, sign(t, jwt.SigningMethodRS256, fmt.Sprintf("nope-%d", i), k2.rsa, claims(nil)))
+	}
+	if n := p.reads.Load() - before; n > 1 {
+		t.Errorf("20 unknown-kid tokens read the provider %d times, want at most 1", n)
+	}
+
+	// A new window: a flood reads exactly once, ...
+	advance(30 * time.Second)
+	before = p.reads.Load()
+	for i := 0; i < 20; i++ {
+		_, _ = v.Verify(ctx, sign(t, jwt.SigningMethodRS256, fmt.Sprintf("flood-%d", i), k2.rsa, claims(nil)))
+	}
+	if n := p.reads.Load() - before; n != 1 {
+		t.Errorf("20 unknown-kid tokens in a new window read the provider %d times, want 1", n)
+	}
+	// ... a key published now waits, ...
+	k3 := newKeys(t)
+	p.set(false, rsaJWK("r3", k3.rsa))
+	tok := sign(t, jwt.SigningMethodRS256, "r3", k3.rsa, claims(nil))
+	advance(29 * time.Second)
+	if _, err := v.Verify(ctx, tok); err == nil {
+		t.Error("a key published inside a flooded window was read before the window ended")
+	}
+	// ... until the window ends.
+	advance(time.Second)
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Errorf("key after the window: %v", err)
 	}
 }
 

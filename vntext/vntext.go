@@ -10,10 +10,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Clean returns s with zero-width and control characters removed, runs of
-// white space collapsed to one space, trimmed, and in NFC. Normalisation
-// comes last, so that a removed character cannot leave a base letter and a
-// combining mark side by side unnormalised.
+// Clean returns s with zero-width, control, bidirectional-control, tag and
+// private-use characters removed, runs of white space collapsed to one
+// space, trimmed, and in NFC. Normalisation comes last, so that a removed
+// character cannot leave a base letter and a combining mark side by side
+// unnormalised.
 func Clean(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -25,7 +26,7 @@ func Clean(s string) string {
 		case unicode.IsSpace(r):
 			space = true
 			continue
-		case unicode.IsControl(r):
+		case unicode.IsControl(r), hidden(r):
 			continue
 		}
 		if space && b.Len() > 0 {
@@ -35,6 +36,25 @@ func Clean(s string) string {
 		b.WriteRune(r)
 	}
 	return norm.NFC.String(b.String())
+}
+
+// hidden reports whether r is a bidirectional control (which can reorder
+// how the text around it is shown), a tag character (invisible) or a
+// private-use character (no agreed meaning).
+func hidden(r rune) bool {
+	switch {
+	case r == '\u061c', r == '\u200e', r == '\u200f': // ALM, LRM, RLM
+		return true
+	case r >= '\u202a' && r <= '\u202e': // LRE, RLE, PDF, LRO, RLO
+		return true
+	case r >= '\u2066' && r <= '\u2069': // LRI, RLI, FSI, PDI
+		return true
+	case r >= 0xE0000 && r <= 0xE007F: // tags
+		return true
+	case r >= 0xE000 && r <= 0xF8FF, r >= 0xF0000 && r <= 0xFFFFD, r >= 0x100000 && r <= 0x10FFFD: // private use
+		return true
+	}
+	return false
 }
 
 // Fold returns the search key of s: diacritics removed, đ/Đ as d, lower
