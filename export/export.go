@@ -2,105 +2,133 @@
 // province-by-indicator table and an award list, as CSV or Excel. It reads
 // through the same service queries, with the caller's access, as the
 // GraphQL API.
+//
+// The files are written for a Vietnamese commendation office: enum values
+// in Vietnamese (labels.go), dates dd/mm/yyyy, numbers the Vietnamese way.
+// CSV files are UTF-8 with a byte-order mark and, because a decimal comma
+// collides with a comma field separator, are separated by semicolons by
+// default, with numbers written "24.900", "5,46": what Excel in a
+// Vietnamese locale opens as columns of numbers. ?sep=comma gives RFC 4180
+// commas instead (numbers still Vietnamese-style, quoted where they hold a
+// comma). Excel files have numeric cells with number formats, so sums work.
+// Text that a spreadsheet would read as a formula is neutralised (cells.go).
 package export
 
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/service"
 )
 
-// CSV files are UTF-8 with a byte-order mark, so spreadsheet programs keep
-// the diacritics.
-//
-//	GET /reports/reviews/{id}.csv | .xlsx
-//	GET /reports/awards.csv | .xlsx ?provinceId=&year=&status=&awardTypeId=&authority=&search=
+//	GET /reports/reviews/{id}.csv | .xlsx ?sep=semicolon|comma
+//	GET /reports/awards.csv | .xlsx ?provinceId=&year=&status=&awardTypeId=&authority=&search=&sep=
 
 // maxExportRows bounds an award list export.
 const maxExportRows = 10000
 
 // Handler returns the handler of /reports/.
 func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
-	r := &exporter{svc: svc}
+	r := &exporter{svc: svc, logger: logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /reports/reviews/{file}", func(w http.ResponseWriter, req *http.Request) {
 		id, format, ok := splitFile(req.PathValue("file"))
 		if !ok {
-			http.NotFound(w, req)
+			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
+			return
+		}
+		sep, err := separator(req)
+		if err != nil {
+			r.writeError(w, req, err)
 			return
 		}
 		title, rows, err := r.reviewTable(req.Context(), id)
-		r.writeTable(w, req, logger, "review-"+id, format, title, rows, err)
+		r.writeTable(w, req, "review-"+id, format, sep, title, rows, err)
 	})
 	mux.HandleFunc("GET /reports/{file}", func(w http.ResponseWriter, req *http.Request) {
 		name, format, ok := splitFile(req.PathValue("file"))
 		if !ok || name != "awards" {
-			http.NotFound(w, req)
+			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
+			return
+		}
+		sep, err := separator(req)
+		if err != nil {
+			r.writeError(w, req, err)
 			return
 		}
 		rows, err := r.awardTable(req.Context(), req)
-		r.writeTable(w, req, logger, "awards", format, "Khen thưởng", rows, err)
+		r.writeTable(w, req, "awards", format, sep, "Khen thưởng", rows, err)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			r.writeError(w, req, &domain.Error{Code: domain.CodeMethodNotAllowed, Message: "reports are read with GET"})
+			return
+		}
+		r.writeError(w, req, domain.NotFound("report", strings.TrimPrefix(req.URL.Path, "/reports/")))
 	})
 	return mux
 }
 
-type exporter struct{ svc *service.Service }
+type exporter struct {
+	svc    *service.Service
+	logger *slog.Logger
+}
 
 func splitFile(file string) (name, format string, ok bool) {
 	name, format, ok = strings.Cut(file, ".")
 	return name, format, ok && (format == "csv" || format == "xlsx")
 }
 
-func (r *exporter) writeTable(w http.ResponseWriter, req *http.Request, logger *slog.Logger, name, format, title string, rows [][]string, err error) {
+// separator is the CSV field separator ?sep= asks for: ';' unless "comma".
+func separator(req *http.Request) (rune, error) {
+	switch s := req.URL.Query().Get("sep"); s {
+	case "", "semicolon":
+		return ';', nil
+	case "comma":
+		return ',', nil
+	default:
+		return 0, domain.Invalid("sep", "%q is not a separator: use semicolon (the default) or comma", s)
+	}
+}
+
+func (r *exporter) writeTable(w http.ResponseWriter, req *http.Request, name, format string, sep rune, title string, rows [][]cell, err error) {
 	if err != nil {
-		writeError(w, req, logger, err)
+		r.writeError(w, req, err)
 		return
 	}
 	var buf bytes.Buffer
 	switch format {
 	case "csv":
-		buf.WriteString("\ufeff")
-		cw := csv.NewWriter(&buf)
-		_ = cw.WriteAll(rows)
+		err = writeCSV(&buf, rows, sep)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	default:
-		f := excelize.NewFile()
-		sheet := title
-		if len([]rune(sheet)) > 31 {
-			sheet = string([]rune(sheet)[:31])
-		}
-		_ = f.SetSheetName("Sheet1", sheet)
-		for i, row := range rows {
-			for j, v := range row {
-				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-				_ = f.SetCellValue(sheet, cell, v)
-			}
-		}
-		if err := f.Write(&buf); err != nil {
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
+		err = writeXLSX(&buf, sheetName(title), rows)
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	if err != nil {
+		w.Header().Del("Content-Type")
+		r.writeError(w, req, fmt.Errorf("writing %s.%s: %w", name, format, err))
+		return
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
 	_, _ = w.Write(buf.Bytes())
 }
 
-// reviewTable is a review's province-by-indicator table: one row a province
-// (the cluster's members that year, and any other that reported), then the
-// cluster figures derived and as reported.
-func (r *exporter) reviewTable(ctx context.Context, id string) (string, [][]string, error) {
+// reviewTable is a review's province-by-indicator table: one row a member
+// province of the cluster on the review's date, then the cluster figures
+// derived from the reports and as reported at the conference. A RATIO
+// indicator takes three columns: the count, the total and the percentage.
+func (r *exporter) reviewTable(ctx context.Context, id string) (string, [][]cell, error) {
 	review, err := r.svc.PeriodReview(ctx, id)
 	if err != nil {
 		return "", nil, err
@@ -114,11 +142,14 @@ func (r *exporter) reviewTable(ctx context.Context, id string) (string, [][]stri
 	}
 	reports := r.svc.Reports(review, all[id])
 	snap := r.svc.Reference()
-	header := []string{"Tỉnh"}
+	header := []cell{text("Tỉnh")}
 	for _, ind := range snap.Indicators {
-		header = append(header, ind.Name+" ("+ind.Unit+")")
+		header = append(header, text(ind.Name+unitSuffix(ind.Unit)))
+		if ind.Aggregation == domain.AggRatio {
+			header = append(header, text(ind.Name+": tổng số"+unitSuffix(ind.Unit)), text(ind.Name+": tỷ lệ (%)"))
+		}
 	}
-	rows := [][]string{header}
+	rows := [][]cell{header}
 	byProvince := map[string]domain.ProvinceReport{}
 	var order []string
 	if m := domain.ReviewMembership(snap, review); m != nil {
@@ -132,39 +163,91 @@ func (r *exporter) reviewTable(ctx context.Context, id string) (string, [][]stri
 		if pr := snap.Province(p); pr != nil {
 			name = pr.Name
 		}
-		row := []string{name}
+		row := []cell{text(name)}
 		rep := byProvince[p]
-		for _, ind := range snap.Indicators {
-			cell := ""
+		for i := range snap.Indicators {
+			ind := &snap.Indicators[i]
+			var fig *domain.Figure
 			for _, v := range rep.Values {
 				if v.IndicatorID == ind.ID {
-					cell = domain.FormatNumber(v.Value)
-					if v.Total != nil {
-						cell += "/" + domain.FormatNumber(*v.Total)
+					value := v.Value
+					fig = &domain.Figure{Value: &value, Total: v.Total}
+					if v.Total != nil && *v.Total > 0 {
+						ratio := math.Round(10000*v.Value / *v.Total) / 100
+						fig.Ratio = &ratio
 					}
 				}
 			}
-			row = append(row, cell)
+			row = append(row, figureCells(ind, fig, "")...)
 		}
 		rows = append(rows, row)
 	}
-	derived, reported := []string{"Cụm (tổng hợp từ báo cáo)"}, []string{"Cụm (số liệu tại hội nghị)"}
+	derived, reported := []cell{text("Cụm (tổng hợp từ báo cáo)")}, []cell{text("Cụm (số liệu tại hội nghị)")}
 	for _, s := range r.svc.Summary(review, reports) {
-		text, rtext := "", ""
-		if s.Derived != nil {
-			text = s.Derived.Text
+		qualifier := ""
+		if s.Reported != nil {
+			qualifier = s.Reported.Qualifier
 		}
-		if s.ReportedFigure != nil {
-			rtext = s.ReportedFigure.Text
-		}
-		derived, reported = append(derived, text), append(reported, rtext)
+		derived = append(derived, figureCells(s.Indicator, s.Derived, "")...)
+		reported = append(reported, figureCells(s.Indicator, s.ReportedFigure, qualifier)...)
 	}
 	return "Tổng hợp " + strconv.Itoa(review.Year), append(rows, derived, reported), nil
 }
 
+func unitSuffix(unit string) string {
+	if unit == "" {
+		return ""
+	}
+	return " (" + unit + ")"
+}
+
+// figureCells are the cells of a figure in its indicator's columns, the
+// qualifier's words before the first one filled: a number, or a range as
+// text ("5,46–9,15 %"); for a RATIO indicator the count, the total and the
+// percentage.
+func figureCells(ind *domain.Indicator, f *domain.Figure, qualifier string) []cell {
+	n := 1
+	if ind.Aggregation == domain.AggRatio {
+		n = 3
+	}
+	cells := make([]cell, n)
+	if f == nil {
+		return cells
+	}
+	num := func(v *float64) cell {
+		if v == nil {
+			return cell{}
+		}
+		return number(*v)
+	}
+	switch {
+	case ind.Aggregation == domain.AggRatio:
+		cells[0], cells[1], cells[2] = num(f.Value), num(f.Total), num(f.Ratio)
+	case f.Min != nil && f.Max != nil && *f.Min == *f.Max:
+		cells[0] = number(*f.Min)
+	case f.Min != nil && f.Max != nil:
+		unit := ""
+		if ind.Unit != "" {
+			unit = " " + ind.Unit
+		}
+		cells[0] = text(viNumber(*f.Min) + "–" + viNumber(*f.Max) + unit)
+	case f.Value != nil:
+		cells[0] = number(*f.Value)
+	case f.Ratio != nil:
+		cells[0] = number(*f.Ratio)
+	}
+	for i := range cells {
+		if !cells[i].empty() {
+			cells[i] = cells[i].withPrefix(qualifier)
+			break
+		}
+	}
+	return cells
+}
+
 // awardTable is the award list the query parameters select, as the caller
-// may see it.
-func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]string, error) {
+// may see it, at most maxExportRows awards.
+func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]cell, error) {
 	q := req.URL.Query()
 	f := domain.AwardFilter{ProvinceID: q.Get("provinceId"), Status: q.Get("status"), AwardTypeID: q.Get("awardTypeId"),
 		Authority: q.Get("authority"), Search: q.Get("search")}
@@ -175,17 +258,36 @@ func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]strin
 		}
 		f.Year = &n
 	}
+	if _, ok := Label("AwardStatus", f.Status); f.Status != "" && !ok {
+		return nil, domain.Invalid("status", "%q is not an award status", f.Status)
+	}
+	if _, ok := Label("Authority", f.Authority); f.Authority != "" && !ok {
+		return nil, domain.Invalid("authority", "%q is not an authority", f.Authority)
+	}
+	if err := domain.CheckAwardFilter(f); err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			e := *de
+			e.Field = strings.TrimPrefix(e.Field, "filter.")
+			return nil, &e
+		}
+		return nil, err
+	}
 	snap := r.svc.Reference()
-	rows := [][]string{{"Tỉnh", "Hình thức khen thưởng", "Hạng", "Cấp khen thưởng", "Đối tượng", "Tên", "Chức vụ", "Đơn vị",
-		"Năm", "Trạng thái", "Số quyết định", "Ngày quyết định", "Trích yếu"}}
+	rows := [][]cell{{text("Tỉnh"), text("Hình thức khen thưởng"), text("Hạng"), text("Cấp khen thưởng"), text("Đối tượng"),
+		text("Tên"), text("Chức vụ"), text("Đơn vị"), text("Năm"), text("Trạng thái"), text("Số quyết định"),
+		text("Ngày quyết định"), text("Trích yếu")}}
 	first := domain.MaxPageSize
 	var after *string
-	for len(rows) <= maxExportRows {
+	for len(rows)-1 < maxExportRows {
 		page, err := r.svc.Awards(ctx, f, domain.PageArgs{First: &first, After: after})
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range page.Items {
+			if len(rows)-1 == maxExportRows {
+				break
+			}
 			province, typ := a.ProvinceID, a.AwardTypeID
 			if p := snap.Province(a.ProvinceID); p != nil {
 				province = p.Name
@@ -193,14 +295,16 @@ func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]strin
 			if t := snap.AwardType(a.AwardTypeID); t != nil {
 				typ = t.Name
 			}
-			num, date := "", ""
+			num, day := text(""), text("")
 			if a.Decision != nil {
-				num, date = a.Decision.Number, a.Decision.Date
+				num, day = text(a.Decision.Number), date(a.Decision.Date)
 			}
-			rows = append(rows, []string{province, typ, a.Class, a.Authority, a.Recipient.Kind, a.Recipient.Name,
-				a.Recipient.Position, a.Recipient.Organization, strconv.Itoa(a.Year), a.Status, num, date, a.Citation})
+			rows = append(rows, []cell{text(province), text(typ), text(label("AwardClass", a.Class)),
+				text(label("Authority", a.Authority)), text(label("RecipientKind", a.Recipient.Kind)),
+				text(a.Recipient.Name), text(a.Recipient.Position), text(a.Recipient.Organization), year(a.Year),
+				text(label("AwardStatus", a.Status)), num, day, text(a.Citation)})
 		}
-		if !page.HasNext {
+		if !page.HasNext || len(page.Cursors) == 0 {
 			break
 		}
 		after = &page.Cursors[len(page.Cursors)-1]
@@ -208,18 +312,28 @@ func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]strin
 	return rows, nil
 }
 
-// writeError answers a failed report with the status the error table gives
-// its code; anything unexpected is logged once and shown as "internal
-// error".
-func writeError(w http.ResponseWriter, req *http.Request, logger *slog.Logger, err error) {
+// writeError answers a failed report as the GraphQL API answers errors,
+// {"errors":[{"message":…,"extensions":{"code":…}}]} (with "field" for bad
+// input: the query parameter), with the status the error table gives its
+// code; anything unexpected is logged once and shown as "internal error".
+func (r *exporter) writeError(w http.ResponseWriter, req *http.Request, err error) {
 	code := domain.ErrorCode(err)
 	msg := "internal error"
+	ext := map[string]string{"code": string(code)}
 	var de *domain.Error
 	switch {
 	case code == domain.CodeInternal:
-		logger.ErrorContext(req.Context(), "export failed", "err", err, "request_id", domain.RequestID(req.Context()))
+		r.logger.ErrorContext(req.Context(), "export failed", "err", err, "path", req.URL.Path,
+			"request_id", domain.RequestID(req.Context()))
 	case errors.As(err, &de):
 		msg = de.Message
+		if de.Field != "" {
+			ext["field"] = de.Field
+		}
 	}
-	http.Error(w, msg, code.HTTPStatus())
+	body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
+	w.Header().Del("Content-Disposition")
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code.HTTPStatus())
+	_, _ = w.Write(body)
 }

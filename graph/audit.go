@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
 	"github.com/thidua/thidua/service"
@@ -33,8 +34,9 @@ var recordTypes = map[string]string{
 
 // auditor is the gqlgen extension that writes the entries.
 type auditor struct {
-	service *service.Service
-	logger  *slog.Logger
+	service          *service.Service
+	logger           *slog.Logger
+	anonymousRefusal func(operation string)
 }
 
 func (auditor) ExtensionName() string                          { return "AuditTrail" }
@@ -73,11 +75,25 @@ func (a auditor) InterceptRootField(ctx context.Context, next graphql.RootResolv
 				break
 			}
 		}
-		// What the refused call aimed at, from its arguments.
-		args := rfc.Field.ArgumentMap(oc.Variables)
-		e.RecordID = firstString(args["id"], args["reviewId"])
-		input, _ := args["input"].(map[string]any)
-		e.ProvinceID = firstString(args["provinceId"], input["provinceId"])
+		if rec.Filed {
+			// A refusal on a stored record is filed under its own province.
+			e.RecordID, e.ProvinceID = rec.RecordID, rec.ProvinceID
+		} else {
+			// What the refused call aimed at, from its arguments.
+			args := rfc.Field.ArgumentMap(oc.Variables)
+			e.RecordID = firstString(args["id"], args["reviewId"])
+			input, _ := args["input"].(map[string]any)
+			e.ProvinceID = firstString(args["provinceId"], input["provinceId"])
+		}
+		if auth.FromContext(ctx) == nil {
+			// An anonymous refusal is counted, not written: a flood of
+			// them must not grow the trail (nor write under a province
+			// the stranger named).
+			if a.anonymousRefusal != nil {
+				a.anonymousRefusal(e.Operation)
+			}
+			return res
+		}
 	}
 	// The entry is written even if the client has gone away.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)

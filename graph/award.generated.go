@@ -2145,7 +2145,7 @@ func (ec *executionContext) _AuthorityRule(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var awardImplementors = []string{"Award"}
+var awardImplementors = []string{"Award", "Node"}
 
 func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, obj *model.Award) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, awardImplementors)
@@ -2469,7 +2469,7 @@ func (ec *executionContext) _AwardTally(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var awardTypeImplementors = []string{"AwardType"}
+var awardTypeImplementors = []string{"AwardType", "Node"}
 
 func (ec *executionContext) _AwardType(ctx context.Context, sel ast.SelectionSet, obj *model.AwardType) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, awardTypeImplementors)

@@ -1433,7 +1433,7 @@ func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var clusterImplementors = []string{"Cluster"}
+var clusterImplementors = []string{"Cluster", "Node"}
 
 func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, obj *model.Cluster) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, clusterImplementors)

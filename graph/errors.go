@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"strings"
 
@@ -19,9 +20,15 @@ import (
 // code, message and field; GraphQL parse and validation errors keep the
 // code gqlgen gave them; anything else is logged once, with the request id,
 // and shown as "internal error".
-func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+func presentError(logger *slog.Logger, noSuggestions bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		if noSuggestions {
+			// "Did you mean" tells a stranger the schema: off in production
+			// for every kind of name (fields, arguments, types, enum values,
+			// input fields), not only fields as gqlgen does.
+			gqlErr.Message = strings.TrimSpace(suggestion.ReplaceAllString(gqlErr.Message, ""))
+		}
 		var de *domain.Error
 		if errors.As(err, &de) {
 			gqlErr.Message = de.Message
@@ -69,6 +76,8 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		return gqlErr
 	}
 }
+
+var suggestion = regexp.MustCompile(`\s*Did you mean [^?]*\?`)
 
 // argumentPath names the input field of an error raised while reading an
 // argument: the part of the error's path below the resolver's own field.

@@ -21,6 +21,9 @@ type HandlerConfig struct {
 	Limits          Limits
 	Logger          *slog.Logger
 	Subscriptions   SubscriptionConfig
+	// AnonymousRefusal counts a mutation refused to an anonymous caller,
+	// which leaves no audit entry (a metric; nil: not counted).
+	AnonymousRefusal func(operation string)
 }
 
 // NewHandler returns the GraphQL endpoint (POST and GET) for r. It expects
@@ -40,10 +43,13 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	srv := handler.New(NewExecutableSchema(c))
 	addSubscriptions(srv, r, cfg.Subscriptions)
 	srv.AddTransport(transport.Options{})
+	// @defer for clients that accept multipart/mixed; before POST, which
+	// would otherwise take the request and answer it whole.
+	srv.AddTransport(transport.MultipartMixed{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(limiter{cfg.Limits})
+	srv.Use(limiter{Limits: cfg.Limits, introspection: cfg.Introspection})
 	if cfg.Limits.MaxTokens > 0 {
 		srv.SetParserTokenLimit(cfg.Limits.MaxTokens + 1) // a backstop; the limiter refuses first
 	}
@@ -52,12 +58,16 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	} else {
 		srv.SetDisableSuggestion(true)
 	}
+	// Automatic persisted queries (the Apollo protocol), GET and POST: a
+	// hash alone answers PERSISTED_QUERY_NOT_FOUND until the client sends
+	// the query with it once.
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	if cfg.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	}
-	srv.Use(auditor{service: r.Service, logger: cfg.Logger})
+	srv.Use(auditor{service: r.Service, logger: cfg.Logger, anonymousRefusal: cfg.AnonymousRefusal})
 	srv.Use(&refCache{catalog: r.Catalog, now: r.Now})
-	srv.SetErrorPresenter(presentError(cfg.Logger))
+	srv.SetErrorPresenter(presentError(cfg.Logger, !cfg.Introspection))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return loadersMiddleware(r.Service, srv)
 }

@@ -114,3 +114,14 @@ func containsStr(list []string, v string) bool {
 	}
 	return false
 }
+
+// nodeOrNil returns a found record as a Node, and never a typed nil.
+func nodeOrNil[T any, P interface {
+	*T
+	model.Node
+}](n P, err error) (model.Node, error) {
+	if err != nil || n == nil {
+		return nil, err
+	}
+	return n, nil
+}

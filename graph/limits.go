@@ -26,7 +26,10 @@ type Limits struct {
 // DefaultLimits are the limits when no setting says otherwise.
 var DefaultLimits = Limits{MaxQueryBytes: 16 << 10, MaxTokens: 3000, MaxDepth: 10, MaxAliases: 15, MaxDirectives: 10}
 
-type limiter struct{ Limits }
+type limiter struct {
+	Limits
+	introspection bool // allowed; otherwise __schema and __type are refused at validation
+}
 
 func (limiter) ExtensionName() string                   { return "QueryLimits" }
 func (limiter) Validate(graphql.ExecutableSchema) error { return nil }
@@ -69,6 +72,8 @@ func (l limiter) MutateOperationContext(_ context.Context, oc *graphql.Operation
 	w.directives += len(op.Directives)
 	w.walk(op.SelectionSet, 1, map[string]bool{})
 	switch {
+	case w.introspects && !l.introspection:
+		return invalidRequest("introspection is disabled")
 	case l.MaxDepth > 0 && w.depth > l.MaxDepth && !introspectionOnly(op):
 		return tooComplex("the query is %d levels deep; the limit is %d", w.depth, l.MaxDepth)
 	case l.MaxAliases > 0 && w.aliases > l.MaxAliases:
@@ -119,6 +124,7 @@ type walker struct {
 	fragments                  ast.FragmentDefinitionList
 	depth, aliases, directives int
 	visits                     int
+	introspects                bool // a __schema or __type field anywhere
 }
 
 // maxVisits bounds the walk itself (a small query can name a fragment
@@ -134,6 +140,7 @@ func (w *walker) walk(set ast.SelectionSet, depth int, onPath map[string]bool) {
 		}
 		switch s := s.(type) {
 		case *ast.Field:
+			w.introspects = w.introspects || s.Name == "__schema" || s.Name == "__type"
 			w.depth = max(w.depth, depth)
 			w.directives += len(s.Directives)
 			if s.Alias != "" && s.Alias != s.Name {

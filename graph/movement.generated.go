@@ -654,7 +654,7 @@ func UnmarshalMovementInput(ctx context.Context, raw any) (model.MovementInput, 
 
 // region    **************************** object.gotpl ****************************
 
-var movementImplementors = []string{"Movement"}
+var movementImplementors = []string{"Movement", "Node"}
 
 func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet, obj *model.Movement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, movementImplementors)

@@ -474,7 +474,7 @@ func (ec *executionContext) fieldContext_StatisticsCode_to(_ context.Context, fi
 
 // region    **************************** object.gotpl ****************************
 
-var provinceImplementors = []string{"Province"}
+var provinceImplementors = []string{"Province", "Node"}
 
 func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet, obj *model.Province) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, provinceImplementors)

@@ -2253,7 +2253,7 @@ func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var indicatorImplementors = []string{"Indicator"}
+var indicatorImplementors = []string{"Indicator", "Node"}
 
 func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *model.Indicator) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorImplementors)
@@ -2428,7 +2428,7 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var periodReviewImplementors = []string{"PeriodReview"}
+var periodReviewImplementors = []string{"PeriodReview", "Node"}
 
 func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.SelectionSet, obj *model.PeriodReview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, periodReviewImplementors)
@@ -3107,6 +3107,13 @@ func (ec *executionContext) unmarshalOPeriodReviewFilter2ᚖgithubᚗcomᚋthidu
 	}
 	res, err := ec.unmarshalInputPeriodReviewFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProvinceReport2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvinceReport(ctx context.Context, sel ast.SelectionSet, v *model.ProvinceReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProvinceReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReportedAwardTallyInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐReportedAwardTallyInputᚄ(ctx context.Context, v any) ([]*model.ReportedAwardTallyInput, error) {

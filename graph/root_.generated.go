@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	ReportedAwardTally() ReportedAwardTallyResolver
 	ReportedFigure() ReportedFigureResolver
 	Score() ScoreResolver
+	Subscription() SubscriptionResolver
 	Vote() VoteResolver
 	VoteCount() VoteCountResolver
 }
@@ -106,6 +107,12 @@ type ComplexityRoot struct {
 		UpdatedAt       func(childComplexity int) int
 		Version         func(childComplexity int) int
 		Year            func(childComplexity int) int
+	}
+
+	AwardChange struct {
+		Award func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Op    func(childComplexity int) int
 	}
 
 	AwardConnection struct {
@@ -251,6 +258,12 @@ type ComplexityRoot struct {
 		Version     func(childComplexity int) int
 	}
 
+	MovementChange struct {
+		ID       func(childComplexity int) int
+		Movement func(childComplexity int) int
+		Op       func(childComplexity int) int
+	}
+
 	MovementConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -311,6 +324,12 @@ type ComplexityRoot struct {
 		Year                 func(childComplexity int) int
 	}
 
+	PeriodReviewChange struct {
+		ID           func(childComplexity int) int
+		Op           func(childComplexity int) int
+		PeriodReview func(childComplexity int) int
+	}
+
 	PeriodReviewConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -347,6 +366,14 @@ type ComplexityRoot struct {
 		Version     func(childComplexity int) int
 	}
 
+	ProvinceReportChange struct {
+		ID         func(childComplexity int) int
+		Op         func(childComplexity int) int
+		ProvinceID func(childComplexity int) int
+		Report     func(childComplexity int) int
+		ReviewID   func(childComplexity int) int
+	}
+
 	Query struct {
 		AuditLog      func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Award         func(childComplexity int, id string) int
@@ -359,6 +386,7 @@ type ComplexityRoot struct {
 		Me            func(childComplexity int) int
 		Movement      func(childComplexity int, id string) int
 		Movements     func(childComplexity int, filter *model.MovementFilter, first *int, after *string) int
+		Node          func(childComplexity int, id string) int
 		PeriodReview  func(childComplexity int, id string) int
 		PeriodReviews func(childComplexity int, filter *model.PeriodReviewFilter, first *int, after *string) int
 		Province      func(childComplexity int, id string) int
@@ -409,6 +437,13 @@ type ComplexityRoot struct {
 		Code func(childComplexity int) int
 		From func(childComplexity int) int
 		To   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		AwardChanged          func(childComplexity int, provinceID *string) int
+		MovementChanged       func(childComplexity int) int
+		PeriodReviewChanged   func(childComplexity int) int
+		ProvinceReportChanged func(childComplexity int, reviewID *string) int
 	}
 
 	Vote struct {
@@ -712,6 +747,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.Year(childComplexity), true
+
+	case "AwardChange.award":
+		if e.ComplexityRoot.AwardChange.Award == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardChange.Award(childComplexity), true
+	case "AwardChange.id":
+		if e.ComplexityRoot.AwardChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardChange.ID(childComplexity), true
+	case "AwardChange.op":
+		if e.ComplexityRoot.AwardChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardChange.Op(childComplexity), true
 
 	case "AwardConnection.edges":
 		if e.ComplexityRoot.AwardConnection.Edges == nil {
@@ -1287,6 +1341,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Movement.Version(childComplexity), true
 
+	case "MovementChange.id":
+		if e.ComplexityRoot.MovementChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementChange.ID(childComplexity), true
+	case "MovementChange.movement":
+		if e.ComplexityRoot.MovementChange.Movement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementChange.Movement(childComplexity), true
+	case "MovementChange.op":
+		if e.ComplexityRoot.MovementChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementChange.Op(childComplexity), true
+
 	case "MovementConnection.edges":
 		if e.ComplexityRoot.MovementConnection.Edges == nil {
 			break
@@ -1642,6 +1715,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PeriodReview.Year(childComplexity), true
 
+	case "PeriodReviewChange.id":
+		if e.ComplexityRoot.PeriodReviewChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodReviewChange.ID(childComplexity), true
+	case "PeriodReviewChange.op":
+		if e.ComplexityRoot.PeriodReviewChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodReviewChange.Op(childComplexity), true
+	case "PeriodReviewChange.periodReview":
+		if e.ComplexityRoot.PeriodReviewChange.PeriodReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodReviewChange.PeriodReview(childComplexity), true
+
 	case "PeriodReviewConnection.edges":
 		if e.ComplexityRoot.PeriodReviewConnection.Edges == nil {
 			break
@@ -1795,6 +1887,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProvinceReport.Version(childComplexity), true
 
+	case "ProvinceReportChange.id":
+		if e.ComplexityRoot.ProvinceReportChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvinceReportChange.ID(childComplexity), true
+	case "ProvinceReportChange.op":
+		if e.ComplexityRoot.ProvinceReportChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvinceReportChange.Op(childComplexity), true
+	case "ProvinceReportChange.provinceId":
+		if e.ComplexityRoot.ProvinceReportChange.ProvinceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvinceReportChange.ProvinceID(childComplexity), true
+	case "ProvinceReportChange.report":
+		if e.ComplexityRoot.ProvinceReportChange.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvinceReportChange.Report(childComplexity), true
+	case "ProvinceReportChange.reviewId":
+		if e.ComplexityRoot.ProvinceReportChange.ReviewID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvinceReportChange.ReviewID(childComplexity), true
+
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -1897,6 +2020,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Movements(childComplexity, args["filter"].(*model.MovementFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
 	case "Query.periodReview":
 		if e.ComplexityRoot.Query.PeriodReview == nil {
 			break
@@ -2099,6 +2233,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatisticsCode.To(childComplexity), true
 
+	case "Subscription.awardChanged":
+		if e.ComplexityRoot.Subscription.AwardChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_awardChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AwardChanged(childComplexity, args["provinceId"].(*string)), true
+	case "Subscription.movementChanged":
+		if e.ComplexityRoot.Subscription.MovementChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.MovementChanged(childComplexity), true
+	case "Subscription.periodReviewChanged":
+		if e.ComplexityRoot.Subscription.PeriodReviewChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.PeriodReviewChanged(childComplexity), true
+	case "Subscription.provinceReportChanged":
+		if e.ComplexityRoot.Subscription.ProvinceReportChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_provinceReportChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ProvinceReportChanged(childComplexity, args["reviewId"].(*string)), true
+
 	case "Vote.ballots":
 		if e.ComplexityRoot.Vote.Ballots == nil {
 			break
@@ -2287,6 +2456,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2312,7 +2498,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls"
+//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls" "subscription.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2331,6 +2517,7 @@ var sources = []*ast.Source{
 	{Name: "province.graphqls", Input: sourceData("province.graphqls"), BuiltIn: false},
 	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "subscription.graphqls", Input: sourceData("subscription.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2452,6 +2639,18 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Award", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_AwardChange_op(ctx, field)
+	case "id":
+		return ec.fieldContext_AwardChange_id(ctx, field)
+	case "award":
+		return ec.fieldContext_AwardChange_award(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardChange", field.Name)
 }
 
 func (ec *executionContext) childFields_AwardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2740,6 +2939,18 @@ func (ec *executionContext) childFields_Movement(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Movement", field.Name)
 }
 
+func (ec *executionContext) childFields_MovementChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_MovementChange_op(ctx, field)
+	case "id":
+		return ec.fieldContext_MovementChange_id(ctx, field)
+	case "movement":
+		return ec.fieldContext_MovementChange_movement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MovementChange", field.Name)
+}
+
 func (ec *executionContext) childFields_MovementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -2822,6 +3033,18 @@ func (ec *executionContext) childFields_PeriodReview(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type PeriodReview", field.Name)
 }
 
+func (ec *executionContext) childFields_PeriodReviewChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_PeriodReviewChange_op(ctx, field)
+	case "id":
+		return ec.fieldContext_PeriodReviewChange_id(ctx, field)
+	case "periodReview":
+		return ec.fieldContext_PeriodReviewChange_periodReview(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeriodReviewChange", field.Name)
+}
+
 func (ec *executionContext) childFields_PeriodReviewConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -2892,6 +3115,22 @@ func (ec *executionContext) childFields_ProvinceReport(ctx context.Context, fiel
 		return ec.fieldContext_ProvinceReport_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProvinceReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvinceReportChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_ProvinceReportChange_op(ctx, field)
+	case "id":
+		return ec.fieldContext_ProvinceReportChange_id(ctx, field)
+	case "reviewId":
+		return ec.fieldContext_ProvinceReportChange_reviewId(ctx, field)
+	case "provinceId":
+		return ec.fieldContext_ProvinceReportChange_provinceId(ctx, field)
+	case "report":
+		return ec.fieldContext_ProvinceReportChange_report(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvinceReportChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Recipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

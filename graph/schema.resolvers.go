@@ -9,8 +9,37 @@ import (
 	"context"
 
 	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
 )
+
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	snap := r.Catalog.Get()
+	switch {
+	case snap.Province(id) != nil:
+		return toProvince(snap.Province(id)), nil
+	case snap.AwardType(id) != nil:
+		return toAwardType(snap.AwardType(id)), nil
+	case snap.Indicator(id) != nil:
+		return toIndicator(snap.Indicator(id)), nil
+	case snap.Cluster(id) != nil:
+		return toCluster(snap.Cluster(id)), nil
+	case domain.CheckID("id", id) != nil:
+		return nil, nil
+	}
+	// An opaque id: one of the stored records, if the caller may see it.
+	if a, err := r.Service.Award(ctx, id); err != nil || a != nil {
+		return nodeOrNil(toAward(a), err)
+	}
+	if m, err := r.Service.Movement(ctx, id); err != nil || m != nil {
+		return nodeOrNil(toMovement(m), err)
+	}
+	if rev, err := r.Service.PeriodReview(ctx, id); err != nil || rev != nil {
+		return nodeOrNil(toReview(rev, snap), err)
+	}
+	return nil, nil
+}
 
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Me, error) {

@@ -732,8 +732,8 @@ func TestExports(t *testing.T) {
 	st, ct, body := fetch("", "/reports/reviews/"+rid+".csv")
 	csv := string(body)
 	if st != 200 || !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(csv, "\ufeff") ||
-		!strings.Contains(csv, "Lạng Sơn,,3,500,,40/130") && !strings.Contains(csv, `Lạng Sơn,,"3,500",,40/130`) ||
-		!strings.Contains(csv, "5.46–9.15 %") || !strings.Contains(csv, "Điện Biên") {
+		!strings.Contains(csv, "Lạng Sơn;;3.500;;40;130;30,77") ||
+		!strings.Contains(csv, "5,46–9,15 %") || !strings.Contains(csv, "Điện Biên") {
 		t.Errorf("review CSV: %d %s\n%s", st, ct, csv)
 	}
 	st, ct, body = fetch("", "/reports/reviews/"+rid+".xlsx")

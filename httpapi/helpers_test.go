@@ -65,11 +65,12 @@ func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repositor
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hc := graph.HandlerConfig{Introspection: true, ComplexityLimit: 5000, Limits: graph.DefaultLimits, Logger: logger}
+	hc.Subscriptions.Verifier = verifier
 	if conf != nil {
 		conf(&hc)
 	}
 	clock := func() time.Time { return now }
-	svc := &service.Service{Store: store, Catalog: refs, Now: clock}
+	svc := &service.Service{Store: store, Catalog: refs, Now: clock, Events: service.NewBus(0)}
 	res := &graph.Resolver{Service: svc, Catalog: refs, Now: clock}
 	h := httpapi.New(httpapi.Deps{
 		Exports:  export.Handler(svc, logger),

@@ -77,16 +77,29 @@ func (s *Store) CreateAward(ctx context.Context, a *domain.Award) error {
 		return err
 	}
 	a.ID, a.Meta = hexID(d.ID), d.Meta.domain()
+	s.keptAward(awardToDomain(d), false)
 	return nil
 }
 
 // Award reads one award within the read access.
 func (s *Store) Award(ctx context.Context, id string, read domain.Access) (*domain.Award, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.award(id, read)
+	}
 	return getOne(ctx, s, awards, id, read)
 }
 
 // Awards lists awards, newest year first.
 func (s *Store) Awards(ctx context.Context, f domain.AwardFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Award], error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.awardPage(f, read, p)
+	}
 	return findPage(ctx, s, colAwards, and(awardFilter(f), readFilter(read)), awardOrder, awardToDomain, p)
 }
 
@@ -127,7 +140,13 @@ func (s *Store) ImportAwards(ctx context.Context, list []domain.Award) error {
 		docs[i] = d
 	}
 	_, err := s.c(colAwards).InsertMany(ctx, docs)
-	return mapErr(err)
+	if err != nil {
+		return mapErr(err)
+	}
+	for _, d := range docs {
+		s.keptAward(awardToDomain(d.(*awardDoc)), false)
+	}
+	return nil
 }
 
 // tallyFields are the award fields a tally can group by, and where each is
@@ -140,6 +159,12 @@ var tallyFields = map[string]string{
 // AwardTally counts the awards that match f within the read access, grouped
 // by the given fields (domain.Tally*), largest groups first.
 func (s *Store) AwardTally(ctx context.Context, f domain.AwardFilter, read domain.Access, by []string) ([]domain.TallyRow, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.tally(f, read, by)
+	}
 	id := bson.D{}
 	for _, k := range by {
 		path, ok := tallyFields[k]
@@ -174,6 +199,12 @@ func (s *Store) AwardTally(ctx context.Context, f domain.AwardFilter, read domai
 		}
 		out[i] = r
 	}
+	sortTally(out)
+	return out, nil
+}
+
+// sortTally orders tally rows: largest groups first, then a stable order.
+func sortTally(out []domain.TallyRow) {
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Count != b.Count {
@@ -181,13 +212,18 @@ func (s *Store) AwardTally(ctx context.Context, f domain.AwardFilter, read domai
 		}
 		return fmt.Sprint(a) < fmt.Sprint(b) // a stable order for equal counts
 	})
-	return out, nil
 }
 
 // CountConferred counts the awards conferred (later revoked ones included)
 // by decisions dated f.From..f.To, of the provinces, by the authorities and
 // of the award types f names (any when empty).
 func (s *Store) CountConferred(ctx context.Context, f domain.ConferredFilter) (int, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return 0, err
+		}
+		return rm.countConferred(f), nil
+	}
 	q := bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"CONFERRED", "REVOKED"}}}}}
 	date := bson.D{}
 	if f.From != "" {

@@ -20,12 +20,16 @@ type kind[D, T any] struct {
 	coll, name string
 	toDomain   func(*D) *T
 	toDoc      func(*T) (*D, error)
+	// kept changes the read model after an acknowledged write, inside the
+	// write's lock (readmodel.go).
+	kept func(s *Store, rec *T, deleted bool)
 }
 
 var (
-	movements = kind[movementDoc, domain.Movement]{colMovements, "movement", movementToDomain, movementToDoc}
-	awards    = kind[awardDoc, domain.Award]{colAwards, "award", awardToDomain, awardToDoc}
-	reviews   = kind[reviewDoc, domain.PeriodReview]{colReviews, "period review", reviewToDomain, reviewToDoc}
+	movements = kind[movementDoc, domain.Movement]{colMovements, "movement", movementToDomain, movementToDoc, (*Store).keptMovement}
+	awards    = kind[awardDoc, domain.Award]{colAwards, "award", awardToDomain, awardToDoc, (*Store).keptAward}
+	reviews   = kind[reviewDoc, domain.PeriodReview]{colReviews, "period review", reviewToDomain, reviewToDoc,
+		func(s *Store, r *domain.PeriodReview, _ bool) { s.keptReview(r) }}
 )
 
 // decode turns a raw document into a domain record.
@@ -212,7 +216,11 @@ func update[D, T any](ctx context.Context, s *Store, k kind[D, T], id string, ex
 	if err != nil {
 		return nil, nil, err
 	}
-	return before, k.toDomain(&out), nil
+	after = k.toDomain(&out)
+	if k.kept != nil {
+		k.kept(s, after, false)
+	}
+	return before, after, nil
 }
 
 // fieldsOf splits a document into the fields to $set (every stored field
@@ -289,6 +297,9 @@ func remove[D, T any](ctx context.Context, s *Store, k kind[D, T], id string, ex
 	}
 	if err != nil {
 		return nil, err
+	}
+	if k.kept != nil {
+		k.kept(s, old, true)
 	}
 	return old, nil
 }

@@ -51,22 +51,41 @@ func (s *Store) CreateMovement(ctx context.Context, m *domain.Movement) error {
 		return err
 	}
 	m.ID, m.Meta = hexID(d.ID), d.Meta.domain()
+	s.keptMovement(movementToDomain(d), false)
 	return nil
 }
 
 // Movement reads one movement within the read access.
 func (s *Store) Movement(ctx context.Context, id string, read domain.Access) (*domain.Movement, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.movement(id, read)
+	}
 	return getOne(ctx, s, movements, id, read)
 }
 
 // MovementsByID reads movements by id within the read access; ids that
 // name no visible movement have no entry.
 func (s *Store) MovementsByID(ctx context.Context, ids []string, read domain.Access) (map[string]*domain.Movement, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.movementsByID(ids, read), nil
+	}
 	return getMany(ctx, s, movements, ids, read, func(m *domain.Movement) string { return m.ID })
 }
 
 // Movements lists movements ordered by title.
 func (s *Store) Movements(ctx context.Context, f domain.MovementFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Movement], error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.movementPage(f, read, p)
+	}
 	return findPage(ctx, s, colMovements, and(movementFilter(f), readFilter(read)), movementOrder, movementToDomain, p)
 }
 

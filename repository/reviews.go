@@ -42,16 +42,29 @@ func (s *Store) CreatePeriodReview(ctx context.Context, r *domain.PeriodReview) 
 		return err
 	}
 	r.ID, r.Meta = hexID(d.ID), d.Meta.domain()
+	s.keptReview(reviewToDomain(d))
 	return nil
 }
 
 // PeriodReview reads one review within the read access.
 func (s *Store) PeriodReview(ctx context.Context, id string, read domain.Access) (*domain.PeriodReview, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.review(id, read)
+	}
 	return getOne(ctx, s, reviews, id, read)
 }
 
 // PeriodReviews lists reviews, latest first.
 func (s *Store) PeriodReviews(ctx context.Context, f domain.ReviewFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.PeriodReview], error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.reviewPage(f, read, p)
+	}
 	return findPage(ctx, s, colReviews, and(reviewFilter(f), readFilter(read)), reviewOrder, reviewToDomain, p)
 }
 

@@ -53,6 +53,16 @@ type Store struct {
 	caps   Capabilities
 	now    func() time.Time
 	locks  [64]sync.Mutex
+	// rm answers lists from memory where this process is the only writer
+	// (FerretDB); nil on MongoDB (readmodel.go).
+	rm          *readModel
+	noReadModel bool
+}
+
+// WithoutReadModel makes the store answer every list from the database
+// even on FerretDB (the read model's equivalence test).
+func WithoutReadModel() Option {
+	return func(s *Store, _ *options.ClientOptions) { s.noReadModel = true }
 }
 
 // Option configures a Store.
@@ -93,6 +103,9 @@ func OpenClient(ctx context.Context, copts *options.ClientOptions, name string, 
 	if err := s.probe(ctx); err != nil {
 		_ = client.Disconnect(ctx)
 		return nil, err
+	}
+	if s.caps.FerretDB && !s.noReadModel {
+		s.rm = newReadModel()
 	}
 	return s, nil
 }

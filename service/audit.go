@@ -17,6 +17,41 @@ type AuditRecord struct {
 	RecordID, ProvinceID string
 	Before, After        any
 	VBefore, VAfter      *int
+	// Filed: a refused command on a stored record names the record's own
+	// province in ProvinceID (not the one the caller asked for).
+	Filed bool
+}
+
+// fileRefusal files a refused command on a stored record under the
+// record's own province, whatever the caller named: a refused move is not
+// shown to the target province's admin, and a refused delete is not filed
+// under none. The read is the audit's, not the caller's.
+func (s *Service) fileRefusal(ctx context.Context, kind, id string, err error) error {
+	rec, ok := ctx.Value(auditKey{}).(*AuditRecord)
+	if err == nil || !ok || rec.Done || domain.CheckID("id", id) != nil {
+		return err
+	}
+	all := domain.Access{All: true}
+	var province string
+	var found error
+	switch kind {
+	case "award":
+		var a *domain.Award
+		if a, found = s.Store.Award(ctx, id, all); found == nil {
+			province = a.ProvinceID
+		}
+	case "movement":
+		var m *domain.Movement
+		if m, found = s.Store.Movement(ctx, id, all); found == nil {
+			province = m.ProvinceID
+		}
+	default:
+		return err
+	}
+	if found == nil {
+		rec.ProvinceID, rec.RecordID, rec.Filed = province, id, true
+	}
+	return err
 }
 
 type auditKey struct{}

@@ -51,7 +51,7 @@ func (s *Service) UpdateAward(ctx context.Context, id string, in domain.AwardInp
 		return nil, err
 	}
 	if err := auth.Authorize(caller(ctx), auth.UpdateAward, in.ProvinceID); err != nil {
-		return nil, err
+		return nil, s.fileRefusal(ctx, "award", id, err)
 	}
 	next, err := s.checkAward(ctx, in)
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Service) UpdateAward(ctx context.Context, id string, in domain.AwardInp
 		return domain.UpdateAward(old, next, subject(ctx), s.now())
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.fileRefusal(ctx, "award", id, err)
 	}
 	recordChange(ctx, id, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
 	s.publish(ctx, "award", "UPDATED", after)
@@ -82,7 +82,7 @@ func (s *Service) RevokeAward(ctx context.Context, id string, expected int, in d
 		return domain.Revoke(s.ref(), s.now(), old, in, subject(ctx))
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.fileRefusal(ctx, "award", id, err)
 	}
 	recordChange(ctx, id, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
 	s.publish(ctx, "award", "UPDATED", after)
@@ -101,7 +101,7 @@ func (s *Service) DeleteAward(ctx context.Context, id string, expected int) erro
 	}
 	before, err := s.Store.DeleteAward(ctx, id, expected, readAccess(ctx), write, domain.CanDelete)
 	if err != nil {
-		return err
+		return s.fileRefusal(ctx, "award", id, err)
 	}
 	recordChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	s.publish(ctx, "award", "DELETED", before)
@@ -124,7 +124,25 @@ func (s *Service) Awards(ctx context.Context, f domain.AwardFilter, p domain.Pag
 	if err := checkPage(p); err != nil {
 		return nil, err
 	}
+	if hidden, err := s.hiddenMovement(ctx, f.MovementID); err != nil || hidden {
+		// A movement the caller may not see matches nothing, so a filter
+		// cannot confirm that it exists.
+		return &domain.Page[domain.Award]{Count: func(context.Context) (int, error) { return 0, nil }, HasPrev: p.After != nil && *p.After != ""}, err
+	}
 	return s.Store.Awards(ctx, f, readAccess(ctx), p)
+}
+
+// hiddenMovement reports whether a filter names a movement the caller may
+// not see (or that does not exist).
+func (s *Service) hiddenMovement(ctx context.Context, id string) (bool, error) {
+	if id == "" {
+		return false, nil
+	}
+	_, err := s.Store.Movement(ctx, id, readAccess(ctx))
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return true, nil
+	}
+	return false, err
 }
 
 // Tally is a group of an award tally.
@@ -142,6 +160,9 @@ func (s *Service) AwardTallies(ctx context.Context, f domain.AwardFilter, by []s
 	}
 	if f.Status == "" {
 		f.Status = domain.StatusConferred
+	}
+	if hidden, err := s.hiddenMovement(ctx, f.MovementID); err != nil || hidden {
+		return []domain.TallyRow{}, err
 	}
 	return s.Store.AwardTally(ctx, f, readAccess(ctx), by)
 }

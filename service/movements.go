@@ -36,7 +36,7 @@ func (s *Service) UpdateMovement(ctx context.Context, id string, in domain.Movem
 		return nil, err
 	}
 	if err := auth.Authorize(caller(ctx), auth.UpdateMovement, in.OwnerScope()); err != nil {
-		return nil, err
+		return nil, s.fileRefusal(ctx, "movement", id, err)
 	}
 	next, err := domain.CheckMovement(s.ref(), s.now(), in)
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *Service) UpdateMovement(ctx context.Context, id string, in domain.Movem
 		return &out, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.fileRefusal(ctx, "movement", id, err)
 	}
 	recordChange(ctx, id, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
 	s.publish(ctx, "movement", "UPDATED", after)
@@ -67,7 +67,7 @@ func (s *Service) DeleteMovement(ctx context.Context, id string, expected int) e
 	}
 	before, err := s.Store.DeleteMovement(ctx, id, expected, readAccess(ctx), write)
 	if err != nil {
-		return err
+		return s.fileRefusal(ctx, "movement", id, err)
 	}
 	recordChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	s.publish(ctx, "movement", "DELETED", before)

@@ -253,3 +253,12 @@ type Score struct {
 	Criterion  string
 	Score      float64
 }
+
+// The records with an id implement Node (Relay); the generated models get
+// the method from gqlgen.
+
+func (Province) IsNode()     {}
+func (Movement) IsNode()     {}
+func (Award) IsNode()        {}
+func (PeriodReview) IsNode() {}
+func (Cluster) IsNode()      {}

@@ -10,6 +10,13 @@ import (
 	"time"
 )
 
+// A record with an id (Relay's Node): provinces, award types, indicators,
+// clusters, movements, awards and period reviews. `node(id:)` fetches any of
+// them again by its id.
+type Node interface {
+	IsNode()
+}
+
 // One audit entry of a page, with its cursor.
 type AuditEntryEdge struct {
 	// Pass as `after` to read the entries that follow this one.
@@ -56,6 +63,16 @@ type AuthorityRuleInput struct {
 	To *Date `json:"to,omitempty"`
 	// The article that gives the authority.
 	Basis *string `json:"basis,omitempty"`
+}
+
+// A change of an award.
+type AwardChange struct {
+	// What the change did.
+	Op ChangeOp `json:"op"`
+	// The award's id.
+	ID string `json:"id"`
+	// The award after the change; null when it was deleted.
+	Award *Award `json:"award,omitempty"`
 }
 
 // One award of a page, with its cursor.
@@ -180,6 +197,8 @@ type AwardType struct {
 	Version int `json:"version"`
 }
 
+func (AwardType) IsNode() {}
+
 // An award type of the catalogue (`*` admin).
 type AwardTypeInput struct {
 	// The slug, e.g. `chien-si-thi-dua-co-so`; fixed once created.
@@ -298,6 +317,8 @@ type Indicator struct {
 	Version int `json:"version"`
 }
 
+func (Indicator) IsNode() {}
+
 // An indicator of the catalogue (`*` admin).
 type IndicatorInput struct {
 	// The slug, e.g. `grdp-growth`; fixed once created.
@@ -353,6 +374,16 @@ type Me struct {
 	Name *string `json:"name,omitempty"`
 	// The caller's roles, by scope.
 	Roles []*RoleGrant `json:"roles"`
+}
+
+// A change of a movement.
+type MovementChange struct {
+	// What the change did.
+	Op ChangeOp `json:"op"`
+	// The movement's id.
+	ID string `json:"id"`
+	// The movement after the change; null when it was deleted.
+	Movement *Movement `json:"movement,omitempty"`
 }
 
 // One movement of a page, with its cursor.
@@ -417,6 +448,16 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A change of a period review.
+type PeriodReviewChange struct {
+	// What the change did.
+	Op ChangeOp `json:"op"`
+	// The review's id.
+	ID string `json:"id"`
+	// The review after the change; null when it was deleted.
+	PeriodReview *PeriodReview `json:"periodReview,omitempty"`
+}
+
 // One review of a page, with its cursor.
 type PeriodReviewEdge struct {
 	// Pass as `after` to read the reviews that follow this one.
@@ -461,6 +502,20 @@ type PeriodReviewInput struct {
 	ReportedFigures []*ReportedFigureInput `json:"reportedFigures,omitempty"`
 	// The award counts as reported; null: none.
 	ReportedAwardTallies []*ReportedAwardTallyInput `json:"reportedAwardTallies,omitempty"`
+}
+
+// A province's report submitted (or resubmitted) to a period review.
+type ProvinceReportChange struct {
+	// What the change did: CREATED for the first submission, UPDATED for a later one.
+	Op ChangeOp `json:"op"`
+	// The report's id.
+	ID string `json:"id"`
+	// The review the report belongs to.
+	ReviewID string `json:"reviewId"`
+	// The reporting province.
+	ProvinceID string `json:"provinceId"`
+	// The report after the change; null when it was deleted.
+	Report *ProvinceReport `json:"report,omitempty"`
 }
 
 // The reads. Anonymous callers see published records only; a record the caller
@@ -563,6 +618,16 @@ type StatisticsCode struct {
 	From *Date `json:"from,omitempty"`
 	// The last day it applied; null: still in force.
 	To *Date `json:"to,omitempty"`
+}
+
+// Changes as they are acknowledged, over WebSocket (`graphql-transport-ws` on
+// `/graphql`, the token in `connection_init`'s payload as `Authorization`). A
+// subscriber receives only the changes of records it may see at the moment of
+// the change: published records, and those of the scopes its token grants
+// `viewer` or more; a deletion of a record it could not see is not sent either.
+// A subscriber that does not keep up is dropped: its subscription ends with an
+// error and it should subscribe again and re-read what it shows.
+type Subscription struct {
 }
 
 // The settings a vote opens with (the cluster's regulation).
@@ -974,6 +1039,67 @@ func (e *AwardStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e AwardStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a change did to a record.
+type ChangeOp string
+
+const (
+	// The record was created.
+	ChangeOpCreated ChangeOp = "CREATED"
+	// The record was changed (including a status change such as conferral or revocation).
+	ChangeOpUpdated ChangeOp = "UPDATED"
+	// The record was deleted.
+	ChangeOpDeleted ChangeOp = "DELETED"
+)
+
+var AllChangeOp = []ChangeOp{
+	ChangeOpCreated,
+	ChangeOpUpdated,
+	ChangeOpDeleted,
+}
+
+func (e ChangeOp) IsValid() bool {
+	switch e {
+	case ChangeOpCreated, ChangeOpUpdated, ChangeOpDeleted:
+		return true
+	}
+	return false
+}
+
+func (e ChangeOp) String() string {
+	return string(e)
+}
+
+func (e *ChangeOp) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeOp(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeOp", str)
+	}
+	return nil
+}
+
+func (e ChangeOp) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeOp) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeOp) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

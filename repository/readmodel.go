@@ -1,0 +1,464 @@
+package repository
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/vntext"
+)
+
+// The read model: where this process is the only writer (FerretDB, whose
+// server cannot filter or sort without reading every document), lists,
+// counts, filters, searches and tallies of awards, movements and reviews
+// are answered from memory. It is loaded once from the database, then
+// changed by every acknowledged write of this process before the write
+// returns (inside the write's own lock), so a change is visible to the
+// very next read. It answers exactly what the database queries answer —
+// the same records, order, cursors and counts, under the same access
+// (TestReadModelAnswersAsTheDatabase).
+
+type awardRow struct {
+	rec                domain.Award
+	nameKey, searchKey string
+}
+
+type movementRow struct {
+	rec      domain.Movement
+	titleKey string
+}
+
+type reviewRow struct{ rec domain.PeriodReview }
+
+// index keeps rows sorted by their list order, and by id.
+type index[R any] struct {
+	rows []*R
+	byID map[string]*R
+	id   func(*R) string
+	less func(a, b *R) bool // list order: before
+}
+
+func newIndex[R any](id func(*R) string, less func(a, b *R) bool) *index[R] {
+	return &index[R]{byID: map[string]*R{}, id: id, less: less}
+}
+
+// put adds or replaces a row.
+func (ix *index[R]) put(r *R) {
+	ix.del(ix.id(r))
+	i := sort.Search(len(ix.rows), func(i int) bool { return !ix.less(ix.rows[i], r) })
+	ix.rows = append(ix.rows, nil)
+	copy(ix.rows[i+1:], ix.rows[i:])
+	ix.rows[i] = r
+	ix.byID[ix.id(r)] = r
+}
+
+// del removes a row by id.
+func (ix *index[R]) del(id string) {
+	old, ok := ix.byID[id]
+	if !ok {
+		return
+	}
+	delete(ix.byID, id)
+	i := sort.Search(len(ix.rows), func(i int) bool { return !ix.less(ix.rows[i], old) })
+	for ; i < len(ix.rows); i++ {
+		if ix.rows[i] == old {
+			ix.rows = append(ix.rows[:i], ix.rows[i+1:]...)
+			return
+		}
+	}
+}
+
+type readModel struct {
+	mu        sync.RWMutex
+	loaded    bool
+	awards    *index[awardRow]
+	movements *index[movementRow]
+	reviews   *index[reviewRow]
+}
+
+func newReadModel() *readModel {
+	return &readModel{
+		// Awards: year, newest first, then id, descending.
+		awards: newIndex(func(r *awardRow) string { return r.rec.ID }, func(a, b *awardRow) bool {
+			if a.rec.Year != b.rec.Year {
+				return a.rec.Year > b.rec.Year
+			}
+			return a.rec.ID > b.rec.ID
+		}),
+		// Movements: folded title, then id, ascending.
+		movements: newIndex(func(r *movementRow) string { return r.rec.ID }, func(a, b *movementRow) bool {
+			if a.titleKey != b.titleKey {
+				return a.titleKey < b.titleKey
+			}
+			return a.rec.ID < b.rec.ID
+		}),
+		// Reviews: date, latest first, then id, descending.
+		reviews: newIndex(func(r *reviewRow) string { return r.rec.ID }, func(a, b *reviewRow) bool {
+			if a.rec.Date != b.rec.Date {
+				return a.rec.Date > b.rec.Date
+			}
+			return a.rec.ID > b.rec.ID
+		}),
+	}
+}
+
+func newAwardRow(a *domain.Award) *awardRow {
+	return &awardRow{rec: *a, nameKey: vntext.Fold(a.Recipient.Name),
+		searchKey: vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation)}
+}
+
+func newMovementRow(m *domain.Movement) *movementRow {
+	return &movementRow{rec: *m, titleKey: vntext.Fold(m.Title)}
+}
+
+// model returns the read model, loading it on first use; nil where the
+// database answers lists itself (several writers: MongoDB).
+func (s *Store) model(ctx context.Context) (*readModel, error) {
+	rm := s.rm
+	if rm == nil {
+		return nil, nil
+	}
+	rm.mu.RLock()
+	loaded := rm.loaded
+	rm.mu.RUnlock()
+	if loaded {
+		return rm, nil
+	}
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	if rm.loaded {
+		return rm, nil
+	}
+	if err := loadAll(ctx, s, awards, func(a *domain.Award) { rm.awards.put(newAwardRow(a)) }); err != nil {
+		return nil, err
+	}
+	if err := loadAll(ctx, s, movements, func(m *domain.Movement) { rm.movements.put(newMovementRow(m)) }); err != nil {
+		return nil, err
+	}
+	if err := loadAll(ctx, s, reviews, func(r *domain.PeriodReview) { rm.reviews.put(&reviewRow{rec: *r}) }); err != nil {
+		return nil, err
+	}
+	rm.loaded = true
+	return rm, nil
+}
+
+// Warm loads the read model now (at start, before the service is ready),
+// where there is one.
+func (s *Store) Warm(ctx context.Context) error {
+	_, err := s.model(ctx)
+	return err
+}
+
+func loadAll[D, T any](ctx context.Context, s *Store, k kind[D, T], put func(*T)) error {
+	cur, err := s.c(k.coll).Find(ctx, bson.D{})
+	if err != nil {
+		return mapErr(err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d D
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("load %s: %w", k.name, err)
+		}
+		put(k.toDomain(&d))
+	}
+	return mapErr(cur.Err())
+}
+
+// The writes' side: called with the record as stored, inside the write's
+// lock, after the database acknowledged it. Before the model is loaded
+// there is nothing to keep.
+
+func (s *Store) keptAward(a *domain.Award, deleted bool) {
+	s.keep(func(rm *readModel) {
+		if deleted {
+			rm.awards.del(a.ID)
+		} else {
+			rm.awards.put(newAwardRow(a))
+		}
+	})
+}
+
+func (s *Store) keptMovement(m *domain.Movement, deleted bool) {
+	s.keep(func(rm *readModel) {
+		if deleted {
+			rm.movements.del(m.ID)
+		} else {
+			rm.movements.put(newMovementRow(m))
+		}
+	})
+}
+
+func (s *Store) keptReview(r *domain.PeriodReview) {
+	s.keep(func(rm *readModel) { rm.reviews.put(&reviewRow{rec: *r}) })
+}
+
+func (s *Store) keep(f func(rm *readModel)) {
+	if s.rm == nil {
+		return
+	}
+	s.rm.mu.Lock()
+	defer s.rm.mu.Unlock()
+	if s.rm.loaded {
+		f(s.rm)
+	}
+}
+
+// The reads' side.
+
+// memCursor is a decoded keyset cursor.
+type memCursor struct {
+	key any // int for years, string for titles and dates
+	id  string
+}
+
+// decodeCursor reads a cursor as the database path does (page.go), with
+// the same refusals.
+func decodeCursor(after string) (*memCursor, error) {
+	bad := domain.Invalid("after", "malformed cursor")
+	raw, err := base64.RawURLEncoding.DecodeString(after)
+	if err != nil {
+		return nil, bad
+	}
+	var c cursor
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, bad
+	}
+	if _, err := bson.ObjectIDFromHex(c.I); err != nil {
+		return nil, bad
+	}
+	switch v := c.K.(type) {
+	case float64:
+		return &memCursor{key: int(v), id: c.I}, nil
+	case string:
+		return &memCursor{key: v, id: c.I}, nil
+	}
+	return nil, bad
+}
+
+// memPage walks rows in list order from after the cursor, keeping those
+// match accepts, as findPage does in the database.
+func memPage[R, T any](rm *readModel, rows func() []*R, args domain.PageArgs, match func(*R) bool,
+	afterCursor func(r *R, c *memCursor) bool, key func(*R) any, id func(*R) string, rec func(*R) T) (*domain.Page[T], error) {
+	n, err := pageSize(args.First)
+	if err != nil {
+		return nil, err
+	}
+	var c *memCursor
+	if args.After != nil && *args.After != "" {
+		if c, err = decodeCursor(*args.After); err != nil {
+			return nil, err
+		}
+	}
+	page := &domain.Page[T]{
+		HasPrev: c != nil,
+		Count: func(context.Context) (int, error) {
+			rm.mu.RLock()
+			defer rm.mu.RUnlock()
+			total := 0
+			for _, r := range rows() {
+				if match(r) {
+					total++
+				}
+			}
+			return total, nil
+		},
+	}
+	if n == 0 {
+		return page, nil
+	}
+	page.Items = []T{} // as the database path: an empty page is [], not null
+	rm.mu.RLock()
+	defer rm.mu.RUnlock()
+	for _, r := range rows() {
+		if (c != nil && !afterCursor(r, c)) || !match(r) {
+			continue
+		}
+		if len(page.Items) == n {
+			page.HasNext = true
+			break
+		}
+		page.Items = append(page.Items, rec(r))
+		page.Cursors = append(page.Cursors, encodeCursor(key(r), id(r)))
+	}
+	return page, nil
+}
+
+// awardMatcher is awardFilter and readFilter, in Go.
+func awardMatcher(f domain.AwardFilter, read domain.Access) func(r *awardRow) bool {
+	name, search := vntext.Fold(f.RecipientName), vntext.Fold(f.Search)
+	return func(r *awardRow) bool {
+		a := &r.rec
+		return read.Sees(a.Published, a.Owner) &&
+			(f.ProvinceID == "" || a.ProvinceID == f.ProvinceID) &&
+			(f.Year == nil || a.Year == *f.Year) &&
+			(f.Status == "" || a.Status == f.Status) &&
+			(f.AwardTypeID == "" || a.AwardTypeID == f.AwardTypeID) &&
+			(f.Authority == "" || a.Authority == f.Authority) &&
+			(f.MovementID == "" || a.MovementID == f.MovementID) &&
+			(f.RecipientKind == "" || a.Recipient.Kind == f.RecipientKind) &&
+			(name == "" || strings.Contains(r.nameKey, name)) &&
+			(search == "" || strings.Contains(r.searchKey, search))
+	}
+}
+
+func (rm *readModel) awardPage(f domain.AwardFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Award], error) {
+	return memPage(rm, func() []*awardRow { return rm.awards.rows }, p, awardMatcher(f, read),
+		func(r *awardRow, c *memCursor) bool {
+			y, ok := c.key.(int)
+			return ok && (r.rec.Year < y || r.rec.Year == y && r.rec.ID < c.id)
+		},
+		func(r *awardRow) any { return r.rec.Year }, func(r *awardRow) string { return r.rec.ID },
+		func(r *awardRow) domain.Award { return r.rec })
+}
+
+func (rm *readModel) movementPage(f domain.MovementFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Movement], error) {
+	search := vntext.Fold(f.Search)
+	match := func(r *movementRow) bool {
+		m := &r.rec
+		return read.Sees(m.Published, m.Owner) &&
+			(f.Scope == "" || m.Scope == f.Scope) &&
+			(f.ProvinceID == "" || m.ProvinceID == f.ProvinceID) &&
+			(f.Year == nil || (m.StartYear == nil || *m.StartYear <= *f.Year) && (m.EndYear == nil || *m.EndYear >= *f.Year)) &&
+			(search == "" || strings.Contains(r.titleKey, search))
+	}
+	return memPage(rm, func() []*movementRow { return rm.movements.rows }, p, match,
+		func(r *movementRow, c *memCursor) bool {
+			k, ok := c.key.(string)
+			return ok && (r.titleKey > k || r.titleKey == k && r.rec.ID > c.id)
+		},
+		func(r *movementRow) any { return r.titleKey }, func(r *movementRow) string { return r.rec.ID },
+		func(r *movementRow) domain.Movement { return r.rec })
+}
+
+func (rm *readModel) reviewPage(f domain.ReviewFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.PeriodReview], error) {
+	match := func(r *reviewRow) bool {
+		v := &r.rec
+		return read.Sees(v.Published, v.Owner) && (f.Kind == "" || v.Kind == f.Kind) && (f.Year == nil || v.Year == *f.Year)
+	}
+	return memPage(rm, func() []*reviewRow { return rm.reviews.rows }, p, match,
+		func(r *reviewRow, c *memCursor) bool {
+			k, ok := c.key.(string)
+			return ok && (r.rec.Date < k || r.rec.Date == k && r.rec.ID < c.id)
+		},
+		func(r *reviewRow) any { return r.rec.Date }, func(r *reviewRow) string { return r.rec.ID },
+		func(r *reviewRow) domain.PeriodReview { return r.rec })
+}
+
+// byID returns a copy of a row's record within the read access.
+func byID[R, T any](rm *readModel, ix *index[R], id, name string, read domain.Access, rec func(*R) *T, visible func(*T) bool) (*T, error) {
+	rm.mu.RLock()
+	defer rm.mu.RUnlock()
+	r, ok := ix.byID[id]
+	if !ok {
+		return nil, domain.NotFound(name, id)
+	}
+	t := rec(r)
+	if !visible(t) {
+		return nil, domain.NotFound(name, id)
+	}
+	return t, nil
+}
+
+func (rm *readModel) award(id string, read domain.Access) (*domain.Award, error) {
+	return byID(rm, rm.awards, id, awards.name, read, func(r *awardRow) *domain.Award { a := r.rec; return &a },
+		func(a *domain.Award) bool { return read.Sees(a.Published, a.Owner) })
+}
+
+func (rm *readModel) movement(id string, read domain.Access) (*domain.Movement, error) {
+	return byID(rm, rm.movements, id, movements.name, read, func(r *movementRow) *domain.Movement { m := r.rec; return &m },
+		func(m *domain.Movement) bool { return read.Sees(m.Published, m.Owner) })
+}
+
+func (rm *readModel) review(id string, read domain.Access) (*domain.PeriodReview, error) {
+	return byID(rm, rm.reviews, id, reviews.name, read, func(r *reviewRow) *domain.PeriodReview { v := r.rec; return &v },
+		func(v *domain.PeriodReview) bool { return read.Sees(v.Published, v.Owner) })
+}
+
+func (rm *readModel) movementsByID(ids []string, read domain.Access) map[string]*domain.Movement {
+	out := make(map[string]*domain.Movement, len(ids))
+	for _, id := range ids {
+		if m, err := rm.movement(id, read); err == nil {
+			out[id] = m
+		}
+	}
+	return out
+}
+
+// tally groups the matching awards as the database's $group does.
+func (rm *readModel) tally(f domain.AwardFilter, read domain.Access, by []string) ([]domain.TallyRow, error) {
+	for _, k := range by {
+		if _, ok := tallyFields[k]; !ok {
+			return nil, domain.Invalid("by", "cannot group by %q", k)
+		}
+	}
+	match := awardMatcher(f, read)
+	groups := map[domain.TallyRow]int{}
+	rm.mu.RLock()
+	for _, r := range rm.awards.rows {
+		if !match(r) {
+			continue
+		}
+		var key domain.TallyRow
+		for _, k := range by {
+			switch k {
+			case domain.TallyAuthority:
+				key.Authority = r.rec.Authority
+			case domain.TallyAwardType:
+				key.AwardTypeID = r.rec.AwardTypeID
+			case domain.TallyRecipientKind:
+				key.RecipientKind = r.rec.Recipient.Kind
+			case domain.TallyProvince:
+				key.ProvinceID = r.rec.ProvinceID
+			case domain.TallyYear:
+				key.Year = r.rec.Year
+			case domain.TallyStatus:
+				key.Status = r.rec.Status
+			}
+		}
+		groups[key]++
+	}
+	rm.mu.RUnlock()
+	out := make([]domain.TallyRow, 0, len(groups))
+	for k, n := range groups {
+		k.Count = n
+		out = append(out, k)
+	}
+	sortTally(out)
+	return out, nil
+}
+
+// countConferred is CountConferred in Go.
+func (rm *readModel) countConferred(f domain.ConferredFilter) int {
+	in := func(list []string, v string) bool {
+		if len(list) == 0 {
+			return true
+		}
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	}
+	n := 0
+	rm.mu.RLock()
+	defer rm.mu.RUnlock()
+	for _, r := range rm.awards.rows {
+		a := &r.rec
+		if (a.Status != domain.StatusConferred && a.Status != domain.StatusRevoked) ||
+			((f.From != "" || f.To != "") && (a.Decision == nil || f.From != "" && a.Decision.Date < f.From || f.To != "" && a.Decision.Date > f.To)) ||
+			!in(f.Authorities, a.Authority) || !in(f.AwardTypeIDs, a.AwardTypeID) || !in(f.ProvinceIDs, a.ProvinceID) {
+			continue
+		}
+		n++
+	}
+	return n
+}
