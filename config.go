@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/thidua/thidua/httpapi"
 )
 
 // setting is one environment variable the service reads.
@@ -43,6 +46,11 @@ var settings = []setting{
 	{"SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish after SIGINT/SIGTERM"},
 	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
 	{"MAX_BODY_BYTES", "65536", "largest request body"},
+	{"CORS_ORIGINS", "any http://localhost:<port> and http://127.0.0.1:<port> (development); none (production)", "comma-separated exact origins (https://app.example.org) browsers may call the API from; setting it replaces the default"},
+	{"RATE_LIMIT_RPS", "0 = off (development); 50 (production)", "requests a second per client address (IPv6: per /64), on average; over it: 429 RATE_LIMITED with Retry-After"},
+	{"RATE_LIMIT_BURST", "100", "requests per client address allowed at once above RATE_LIMIT_RPS"},
+	{"RATE_LIMIT_SUBJECT_RPS", "0 = off (development); 20 (production)", "requests a second per token subject, on average"},
+	{"RATE_LIMIT_SUBJECT_BURST", "40", "requests per token subject allowed at once above RATE_LIMIT_SUBJECT_RPS"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"PPROF_ADDR", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off"},
 }
@@ -67,6 +75,10 @@ type config struct {
 	VoteMajority                           float64
 	LogLevel                               string
 	EmbeddedAddr, PprofAddr                string
+	CORSOrigins                            []string
+	CORSLocalhost                          bool
+	RateRPS, SubjectRPS                    float64
+	RateBurst, SubjectBurst                int
 }
 
 func (c *config) production() bool { return c.Env == "production" }
@@ -140,6 +152,39 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
 	c.JWKSRefresh = duration("JWT_JWKS_REFRESH", "15m")
+	if v := get("CORS_ORIGINS", ""); v != "" {
+		for _, o := range strings.Split(v, ",") {
+			if strings.TrimSpace(o) == "" {
+				continue
+			}
+			origin, ok := httpapi.ParseOrigin(o)
+			if !ok {
+				errs = append(errs, fmt.Errorf("CORS_ORIGINS: %q is not an origin such as https://app.example.org", strings.TrimSpace(o)))
+				continue
+			}
+			c.CORSOrigins = append(c.CORSOrigins, origin)
+		}
+	} else {
+		c.CORSLocalhost = dev
+	}
+	nonNegative := func(name, def string) float64 {
+		v := get(name, def)
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a number ≥ 0", name, v))
+		}
+		return f
+	}
+	prodDefault := func(v string) string {
+		if dev {
+			return "0"
+		}
+		return v
+	}
+	c.RateRPS = nonNegative("RATE_LIMIT_RPS", prodDefault("50"))
+	c.RateBurst = int(integer("RATE_LIMIT_BURST", "100"))
+	c.SubjectRPS = nonNegative("RATE_LIMIT_SUBJECT_RPS", prodDefault("20"))
+	c.SubjectBurst = int(integer("RATE_LIMIT_SUBJECT_BURST", "40"))
 	if v := get("VOTE_MAJORITY", "0.5"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f <= 0 || f >= 1 {

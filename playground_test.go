@@ -39,17 +39,15 @@ func chromium(t *testing.T) string {
 const resultJS = `(function(){ const e = document.querySelector('.result-window .CodeMirror');
   return e && e.CodeMirror ? e.CodeMirror.getValue() : (document.querySelector('.result-window') || {innerText: ''}).innerText; })()`
 
-// The playground loads with every request to another host blocked, and runs
-// its default query against the server.
-func TestPlaygroundInChromium(t *testing.T) {
-	browser := chromium(t)
-	base, _ := start(t, map[string]string{"DATA_DIR": t.TempDir(), "LOG_LEVEL": "warn"})
-
+// newBrowser starts a headless Chromium (a fresh profile) for the test and
+// returns its context, bounded to 90 s; the browser closes when the test ends.
+func newBrowser(t *testing.T, browser string) context.Context {
+	t.Helper()
 	profile, err := os.MkdirTemp("", "thidua-chromium-*")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(profile) // after the browser has closed (deferred below)
+	t.Cleanup(func() { os.RemoveAll(profile) }) // after the browser has closed (cleanups run last first)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900),
@@ -57,14 +55,24 @@ func TestPlaygroundInChromium(t *testing.T) {
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
+	t.Cleanup(cancel)
 	// This chromedp's protocol tables predate some events of a current
 	// Chromium; it logs each one it cannot decode, which is noise here.
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(string, ...any) {}))
-	defer cancel()
-	defer func() { _ = chromedp.Cancel(ctx) }() // closes the browser and waits for it
+	t.Cleanup(cancel)
+	t.Cleanup(func() { _ = chromedp.Cancel(ctx) }) // closes the browser and waits for it
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// The playground loads with every request to another host blocked, and runs
+// its default query against the server.
+func TestPlaygroundInChromium(t *testing.T) {
+	browser := chromium(t)
+	base, _ := start(t, map[string]string{"DATA_DIR": t.TempDir(), "LOG_LEVEL": "warn"})
+
+	ctx := newBrowser(t, browser)
 
 	var mu sync.Mutex
 	var blocked []string
@@ -90,7 +98,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 
 	var response, who string
 	tok := devToken(t, map[string]string{}, "lang-son=editor")
-	err = chromedp.Run(ctx,
+	err := chromedp.Run(ctx,
 		fetch.Enable().WithPatterns([]*fetch.RequestPattern{{URLPattern: "*"}}),
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(`.graphiql-execute-button`, chromedp.ByQuery),
@@ -120,5 +128,36 @@ func TestPlaygroundInChromium(t *testing.T) {
 	defer mu.Unlock()
 	if len(blocked) > 0 {
 		t.Errorf("the playground asked for non-local resources: %v", blocked)
+	}
+}
+
+// Whatever the query editor holds is what runs: replacing the named default
+// operation with an anonymous query runs that query (GraphiQL used to send
+// the old operation name along: "operation Review2022 not found").
+func TestPlaygroundRunsTheEditedQuery(t *testing.T) {
+	browser := chromium(t)
+	base, _ := start(t, map[string]string{"DATA_DIR": t.TempDir(), "LOG_LEVEL": "warn"})
+	ctx := newBrowser(t, browser)
+	var response string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`.graphiql-execute-button`, chromedp.ByQuery),
+		// First the default, named operation, as a visitor would.
+		chromedp.Click(`.graphiql-execute-button`, chromedp.ByQuery),
+		chromedp.Poll(resultJS+`.includes('periodReviews')`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Evaluate(`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('{ provinces { id } }')`, nil),
+		chromedp.Sleep(300*time.Millisecond), // GraphiQL reads the editor after a short debounce
+		// The state the report showed: GraphiQL still holding the old name
+		// (it keeps it on the editor, and in localStorage across visits).
+		chromedp.Evaluate(`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.operationName = 'Review2022'`, nil),
+		chromedp.Click(`.graphiql-execute-button`, chromedp.ByQuery),
+		chromedp.Poll(resultJS+`.includes('"provinces"') || `+resultJS+`.includes('"errors"')`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Evaluate(resultJS, &response),
+	)
+	if err != nil {
+		t.Fatalf("playground: %v", err)
+	}
+	if !strings.Contains(response, "lang-son") || strings.Contains(response, "errors") {
+		t.Errorf("the edited query's result:\n%s", response)
 	}
 }

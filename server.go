@@ -134,7 +134,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	svc := &service.Service{Store: store, Catalog: refs, Now: time.Now, VoteMajority: cfg.VoteMajority}
+	// Lists come from memory where this process is the only writer: load
+	// them before the service says it is ready.
+	t0 := time.Now()
+	if err := store.Warm(ctx); err != nil {
+		return fmt.Errorf("read model: %w", err)
+	}
+	logger.Info("read model loaded", "took", time.Since(t0).Round(time.Millisecond))
+	anonymousRefusals := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "thidua_anonymous_refusals_total",
+		Help: "Mutations refused to anonymous callers (counted here instead of the audit trail), by operation.",
+	}, []string{"operation"})
+	reg.MustRegister(anonymousRefusals)
+	svc := &service.Service{Store: store, Catalog: refs, Now: time.Now, VoteMajority: cfg.VoteMajority, Events: service.NewBus(0)}
 	resolver := &graph.Resolver{Service: svc, Catalog: refs, Now: time.Now}
 	handler := httpapi.New(httpapi.Deps{
 		Exports: export.Handler(svc, logger),
@@ -142,9 +154,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			Introspection: cfg.Introspection, ComplexityLimit: cfg.ComplexityLimit, Logger: logger,
 			Limits: graph.Limits{MaxQueryBytes: cfg.MaxQueryBytes, MaxTokens: cfg.MaxTokens, MaxDepth: cfg.MaxDepth,
 				MaxAliases: cfg.MaxAliases, MaxDirectives: cfg.MaxDirectives},
+			Subscriptions: graph.SubscriptionConfig{Verifier: verifier,
+				AllowOrigin: httpapi.OriginAllowed(cfg.CORSOrigins, cfg.CORSLocalhost)},
+			AnonymousRefusal: func(op string) { anonymousRefusals.WithLabelValues(op).Inc() },
 		}),
 		Verifier: verifier, DB: store, Logger: logger, Playground: cfg.Playground,
 		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes, Registry: reg,
+		CORSOrigins: cfg.CORSOrigins, CORSLocalhost: cfg.CORSLocalhost,
+		AddressLimit: httpapi.RateLimit{RPS: cfg.RateRPS, Burst: cfg.RateBurst},
+		SubjectLimit: httpapi.RateLimit{RPS: cfg.SubjectRPS, Burst: cfg.SubjectBurst},
 	})
 	if cfg.PprofAddr != "" {
 		stopPprof, err := servePprof(cfg.PprofAddr, logger)

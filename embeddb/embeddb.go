@@ -39,7 +39,7 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server,
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
-		Logger:    logger,
+		Logger:    quietLogger(logger),
 	})
 }
 
@@ -53,7 +53,7 @@ func StartPostgreSQL(ctx context.Context, pgURL, addr string, logger *slog.Logge
 		Listener:      ferretdb.ListenerConfig{TCP: addr},
 		Handler:       "postgresql",
 		PostgreSQLURL: pgURL,
-		Logger:        logger,
+		Logger:        quietLogger(logger),
 	})
 }
 
@@ -79,6 +79,15 @@ func start(ctx context.Context, cfg *ferretdb.Config) (*Server, error) {
 		return nil, fmt.Errorf("embedded database did not start listening")
 	}
 	return s, nil
+}
+
+// quietLogger is logger without FerretDB's warning on every disconnect
+// (see quiet).
+func quietLogger(logger *slog.Logger) *slog.Logger {
+	if logger == nil {
+		return nil
+	}
+	return slog.New(newQuiet(logger.Handler()))
 }
 
 // URI is the MongoDB connection string of the server.

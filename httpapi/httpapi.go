@@ -1,9 +1,11 @@
 // Package httpapi is thidua's HTTP surface: every route in one place, and
 // the middleware each passes through (request id, metrics, panic recovery,
-// request deadline, body limit, authentication).
+// CORS, caching headers, rate limits, request deadline, body limit, UTF-8
+// check, authentication).
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -14,12 +16,15 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -47,6 +52,14 @@ type Deps struct {
 	Playground     bool
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
+	// CORSOrigins are the origins (exact) browsers may call the API from;
+	// CORSLocalhost also allows any http://localhost:<port> and
+	// http://127.0.0.1:<port> (development).
+	CORSOrigins   []string
+	CORSLocalhost bool
+	// AddressLimit limits requests per client address, SubjectLimit per
+	// token subject; the zero value is no limit.
+	AddressLimit, SubjectLimit RateLimit
 	// Registry receives the HTTP metrics and is served at /metrics; nil:
 	// a new one with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -64,10 +77,38 @@ func New(d Deps) http.Handler {
 	route := func(pattern, name string, h http.Handler) {
 		mux.Handle(pattern, m.instrument(name, h))
 	}
-	gql := graphqlHTTP(limitBody(d.MaxBodyBytes, auth.Middleware(d.Verifier, d.Logger)(d.GraphQL)))
-	route("/graphql", "graphql", withTimeout(d.RequestTimeout, gql))
+	authn := auth.Middleware(d.Verifier, d.Logger)
+	byAddress := newLimiter(d.AddressLimit)
+	bySubject := newLimiter(d.SubjectLimit)
+	// api is what every API and report response passes through, outermost
+	// first: CORS (so that refusals are readable by the page), headers,
+	// the limit per address, the deadline.
+	api := func(timeout time.Duration, h http.Handler) http.Handler {
+		return withCORS(d.CORSOrigins, d.CORSLocalhost, noStore(limitBy(byAddress, clientAddress, withTimeout(timeout, h))))
+	}
+	gql := api(d.RequestTimeout, graphqlHTTP(limitBody(d.MaxBodyBytes, validUTF8(
+		authn(limitBy(bySubject, tokenSubject, d.GraphQL))))))
+	// A WebSocket upgrade is a long-lived connection, not a GraphQL-over-HTTP
+	// request: no deadline, body limit, protocol rules or caching headers;
+	// the token comes in connection_init (a header, if any, is checked).
+	ws := limitBy(byAddress, clientAddress, authn(limitBy(bySubject, tokenSubject, d.GraphQL)))
+	route("/graphql", "graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocketUpgrade(r) {
+			// The upgrader lifts the server's connection deadlines once it
+			// hijacks the connection (TestSubscriptionThroughTheService).
+			ws.ServeHTTP(w, r)
+			return
+		}
+		gql.ServeHTTP(w, r)
+	}))
 	if d.Exports != nil {
-		route("GET /reports/", "reports", withTimeout(d.RequestTimeout*4, auth.Middleware(d.Verifier, d.Logger)(d.Exports)))
+		reports := api(d.RequestTimeout*4, authn(limitBy(bySubject, tokenSubject, d.Exports)))
+		route("GET /reports/", "reports", reports)
+		// Preflights; any other OPTIONS is refused as the mux would.
+		route("OPTIONS /reports/", "reports", api(0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, domain.CodeMethodNotAllowed, "use GET")
+		})))
 	}
 	route("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -139,6 +180,75 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isWebSocketUpgrade reports whether r asks to become a WebSocket.
+func isWebSocketUpgrade(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket") &&
+		headerHasToken(r.Header.Values("Connection"), "upgrade")
+}
+
+func headerHasToken(values []string, token string) bool {
+	for _, v := range values {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// noStore marks a response as private to this request, and its type as
+// final: answers depend on the caller's token and change with every write.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// validUTF8 refuses a body or query string that is not UTF-8, which Go's
+// JSON decoder would otherwise turn into U+FFFD without a word. It runs
+// after limitBody, which has read the body into memory.
+func validUTF8(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !queryIsUTF8(r.URL.RawQuery) {
+			writeError(w, domain.CodeInvalid, "the query string is not valid UTF-8")
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				writeError(w, domain.CodeInvalid, "the request body could not be read")
+				return
+			}
+			if !utf8.Valid(body) {
+				writeError(w, domain.CodeInvalid, "the request body is not valid UTF-8")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// queryIsUTF8 reports whether a raw query string, and every key and value
+// once unescaped, is UTF-8.
+func queryIsUTF8(raw string) bool {
+	if !utf8.ValidString(raw) {
+		return false
+	}
+	for _, part := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
+		for _, s := range strings.SplitN(part, "=", 2) {
+			u, err := url.QueryUnescape(s)
+			if err == nil && !utf8.ValidString(u) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // withTimeout gives every request a deadline that reaches each database call.
@@ -288,6 +398,17 @@ func (w *specWriter) finish() {
 
 func (w *specWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// Flush sends what is written so far (multipart/mixed responses stream
+// @defer parts); a response held for rewriting is sent by finish.
+func (w *specWriter) Flush() {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.buf == nil {
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+	}
+}
+
 // acceptable reports whether an Accept header admits a JSON response.
 func acceptable(values []string) bool {
 	if len(values) == 0 {
@@ -362,3 +483,16 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection to a WebSocket upgrader that asks the writer
+// itself rather than through http.ResponseController.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.code = http.StatusSwitchingProtocols
+	}
+	return c, rw, err
+}
+
+// Flush passes on to the connection (streamed responses).
+func (w *statusWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }

@@ -30,7 +30,35 @@
     '}',
     ''
   ].join('\n');
-  var fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', window.location.href).toString() });
+  var url = new URL('/graphql', window.location.href);
+  // Subscriptions go over WebSocket (graphql-transport-ws) on the same path;
+  // GraphiQL's bundled graphql-ws client puts the Headers editor's values
+  // (Authorization) in connection_init's payload.
+  var wsUrl = (url.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + url.host + url.pathname;
+  var inner = GraphiQL.createFetcher({ url: url.toString(), subscriptionUrl: wsUrl });
+  // Run whatever the editor holds: GraphiQL can keep the name of an
+  // operation that is no longer in the editor (it stores it, and keeps it
+  // when the query is replaced), and the server answers "operation … not
+  // found". A name the document does not define is dropped.
+  function definedNames(params, opts) {
+    var doc = opts && opts.documentAST;
+    if (doc && doc.definitions) {
+      return doc.definitions.filter(function (d) { return d.kind === 'OperationDefinition'; })
+        .map(function (d) { return d.name ? d.name.value : null; });
+    }
+    var names = [];
+    var re = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g;
+    var m;
+    while ((m = re.exec(params.query || '')) !== null) { names.push(m[1]); }
+    return names;
+  }
+  var fetcher = function (params, opts) {
+    if (params && params.operationName && definedNames(params, opts).indexOf(params.operationName) < 0) {
+      params = Object.assign({}, params);
+      delete params.operationName;
+    }
+    return inner(params, opts);
+  };
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
