@@ -57,6 +57,9 @@ type runInfo struct {
 	Size    int     `json:"size"`
 	LoadSec float64 `json:"load_seconds"`
 	MaxRSS  float64 `json:"max_rss_mb"`
+	// StartSec is from starting the service's process until it answers
+	// (its read model loaded).
+	StartSec float64 `json:"start_seconds"`
 }
 
 func main() {
@@ -89,7 +92,7 @@ func main() {
 	raw, _ := json.MarshalIndent(map[string]any{"cells": cells, "runs": runs, "machine": machine()}, "", "  ")
 	must(os.WriteFile(filepath.Join(*out, "results.json"), raw, 0o644))
 	must(os.WriteFile(filepath.Join(*out, "RESULTS.md"), []byte(report(cells, runs, *dur)), 0o644))
-	must(os.WriteFile(filepath.Join(*out, "latency.svg"), []byte(plot(cells)), 0o644))
+	must(os.WriteFile(filepath.Join(*out, "latency.svg"), []byte(plot(cells, before(filepath.Join(*out, "results-before.json")))), 0o644))
 	logger.Info("wrote results", "dir", *out)
 }
 
@@ -157,6 +160,7 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, runInfo{}, err
 	}
@@ -171,6 +175,7 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 	if err := waitHealthy(base); err != nil {
 		return nil, runInfo{}, err
 	}
+	startSec := time.Since(started).Seconds()
 	rss := watchRSS(cmd.Process.Pid)
 	defer rss.stop()
 
@@ -219,7 +224,7 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 				"rps", int(cl.Throughput), "p50_ms", cl.P50, "p99_ms", cl.P99, "round_trips", rt, "failures", fails)
 		}
 	}
-	return cells, runInfo{Backend: backend, Size: size, LoadSec: loadTime.Seconds(), MaxRSS: rss.stop()}, nil
+	return cells, runInfo{Backend: backend, Size: size, LoadSec: loadTime.Seconds(), MaxRSS: rss.stop(), StartSec: startSec}, nil
 }
 
 func summarize(lat []time.Duration) cell {
@@ -357,4 +362,21 @@ func must(err error) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// before reads the cells of an earlier run (results-before.json: the
+// embedded server answering every list by scanning, before the read
+// model), to plot the new curve beside the old one.
+func before(path string) []cell {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var r struct {
+		Cells []cell `json:"cells"`
+	}
+	if json.Unmarshal(raw, &r) != nil {
+		return nil
+	}
+	return r.Cells
 }

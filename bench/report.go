@@ -60,6 +60,31 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 			}
 		}
 	}
+	// Storage targets (lists served by the read model where the service is
+	// the only writer): 100,000 awards on the embedded server.
+	for _, be := range backends {
+		c1, c8 := find(cells, be, 100000, "page50", false, 1), find(cells, be, 100000, "page50", false, 8)
+		if c1 != nil && c1.N >= 0 {
+			fmt.Fprintf(&b, "| 50-award page with province, award type, movement and totalCount: p50 ≤ 5 ms (1 client, 100k awards) | %s | %.2f ms | %s |\n", be, c1.P50, yes(c1.P50 <= 5))
+		}
+		if c8 != nil && c8.N >= 0 {
+			fmt.Fprintf(&b, "| the same page: at least 300 req/s (8 clients, 100k awards) | %s | %.0f req/s | %s |\n", be, c8.Throughput, yes(c8.Throughput >= 300))
+		}
+		if c := find(cells, be, 100000, "search", false, 1); c != nil && c.N >= 0 {
+			fmt.Fprintf(&b, "| recipient-name search with totalCount: p50 ≤ 20 ms (1 client, 100k awards) | %s | %.2f ms | %s |\n", be, c.P50, yes(c.P50 <= 20))
+		}
+		if c := find(cells, be, 100000, "point", false, 1); c != nil && c.N >= 0 {
+			fmt.Fprintf(&b, "| `award(id)`: p50 ≤ 2 ms (1 client, 100k awards) | %s | %.2f ms | %s |\n", be, c.P50, yes(c.P50 <= 2))
+		}
+	}
+	for _, ri := range runs {
+		if ri.Size == 100000 && ri.StartSec > 0 {
+			fmt.Fprintf(&b, "| start to ready ≤ 30 s (100k awards) | %s | %.1f s | %s |\n", ri.Backend, ri.StartSec, yes(ri.StartSec <= 30))
+		}
+		if ri.Size == 100000 {
+			fmt.Fprintf(&b, "| resident memory ≤ 400 MB at 100k awards | %s | %.0f MB | %s |\n", ri.Backend, ri.MaxRSS, yes(ri.MaxRSS <= 400))
+		}
+	}
 	for _, ri := range runs {
 		if ri.Size == 10000 {
 			what := "the service (its embedded FerretDB and SQLite included)"
@@ -70,9 +95,9 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 		}
 	}
 
-	b.WriteString("\n## Runs\n\n| backend | awards | load time | peak resident memory of the service |\n|---|---|---|---|\n")
+	b.WriteString("\n## Runs\n\n| backend | awards | load time | start to ready | peak resident memory of the service |\n|---|---|---|---|---|\n")
 	for _, ri := range runs {
-		fmt.Fprintf(&b, "| %s | %s | %.1f s | %.0f MB |\n", ri.Backend, human(ri.Size), ri.LoadSec, ri.MaxRSS)
+		fmt.Fprintf(&b, "| %s | %s | %.1f s | %.1f s | %.0f MB |\n", ri.Backend, human(ri.Size), ri.LoadSec, ri.StartSec, ri.MaxRSS)
 	}
 	ops := []string{"point", "page50", "search", "review", "mutation", "reference", "typename"}
 	for _, be := range backends {
@@ -140,14 +165,14 @@ func yes(ok bool) string {
 
 // plot draws p50 latency (1 client) against data set size, log–log, one
 // line per operation and backend.
-func plot(cells []cell) string {
+func plot(cells, old []cell) string {
 	const w, h, left, right, top, bottom = 760.0, 440.0, 70.0, 190.0, 30.0, 50.0
 	backends, sizes := keys(cells)
 	ops := []string{"point", "page50", "search", "review", "mutation"}
 	colors := map[string]string{"point": "#1f77b4", "page50": "#d62728", "search": "#2ca02c", "review": "#9467bd", "mutation": "#ff7f0e"}
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, c := range cells {
-		if !c.Floor && c.Conc == 1 && c.P50 > 0 {
+	for _, c := range append(append([]cell(nil), cells...), old...) {
+		if !c.Floor && c.Conc == 1 && c.P50 > 0 && inCells(cells, c.Backend) {
 			lo, hi = math.Min(lo, c.P50), math.Max(hi, c.P50)
 		}
 	}
@@ -166,7 +191,7 @@ func plot(cells []cell) string {
 	y := func(ms float64) float64 { return h - bottom - (math.Log10(ms)-ylo)/(yhi-ylo)*(h-top-bottom) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="12">`+"\n", w, h)
-	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%.0f" y="18" font-size="14">p50 latency, 1 client, against awards stored (log–log)</text>`+"\n", left)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%.0f" y="18" font-size="14">p50 latency, 1 client, against awards stored (log–log); faint: before the read model</text>`+"\n", left)
 	for e := ylo; e <= yhi; e++ {
 		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#ddd"/><text x="%.0f" y="%.1f" text-anchor="end">%s ms</text>`+"\n",
 			left, w-right, y(math.Pow(10, e)), y(math.Pow(10, e)), left-6, y(math.Pow(10, e))+4, trimFloat(math.Pow(10, e)))
@@ -177,6 +202,20 @@ func plot(cells []cell) string {
 	}
 	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle">awards</text>`+"\n", (left+w-right)/2, h-10)
 	ly := top + 10
+	// The earlier run, faint, behind the new one (the same backends only).
+	for _, be := range backends {
+		for _, op := range ops {
+			var pts []string
+			for _, s := range sizes {
+				if c := find(old, be, s, op, false, 1); c != nil && c.P50 > 0 {
+					pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(s), y(c.P50)))
+				}
+			}
+			if len(pts) > 0 {
+				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-opacity="0.35" stroke-width="2" stroke-dasharray="2 3" points="%s"/>`+"\n", colors[op], strings.Join(pts, " "))
+			}
+		}
+	}
 	for _, be := range backends {
 		dash := ""
 		if be != "sqlite" {
@@ -205,4 +244,13 @@ func plot(cells []cell) string {
 func trimFloat(v float64) string {
 	s := fmt.Sprintf("%g", v)
 	return s
+}
+
+func inCells(cells []cell, backend string) bool {
+	for _, c := range cells {
+		if c.Backend == backend {
+			return true
+		}
+	}
+	return false
 }
