@@ -70,8 +70,19 @@ func main() {
 	pgURL := flag.String("pg", "", "PostgreSQL URL for the postgresql backend")
 	bin := flag.String("bin", "", "the thidua binary (built by run.sh)")
 	out := flag.String("out", "bench", "where to write the results")
+	loadOnly := flag.String("load", "", "only write a data set (the first of -sizes) into this DATA_DIR, for profiling by hand, and exit")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if *loadOnly != "" {
+		size, _ := strconv.Atoi(strings.Split(*sizes, ",")[0])
+		srv, err := embeddb.Start(context.Background(), *loadOnly, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+		must(err)
+		_, err = loadInto(context.Background(), srv.URI(), "thidua", size)
+		srv.Close()
+		must(err)
+		logger.Info("data set written", "dir", *loadOnly, "awards", size)
+		return
+	}
 	var cells []cell
 	var runs []runInfo
 	for _, backend := range strings.Split(*backends, ",") {

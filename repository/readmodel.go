@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -37,30 +38,48 @@ type movementRow struct {
 
 type reviewRow struct{ rec domain.PeriodReview }
 
-// index keeps rows sorted by their list order, and by id.
-type index[R any] struct {
+// index keeps rows sorted by their list order, and by id; keys[i] holds
+// the filterable fields of rows[i] side by side in memory, so a count over
+// 100,000 rows reads one contiguous array instead of chasing pointers.
+type index[R, K any] struct {
 	rows []*R
+	keys []K
 	byID map[string]*R
 	id   func(*R) string
 	less func(a, b *R) bool // list order: before
+	key  func(*R) K
 }
 
-func newIndex[R any](id func(*R) string, less func(a, b *R) bool) *index[R] {
-	return &index[R]{byID: map[string]*R{}, id: id, less: less}
+func newIndex[R, K any](id func(*R) string, less func(a, b *R) bool, key func(*R) K) *index[R, K] {
+	return &index[R, K]{byID: map[string]*R{}, id: id, less: less, key: key}
+}
+
+// load replaces every row at once (sorted once, not one insertion each).
+func (ix *index[R, K]) load(rows []*R) {
+	sort.Slice(rows, func(i, j int) bool { return ix.less(rows[i], rows[j]) })
+	ix.rows, ix.keys, ix.byID = rows, make([]K, len(rows)), make(map[string]*R, len(rows))
+	for i, r := range rows {
+		ix.keys[i] = ix.key(r)
+		ix.byID[ix.id(r)] = r
+	}
 }
 
 // put adds or replaces a row.
-func (ix *index[R]) put(r *R) {
+func (ix *index[R, K]) put(r *R) {
 	ix.del(ix.id(r))
 	i := sort.Search(len(ix.rows), func(i int) bool { return !ix.less(ix.rows[i], r) })
 	ix.rows = append(ix.rows, nil)
 	copy(ix.rows[i+1:], ix.rows[i:])
 	ix.rows[i] = r
+	var zero K
+	ix.keys = append(ix.keys, zero)
+	copy(ix.keys[i+1:], ix.keys[i:])
+	ix.keys[i] = ix.key(r)
 	ix.byID[ix.id(r)] = r
 }
 
 // del removes a row by id.
-func (ix *index[R]) del(id string) {
+func (ix *index[R, K]) del(id string) {
 	old, ok := ix.byID[id]
 	if !ok {
 		return
@@ -70,43 +89,94 @@ func (ix *index[R]) del(id string) {
 	for ; i < len(ix.rows); i++ {
 		if ix.rows[i] == old {
 			ix.rows = append(ix.rows[:i], ix.rows[i+1:]...)
+			ix.keys = append(ix.keys[:i], ix.keys[i+1:]...)
 			return
 		}
 	}
 }
 
+// awardKey is what award filters and access compare, as interned numbers.
+type awardKey struct {
+	year                                                          int32
+	province, status, awardType, authority, kind, owner, movement int32
+	published                                                     bool
+}
+
+// interner numbers the strings award keys hold; 0 is "".
+type interner struct {
+	ids   map[string]int32
+	names []string
+}
+
+func (in *interner) id(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	in.names = append(in.names, s)
+	id := int32(len(in.names))
+	in.ids[s] = id
+	return id
+}
+
+// lookup returns the number of s, or -1 when no row holds it (then a filter
+// on it matches nothing); 0 for "".
+func (in *interner) lookup(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	return -1
+}
+
 type readModel struct {
-	mu        sync.RWMutex
-	loaded    bool
-	awards    *index[awardRow]
-	movements *index[movementRow]
-	reviews   *index[reviewRow]
+	mu     sync.RWMutex
+	loaded bool
+	// gen counts changes; counts remembers totals of award lists by filter
+	// and access until the next change (a page's totalCount is asked
+	// again and again between writes).
+	gen       uint64
+	counts    sync.Map // countKey → countEntry
+	countsLen atomic.Int64
+	strings   interner
+	awards    *index[awardRow, awardKey]
+	movements *index[movementRow, struct{}]
+	reviews   *index[reviewRow, struct{}]
 }
 
 func newReadModel() *readModel {
-	return &readModel{
-		// Awards: year, newest first, then id, descending.
-		awards: newIndex(func(r *awardRow) string { return r.rec.ID }, func(a, b *awardRow) bool {
-			if a.rec.Year != b.rec.Year {
-				return a.rec.Year > b.rec.Year
-			}
-			return a.rec.ID > b.rec.ID
-		}),
-		// Movements: folded title, then id, ascending.
-		movements: newIndex(func(r *movementRow) string { return r.rec.ID }, func(a, b *movementRow) bool {
-			if a.titleKey != b.titleKey {
-				return a.titleKey < b.titleKey
-			}
-			return a.rec.ID < b.rec.ID
-		}),
-		// Reviews: date, latest first, then id, descending.
-		reviews: newIndex(func(r *reviewRow) string { return r.rec.ID }, func(a, b *reviewRow) bool {
-			if a.rec.Date != b.rec.Date {
-				return a.rec.Date > b.rec.Date
-			}
-			return a.rec.ID > b.rec.ID
-		}),
-	}
+	rm := &readModel{strings: interner{ids: map[string]int32{}}}
+	// Awards: year, newest first, then id, descending.
+	rm.awards = newIndex(func(r *awardRow) string { return r.rec.ID }, func(a, b *awardRow) bool {
+		if a.rec.Year != b.rec.Year {
+			return a.rec.Year > b.rec.Year
+		}
+		return a.rec.ID > b.rec.ID
+	}, func(r *awardRow) awardKey {
+		a, in := &r.rec, &rm.strings
+		return awardKey{year: int32(a.Year), province: in.id(a.ProvinceID), status: in.id(a.Status),
+			awardType: in.id(a.AwardTypeID), authority: in.id(a.Authority), kind: in.id(a.Recipient.Kind),
+			owner: in.id(a.Owner), movement: in.id(a.MovementID), published: a.Published}
+	})
+	// Movements: folded title, then id, ascending.
+	rm.movements = newIndex(func(r *movementRow) string { return r.rec.ID }, func(a, b *movementRow) bool {
+		if a.titleKey != b.titleKey {
+			return a.titleKey < b.titleKey
+		}
+		return a.rec.ID < b.rec.ID
+	}, func(*movementRow) struct{} { return struct{}{} })
+	// Reviews: date, latest first, then id, descending.
+	rm.reviews = newIndex(func(r *reviewRow) string { return r.rec.ID }, func(a, b *reviewRow) bool {
+		if a.rec.Date != b.rec.Date {
+			return a.rec.Date > b.rec.Date
+		}
+		return a.rec.ID > b.rec.ID
+	}, func(*reviewRow) struct{} { return struct{}{} })
+	return rm
 }
 
 func newAwardRow(a *domain.Award) *awardRow {
@@ -136,15 +206,21 @@ func (s *Store) model(ctx context.Context) (*readModel, error) {
 	if rm.loaded {
 		return rm, nil
 	}
-	if err := loadAll(ctx, s, awards, func(a *domain.Award) { rm.awards.put(newAwardRow(a)) }); err != nil {
+	var as []*awardRow
+	if err := loadAll(ctx, s, awards, func(a *domain.Award) { as = append(as, newAwardRow(a)) }); err != nil {
 		return nil, err
 	}
-	if err := loadAll(ctx, s, movements, func(m *domain.Movement) { rm.movements.put(newMovementRow(m)) }); err != nil {
+	var ms []*movementRow
+	if err := loadAll(ctx, s, movements, func(m *domain.Movement) { ms = append(ms, newMovementRow(m)) }); err != nil {
 		return nil, err
 	}
-	if err := loadAll(ctx, s, reviews, func(r *domain.PeriodReview) { rm.reviews.put(&reviewRow{rec: *r}) }); err != nil {
+	var rs []*reviewRow
+	if err := loadAll(ctx, s, reviews, func(r *domain.PeriodReview) { rs = append(rs, &reviewRow{rec: *r}) }); err != nil {
 		return nil, err
 	}
+	rm.awards.load(as)
+	rm.movements.load(ms)
+	rm.reviews.load(rs)
 	rm.loaded = true
 	return rm, nil
 }
@@ -208,7 +284,25 @@ func (s *Store) keep(f func(rm *readModel)) {
 	defer s.rm.mu.Unlock()
 	if s.rm.loaded {
 		f(s.rm)
+		s.rm.gen++
 	}
+}
+
+type countEntry struct {
+	gen uint64
+	n   int
+}
+
+// maxCounts bounds the remembered totals; past it they start over.
+const maxCounts = 4096
+
+func countKey(f domain.AwardFilter, read domain.Access) string {
+	y := ""
+	if f.Year != nil {
+		y = fmt.Sprint(*f.Year)
+	}
+	return fmt.Sprintf("%q|%s|%q|%q|%q|%q|%q|%q|%q|%t|%q", f.ProvinceID, y, f.Status, f.AwardTypeID, f.Authority,
+		f.MovementID, f.RecipientKind, vntext.Fold(f.RecipientName), vntext.Fold(f.Search), read.All, read.Owners)
 }
 
 // The reads' side.
@@ -245,7 +339,7 @@ func decodeCursor(after string) (*memCursor, error) {
 
 // memPage walks rows in list order from after the cursor, keeping those
 // match accepts, as findPage does in the database.
-func memPage[R, T any](rm *readModel, rows func() []*R, args domain.PageArgs, match func(*R) bool,
+func memPage[R, K, T any](rm *readModel, ix *index[R, K], args domain.PageArgs, match func(r *R, k *K) bool,
 	afterCursor func(r *R, c *memCursor) bool, key func(*R) any, id func(*R) string, rec func(*R) T) (*domain.Page[T], error) {
 	n, err := pageSize(args.First)
 	if err != nil {
@@ -263,8 +357,8 @@ func memPage[R, T any](rm *readModel, rows func() []*R, args domain.PageArgs, ma
 			rm.mu.RLock()
 			defer rm.mu.RUnlock()
 			total := 0
-			for _, r := range rows() {
-				if match(r) {
+			for i := range ix.keys {
+				if match(ix.rows[i], &ix.keys[i]) {
 					total++
 				}
 			}
@@ -277,8 +371,14 @@ func memPage[R, T any](rm *readModel, rows func() []*R, args domain.PageArgs, ma
 	page.Items = []T{} // as the database path: an empty page is [], not null
 	rm.mu.RLock()
 	defer rm.mu.RUnlock()
-	for _, r := range rows() {
-		if (c != nil && !afterCursor(r, c)) || !match(r) {
+	start := 0
+	if c != nil {
+		// The rows after the cursor: the list is sorted, so search.
+		start = sort.Search(len(ix.rows), func(i int) bool { return afterCursor(ix.rows[i], c) })
+	}
+	for i := start; i < len(ix.rows); i++ {
+		r := ix.rows[i]
+		if !match(r, &ix.keys[i]) {
 			continue
 		}
 		if len(page.Items) == n {
@@ -291,37 +391,79 @@ func memPage[R, T any](rm *readModel, rows func() []*R, args domain.PageArgs, ma
 	return page, nil
 }
 
-// awardMatcher is awardFilter and readFilter, in Go.
-func awardMatcher(f domain.AwardFilter, read domain.Access) func(r *awardRow) bool {
+// awardMatcher is awardFilter and readFilter, in Go, on the interned keys
+// (call it with rm.mu held).
+func (rm *readModel) awardMatcher(f domain.AwardFilter, read domain.Access) func(r *awardRow, k *awardKey) bool {
 	name, search := vntext.Fold(f.RecipientName), vntext.Fold(f.Search)
-	return func(r *awardRow) bool {
-		a := &r.rec
-		return read.Sees(a.Published, a.Owner) &&
-			(f.ProvinceID == "" || a.ProvinceID == f.ProvinceID) &&
-			(f.Year == nil || a.Year == *f.Year) &&
-			(f.Status == "" || a.Status == f.Status) &&
-			(f.AwardTypeID == "" || a.AwardTypeID == f.AwardTypeID) &&
-			(f.Authority == "" || a.Authority == f.Authority) &&
-			(f.MovementID == "" || a.MovementID == f.MovementID) &&
-			(f.RecipientKind == "" || a.Recipient.Kind == f.RecipientKind) &&
+	in := &rm.strings
+	province, status, awardType := in.lookup(f.ProvinceID), in.lookup(f.Status), in.lookup(f.AwardTypeID)
+	authority, movement, kind := in.lookup(f.Authority), in.lookup(f.MovementID), in.lookup(f.RecipientKind)
+	year := int32(-1)
+	if f.Year != nil {
+		year = int32(*f.Year)
+	}
+	var owners []int32
+	for _, o := range read.Owners {
+		if id := in.lookup(o); id > 0 {
+			owners = append(owners, id)
+		}
+	}
+	eq := func(want, have int32) bool { return want == 0 || want == have }
+	return func(r *awardRow, k *awardKey) bool {
+		if !read.All && !k.published {
+			seen := false
+			for _, o := range owners {
+				seen = seen || o == k.owner
+			}
+			if !seen {
+				return false
+			}
+		}
+		return eq(province, k.province) && (year < 0 || k.year == year) && eq(status, k.status) &&
+			eq(awardType, k.awardType) && eq(authority, k.authority) && eq(movement, k.movement) && eq(kind, k.kind) &&
 			(name == "" || strings.Contains(r.nameKey, name)) &&
 			(search == "" || strings.Contains(r.searchKey, search))
 	}
 }
 
 func (rm *readModel) awardPage(f domain.AwardFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Award], error) {
-	return memPage(rm, func() []*awardRow { return rm.awards.rows }, p, awardMatcher(f, read),
+	rm.mu.RLock()
+	match := rm.awardMatcher(f, read)
+	rm.mu.RUnlock()
+	page, err := memPage(rm, rm.awards, p, match,
 		func(r *awardRow, c *memCursor) bool {
 			y, ok := c.key.(int)
 			return ok && (r.rec.Year < y || r.rec.Year == y && r.rec.ID < c.id)
 		},
 		func(r *awardRow) any { return r.rec.Year }, func(r *awardRow) string { return r.rec.ID },
 		func(r *awardRow) domain.Award { return r.rec })
+	if err != nil {
+		return nil, err
+	}
+	count, key := page.Count, countKey(f, read)
+	page.Count = func(ctx context.Context) (int, error) {
+		rm.mu.RLock()
+		gen := rm.gen
+		rm.mu.RUnlock()
+		if e, ok := rm.counts.Load(key); ok && e.(countEntry).gen == gen {
+			return e.(countEntry).n, nil
+		}
+		n, err := count(ctx)
+		if err == nil {
+			if size := rm.countsLen.Add(1); size > maxCounts {
+				rm.counts.Clear()
+				rm.countsLen.Store(0)
+			}
+			rm.counts.Store(key, countEntry{gen: gen, n: n})
+		}
+		return n, err
+	}
+	return page, nil
 }
 
 func (rm *readModel) movementPage(f domain.MovementFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Movement], error) {
 	search := vntext.Fold(f.Search)
-	match := func(r *movementRow) bool {
+	match := func(r *movementRow, _ *struct{}) bool {
 		m := &r.rec
 		return read.Sees(m.Published, m.Owner) &&
 			(f.Scope == "" || m.Scope == f.Scope) &&
@@ -329,7 +471,7 @@ func (rm *readModel) movementPage(f domain.MovementFilter, read domain.Access, p
 			(f.Year == nil || (m.StartYear == nil || *m.StartYear <= *f.Year) && (m.EndYear == nil || *m.EndYear >= *f.Year)) &&
 			(search == "" || strings.Contains(r.titleKey, search))
 	}
-	return memPage(rm, func() []*movementRow { return rm.movements.rows }, p, match,
+	return memPage(rm, rm.movements, p, match,
 		func(r *movementRow, c *memCursor) bool {
 			k, ok := c.key.(string)
 			return ok && (r.titleKey > k || r.titleKey == k && r.rec.ID > c.id)
@@ -339,11 +481,11 @@ func (rm *readModel) movementPage(f domain.MovementFilter, read domain.Access, p
 }
 
 func (rm *readModel) reviewPage(f domain.ReviewFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.PeriodReview], error) {
-	match := func(r *reviewRow) bool {
+	match := func(r *reviewRow, _ *struct{}) bool {
 		v := &r.rec
 		return read.Sees(v.Published, v.Owner) && (f.Kind == "" || v.Kind == f.Kind) && (f.Year == nil || v.Year == *f.Year)
 	}
-	return memPage(rm, func() []*reviewRow { return rm.reviews.rows }, p, match,
+	return memPage(rm, rm.reviews, p, match,
 		func(r *reviewRow, c *memCursor) bool {
 			k, ok := c.key.(string)
 			return ok && (r.rec.Date < k || r.rec.Date == k && r.rec.ID < c.id)
@@ -353,7 +495,7 @@ func (rm *readModel) reviewPage(f domain.ReviewFilter, read domain.Access, p dom
 }
 
 // byID returns a copy of a row's record within the read access.
-func byID[R, T any](rm *readModel, ix *index[R], id, name string, read domain.Access, rec func(*R) *T, visible func(*T) bool) (*T, error) {
+func byID[R, K, T any](rm *readModel, ix *index[R, K], id, name string, read domain.Access, rec func(*R) *T, visible func(*T) bool) (*T, error) {
 	rm.mu.RLock()
 	defer rm.mu.RUnlock()
 	r, ok := ix.byID[id]
@@ -399,11 +541,11 @@ func (rm *readModel) tally(f domain.AwardFilter, read domain.Access, by []string
 			return nil, domain.Invalid("by", "cannot group by %q", k)
 		}
 	}
-	match := awardMatcher(f, read)
 	groups := map[domain.TallyRow]int{}
 	rm.mu.RLock()
-	for _, r := range rm.awards.rows {
-		if !match(r) {
+	match := rm.awardMatcher(f, read)
+	for i, r := range rm.awards.rows {
+		if !match(r, &rm.awards.keys[i]) {
 			continue
 		}
 		var key domain.TallyRow
