@@ -26,6 +26,7 @@ var settings = []setting{
 	{"MONGODB_URI", "", "a MongoDB deployment to use instead of the embedded database"},
 	{"EMBEDDED_DB_ADDR", "127.0.0.1:0", "where the embedded database listens (for mongosh or a benchmark's driver floor); keep it on loopback"},
 	{"MONGODB_DATABASE", "thidua", "database name"},
+	{"WRITER_LEASE_TTL", "30s", "on FerretDB, how long this process's writer lease lasts unless renewed (renewed every third of it); a killed writer's database can be taken over after it"},
 	{"JWT_SECRET", devSecret + " (development)", "HS256 key for bearer tokens; production: at least 32 bytes, or unset to accept only JWKS tokens"},
 	{"JWT_ISSUER", "thidua (development)", "required iss of tokens"},
 	{"JWT_AUDIENCE", "thidua (development)", "required aud of tokens"},
@@ -71,6 +72,7 @@ type config struct {
 	RequestTimeout, ShutdownTimeout        time.Duration
 	ReadHeaderTimeout                      time.Duration
 	CatalogRefresh                         time.Duration
+	WriterLeaseTTL                         time.Duration
 	MaxBodyBytes                           int64
 	VoteMajority                           float64
 	LogLevel                               string
@@ -150,6 +152,10 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s")
 	c.ReadHeaderTimeout = duration("HTTP_READ_HEADER_TIMEOUT", "5s")
 	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")
+	c.WriterLeaseTTL = duration("WRITER_LEASE_TTL", "30s")
+	if c.WriterLeaseTTL > 0 && c.WriterLeaseTTL < time.Second {
+		errs = append(errs, fmt.Errorf("WRITER_LEASE_TTL: %s is under 1s", c.WriterLeaseTTL))
+	}
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
 	c.JWKSRefresh = duration("JWT_JWKS_REFRESH", "15m")
 	if v := get("CORS_ORIGINS", ""); v != "" {
@@ -212,6 +218,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.CatalogRefresh == 0 {
 		c.CatalogRefresh = 30 * time.Second
+	}
+	if c.WriterLeaseTTL == 0 {
+		c.WriterLeaseTTL = 30 * time.Second
 	}
 	return c, errors.Join(errs...)
 }

@@ -90,6 +90,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}()
 	logger.Info("database connected", "database", cfg.Database, "ferretdb", store.Capabilities().FerretDB,
 		"transactions", store.Capabilities().Transactions)
+	// One writer per FerretDB database (no compare-and-set; lists from
+	// this process's memory): hold the writer lease before writing
+	// anything. The embedded server's DATA_DIR lock already proves that
+	// any older lease in its files is a dead process's: take it over.
+	leaseLost, releaseLease, err := holdWriterLease(ctx, store, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer releaseLease()
 	if err := store.EnsureIndexes(ctx); err != nil {
 		return err
 	}
@@ -171,6 +180,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer stopPprof()
 	}
+	select {
+	case err := <-leaseLost:
+		return err
+	default:
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -195,6 +209,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	select {
 	case err := <-serveErr:
 		return err
+	case err := <-leaseLost:
+		// Another process may be writing: stop accepting anything now.
+		logger.Error("writer lease lost; stopping", "err", err)
+		_ = srv.Close()
+		return err
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
@@ -204,6 +223,48 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// holdWriterLease takes the writer lease on FerretDB and keeps it renewed
+// until the returned release runs (which gives it back). The channel
+// receives an error if the lease is lost. On MongoDB there is no lease:
+// any number of processes may write.
+func holdWriterLease(ctx context.Context, store *repository.Store, cfg *config, logger *slog.Logger) (<-chan error, func(), error) {
+	lost := make(chan error, 1)
+	if !store.Capabilities().FerretDB {
+		return lost, func() {}, nil
+	}
+	lease, err := store.AcquireWriterLease(ctx, repository.LeaseOptions{
+		TTL: cfg.WriterLeaseTTL, Takeover: cfg.MongoURI == "", Logger: logger,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	logger.Info("writer lease held", "database", cfg.Database, "owner", lease.Owner(), "ttl", lease.TTL())
+	keepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := lease.Keep(keepCtx); err != nil {
+			lost <- err
+		}
+	}()
+	release := func() {
+		stop()
+		<-done
+		select {
+		case err := <-lost:
+			lost <- err // not ours any more: leave it alone
+			return
+		default:
+		}
+		relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := lease.Release(relCtx); err != nil {
+			logger.Warn("writer lease not released; it expires by itself", "err", err)
+		}
+	}
+	return lost, release, nil
 }
 
 // servePprof serves net/http/pprof on its own listener (keep it on

@@ -1,5 +1,7 @@
-// Package dbtest gives tests a real database: one embedded FerretDB server per
-// test binary, and a fresh database for each test.
+// Package dbtest gives tests a real database and a fresh database for each
+// test: by default one embedded FerretDB server per test binary; with
+// MONGODB_TEST_URI set, that deployment (MongoDB, a replica set in CI) and no
+// embedded server.
 package dbtest
 
 import (
@@ -15,39 +17,66 @@ import (
 	"github.com/thidua/thidua/repository"
 )
 
+// EnvURI names the variable that points the tests at a deployment of the
+// caller's instead of the embedded server.
+const EnvURI = "MONGODB_TEST_URI"
+
 var (
-	uri     string
-	counter atomic.Int64
+	uri      string
+	embedded bool // uri is the embedded server this package started
+	counter  atomic.Int64
 )
 
-// Main starts the embedded server, runs the tests and stops it. Call it from
-// TestMain.
+// Main starts the embedded server (unless MONGODB_TEST_URI is set), runs
+// the tests and stops it. Call it from TestMain.
 func Main(m *testing.M) {
 	os.Exit(run(m))
 }
 
 func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "thidua-test-*")
+	stop, err := setup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := embeddb.Start(context.Background(), dir, "", logger)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer srv.Close()
-	uri = srv.URI()
+	defer stop()
 	return m.Run()
 }
 
-// URI is the connection string of the test server.
+// setup points the package at MONGODB_TEST_URI when it is set, else at an
+// embedded server it starts; stop releases what it started.
+func setup() (stop func(), err error) {
+	if u := os.Getenv(EnvURI); u != "" {
+		uri, embedded = u, false
+		return func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "thidua-test-*")
+	if err != nil {
+		return nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	srv, err := embeddb.Start(context.Background(), dir, "", logger)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	uri, embedded = srv.URI(), true
+	return func() {
+		srv.Close()
+		os.RemoveAll(dir)
+	}, nil
+}
+
+// URI is the connection string of the test server: MONGODB_TEST_URI when
+// set, else the embedded server's.
 func URI() string { return uri }
 
-// NewName returns a database name no other test uses.
+// Embedded reports whether the tests run on the embedded server this
+// package started (false with MONGODB_TEST_URI).
+func Embedded() bool { return embedded }
+
+// NewName returns a database name no other test uses (nor another test
+// binary sharing a MONGODB_TEST_URI deployment: the process id is in it).
 func NewName(t testing.TB) string {
 	return fmt.Sprintf("t%d_%d", os.Getpid(), counter.Add(1))
 }
@@ -72,6 +101,21 @@ func Store(t testing.TB, opts ...repository.Option) *repository.Store {
 	})
 	if err := s.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
+	}
+	return s
+}
+
+// ReplicaSet is Store for tests of what only MongoDB with transactions does
+// (a replica set or a sharded cluster): it skips the test unless
+// MONGODB_TEST_URI points at one.
+func ReplicaSet(t testing.TB, opts ...repository.Option) *repository.Store {
+	t.Helper()
+	if os.Getenv(EnvURI) == "" {
+		t.Skip("needs MongoDB with transactions: set MONGODB_TEST_URI to a replica set")
+	}
+	s := Store(t, opts...)
+	if !s.Capabilities().Transactions {
+		t.Skip("MONGODB_TEST_URI is not a replica set or sharded cluster")
 	}
 	return s
 }

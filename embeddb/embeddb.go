@@ -19,11 +19,15 @@ type Server struct {
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
+	lock   *DirLock // the data directory's lock (SQLite only)
 }
 
 // Start starts FerretDB with its SQLite files under dir, listening on
 // 127.0.0.1 on a free port, and returns once it accepts connections.
 // addr may name the listen address ("127.0.0.1:0" when empty).
+// It holds an exclusive lock on dir (lock.go) until Close: a second Start
+// on the same directory, in this process or another, fails with a
+// *DirInUseError.
 func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -32,15 +36,25 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server,
 	if err := os.MkdirAll(abs, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	lock, err := LockDir(abs)
+	if err != nil {
+		return nil, err
+	}
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	return start(ctx, &ferretdb.Config{
+	s, err := start(ctx, &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
 		Logger:    quietLogger(logger),
 	})
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
 }
 
 // StartPostgreSQL starts FerretDB over a PostgreSQL database (pgURL), as a
@@ -97,4 +111,5 @@ func (s *Server) URI() string { return s.uri }
 func (s *Server) Close() {
 	s.cancel()
 	<-s.done
+	s.lock.Release()
 }

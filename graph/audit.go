@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -20,7 +21,16 @@ import (
 //
 // Order of writes: an entry is appended after the change it reports has
 // been made, so no entry claims a change that did not happen. Without
-// transactions, a crash between the two loses the entry (see README).
+// transactions (FerretDB), a crash between the two loses the entry (see
+// README). With them (a MongoDB replica set), InterceptField runs the
+// mutation's resolver — its command — and the entry of an accepted change
+// in one transaction, so neither commits without the other; a refused
+// command's writes (if any) are rolled back and its entry is written after,
+// as without transactions. Mutations run one after another (gqlgen runs a
+// mutation's root fields serially, and the resolver has returned when
+// InterceptField's next does), so one transaction covers exactly one
+// command. The result is marshalled (its child fields read) after the
+// commit, outside the transaction.
 
 // recordTypes maps each mutation to the kind of record it writes.
 var recordTypes = map[string]string{
@@ -52,18 +62,19 @@ func (a auditor) InterceptRootField(ctx context.Context, next graphql.RootResolv
 		return next(ctx)
 	}
 	rctx, rec := service.WithAuditRecord(ctx)
-	res := next(rctx)
-	e := &domain.AuditEntry{
-		Operation: rfc.Field.Name, RecordType: recordTypes[rfc.Field.Name],
-		Outcome: string(model.AuditOutcomeAccepted), RequestID: domain.RequestID(ctx),
+	var tx *auditTx
+	if a.service.Transactional() {
+		tx = &auditTx{rec: rec}
+		rctx = context.WithValue(rctx, auditTxKey{}, tx)
 	}
+	res := next(rctx)
+	if tx != nil && tx.written {
+		return res // the entry committed with the change
+	}
+	e := entryOf(ctx, rfc, rec)
 	// A change was made exactly when the command reported one; otherwise
 	// the field's first error (from its arguments or its command) says why.
-	if rec.Done {
-		e.RecordID, e.ProvinceID = rec.RecordID, rec.ProvinceID
-		e.VersionBefore, e.VersionAfter = rec.VBefore, rec.VAfter
-		e.Changes = rec.Changes()
-	} else {
+	if !rec.Done {
 		e.Outcome, e.Reason = string(model.AuditOutcomeFailed), "no change was made"
 		for _, err := range graphql.GetErrors(ctx) {
 			if len(err.Path) > 0 && err.Path[0] == ast.PathName(rfc.Field.Alias) {
@@ -103,6 +114,87 @@ func (a auditor) InterceptRootField(ctx context.Context, next graphql.RootResolv
 			"outcome", e.Outcome, "record", e.RecordID, "request_id", e.RequestID)
 	}
 	return res
+}
+
+// entryOf is the entry of a root field, filled in from the change its
+// command reported (if it did: else the caller adds why not).
+func entryOf(ctx context.Context, rfc *graphql.RootFieldContext, rec *service.AuditRecord) *domain.AuditEntry {
+	e := &domain.AuditEntry{
+		Operation: rfc.Field.Name, RecordType: recordTypes[rfc.Field.Name],
+		Outcome: string(model.AuditOutcomeAccepted), RequestID: domain.RequestID(ctx),
+	}
+	if rec.Done {
+		e.RecordID, e.ProvinceID = rec.RecordID, rec.ProvinceID
+		e.VersionBefore, e.VersionAfter = rec.VBefore, rec.VAfter
+		e.Changes = rec.Changes()
+	}
+	return e
+}
+
+// auditTx is the transaction state of one mutation root field.
+type auditTx struct {
+	rec     *service.AuditRecord
+	used    bool // InterceptField has run the field's resolver
+	written bool // the change and its entry committed together
+}
+
+type auditTxKey struct{}
+
+// errRefused aborts the transaction of a refused command: whatever it
+// wrote is rolled back, and its entry is written after (InterceptRootField).
+var errRefused = errors.New("the command was refused")
+
+// InterceptField runs a mutation's resolver and, if the command made a
+// change, its audit entry in one transaction (only on servers with
+// transactions: InterceptRootField set up auditTx). The driver runs the
+// whole again on a transient error (a write conflict with a concurrent
+// transaction): the resolver must return such errors, which the
+// repository keeps wrapped.
+func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	tx, ok := ctx.Value(auditTxKey{}).(*auditTx)
+	fc := graphql.GetFieldContext(ctx)
+	if !ok || tx.used || fc == nil || fc.Parent != nil || fc.Object != "Mutation" {
+		return next(ctx)
+	}
+	tx.used = true
+	rfc := graphql.GetRootFieldContext(ctx)
+	var res any
+	var rerr error
+	err := a.service.InTransaction(ctx, func(tctx context.Context) error {
+		*tx.rec = service.AuditRecord{}
+		res, rerr = next(tctx)
+		switch {
+		case rerr != nil && service.Transient(rerr):
+			return rerr // run again
+		case rerr != nil:
+			return errRefused
+		case !tx.rec.Done:
+			return nil // no change reported: InterceptRootField says so
+		}
+		return a.service.WriteAudit(tctx, entryOf(ctx, rfc, tx.rec))
+	})
+	switch {
+	case err == nil:
+		tx.written = tx.rec.Done
+		return res, nil
+	case errors.Is(err, errRefused):
+		if tx.rec.Done {
+			*tx.rec = service.AuditRecord{} // rolled back: not a change
+		}
+		return res, rerr
+	default:
+		// The transaction did not commit (the entry's write failed, the
+		// commit failed, or conflicts outlasted the retries): nothing
+		// changed, and the caller is told so.
+		*tx.rec = service.AuditRecord{}
+		a.logger.ErrorContext(ctx, "mutation and audit entry not committed", "err", err,
+			"operation", rfc.Field.Name, "request_id", domain.RequestID(ctx))
+		var de *domain.Error
+		if errors.As(err, &de) {
+			return nil, err
+		}
+		return nil, domain.Unavailable(err)
+	}
 }
 
 func firstString(vs ...any) string {

@@ -23,11 +23,13 @@ func (s *Store) PutCluster(ctx context.Context, c *domain.Cluster) error {
 }
 
 // SetClusterYear sets (adds or replaces) one year of a cluster, at the
-// expected version of the cluster.
+// expected version of the cluster: read from the primary and checked, then
+// written with the version in the filter on MongoDB (checkedFilter); a
+// write that matched nothing is a CONFLICT, never a success.
 func (s *Store) SetClusterYear(ctx context.Context, id string, expected int, y domain.ClusterYear) (before, after *domain.Cluster, err error) {
 	defer s.lock(colClusters, id)()
 	var c clusterDoc
-	err = mapErr(s.c(colClusters).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c))
+	err = mapErr(s.primary(colClusters).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c))
 	if errors.Is(err, errNoDocument) {
 		return nil, nil, domain.NotFound("cluster", id)
 	}
@@ -45,10 +47,8 @@ func (s *Store) SetClusterYear(ctx context.Context, id string, expected int, y d
 		}
 	}
 	sort.Slice(years, func(i, j int) bool { return years[i].Year < years[j].Year })
-	filter := bson.D{{Key: "_id", Value: id}}
-	if !s.caps.FerretDB {
-		filter = append(filter, bson.E{Key: "version", Value: expected})
-	}
+	// The cluster's own records are the "*" scope's: no owner to filter on.
+	filter := s.checkedFilter(id, expected, domain.Access{All: true})
 	now := s.stamp()
 	res, err := s.c(colClusters).UpdateOne(ctx, filter, bson.D{
 		{Key: "$set", Value: bson.D{{Key: "years", Value: years}, {Key: "updatedAt", Value: now}}},

@@ -64,7 +64,8 @@ func (d *indicatorDoc) setMeta(m meta) { d.Meta = m }
 func (d *clusterDoc) setMeta(m meta)   { d.Meta = m }
 
 // put upserts a reference record keyed by a slug, keeping createdAt and
-// counting versions.
+// counting versions. The replace is checked as every versioned write is
+// (checkedFilter): a replace that matched nothing is a CONFLICT.
 func put[D any, T any, PD interface {
 	*D
 	metaSetter
@@ -77,7 +78,7 @@ func put[D any, T any, PD interface {
 	var old struct {
 		Meta meta `bson:",inline"`
 	}
-	err = mapErr(s.c(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old))
+	err = mapErr(s.primary(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old))
 	now := s.stamp()
 	switch {
 	case errors.Is(err, errNoDocument):
@@ -92,7 +93,7 @@ func put[D any, T any, PD interface {
 	}
 	nm := meta{Version: old.Meta.Version + 1, CreatedAt: old.Meta.CreatedAt, UpdatedAt: now}
 	doc.setMeta(nm)
-	res, err := s.c(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old.Meta.Version}}, doc)
+	res, err := s.c(coll).ReplaceOne(ctx, s.checkedFilter(id, old.Meta.Version, domain.Access{All: true}), doc)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -115,7 +116,7 @@ func save[D any, T any, PD interface {
 		return nil, err
 	}
 	defer s.lock(coll, id)()
-	raw, err := s.byID(ctx, coll, id)
+	raw, err := s.byIDPrimary(ctx, coll, id)
 	found := err == nil
 	if err != nil && !errors.Is(err, errNoDocument) {
 		return nil, err
@@ -152,11 +153,7 @@ func save[D any, T any, PD interface {
 	before := toDomain(&old)
 	nm := meta{Version: expected + 1, CreatedAt: om.Meta.CreatedAt, UpdatedAt: now}
 	doc.setMeta(nm)
-	filter := bson.D{{Key: "_id", Value: id}}
-	if !s.caps.FerretDB {
-		filter = append(filter, bson.E{Key: "version", Value: expected})
-	}
-	res, err := s.c(coll).ReplaceOne(ctx, filter, doc)
+	res, err := s.c(coll).ReplaceOne(ctx, s.checkedFilter(id, expected, domain.Access{All: true}), doc)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -184,29 +184,41 @@ func mapErr(err error) error {
 	}
 }
 
-// EnsureIndexes creates the indexes every query relies on; unique ones
-// enforce the domain's keys. It is idempotent.
-func (s *Store) EnsureIndexes(ctx context.Context) error {
-	idx := map[string][]mongo.IndexModel{
+// indexes are the indexes every list relies on on MongoDB: each matches a
+// list's equality filter followed by its sort (so a page is an index range
+// read in order, with no in-memory sort). Unique ones enforce the domain's
+// keys. The writer lease's collection is not here (lease.go owns it).
+func indexes() map[string][]mongo.IndexModel {
+	newestAward := bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}}
+	byTitle := bson.D{{Key: "titleKey", Value: 1}, {Key: "_id", Value: 1}}
+	newestEntry := bson.D{{Key: "atMs", Value: -1}, {Key: "_id", Value: -1}}
+	prefixed := func(field string, order bson.D) bson.D {
+		return append(bson.D{{Key: field, Value: 1}}, order...)
+	}
+	return map[string][]mongo.IndexModel{
 		colMovements: {
-			{Keys: bson.D{{Key: "titleKey", Value: 1}, {Key: "_id", Value: 1}}},
-			{Keys: bson.D{{Key: "scope", Value: 1}}},
+			{Keys: byTitle},
+			{Keys: prefixed("scope", byTitle)},
+			{Keys: prefixed("provinceId", byTitle)},
 		},
 		colAwards: {
-			{Keys: bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}}},
-			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "year", Value: -1}}},
-			{Keys: bson.D{{Key: "movementId", Value: 1}}},
+			{Keys: newestAward},
+			{Keys: prefixed("provinceId", newestAward)},
+			{Keys: prefixed("movementId", newestAward)}, // also deleteMovement's reference check
+			{Keys: prefixed("awardTypeId", newestAward)},
+			{Keys: prefixed("status", newestAward)}, // also CountConferred's status
 			{Keys: bson.D{{Key: "recipient.nameKey", Value: 1}}},
 			{Keys: bson.D{{Key: "searchKey", Value: 1}}},
 		},
 		colReviews: {
 			{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "movementIds", Value: 1}}}, // deleteMovement's reference check
 			{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "year", Value: 1}, {Key: "period", Value: 1}},
 				Options: options.Index().SetUnique(true).SetName("review_key")},
 		},
 		colAudit: {
-			{Keys: bson.D{{Key: "atMs", Value: -1}, {Key: "_id", Value: -1}}},
-			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "atMs", Value: -1}}},
+			{Keys: newestEntry},
+			{Keys: prefixed("provinceId", newestEntry)},
 		},
 		colVotes: {
 			{Keys: bson.D{{Key: "clusterId", Value: 1}, {Key: "year", Value: 1}},
@@ -221,12 +233,40 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 				Options: options.Index().SetUnique(true).SetName("report_key")},
 		},
 	}
+}
+
+// superseded are indexes earlier versions created that a longer one above
+// now serves; EnsureIndexes drops them where they exist.
+var superseded = map[string][]string{
+	colMovements: {"scope_1"},
+	colAwards:    {"provinceId_1_year_-1", "movementId_1"},
+	colAudit:     {"provinceId_1_atMs_-1"},
+}
+
+// EnsureIndexes creates the indexes every query relies on (indexes); it is
+// idempotent.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
 	// One at a time: FerretDB 1.24 drops the connection when createIndexes
 	// names several indexes that already exist.
-	for coll, models := range idx {
+	for coll, models := range indexes() {
 		for _, m := range models {
 			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
 				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+			}
+		}
+	}
+	for coll, names := range superseded {
+		existing, err := s.c(coll).Indexes().ListSpecifications(ctx)
+		if err != nil {
+			return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+		}
+		for _, spec := range existing {
+			for _, name := range names {
+				if spec.Name == name {
+					if err := s.c(coll).Indexes().DropOne(ctx, name); err != nil {
+						return fmt.Errorf("drop index %s of %s: %w", name, coll, mapErr(err))
+					}
+				}
 			}
 		}
 	}

@@ -157,17 +157,22 @@ func (s *Store) OpenVote(ctx context.Context, v *domain.Vote) error {
 	return nil
 }
 
-// vote reads the vote of a review; nil when there is none.
-func (s *Store) vote(ctx context.Context, reviewID bson.ObjectID) (*domain.Vote, error) {
-	var d voteDoc
-	err := mapErr(s.c(colVotes).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&d))
+// vote reads the vote of a review from the primary (it is read before a
+// checked write), and the count of ballots cast on it; nil when there is
+// none.
+func (s *Store) vote(ctx context.Context, reviewID bson.ObjectID) (*domain.Vote, int, error) {
+	var d struct {
+		Vote    voteDoc `bson:",inline"`
+		Ballots int     `bson:"ballots"`
+	}
+	err := mapErr(s.primary(colVotes).FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&d))
 	if errors.Is(err, errNoDocument) {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return voteToDomain(&d), nil
+	return voteToDomain(&d.Vote), d.Ballots, nil
 }
 
 // VotesByReview returns the votes of the given reviews, by review id, in one
@@ -222,45 +227,79 @@ func (s *Store) BallotsByReview(ctx context.Context, reviewIDs []string) (map[st
 
 // CastBallot stores or replaces a province's ballot while the vote is open;
 // check (if any), given the vote, refuses a ballot its rules forbid.
+//
+// A ballot and the close of its vote cannot interleave: a ballot is either
+// counted by the close or refused. On FerretDB the in-process lock of the
+// vote serialises them. On MongoDB with transactions each runs in one
+// transaction that also writes the vote document (a ballot bumps the vote's
+// `ballots` counter, conditional on the vote being OPEN; the close is
+// conditional on the version and the counter it read), so of two
+// concurrent ones the server aborts one with a write conflict and the
+// driver runs it again: a ballot run again after the close finds the vote
+// closed, a close run again counts the ballot.
 func (s *Store) CastBallot(ctx context.Context, b *domain.Ballot, check func(v *domain.Vote) error) (*domain.Ballot, error) {
 	rid, ok := parseID(b.ReviewID)
 	if !ok {
 		return nil, domain.NotFound("period review", b.ReviewID)
 	}
 	defer s.lock(colVotes, rid.Hex())()
-	v, err := s.vote(ctx, rid)
-	if err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nil, domain.Invalid("reviewId", "this review has no vote")
-	}
-	if v.Status != "OPEN" {
-		return nil, domain.Invalid("reviewId", "the vote is closed")
-	}
-	if check != nil {
-		if err := check(v); err != nil {
-			return nil, err
+	var cast *domain.Ballot
+	err := s.InTransaction(ctx, func(ctx context.Context) error {
+		v, _, err := s.vote(ctx, rid)
+		if err != nil {
+			return err
 		}
-	}
-	now := s.stamp()
-	key := bson.D{{Key: "reviewId", Value: rid}, {Key: "provinceId", Value: b.ProvinceID}}
-	var out ballotDoc
-	err = mapErr(s.c(colBallots).FindOneAndUpdate(ctx, key, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "leaderId", Value: b.LeaderID}, {Key: "scores", Value: scoresToDoc(b.Scores)},
-			{Key: "by", Value: b.By}, {Key: "updatedAt", Value: now}}},
-		{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "createdAt", Value: now}}},
-		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
-	}, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&out))
+		if v == nil {
+			return domain.Invalid("reviewId", "this review has no vote")
+		}
+		if v.Status != "OPEN" {
+			return domain.Invalid("reviewId", "the vote is closed")
+		}
+		if check != nil {
+			if err := check(v); err != nil {
+				return err
+			}
+		}
+		if !s.caps.FerretDB {
+			// Count the ballot on the vote, if it is still open: the close
+			// is conditional on this counter, and in a transaction this
+			// write makes a concurrent close conflict with the ballot.
+			res, err := s.c(colVotes).UpdateOne(ctx, bson.D{{Key: "_id", Value: rid}, {Key: "status", Value: "OPEN"}},
+				bson.D{{Key: "$inc", Value: bson.D{{Key: "ballots", Value: 1}}}})
+			if err != nil {
+				return mapErr(err)
+			}
+			if res.MatchedCount == 0 {
+				return domain.Invalid("reviewId", "the vote is closed")
+			}
+		}
+		now := s.stamp()
+		key := bson.D{{Key: "reviewId", Value: rid}, {Key: "provinceId", Value: b.ProvinceID}}
+		var out ballotDoc
+		err = mapErr(s.c(colBallots).FindOneAndUpdate(ctx, key, bson.D{
+			{Key: "$set", Value: bson.D{{Key: "leaderId", Value: b.LeaderID}, {Key: "scores", Value: scoresToDoc(b.Scores)},
+				{Key: "by", Value: b.By}, {Key: "updatedAt", Value: now}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "createdAt", Value: now}}},
+			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
+		}, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&out))
+		if err != nil {
+			return err
+		}
+		cast = ballotToDomain(&out)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return ballotToDomain(&out), nil
+	return cast, nil
 }
 
 // CloseVote closes an open vote at the expected version and stores the
 // tally that tally, given the vote and its ballots, fills in (Tally,
-// LeaderID, Tied); the rules of the count are the domain's.
+// LeaderID, Tied); the rules of the count are the domain's. See CastBallot
+// for why a ballot cannot slip past the close. The write is conditional
+// (on MongoDB) on the version, the status and the ballot counter read, and
+// one that matched nothing is a CONFLICT, never a success.
 func (s *Store) CloseVote(ctx context.Context, reviewID string, expected int,
 	tally func(v *domain.Vote, ballots []domain.Ballot) error) (*domain.Vote, error) {
 	rid, ok := parseID(reviewID)
@@ -268,46 +307,77 @@ func (s *Store) CloseVote(ctx context.Context, reviewID string, expected int,
 		return nil, domain.NotFound("period review", reviewID)
 	}
 	defer s.lock(colVotes, rid.Hex())()
-	v, err := s.vote(ctx, rid)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case v == nil:
-		return nil, domain.Invalid("reviewId", "this review has no vote")
-	case v.Status != "OPEN":
-		return nil, domain.Invalid("reviewId", "the vote is already closed")
-	case v.Version != expected:
-		return nil, domain.Conflict("the vote is at version %d, not %d", v.Version, expected)
-	}
-	ballots, err := s.BallotsByReview(ctx, []string{reviewID})
-	if err != nil {
-		return nil, err
-	}
-	if err := tally(v, ballots[reviewID]); err != nil {
-		return nil, err
-	}
-	if v.Tied == nil {
-		v.Tied = []string{}
-	}
-	filter := bson.D{{Key: "_id", Value: rid}}
-	if !s.caps.FerretDB {
-		filter = append(filter, bson.E{Key: "version", Value: expected}, bson.E{Key: "status", Value: "OPEN"})
-	}
-	v.Status, v.Version, v.UpdatedAt = "CLOSED", expected+1, s.stamp()
-	res, err := s.c(colVotes).UpdateOne(ctx, filter, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "status", Value: v.Status}, {Key: "tally", Value: tallyToDoc(v.Tally)},
-			{Key: "tied", Value: v.Tied}, {Key: "leaderId", Value: v.LeaderID}, {Key: "updatedAt", Value: v.UpdatedAt}}},
-		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
+	var closed *domain.Vote
+	err := s.InTransaction(ctx, func(ctx context.Context) error {
+		v, counted, err := s.vote(ctx, rid)
+		if err != nil {
+			return err
+		}
+		switch {
+		case v == nil:
+			return domain.Invalid("reviewId", "this review has no vote")
+		case v.Status != "OPEN":
+			return domain.Invalid("reviewId", "the vote is already closed")
+		case v.Version != expected:
+			return domain.Conflict("the vote is at version %d, not %d", v.Version, expected)
+		}
+		ballots, err := s.ballotsOf(ctx, rid)
+		if err != nil {
+			return err
+		}
+		if err := tally(v, ballots); err != nil {
+			return err
+		}
+		if v.Tied == nil {
+			v.Tied = []string{}
+		}
+		filter := s.checkedFilter(rid, expected, domain.Access{All: true})
+		if !s.caps.FerretDB {
+			var ballotsRead any = counted
+			if counted == 0 {
+				ballotsRead = bson.D{{Key: "$in", Value: bson.A{0, nil}}} // missing: no ballot counted yet
+			}
+			filter = append(filter, bson.E{Key: "status", Value: "OPEN"}, bson.E{Key: "ballots", Value: ballotsRead})
+		}
+		v.Status, v.Version, v.UpdatedAt = "CLOSED", expected+1, s.stamp()
+		res, err := s.c(colVotes).UpdateOne(ctx, filter, bson.D{
+			{Key: "$set", Value: bson.D{{Key: "status", Value: v.Status}, {Key: "tally", Value: tallyToDoc(v.Tally)},
+				{Key: "tied", Value: v.Tied}, {Key: "leaderId", Value: v.LeaderID}, {Key: "updatedAt", Value: v.UpdatedAt}}},
+			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
+		})
+		if err != nil {
+			return mapErr(err)
+		}
+		if res.MatchedCount == 0 {
+			return domain.Conflict("the vote changed concurrently (a ballot was cast, or it was closed); read it again")
+		}
+		if v.Tally == nil {
+			v.Tally = []domain.VoteCount{}
+		}
+		closed = v
+		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return closed, nil
+}
+
+// ballotsOf reads the ballots of one vote from the primary (the count of a
+// close), ordered by province.
+func (s *Store) ballotsOf(ctx context.Context, rid bson.ObjectID) ([]domain.Ballot, error) {
+	cur, err := s.primary(colBallots).Find(ctx, bson.D{{Key: "reviewId", Value: rid}},
+		options.Find().SetSort(bson.D{{Key: "provinceId", Value: 1}}))
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	if res.MatchedCount == 0 {
-		return nil, domain.Conflict("the vote changed concurrently; read it again")
+	var docs []ballotDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err)
 	}
-	if v.Tally == nil {
-		v.Tally = []domain.VoteCount{}
+	out := make([]domain.Ballot, len(docs))
+	for i := range docs {
+		out[i] = *ballotToDomain(&docs[i])
 	}
-	return v, nil
+	return out, nil
 }
