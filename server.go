@@ -156,6 +156,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}, []string{"operation"})
 	reg.MustRegister(anonymousRefusals)
 	svc := &service.Service{Store: store, Catalog: refs, Now: time.Now, VoteMajority: cfg.VoteMajority, Events: service.NewBus(0)}
+	if store.Capabilities().Transactions {
+		// Several processes may write a replica set: subscriptions follow
+		// its change stream (every process's committed writes), not each
+		// process's own write path. Not run here (no MongoDB).
+		go func() {
+			err := svc.RelayChanges(ctx, func(ctx context.Context, emit func(kind, op string, record any)) error {
+				return store.WatchChanges(ctx, func(c repository.Change) { emit(c.Kind, c.Op, c.Record) })
+			})
+			if err != nil {
+				logger.Warn("change stream unavailable; each process publishes its own writes", "err", err)
+			}
+		}()
+	}
 	resolver := &graph.Resolver{Service: svc, Catalog: refs, Now: time.Now}
 	handler := httpapi.New(httpapi.Deps{
 		Exports: export.Handler(svc, logger),

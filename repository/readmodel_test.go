@@ -275,3 +275,52 @@ func TestReadModelAnswersAsTheDatabase(t *testing.T) {
 	_, eb := db.Awards(ctx, domain.AwardFilter{}, all, domain.PageArgs{After: &bad})
 	same("malformed cursor", domain.ErrorCode(ea), domain.ErrorCode(eb), nil, nil)
 }
+
+// A change is visible to the very next read: the read model is changed
+// inside the write, before the write returns.
+func TestReadModelSeesEachWriteAtOnce(t *testing.T) {
+	ctx := t.Context()
+	s := dbtest.Store(t)
+	if err := s.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all := domain.Access{All: true}
+	list := func() []domain.Award {
+		p, err := s.Awards(ctx, domain.AwardFilter{ProvinceID: "lang-son"}, all, domain.PageArgs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Items
+	}
+	a := &domain.Award{ProvinceID: "lang-son", Owner: "lang-son", AwardTypeID: "giay-khen", Authority: "UNIT_HEAD", Year: 2024,
+		Status: "PROPOSED", Recipient: domain.Recipient{Kind: "INDIVIDUAL", Name: "Lục Văn Tâm"}, LegalBasis: "x"}
+	for i := 0; i < 20; i++ {
+		a.ID = ""
+		if err := s.CreateAward(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(); len(got) != i+1 || got[0].ID != a.ID && got[len(got)-1].ID != a.ID {
+			t.Fatalf("after create %d: %d awards listed", i+1, len(got))
+		}
+	}
+	_, after, err := s.UpdateAward(ctx, a.ID, 1, all, all, func(old *domain.Award) (*domain.Award, error) {
+		old.Recipient.Name = "Lục Văn Tâm (sửa)"
+		return old, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Awards(ctx, domain.AwardFilter{RecipientName: "luc van tam (sua)"}, all, domain.PageArgs{})
+	if err != nil || len(p.Items) != 1 || p.Items[0].Version != after.Version {
+		t.Fatalf("the update is not the next read's: %+v %v", p, err)
+	}
+	if _, err := s.DeleteAward(ctx, a.ID, after.Version, all, all, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Award(ctx, a.ID, all); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Fatalf("a deleted award is still read: %v", err)
+	}
+	if got := list(); len(got) != 19 {
+		t.Fatalf("after the delete: %d listed, want 19", len(got))
+	}
+}

@@ -31,7 +31,7 @@ type Publisher interface {
 
 // publish sends an event, if anyone listens.
 func (s *Service) publish(ctx context.Context, kind, op string, record any) {
-	if s.Events == nil {
+	if s.Events == nil || s.fromStream.Load() {
 		return
 	}
 	e := Event{Kind: kind, Op: op, Record: record, At: s.now()}

@@ -22,6 +22,9 @@ type Service struct {
 	// Events, if set, receives every acknowledged change of an award,
 	// movement, review or province report.
 	Events Publisher
+	// fromStream: changes reach Events from the store's change stream
+	// (RelayChanges), not from each command.
+	fromStream streamed
 	// VoteMajority is the default share of the members a leader's ballots
 	// must exceed (VOTE_MAJORITY; 0.5 when zero).
 	VoteMajority float64

@@ -1,0 +1,32 @@
+package service
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// RelayChanges publishes the committed changes a store reports — on a
+// MongoDB replica set, its change stream, which sees the writes of every
+// process and only committed ones — instead of each command publishing its
+// own change: watch calls emit for each change until ctx ends. It returns
+// watch's error at once when the store has no such stream (then the
+// commands keep publishing).
+func (s *Service) RelayChanges(ctx context.Context, watch func(ctx context.Context, emit func(kind, op string, record any)) error) error {
+	s.fromStream.Store(true)
+	err := watch(ctx, func(kind, op string, record any) {
+		if s.Events == nil {
+			return
+		}
+		e := Event{Kind: kind, Op: op, Record: record, At: s.now()}
+		e.Published, e.Owner = s.visibility(ctx, record)
+		s.Events.Publish(ctx, e)
+	})
+	if err != nil {
+		s.fromStream.Store(false)
+	}
+	return err
+}
+
+// streamed reports whether changes come from the store's stream (so a
+// command does not publish its own).
+type streamed struct{ atomic.Bool }
