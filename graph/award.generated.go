@@ -17,9 +17,6 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type AwardResolver interface {
-	Province(ctx context.Context, obj *model.Award) (*model.Province, error)
-	AwardType(ctx context.Context, obj *model.Award) (*model.AwardType, error)
-
 	Movement(ctx context.Context, obj *model.Award) (*model.Movement, error)
 }
 type AwardConnectionResolver interface {
@@ -158,7 +155,7 @@ func (ec *executionContext) _Award_province(ctx context.Context, field graphql.C
 			return ec.fieldContext_Award_province(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Award().Province(ctx, obj)
+			return obj.Province, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Province) graphql.Marshaler {
@@ -172,8 +169,8 @@ func (ec *executionContext) fieldContext_Award_province(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Award",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Province(ctx, field)
 		},
@@ -190,7 +187,7 @@ func (ec *executionContext) _Award_awardType(ctx context.Context, field graphql.
 			return ec.fieldContext_Award_awardType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Award().AwardType(ctx, obj)
+			return obj.AwardType, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AwardType) graphql.Marshaler {
@@ -204,8 +201,8 @@ func (ec *executionContext) fieldContext_Award_awardType(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Award",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AwardType(ctx, field)
 		},
@@ -2162,17 +2159,15 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "province":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Award_province(ctx, field, obj)
-				})
+			out.Values[i] = ec._Award_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "awardType":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Award_awardType(ctx, field, obj)
-				})
+			out.Values[i] = ec._Award_awardType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "class":
 			out.Values[i] = ec._Award_class(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -14,16 +14,6 @@ import (
 	"github.com/thidua/thidua/graph/model"
 )
 
-// Province is the resolver for the province field.
-func (r *awardResolver) Province(ctx context.Context, obj *model.Award) (*model.Province, error) {
-	return r.province(obj.ProvinceID), nil
-}
-
-// AwardType is the resolver for the awardType field.
-func (r *awardResolver) AwardType(ctx context.Context, obj *model.Award) (*model.AwardType, error) {
-	return toAwardType(r.Catalog.Get().AwardType(obj.AwardTypeID)), nil
-}
-
 // Movement is the resolver for the movement field.
 func (r *awardResolver) Movement(ctx context.Context, obj *model.Award) (*model.Movement, error) {
 	if obj.MovementID == "" {
@@ -40,13 +30,13 @@ func (r *awardConnectionResolver) TotalCount(ctx context.Context, obj *model.Awa
 // CreateAward is the resolver for the createAward field.
 func (r *mutationResolver) CreateAward(ctx context.Context, input model.AwardInput) (*model.Award, error) {
 	a, err := r.Service.CreateAward(ctx, awardInput(input))
-	return toAward(a), err
+	return r.award(a), err
 }
 
 // UpdateAward is the resolver for the updateAward field.
 func (r *mutationResolver) UpdateAward(ctx context.Context, id string, input model.AwardInput, expectedVersion int) (*model.Award, error) {
 	a, err := r.Service.UpdateAward(ctx, id, awardInput(input), expectedVersion)
-	return toAward(a), err
+	return r.award(a), err
 }
 
 // DeleteAward is the resolver for the deleteAward field.
@@ -74,7 +64,7 @@ func (r *mutationResolver) SaveAwardType(ctx context.Context, input model.AwardT
 func (r *mutationResolver) RevokeAward(ctx context.Context, id string, expectedVersion int, reason string, decision model.DecisionInput) (*model.Award, error) {
 	a, err := r.Service.RevokeAward(ctx, id, expectedVersion, domain.RevocationInput{Reason: reason,
 		Decision: domain.DecisionInput{Number: decision.Number, Date: string(decision.Date)}})
-	return toAward(a), err
+	return r.award(a), err
 }
 
 // AwardTallies is the resolver for the awardTallies field.
@@ -159,14 +149,14 @@ func (r *queryResolver) Awards(ctx context.Context, filter *model.AwardFilter, f
 	}
 	prefetchMovements(ctx, page.Items)
 	return &model.AwardConnection{PageInfo: pageInfo(page), Count: counter(page),
-		Edges: edges(page, toAward, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
+		Edges: edges(page, r.award, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
 	}, nil
 }
 
 // Award is the resolver for the award field.
 func (r *queryResolver) Award(ctx context.Context, id string) (*model.Award, error) {
 	a, err := r.Service.Award(ctx, id)
-	return toAward(a), err
+	return r.award(a), err
 }
 
 // Award returns AwardResolver implementation.

@@ -132,6 +132,17 @@ func toAward(a *domain.Award) *model.Award {
 	return out
 }
 
+// award converts an award with its province and award type from the
+// catalogue.
+func (r *Resolver) award(a *domain.Award) *model.Award {
+	out := toAward(a)
+	if out != nil {
+		snap := r.Catalog.Get()
+		out.Province, out.AwardType = toProvince(snap.Province(a.ProvinceID)), toAwardType(snap.AwardType(a.AwardTypeID))
+	}
+	return out
+}
+
 func toDecision(d *domain.Decision) *model.Decision {
 	if d == nil {
 		return nil

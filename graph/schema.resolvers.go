@@ -30,7 +30,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	}
 	// An opaque id: one of the stored records, if the caller may see it.
 	if a, err := r.Service.Award(ctx, id); err != nil || a != nil {
-		return nodeOrNil(toAward(a), err)
+		return nodeOrNil(r.award(a), err)
 	}
 	if m, err := r.Service.Movement(ctx, id); err != nil || m != nil {
 		return nodeOrNil(toMovement(m), err)

@@ -416,7 +416,7 @@ func (r *subscriptionResolver) awardChange(e service.Event) *model.AwardChange {
 	if a != nil {
 		out.ID = a.ID
 		if e.Op != "DELETED" {
-			out.Award = toAward(a)
+			out.Award = r.award(a)
 		}
 	}
 	return out

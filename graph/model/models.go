@@ -85,9 +85,14 @@ type Movement struct {
 }
 
 type Award struct {
-	ID              string
-	ProvinceID      string
-	AwardTypeID     string
+	ID          string
+	ProvinceID  string
+	AwardTypeID string
+	// Province and AwardType come from the catalogue in memory, filled in
+	// at conversion (plain fields, not resolvers: a page of awards then
+	// costs no goroutine per nested field).
+	Province        *Province
+	AwardType       *AwardType
 	Class           *AwardClass
 	Authority       Authority
 	Recipient       *Recipient
