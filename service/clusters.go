@@ -108,39 +108,31 @@ func (s *Service) BallotsByReview(ctx context.Context, reviewIDs []string) (map[
 // SaveAwardType creates (expected 0) or replaces an award type (policy:
 // admin of "*").
 func (s *Service) SaveAwardType(ctx context.Context, in domain.AwardTypeInput, expected int) (*domain.AwardType, error) {
-	if err := auth.Authorize(caller(ctx), auth.SaveAwardType, domain.ScopeAll); err != nil {
-		return nil, err
-	}
-	t, err := domain.CheckAwardType(s.now(), in)
-	if err != nil {
-		return nil, err
-	}
-	before, err := s.Store.SaveAwardType(ctx, t, expected)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Catalog.Reload(ctx); err != nil {
-		return nil, err
-	}
-	var vb *int
-	if before != nil {
-		vb = intp(before.Version)
-	}
-	recordChange(ctx, t.ID, "", before, t, vb, intp(t.Version))
-	return t, nil
+	return saveReference(ctx, s, auth.SaveAwardType, func() (*domain.AwardType, error) { return domain.CheckAwardType(s.now(), in) },
+		func(t *domain.AwardType) (*domain.AwardType, error) { return s.Store.SaveAwardType(ctx, t, expected) },
+		func(t *domain.AwardType) (string, int) { return t.ID, t.Version })
 }
 
 // SaveIndicator creates (expected 0) or replaces an indicator (policy:
 // admin of "*").
 func (s *Service) SaveIndicator(ctx context.Context, in domain.IndicatorInput, expected int) (*domain.Indicator, error) {
-	if err := auth.Authorize(caller(ctx), auth.SaveIndicator, domain.ScopeAll); err != nil {
+	return saveReference(ctx, s, auth.SaveIndicator, func() (*domain.Indicator, error) { return domain.CheckIndicator(s.now(), in) },
+		func(i *domain.Indicator) (*domain.Indicator, error) { return s.Store.SaveIndicator(ctx, i, expected) },
+		func(i *domain.Indicator) (string, int) { return i.ID, i.Version })
+}
+
+// saveReference is the one command that edits the catalogue: authorise,
+// check, save versioned, reload the catalogue in memory, audit.
+func saveReference[T any](ctx context.Context, s *Service, a auth.Action, check func() (*T, error),
+	save func(*T) (before *T, err error), idVersion func(*T) (string, int)) (*T, error) {
+	if err := auth.Authorize(caller(ctx), a, domain.ScopeAll); err != nil {
 		return nil, err
 	}
-	ind, err := domain.CheckIndicator(s.now(), in)
+	rec, err := check()
 	if err != nil {
 		return nil, err
 	}
-	before, err := s.Store.SaveIndicator(ctx, ind, expected)
+	before, err := save(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -149,8 +141,10 @@ func (s *Service) SaveIndicator(ctx context.Context, in domain.IndicatorInput, e
 	}
 	var vb *int
 	if before != nil {
-		vb = intp(before.Version)
+		_, v := idVersion(before)
+		vb = intp(v)
 	}
-	recordChange(ctx, ind.ID, "", before, ind, vb, intp(ind.Version))
-	return ind, nil
+	id, v := idVersion(rec)
+	recordChange(ctx, id, "", before, rec, vb, intp(v))
+	return rec, nil
 }
