@@ -44,8 +44,8 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server,
 		addr = "127.0.0.1:0"
 	}
 	s, err := start(ctx, &ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
-		Handler:   "sqlite",
+		Listener: ferretdb.ListenerConfig{TCP: addr},
+		Handler:  "sqlite",
 		// A small page cache per SQLite connection (FerretDB pools up to
 		// 100): lists are answered from the service's memory, so the
 		// default 2 MB each only held memory (README, Performance).
