@@ -160,6 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// Several processes may write a replica set: subscriptions follow
 		// its change stream (every process's committed writes), not each
 		// process's own write path. Not run here (no MongoDB).
+		svc.UseChangeStream()
 		go func() {
 			err := svc.RelayChanges(ctx, func(ctx context.Context, emit func(kind, op string, record any)) error {
 				return store.WatchChanges(ctx, func(c repository.Change) { emit(c.Kind, c.Op, c.Record) })

@@ -102,12 +102,16 @@ func New(d Deps) http.Handler {
 		gql.ServeHTTP(w, r)
 	}))
 	if d.Exports != nil {
-		reports := api(d.RequestTimeout*4, authn(limitBy(bySubject, tokenSubject, d.Exports)))
-		route("GET /reports/", "reports", reports)
-		// Preflights; any other OPTIONS is refused as the mux would.
-		route("OPTIONS /reports/", "reports", api(0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, domain.CodeMethodNotAllowed, "use GET")
+		reports := authn(limitBy(bySubject, tokenSubject, d.Exports))
+		// Every method reaches one handler: CORS answers preflights; GET
+		// and HEAD read; anything else is a JSON 405 from the error table.
+		route("/reports/", "reports", api(d.RequestTimeout*4, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				w.Header().Set("Allow", "GET, HEAD")
+				writeError(w, domain.CodeMethodNotAllowed, "use GET")
+				return
+			}
+			reports.ServeHTTP(w, r)
 		})))
 	}
 	route("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

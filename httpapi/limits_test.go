@@ -105,6 +105,10 @@ func TestHTTPRules(t *testing.T) {
 		!strings.HasPrefix(res.Header.Get("Content-Type"), "application/graphql-response+json") {
 		t.Errorf("graphql-response+json: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
+	if res, body := do("POST", "/reports/awards.csv", "application/json", "", "{}"); res.StatusCode != 405 ||
+		!strings.Contains(body, `"METHOD_NOT_ALLOWED"`) || res.Header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST to a report: %d %s", res.StatusCode, body)
+	}
 	if res, body := do("DELETE", "/graphql", "", "", ""); res.StatusCode != 405 || !strings.Contains(res.Header.Get("Allow"), "POST") ||
 		!strings.Contains(body, `"METHOD_NOT_ALLOWED"`) {
 		t.Errorf("DELETE: %d %s", res.StatusCode, body)

@@ -74,6 +74,7 @@ func (s *Store) CreateAward(ctx context.Context, a *domain.Award) error {
 	}
 	d.Meta = s.newMeta()
 	if err := insert(ctx, s, colAwards, d); err != nil {
+		resync(ctx, s, awards, d.ID) // the server may have applied it
 		return err
 	}
 	a.ID, a.Meta = hexID(d.ID), d.Meta.domain()
@@ -141,6 +142,9 @@ func (s *Store) ImportAwards(ctx context.Context, list []domain.Award) error {
 	}
 	_, err := s.c(colAwards).InsertMany(ctx, docs)
 	if err != nil {
+		for _, d := range docs {
+			resync(ctx, s, awards, d.(*awardDoc).ID) // some may be in
+		}
 		return mapErr(err)
 	}
 	for _, d := range docs {

@@ -221,6 +221,7 @@ func update[D, T any](ctx context.Context, s *Store, k kind[D, T], id string, ex
 		return nil, nil, s.whyNot(ctx, w)
 	}
 	if err != nil {
+		resync(ctx, s, k, w.id) // the server may have applied it
 		return nil, nil, err
 	}
 	after = k.toDomain(&out)
@@ -303,6 +304,7 @@ func remove[D, T any](ctx context.Context, s *Store, k kind[D, T], id string, ex
 		return nil, s.whyNot(ctx, w)
 	}
 	if err != nil {
+		resync(ctx, s, k, w.id) // the server may have applied it
 		return nil, err
 	}
 	if k.kept != nil {

@@ -48,6 +48,7 @@ func (s *Store) CreateMovement(ctx context.Context, m *domain.Movement) error {
 	}
 	d.Meta = s.newMeta()
 	if err := insert(ctx, s, colMovements, d); err != nil {
+		resync(ctx, s, movements, d.ID) // the server may have applied it
 		return err
 	}
 	m.ID, m.Meta = hexID(d.ID), d.Meta.domain()

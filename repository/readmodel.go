@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -142,6 +144,10 @@ type readModel struct {
 	gen       uint64
 	counts    sync.Map // countKey → countEntry
 	countsLen atomic.Int64
+	// pending re-read records whose writes had an unknown outcome while the
+	// database did not answer (resync); retrying: a goroutine is at it.
+	pending   []func(context.Context) bool
+	retrying  bool
 	strings   interner
 	awards    *index[awardRow, awardKey]
 	movements *index[movementRow, struct{}]
@@ -440,23 +446,27 @@ func (rm *readModel) awardPage(f domain.AwardFilter, read domain.Access, p domai
 	if err != nil {
 		return nil, err
 	}
-	count, key := page.Count, countKey(f, read)
-	page.Count = func(ctx context.Context) (int, error) {
+	key := countKey(f, read)
+	// The total, under one lock: the matcher (whose interned values a write
+	// may have added to), the count and the generation it is kept under.
+	page.Count = func(context.Context) (int, error) {
 		rm.mu.RLock()
-		gen := rm.gen
-		rm.mu.RUnlock()
-		if e, ok := rm.counts.Load(key); ok && e.(countEntry).gen == gen {
+		defer rm.mu.RUnlock()
+		if e, ok := rm.counts.Load(key); ok && e.(countEntry).gen == rm.gen {
 			return e.(countEntry).n, nil
 		}
-		n, err := count(ctx)
-		if err == nil {
-			if size := rm.countsLen.Add(1); size > maxCounts {
-				rm.counts.Clear()
-				rm.countsLen.Store(0)
+		match, n := rm.awardMatcher(f, read), 0
+		for i := range rm.awards.keys {
+			if match(rm.awards.rows[i], &rm.awards.keys[i]) {
+				n++
 			}
-			rm.counts.Store(key, countEntry{gen: gen, n: n})
 		}
-		return n, err
+		if size := rm.countsLen.Add(1); size > maxCounts {
+			rm.counts.Clear()
+			rm.countsLen.Store(0)
+		}
+		rm.counts.Store(key, countEntry{gen: rm.gen, n: n})
+		return n, nil
 	}
 	return page, nil
 }
@@ -603,4 +613,81 @@ func (rm *readModel) countConferred(f domain.ConferredFilter) int {
 		n++
 	}
 	return n
+}
+
+// resync refreshes a record in the read model from the database after a
+// write whose outcome is unknown (the request's context ended, or the
+// connection dropped, after the server may have applied it): the record
+// is read again by _id on a context of its own. If the database does not
+// answer, the record is read again in the background once it does; until
+// then lists show it as it was before the write, which the client was not
+// told succeeded (writes check versions in the database, never here).
+// Called inside the write's lock.
+func resync[D, T any](ctx context.Context, s *Store, k kind[D, T], id bson.ObjectID) {
+	if s.rm == nil || k.kept == nil {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if refresh(rctx, s, k, id) {
+		return
+	}
+	s.rm.mu.Lock()
+	defer s.rm.mu.Unlock()
+	s.rm.pending = append(s.rm.pending, func(ctx context.Context) bool {
+		defer s.lock(k.coll, id.Hex())()
+		return refresh(ctx, s, k, id)
+	})
+	if !s.rm.retrying {
+		s.rm.retrying = true
+		go s.retryPending()
+	}
+}
+
+// refresh reads one record by _id into the read model; false when the
+// database did not answer.
+func refresh[D, T any](ctx context.Context, s *Store, k kind[D, T], id bson.ObjectID) bool {
+	raw, err := s.byID(ctx, k.coll, id)
+	switch {
+	case errors.Is(err, errNoDocument):
+		gone, _ := bson.Marshal(bson.D{{Key: "_id", Value: id}})
+		if rec, derr := k.decode(gone); derr == nil {
+			k.kept(s, rec, true)
+		}
+		return true
+	case err != nil:
+		return false
+	}
+	if rec, derr := k.decode(raw); derr == nil {
+		k.kept(s, rec, false)
+	}
+	return true
+}
+
+// retryPending refreshes, every second, the records whose writes had an
+// unknown outcome, until none is left.
+func (s *Store) retryPending() {
+	for {
+		time.Sleep(time.Second)
+		s.rm.mu.Lock()
+		todo := s.rm.pending
+		s.rm.pending = nil
+		s.rm.mu.Unlock()
+		var again []func(context.Context) bool
+		for _, f := range todo {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(context.TODO()), 2*time.Second)
+			if !f(ctx) {
+				again = append(again, f)
+			}
+			cancel()
+		}
+		s.rm.mu.Lock()
+		s.rm.pending = append(again, s.rm.pending...)
+		if len(s.rm.pending) == 0 {
+			s.rm.retrying = false
+			s.rm.mu.Unlock()
+			return
+		}
+		s.rm.mu.Unlock()
+	}
 }

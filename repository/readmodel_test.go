@@ -323,4 +323,18 @@ func TestReadModelSeesEachWriteAtOnce(t *testing.T) {
 	if got := list(); len(got) != 19 {
 		t.Fatalf("after the delete: %d listed, want 19", len(got))
 	}
+	// A total asked for after a write that brings a value no award held
+	// yet counts it (the page was read before the write).
+	p, err = s.Awards(ctx, domain.AwardFilter{ProvinceID: "son-la"}, all, domain.PageArgs{})
+	if err != nil || len(p.Items) != 0 {
+		t.Fatal(err)
+	}
+	b := *a
+	b.ID, b.ProvinceID, b.Owner = "", "son-la", "son-la"
+	if err := s.CreateAward(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := p.Count(ctx); err != nil || n != 1 {
+		t.Fatalf("the total after the first son-la award: %d %v, want 1", n, err)
+	}
 }

@@ -39,6 +39,7 @@ func (s *Store) CreatePeriodReview(ctx context.Context, r *domain.PeriodReview) 
 	}
 	d.Meta = s.newMeta()
 	if err := insert(ctx, s, colReviews, d); err != nil {
+		resync(ctx, s, reviews, d.ID) // the server may have applied it
 		return err
 	}
 	r.ID, r.Meta = hexID(d.ID), d.Meta.domain()

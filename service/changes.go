@@ -12,7 +12,7 @@ import (
 // watch's error at once when the store has no such stream (then the
 // commands keep publishing).
 func (s *Service) RelayChanges(ctx context.Context, watch func(ctx context.Context, emit func(kind, op string, record any)) error) error {
-	s.fromStream.Store(true)
+	s.UseChangeStream()
 	err := watch(ctx, func(kind, op string, record any) {
 		if s.Events == nil {
 			return
@@ -26,6 +26,11 @@ func (s *Service) RelayChanges(ctx context.Context, watch func(ctx context.Conte
 	}
 	return err
 }
+
+// UseChangeStream makes commands stop publishing their own changes: call
+// it before serving when RelayChanges will run, so that no change is
+// published twice (by its command and by the stream).
+func (s *Service) UseChangeStream() { s.fromStream.Store(true) }
 
 // streamed reports whether changes come from the store's stream (so a
 // command does not publish its own).

@@ -21,10 +21,10 @@ func (s *Service) SetClusterYear(ctx context.Context, clusterID string, in domai
 	if err != nil {
 		return nil, err
 	}
-	// The catalogue holds clusters: reload it so this process sees the change now.
-	if err := s.Catalog.Reload(ctx); err != nil {
-		return nil, err
-	}
+	// The catalogue holds clusters: reload it so this process sees the
+	// change now (the write is done: a failed reload is caught up by the
+	// periodic one, not reported as the command's failure).
+	_ = s.Catalog.Reload(ctx)
 	recordChange(ctx, clusterID, "", before, after, intp(before.Version), intp(after.Version))
 	return after, nil
 }
@@ -136,9 +136,7 @@ func saveReference[T any](ctx context.Context, s *Service, a auth.Action, check 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Catalog.Reload(ctx); err != nil {
-		return nil, err
-	}
+	_ = s.Catalog.Reload(ctx) // as in SetClusterYear
 	var vb *int
 	if before != nil {
 		_, v := idVersion(before)
