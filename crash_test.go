@@ -184,7 +184,7 @@ func TestGracefulShutdown(t *testing.T) {
 	for i := range inflight {
 		inflight[i] = sendHalf(t, base, tok, fmt.Sprintf("Đang gửi %d", i))
 	}
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond) // accepted, headers read: the connections are active
 	t0 := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
