@@ -130,7 +130,12 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // FormatNumber writes v with comma thousands separators and at most the
 // decimals it has (to 1e-6): 24900 → "24,900", 5.46 → "5.46".
-func FormatNumber(v float64) string {
+func FormatNumber(v float64) string { return GroupNumber(v, ',', '.') }
+
+// GroupNumber writes v to 1e-6 with the decimals it has, thousands
+// separated by thousands and the fraction after decimal ("24.900" and
+// "5,46" the Vietnamese way).
+func GroupNumber(v float64, thousands, decimal byte) string {
 	s := strconv.FormatFloat(math.Round(v*1e6)/1e6, 'f', -1, 64)
 	sign := ""
 	if strings.HasPrefix(s, "-") {
@@ -140,12 +145,13 @@ func FormatNumber(v float64) string {
 	var b strings.Builder
 	for i, c := range intPart {
 		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
+			b.WriteByte(thousands)
 		}
 		b.WriteRune(c)
 	}
 	if hasFrac {
-		b.WriteString("." + frac)
+		b.WriteByte(decimal)
+		b.WriteString(frac)
 	}
 	return sign + b.String()
 }

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"github.com/thidua/thidua/domain"
+
 	"bytes"
 	"encoding/csv"
 	"math"
@@ -82,26 +84,7 @@ func decimals(v float64) int {
 
 // viNumber writes v the Vietnamese way: "." between thousands, "," before
 // the decimals it has: 24900 → "24.900", 5.46 → "5,46", -1234.5 → "-1.234,5".
-func viNumber(v float64) string {
-	s := strconv.FormatFloat(rounded(v), 'f', -1, 64)
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		b.WriteString("," + frac)
-	}
-	return b.String()
-}
+func viNumber(v float64) string { return domain.GroupNumber(rounded(v), '.', ',') }
 
 // viDate writes an ISO date as dd/mm/yyyy.
 func viDate(iso string) string {

@@ -37,8 +37,15 @@ func encodeCursor(k any, id any) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// keysetFilter returns the filter selecting documents after the cursor.
-func (o order[D]) keysetFilter(after string) (bson.D, error) {
+// memCursor is a decoded keyset cursor, for the database path and the
+// read model alike.
+type memCursor struct {
+	key any // int for years, string for titles and dates
+	id  string
+}
+
+// decodeCursor reads a cursor; a malformed one is BAD_USER_INPUT on after.
+func decodeCursor(after string) (*memCursor, error) {
 	bad := domain.Invalid("after", "malformed cursor")
 	raw, err := base64.RawURLEncoding.DecodeString(after)
 	if err != nil {
@@ -48,19 +55,28 @@ func (o order[D]) keysetFilter(after string) (bson.D, error) {
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, bad
 	}
-	id, err := bson.ObjectIDFromHex(c.I)
-	if err != nil {
+	if _, err := bson.ObjectIDFromHex(c.I); err != nil {
 		return nil, bad
 	}
-	// JSON numbers decode as float64; the sort keys here are ints or strings.
-	var k any
 	switch v := c.K.(type) {
 	case float64:
-		k = int64(v)
+		return &memCursor{key: int(v), id: c.I}, nil
 	case string:
-		k = v
-	default:
-		return nil, bad
+		return &memCursor{key: v, id: c.I}, nil
+	}
+	return nil, bad
+}
+
+// keysetFilter returns the filter selecting documents after the cursor.
+func (o order[D]) keysetFilter(after string) (bson.D, error) {
+	c, err := decodeCursor(after)
+	if err != nil {
+		return nil, err
+	}
+	id, _ := bson.ObjectIDFromHex(c.id) // checked by decodeCursor
+	k := c.key
+	if y, ok := k.(int); ok {
+		k = int64(y)
 	}
 	op := "$gt"
 	if o.desc {

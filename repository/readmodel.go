@@ -2,8 +2,6 @@ package repository
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -312,36 +310,6 @@ func countKey(f domain.AwardFilter, read domain.Access) string {
 }
 
 // The reads' side.
-
-// memCursor is a decoded keyset cursor.
-type memCursor struct {
-	key any // int for years, string for titles and dates
-	id  string
-}
-
-// decodeCursor reads a cursor as the database path does (page.go), with
-// the same refusals.
-func decodeCursor(after string) (*memCursor, error) {
-	bad := domain.Invalid("after", "malformed cursor")
-	raw, err := base64.RawURLEncoding.DecodeString(after)
-	if err != nil {
-		return nil, bad
-	}
-	var c cursor
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, bad
-	}
-	if _, err := bson.ObjectIDFromHex(c.I); err != nil {
-		return nil, bad
-	}
-	switch v := c.K.(type) {
-	case float64:
-		return &memCursor{key: int(v), id: c.I}, nil
-	case string:
-		return &memCursor{key: v, id: c.I}, nil
-	}
-	return nil, bad
-}
 
 // memPage walks rows in list order from after the cursor, keeping those
 // match accepts, as findPage does in the database.

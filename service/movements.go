@@ -76,22 +76,13 @@ func (s *Service) DeleteMovement(ctx context.Context, id string, expected int) e
 
 // Movement reads a movement the caller may see; nil when absent or hidden.
 func (s *Service) Movement(ctx context.Context, id string) (*domain.Movement, error) {
-	if domain.CheckID("id", id) != nil {
-		return nil, nil
-	}
-	return orNil(s.Store.Movement(ctx, id, readAccess(ctx)))
+	return orNil(s.Store.Movement(ctx, id, readAccess(ctx))) // a malformed id names nothing
 }
 
 // MovementsByID reads the movements the caller may see, by id, in one
 // query (loaders); malformed ids are left out.
 func (s *Service) MovementsByID(ctx context.Context, ids []string) (map[string]*domain.Movement, error) {
-	valid := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if domain.CheckID("id", id) == nil {
-			valid = append(valid, id)
-		}
-	}
-	return s.Store.MovementsByID(ctx, valid, readAccess(ctx))
+	return s.Store.MovementsByID(ctx, ids, readAccess(ctx)) // an id that names none has no entry
 }
 
 // Movements lists the movements the caller may see, by title.
