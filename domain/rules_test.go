@@ -122,6 +122,15 @@ func TestAwardRules(t *testing.T) {
 	}
 }
 
+// District chairs decide nothing after 30/6/2025, whatever a catalogue
+// entry says (an administrator's rule without an end date included).
+func TestDistrictLevelEnds(t *testing.T) {
+	ty := &domain.AwardType{AuthorityRules: []domain.AuthorityRule{{Authority: "DISTRICT_CHAIR"}}, Authorities: []string{"DISTRICT_CHAIR"}}
+	if !domain.AuthorityAllowed(ty, "DISTRICT_CHAIR", "2025-06-30") || domain.AuthorityAllowed(ty, "DISTRICT_CHAIR", "2025-07-01") {
+		t.Error("a district chair's decision around 1/7/2025")
+	}
+}
+
 func asError(err error, out **domain.Error) bool {
 	e, ok := err.(*domain.Error)
 	*out = e

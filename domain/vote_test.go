@@ -95,6 +95,13 @@ func TestTally(t *testing.T) {
 			if v.Status != "CLOSED" || v.LeaderID != tt.leader || len(v.Tied) != tt.tied {
 				t.Fatalf("leader %q tied %v, want %q and %d tied; tally %+v", v.LeaderID, v.Tied, tt.leader, tt.tied, v.Tally)
 			}
+			// Scores are the weighted share of the maximum points: 40 of 50
+			// at weight 2 and 40 of 100 at weight 1 is (1.6 + 0.4) / 3 = 66.67 %.
+			for _, c := range v.Tally {
+				if want := 100 * (2*tt.score("", c.ProvinceID)/50 + tt.score("", c.ProvinceID)/100) / 3; c.ScoreTotal != float64(int(want*100+0.5))/100 {
+					t.Errorf("%s scores %v, want %.2f", c.ProvinceID, c.ScoreTotal, want)
+				}
+			}
 		})
 	}
 }
