@@ -102,17 +102,9 @@ func New(d Deps) http.Handler {
 		gql.ServeHTTP(w, r)
 	}))
 	if d.Exports != nil {
-		reports := authn(limitBy(bySubject, tokenSubject, d.Exports))
-		// Every method reaches one handler: CORS answers preflights; GET
-		// and HEAD read; anything else is a JSON 405 from the error table.
-		route("/reports/", "reports", api(d.RequestTimeout*4, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				w.Header().Set("Allow", "GET, HEAD")
-				writeError(w, domain.CodeMethodNotAllowed, "use GET")
-				return
-			}
-			reports.ServeHTTP(w, r)
-		})))
+		// Every method reaches the reports handler: CORS answers preflights,
+		// and the handler answers any method but GET and HEAD with a JSON 405.
+		route("/reports/", "reports", api(d.RequestTimeout*4, authn(limitBy(bySubject, tokenSubject, d.Exports))))
 	}
 	route("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
