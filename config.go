@@ -1,16 +1,57 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/httpapi"
 )
+
+// loadPrerequisites reads ELIGIBILITY_RULES: "none" (no rule), or a JSON
+// file of rules: [{"awardTypeId", "class", "needs": [...], "needsClass",
+// "times", "consecutive", "period", "within", "basis"}].
+func loadPrerequisites(v string) ([]domain.Prerequisite, error) {
+	if v == "none" {
+		return []domain.Prerequisite{}, nil
+	}
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return nil, err
+	}
+	var raw []struct {
+		AwardTypeID string   `json:"awardTypeId"`
+		Class       string   `json:"class"`
+		Needs       []string `json:"needs"`
+		NeedsClass  string   `json:"needsClass"`
+		Times       int      `json:"times"`
+		Consecutive bool     `json:"consecutive"`
+		Period      int      `json:"period"`
+		Within      int      `json:"within"`
+		Basis       string   `json:"basis"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", v, err)
+	}
+	out := make([]domain.Prerequisite, len(raw))
+	for i, r := range raw {
+		if r.AwardTypeID == "" || len(r.Needs) == 0 || r.Times < 1 || r.Basis == "" {
+			return nil, fmt.Errorf("%s: rule %d needs awardTypeId, needs, times ≥ 1 and basis (the article)", v, i)
+		}
+		out[i] = domain.Prerequisite(r)
+	}
+	return out, nil
+}
 
 // setting is one environment variable the service reads.
 type setting struct {
@@ -46,7 +87,10 @@ var settings = []setting{
 	{"HTTP_READ_HEADER_TIMEOUT", "5s", "how long a client may take to send its request headers"},
 	{"SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish after SIGINT/SIGTERM"},
 	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
-	{"MAX_BODY_BYTES", "65536", "largest request body"},
+	{"MAX_BODY_BYTES", "65536", "largest request body (but a file upload)"},
+	{"UPLOAD_MAX_BYTES", "20971520", "largest attachment (a file uploaded to a dossier or decision)"},
+	{"UPLOAD_TYPES", "application/pdf,image/jpeg,image/png,application/msword,...docx,application/vnd.ms-excel,...xlsx,...odt,...ods", "comma-separated content types attachments may have (found from their content); see README"},
+	{"ELIGIBILITY_RULES", "the law's table (README)", "a JSON file of the eligibility rules checked when a dossier is submitted (README, \"Dossiers\"), or \"none\""},
 	{"CORS_ORIGINS", "any http://localhost:<port> and http://127.0.0.1:<port> (development); none (production)", "comma-separated exact origins (https://app.example.org) browsers may call the API from; setting it replaces the default"},
 	{"RATE_LIMIT_RPS", "0 = off (development); 50 (production)", "requests a second per client address (IPv6: per /64), on average; over it: 429 RATE_LIMITED with Retry-After"},
 	{"RATE_LIMIT_BURST", "100", "requests per client address allowed at once above RATE_LIMIT_RPS"},
@@ -74,6 +118,8 @@ type config struct {
 	CatalogRefresh                         time.Duration
 	WriterLeaseTTL                         time.Duration
 	MaxBodyBytes                           int64
+	Uploads                                domain.FileLimits
+	Prerequisites                          []domain.Prerequisite
 	VoteMajority                           float64
 	LogLevel                               string
 	EmbeddedAddr, PprofAddr                string
@@ -157,6 +203,25 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		errs = append(errs, fmt.Errorf("WRITER_LEASE_TTL: %s is under 1s", c.WriterLeaseTTL))
 	}
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
+	c.Uploads = domain.DefaultFileLimits()
+	c.Uploads.MaxBytes = integer("UPLOAD_MAX_BYTES", "20971520")
+	if v := strings.TrimSpace(getenv("UPLOAD_TYPES")); v != "" {
+		c.Uploads.Types = nil
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); !domain.KnownFileType(t) {
+				errs = append(errs, fmt.Errorf("UPLOAD_TYPES: %q is not a type thidua can check", t))
+			} else {
+				c.Uploads.Types = append(c.Uploads.Types, t)
+			}
+		}
+	}
+	if v := strings.TrimSpace(getenv("ELIGIBILITY_RULES")); v != "" {
+		rules, err := loadPrerequisites(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ELIGIBILITY_RULES: %w", err))
+		}
+		c.Prerequisites = rules
+	}
 	c.JWKSRefresh = duration("JWT_JWKS_REFRESH", "15m")
 	if v := get("CORS_ORIGINS", ""); v != "" {
 		for _, o := range strings.Split(v, ",") {

@@ -117,6 +117,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := store.Migrate(ctx, seed.Migrations()...); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	// A decision a crash interrupted is finished (or undone) before anyone
+	// reads (repository.RecordDecision).
+	if n, err := store.RecoverDecisions(ctx); err != nil {
+		return fmt.Errorf("decisions: %w", err)
+	} else if n > 0 {
+		logger.Info("interrupted decisions finished", "count", n)
+	}
 	refs, err := catalog.New(ctx, store)
 	if err != nil {
 		return err
@@ -155,7 +162,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Help: "Mutations refused to anonymous callers (counted here instead of the audit trail), by operation.",
 	}, []string{"operation"})
 	reg.MustRegister(anonymousRefusals)
-	svc := &service.Service{Store: store, Catalog: refs, Now: time.Now, VoteMajority: cfg.VoteMajority, Events: service.NewBus(0)}
+	svc := &service.Service{Store: store, Catalog: refs, Now: time.Now, VoteMajority: cfg.VoteMajority, Events: service.NewBus(0),
+		Prerequisites: cfg.Prerequisites, FileLimits: &cfg.Uploads}
 	if store.Capabilities().Transactions {
 		// Several processes may write a replica set: subscriptions follow
 		// its change stream (every process's committed writes), not each
@@ -180,8 +188,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			Subscriptions: graph.SubscriptionConfig{Verifier: verifier,
 				AllowOrigin: httpapi.OriginAllowed(cfg.CORSOrigins, cfg.CORSLocalhost)},
 			AnonymousRefusal: func(op string) { anonymousRefusals.WithLabelValues(op).Inc() },
+			MaxUploadBytes:   cfg.Uploads.MaxBytes,
 		}),
-		Verifier: verifier, DB: store, Logger: logger, Playground: cfg.Playground,
+		Files:          httpapi.FileHandler(svc.OpenFile, httpapi.WriteError(logger)),
+		MaxUploadBytes: cfg.Uploads.MaxBytes,
+		Verifier:       verifier, DB: store, Logger: logger, Playground: cfg.Playground,
 		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes, Registry: reg,
 		CORSOrigins: cfg.CORSOrigins, CORSLocalhost: cfg.CORSLocalhost,
 		AddressLimit: httpapi.RateLimit{RPS: cfg.RateRPS, Burst: cfg.RateBurst},

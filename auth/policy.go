@@ -29,6 +29,17 @@ const (
 	CloseVote            Action = "closeVote"
 	SaveAwardType        Action = "saveAwardType"
 	SaveIndicator        Action = "saveIndicator"
+	CreateDossier        Action = "createDossier"
+	UpdateDossier        Action = "updateDossier"
+	DeleteDossier        Action = "deleteDossier"
+	SubmitDossier        Action = "submitDossier"
+	ReturnDossier        Action = "returnDossier"
+	VetDossier           Action = "vetDossier"
+	RejectDossier        Action = "rejectDossier"
+	RecordDecision       Action = "recordDecision"
+	AttachToDossier      Action = "attachFile"
+	AttachToDecision     Action = "attachFile to a decision"
+	SaveHonoree          Action = "saveHonoree"
 )
 
 // Rule is the role an action needs, and in which scope(s): the record's
@@ -65,6 +76,23 @@ var Policy = map[Action]Rule{
 
 	SaveAwardType: {Admin, "*"},
 	SaveIndicator: {Admin, "*"},
+
+	// Dossiers: the proposing province's editors prepare and submit; the
+	// level the dossier is addressed to (domain.Level: "*" for the
+	// President, the Government, the Prime Minister and ministers; the
+	// province for its own authorities) vets and decides.
+	CreateDossier:   {Editor, "the dossier's province (* for the cluster's dossiers)"},
+	UpdateDossier:   {Editor, "the stored dossier's owner"},
+	DeleteDossier:   {Editor, "the stored dossier's owner"},
+	SubmitDossier:   {Editor, "the stored dossier's owner"},
+	AttachToDossier: {Editor, "the stored dossier's owner"},
+	ReturnDossier:   {Vetter, "the dossier's level"},
+	VetDossier:      {Vetter, "the dossier's level"},
+	RejectDossier:   {Decider, "the dossier's level"},
+	RecordDecision:  {Decider, "the dossier's level"},
+	// Attachments of a decision (its signed scan) are the deciding level's.
+	AttachToDecision: {Decider, "the decision's level"},
+	SaveHonoree:      {Editor, "the honoree's province"},
 }
 
 // Decide is the one function that says whether a caller may do an action

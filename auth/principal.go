@@ -19,10 +19,17 @@ const (
 	None Role = iota
 	Viewer
 	Editor
+	// Vetter is the commendation office of a level (Ban Thi đua – Khen
+	// thưởng): it vets the dossiers addressed to its level's authorities,
+	// returning them with reasons or passing them on.
+	Vetter
+	// Decider records the decisions of its level's authorities on vetted
+	// dossiers (or rejects them).
+	Decider
 	Admin
 )
 
-var roleNames = map[string]Role{"viewer": Viewer, "editor": Editor, "admin": Admin}
+var roleNames = map[string]Role{"viewer": Viewer, "editor": Editor, "vetter": Vetter, "decider": Decider, "admin": Admin}
 
 func (r Role) String() string {
 	for n, v := range roleNames {

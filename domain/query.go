@@ -64,6 +64,8 @@ type AwardFilter struct {
 	RecipientKind string
 	RecipientName string // words of the name, diacritics ignored
 	Search        string // words of the name, organisation or citation, diacritics ignored
+	HonoreeID     string // the awards of one honoree
+	DecisionID    string // the awards one decision conferred
 }
 
 // MovementFilter selects movements; zero fields select everything.

@@ -137,7 +137,13 @@ type Award struct {
 	LegalBasis      string       `json:"legalBasis"`
 	History         []AwardEvent `json:"history"`
 	Revocation      *Revocation  `json:"revocation,omitempty"`
-	Meta            `json:"-"`
+	// DecisionID and DossierID point to the decision record that conferred
+	// the award and the dossier that proposed it (awards entered one by
+	// one have neither); HonoreeID to the recipient's record, if any.
+	DecisionID string `json:"decisionId,omitempty"`
+	DossierID  string `json:"dossierId,omitempty"`
+	HonoreeID  string `json:"honoreeId,omitempty"`
+	Meta       `json:"-"`
 }
 
 // AwardEvent is one step of an award's life: proposed, conferred, rejected,

@@ -32,6 +32,7 @@ import (
 
 //	GET /reports/reviews/{id}.csv | .xlsx ?sep=semicolon|comma
 //	GET /reports/awards.csv | .xlsx ?provinceId=&year=&status=&awardTypeId=&authority=&search=&sep=
+//	GET /reports/statistics/{year}.csv | .xlsx ?provinceId=&sep= (statform.go)
 
 // maxExportRows bounds an award list export.
 const maxExportRows = 10000
@@ -53,6 +54,20 @@ func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
 		}
 		title, rows, err := r.reviewTable(req.Context(), id)
 		r.writeTable(w, req, "review-"+id, format, sep, title, rows, err)
+	})
+	mux.HandleFunc("GET /reports/statistics/{file}", func(w http.ResponseWriter, req *http.Request) {
+		year, format, ok := splitFile(req.PathValue("file"))
+		if !ok {
+			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
+			return
+		}
+		sep, err := separator(req)
+		if err != nil {
+			r.writeError(w, req, err)
+			return
+		}
+		name, title, rows, err := r.statTable(req.Context(), req, year)
+		r.writeTable(w, req, name, format, sep, title, rows, err)
 	})
 	mux.HandleFunc("GET /reports/{file}", func(w http.ResponseWriter, req *http.Request) {
 		name, format, ok := splitFile(req.PathValue("file"))

@@ -40,6 +40,9 @@ var recordTypes = map[string]string{
 	"submitProvinceReport": "provinceReport",
 	"setClusterYear":       "cluster", "openVote": "vote", "castBallot": "ballot", "closeVote": "vote",
 	"saveAwardType": "awardType", "saveIndicator": "indicator",
+	"createDossier": "dossier", "updateDossier": "dossier", "deleteDossier": "dossier", "submitDossier": "dossier",
+	"returnDossier": "dossier", "vetDossier": "dossier", "rejectDossier": "dossier",
+	"recordDecision": "decision", "saveHonoree": "honoree", "attachFile": "attachment",
 }
 
 // auditor is the gqlgen extension that writes the entries.

@@ -18,6 +18,10 @@ import (
 
 type AwardResolver interface {
 	Movement(ctx context.Context, obj *model.Award) (*model.Movement, error)
+
+	DecisionRecord(ctx context.Context, obj *model.Award) (*model.CommendationDecision, error)
+	Dossier(ctx context.Context, obj *model.Award) (*model.Dossier, error)
+	Honoree(ctx context.Context, obj *model.Award) (*model.Honoree, error)
 }
 type AwardConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AwardConnection) (int, error)
@@ -598,6 +602,102 @@ func (ec *executionContext) _Award_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Award_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Award", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Award_decisionRecord(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_decisionRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Award().DecisionRecord(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommendationDecision) graphql.Marshaler {
+			return ec.marshalOCommendationDecision2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐCommendationDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_decisionRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Award",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommendationDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Award_dossier(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_dossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Award().Dossier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Dossier) graphql.Marshaler {
+			return ec.marshalODossier2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_dossier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Award",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Award_honoree(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_honoree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Award().Honoree(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Honoree) graphql.Marshaler {
+			return ec.marshalOHonoree2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐHonoree(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_honoree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Award",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Honoree(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AwardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AwardConnection) (ret graphql.Marshaler) {
@@ -1670,7 +1770,7 @@ func (ec *executionContext) unmarshalInputAwardFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provinceId", "year", "status", "awardTypeId", "authority", "movementId", "recipientKind", "recipientName", "search"}
+	fieldsInOrder := [...]string{"provinceId", "year", "status", "awardTypeId", "authority", "movementId", "recipientKind", "recipientName", "search", "honoreeId", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1740,6 +1840,20 @@ func (ec *executionContext) unmarshalInputAwardFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Search = data
+		case "honoreeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("honoreeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HonoreeID = data
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
 		}
 	}
 	return it, nil
@@ -2244,6 +2358,24 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "decisionRecord":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Award_decisionRecord(ctx, field, obj)
+				})
+		case "dossier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Award_dossier(ctx, field, obj)
+				})
+		case "honoree":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Award_honoree(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3195,6 +3327,14 @@ func (ec *executionContext) unmarshalODecisionInput2ᚖgithubᚗcomᚋthiduaᚋt
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputDecisionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORecipientInput2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRecipientInput(ctx context.Context, v any) (*model.RecipientInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecipientInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -114,6 +114,7 @@ func toAward(a *domain.Award) *model.Award {
 			Position: str(a.Recipient.Position), Organization: str(a.Recipient.Organization)},
 		Year: a.Year, Status: model.AwardStatus(a.Status), Citation: str(a.Citation), MovementID: a.MovementID,
 		RejectionReason: str(a.RejectionReason), LegalBasis: a.LegalBasis, Decision: toDecision(a.Decision),
+		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID,
 		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 	if a.Class != "" {
@@ -249,7 +250,8 @@ func toAuditEntry(e *domain.AuditEntry) *model.AuditEntry {
 	return out
 }
 
-var roleModel = map[auth.Role]model.Role{auth.Viewer: model.RoleViewer, auth.Editor: model.RoleEditor, auth.Admin: model.RoleAdmin}
+var roleModel = map[auth.Role]model.Role{auth.Viewer: model.RoleViewer, auth.Editor: model.RoleEditor,
+	auth.Vetter: model.RoleVetter, auth.Decider: model.RoleDecider, auth.Admin: model.RoleAdmin}
 
 func upper(s string) string {
 	b := []byte(s)
@@ -327,7 +329,8 @@ func awardFilter(in *model.AwardFilter) domain.AwardFilter {
 		return domain.AwardFilter{}
 	}
 	f := domain.AwardFilter{ProvinceID: deref(in.ProvinceID), Year: in.Year, AwardTypeID: deref(in.AwardTypeID),
-		MovementID: deref(in.MovementID), RecipientName: deref(in.RecipientName), Search: deref(in.Search)}
+		MovementID: deref(in.MovementID), RecipientName: deref(in.RecipientName), Search: deref(in.Search),
+		HonoreeID: deref(in.HonoreeID), DecisionID: deref(in.DecisionID)}
 	if in.Status != nil {
 		f.Status = string(*in.Status)
 	}

@@ -41,6 +41,9 @@ func presentError(logger *slog.Logger, noSuggestions bool) graphql.ErrorPresente
 				if field != "" {
 					gqlErr.Extensions["field"] = field
 				}
+			} else if de.Field != "" {
+				// A conflict on a key names the input field too.
+				gqlErr.Extensions["field"] = de.Field
 			}
 			if de.Err != nil {
 				logger.WarnContext(ctx, "request failed", "code", de.Code, "err", de.Err,

@@ -24,6 +24,8 @@ type HandlerConfig struct {
 	// AnonymousRefusal counts a mutation refused to an anonymous caller,
 	// which leaves no audit entry (a metric; nil: not counted).
 	AnonymousRefusal func(operation string)
+	// MaxUploadBytes bounds a file of a multipart upload.
+	MaxUploadBytes int64
 }
 
 // NewHandler returns the GraphQL endpoint (POST and GET) for r. It expects
@@ -40,6 +42,17 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	c.Complexity.Query.PeriodReviews = func(child int, _ *model.PeriodReviewFilter, first *int, _ *string) int {
 		return 1 + child*pageCost(first)
 	}
+	c.Complexity.Query.Dossiers = func(child int, _ *model.DossierFilter, first *int, _ *string) int {
+		return 1 + child*pageCost(first)
+	}
+	c.Complexity.Query.Decisions = func(child int, _ *model.CommendationDecisionFilter, first *int, _ *string) int {
+		return 1 + child*pageCost(first)
+	}
+	c.Complexity.Query.Honorees = func(child int, _ *model.HonoreeFilter, first *int, _ *string) int {
+		return 1 + child*pageCost(first)
+	}
+	c.Complexity.CommendationDecision.Awards = func(child int, first *int, _ *string) int { return 1 + child*pageCost(first) }
+	c.Complexity.Honoree.Awards = func(child int, first *int, _ *string) int { return 1 + child*pageCost(first) }
 	srv := handler.New(NewExecutableSchema(c))
 	addSubscriptions(srv, r, cfg.Subscriptions)
 	srv.AddTransport(transport.Options{})
@@ -48,6 +61,10 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	srv.AddTransport(transport.MultipartMixed{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// File uploads: the GraphQL multipart request convention. Files are
+	// held in memory up to the limit (they are checked whole before they
+	// are stored).
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.MaxUploadBytes + 1<<20, MaxMemory: cfg.MaxUploadBytes + 1<<20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(limiter{Limits: cfg.Limits, introspection: cfg.Introspection})
 	if cfg.Limits.MaxTokens > 0 {

@@ -17,10 +17,16 @@ import (
 // per request. They are made fresh for every request, for its caller, and
 // never shared between callers.
 type loaders struct {
-	movements *dataloadgen.Loader[string, *domain.Movement]
-	reports   *dataloadgen.Loader[string, []domain.ProvinceReport] // by review
-	votes     *dataloadgen.Loader[string, *domain.Vote]            // by review
-	ballots   *dataloadgen.Loader[string, []domain.Ballot]         // by review
+	movements     *dataloadgen.Loader[string, *domain.Movement]
+	reports       *dataloadgen.Loader[string, []domain.ProvinceReport] // by review
+	votes         *dataloadgen.Loader[string, *domain.Vote]            // by review
+	ballots       *dataloadgen.Loader[string, []domain.Ballot]         // by review
+	awards        *dataloadgen.Loader[string, *domain.Award]
+	dossiers      *dataloadgen.Loader[string, *domain.Dossier]
+	decisions     *dataloadgen.Loader[string, *domain.DecisionRecord]
+	honorees      *dataloadgen.Loader[string, *domain.Honoree]
+	dossierFiles  *dataloadgen.Loader[string, []domain.Attachment] // by dossier
+	decisionFiles *dataloadgen.Loader[string, []domain.Attachment] // by decision
 }
 
 type loadersKey struct{}
@@ -33,7 +39,17 @@ func newLoaders(ctx context.Context, s *service.Service) *loaders {
 		reports:   dataloadgen.NewMappedLoader(s.ReportsByReview, dataloadgen.WithWait(loaderWait)),
 		votes:     dataloadgen.NewMappedLoader(s.VotesByReview, dataloadgen.WithWait(loaderWait)),
 		// A vote's voted and ballots fields share one read of its ballots.
-		ballots: dataloadgen.NewMappedLoader(s.BallotsByReview, dataloadgen.WithWait(loaderWait)),
+		ballots:   dataloadgen.NewMappedLoader(s.BallotsByReview, dataloadgen.WithWait(loaderWait)),
+		awards:    dataloadgen.NewMappedLoader(s.AwardsByID, dataloadgen.WithWait(loaderWait)),
+		dossiers:  dataloadgen.NewMappedLoader(s.DossiersByID, dataloadgen.WithWait(loaderWait)),
+		decisions: dataloadgen.NewMappedLoader(s.DecisionsByID, dataloadgen.WithWait(loaderWait)),
+		honorees:  dataloadgen.NewMappedLoader(s.HonoreesByID, dataloadgen.WithWait(loaderWait)),
+		dossierFiles: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
+			return s.Attachments(ctx, "dossier", ids)
+		}, dataloadgen.WithWait(loaderWait)),
+		decisionFiles: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
+			return s.Attachments(ctx, "decision", ids)
+		}, dataloadgen.WithWait(loaderWait)),
 	}
 }
 
@@ -114,4 +130,32 @@ func (r *Resolver) loadBallots(ctx context.Context, reviewID string) ([]domain.B
 		return nil, nil
 	}
 	return b, err
+}
+
+// load reads one record through a loader; absent or hidden is nil.
+func load[T, M any](ctx context.Context, l *dataloadgen.Loader[string, *T], id string, conv func(*T) *M) (*M, error) {
+	if id == "" {
+		return nil, nil
+	}
+	v, err := l.Load(ctx, id)
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return conv(v), nil
+}
+
+// loadFiles reads the attachments of a record through a loader.
+func loadFiles(ctx context.Context, l *dataloadgen.Loader[string, []domain.Attachment], id string) ([]*model.Attachment, error) {
+	list, err := l.Load(ctx, id)
+	if err != nil && !notFound(err) {
+		return nil, err
+	}
+	out := make([]*model.Attachment, len(list))
+	for i := range list {
+		out[i] = toAttachment(&list[i])
+	}
+	return out, nil
 }

@@ -30,6 +30,13 @@ type ResolverRoot interface {
 	Ballot() BallotResolver
 	Cluster() ClusterResolver
 	ClusterYear() ClusterYearResolver
+	CommendationDecision() CommendationDecisionResolver
+	CommendationDecisionConnection() CommendationDecisionConnectionResolver
+	Dossier() DossierResolver
+	DossierConnection() DossierConnectionResolver
+	DossierRecipient() DossierRecipientResolver
+	Honoree() HonoreeResolver
+	HonoreeConnection() HonoreeConnectionResolver
 	IndicatorValue() IndicatorValueResolver
 	Movement() MovementResolver
 	MovementConnection() MovementConnectionResolver
@@ -51,6 +58,17 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Attachment struct {
+		ContentType func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Sha256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		URL         func(childComplexity int) int
+		UploadedAt  func(childComplexity int) int
+		UploadedBy  func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		At            func(childComplexity int) int
 		Changes       func(childComplexity int) int
@@ -95,7 +113,10 @@ type ComplexityRoot struct {
 		Class           func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		Decision        func(childComplexity int) int
+		DecisionRecord  func(childComplexity int) int
+		Dossier         func(childComplexity int) int
 		History         func(childComplexity int) int
+		Honoree         func(childComplexity int) int
 		ID              func(childComplexity int) int
 		LegalBasis      func(childComplexity int) int
 		Movement        func(childComplexity int) int
@@ -183,6 +204,40 @@ type ComplexityRoot struct {
 		Year    func(childComplexity int) int
 	}
 
+	CommendationDecision struct {
+		Attachments func(childComplexity int) int
+		Authority   func(childComplexity int) int
+		Awards      func(childComplexity int, first *int, after *string) int
+		CreatedAt   func(childComplexity int) int
+		Date        func(childComplexity int) int
+		Dossier     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		IssuedBy    func(childComplexity int) int
+		LegalBasis  func(childComplexity int) int
+		Number      func(childComplexity int) int
+		Province    func(childComplexity int) int
+		Signer      func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	CommendationDecisionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CommendationDecisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Council struct {
+		Date           func(childComplexity int) int
+		MembersPresent func(childComplexity int) int
+		MembersTotal   func(childComplexity int) int
+	}
+
 	Criterion struct {
 		MaxPoints func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -192,6 +247,63 @@ type ComplexityRoot struct {
 	Decision struct {
 		Date   func(childComplexity int) int
 		Number func(childComplexity int) int
+	}
+
+	Dossier struct {
+		Attachments   func(childComplexity int) int
+		Authority     func(childComplexity int) int
+		Council       func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Decision      func(childComplexity int) int
+		History       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Letter        func(childComplexity int) int
+		Level         func(childComplexity int) int
+		Movement      func(childComplexity int) int
+		ProposingUnit func(childComplexity int) int
+		Province      func(childComplexity int) int
+		Recipients    func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Title         func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
+		Warnings      func(childComplexity int) int
+		Year          func(childComplexity int) int
+	}
+
+	DossierConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DossierEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DossierEvent struct {
+		At      func(childComplexity int) int
+		By      func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Status  func(childComplexity int) int
+	}
+
+	DossierRecipient struct {
+		Achievement func(childComplexity int) int
+		Award       func(childComplexity int) int
+		AwardType   func(childComplexity int) int
+		BallotShare func(childComplexity int) int
+		Class       func(childComplexity int) int
+		Honoree     func(childComplexity int) int
+		Province    func(childComplexity int) int
+		Recipient   func(childComplexity int) int
+	}
+
+	DossierWarning struct {
+		Message   func(childComplexity int) int
+		Recipient func(childComplexity int) int
 	}
 
 	FieldChange struct {
@@ -207,6 +319,31 @@ type ComplexityRoot struct {
 		Text  func(childComplexity int) int
 		Total func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	Honoree struct {
+		Awards       func(childComplexity int, first *int, after *string) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Key          func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Position     func(childComplexity int) int
+		Province     func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	HonoreeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	HonoreeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Indicator struct {
@@ -276,22 +413,32 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AttachFile           func(childComplexity int, recordID string, file graphql.Upload) int
 		CastBallot           func(childComplexity int, reviewID string, provinceID string, leaderID string, scores []*model.ScoreInput) int
 		CloseVote            func(childComplexity int, reviewID string, expectedVersion int) int
 		CreateAward          func(childComplexity int, input model.AwardInput) int
+		CreateDossier        func(childComplexity int, input model.DossierInput) int
 		CreateMovement       func(childComplexity int, input model.MovementInput) int
 		CreatePeriodReview   func(childComplexity int, input model.PeriodReviewInput) int
 		DeleteAward          func(childComplexity int, id string, expectedVersion int) int
+		DeleteDossier        func(childComplexity int, id string, expectedVersion int) int
 		DeleteMovement       func(childComplexity int, id string, expectedVersion int) int
 		OpenVote             func(childComplexity int, reviewID string, settings model.VoteSettingsInput) int
+		RecordDecision       func(childComplexity int, input model.CommendationDecisionInput, expectedVersion int) int
+		RejectDossier        func(childComplexity int, id string, expectedVersion int, reasons []string) int
+		ReturnDossier        func(childComplexity int, id string, expectedVersion int, reasons []string) int
 		RevokeAward          func(childComplexity int, id string, expectedVersion int, reason string, decision model.DecisionInput) int
 		SaveAwardType        func(childComplexity int, input model.AwardTypeInput, expectedVersion int) int
+		SaveHonoree          func(childComplexity int, id *string, input model.HonoreeInput, expectedVersion int) int
 		SaveIndicator        func(childComplexity int, input model.IndicatorInput, expectedVersion int) int
 		SetClusterYear       func(childComplexity int, clusterID string, input model.ClusterYearInput, expectedVersion int) int
+		SubmitDossier        func(childComplexity int, id string, expectedVersion int) int
 		SubmitProvinceReport func(childComplexity int, reviewID string, provinceID string, values []*model.IndicatorValueInput, expectedVersion *int) int
 		UpdateAward          func(childComplexity int, id string, input model.AwardInput, expectedVersion int) int
+		UpdateDossier        func(childComplexity int, id string, input model.DossierInput, expectedVersion int) int
 		UpdateMovement       func(childComplexity int, id string, input model.MovementInput, expectedVersion int) int
 		UpdatePeriodReview   func(childComplexity int, id string, input model.PeriodReviewInput, expectedVersion int) int
+		VetDossier           func(childComplexity int, id string, expectedVersion int, note *string) int
 	}
 
 	PageInfo struct {
@@ -382,6 +529,12 @@ type ComplexityRoot struct {
 		Awards        func(childComplexity int, filter *model.AwardFilter, first *int, after *string) int
 		Cluster       func(childComplexity int, id string) int
 		Clusters      func(childComplexity int) int
+		Decision      func(childComplexity int, id string) int
+		Decisions     func(childComplexity int, filter *model.CommendationDecisionFilter, first *int, after *string) int
+		Dossier       func(childComplexity int, id string) int
+		Dossiers      func(childComplexity int, filter *model.DossierFilter, first *int, after *string) int
+		Honoree       func(childComplexity int, id string) int
+		Honorees      func(childComplexity int, filter *model.HonoreeFilter, first *int, after *string) int
 		Indicators    func(childComplexity int) int
 		Me            func(childComplexity int) int
 		Movement      func(childComplexity int, id string) int
@@ -431,6 +584,11 @@ type ComplexityRoot struct {
 		Criterion func(childComplexity int) int
 		Province  func(childComplexity int) int
 		Score     func(childComplexity int) int
+	}
+
+	Signer struct {
+		Name     func(childComplexity int) int
+		Position func(childComplexity int) int
 	}
 
 	StatisticsCode struct {
@@ -484,6 +642,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Attachment.contentType":
+		if e.ComplexityRoot.Attachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ContentType(childComplexity), true
+	case "Attachment.id":
+		if e.ComplexityRoot.Attachment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ID(childComplexity), true
+	case "Attachment.name":
+		if e.ComplexityRoot.Attachment.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Name(childComplexity), true
+	case "Attachment.sha256":
+		if e.ComplexityRoot.Attachment.Sha256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Sha256(childComplexity), true
+	case "Attachment.size":
+		if e.ComplexityRoot.Attachment.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Size(childComplexity), true
+	case "Attachment.url":
+		if e.ComplexityRoot.Attachment.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.URL(childComplexity), true
+	case "Attachment.uploadedAt":
+		if e.ComplexityRoot.Attachment.UploadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.UploadedAt(childComplexity), true
+	case "Attachment.uploadedBy":
+		if e.ComplexityRoot.Attachment.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.UploadedBy(childComplexity), true
 
 	case "AuditEntry.at":
 		if e.ComplexityRoot.AuditEntry.At == nil {
@@ -675,12 +882,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.Decision(childComplexity), true
+	case "Award.decisionRecord":
+		if e.ComplexityRoot.Award.DecisionRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.DecisionRecord(childComplexity), true
+	case "Award.dossier":
+		if e.ComplexityRoot.Award.Dossier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Dossier(childComplexity), true
 	case "Award.history":
 		if e.ComplexityRoot.Award.History == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Award.History(childComplexity), true
+	case "Award.honoree":
+		if e.ComplexityRoot.Award.Honoree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Honoree(childComplexity), true
 	case "Award.id":
 		if e.ComplexityRoot.Award.ID == nil {
 			break
@@ -1044,6 +1269,147 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClusterYear.Year(childComplexity), true
 
+	case "CommendationDecision.attachments":
+		if e.ComplexityRoot.CommendationDecision.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Attachments(childComplexity), true
+	case "CommendationDecision.authority":
+		if e.ComplexityRoot.CommendationDecision.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Authority(childComplexity), true
+	case "CommendationDecision.awards":
+		if e.ComplexityRoot.CommendationDecision.Awards == nil {
+			break
+		}
+
+		args, err := ec.field_CommendationDecision_awards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Awards(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "CommendationDecision.createdAt":
+		if e.ComplexityRoot.CommendationDecision.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.CreatedAt(childComplexity), true
+	case "CommendationDecision.date":
+		if e.ComplexityRoot.CommendationDecision.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Date(childComplexity), true
+	case "CommendationDecision.dossier":
+		if e.ComplexityRoot.CommendationDecision.Dossier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Dossier(childComplexity), true
+	case "CommendationDecision.id":
+		if e.ComplexityRoot.CommendationDecision.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.ID(childComplexity), true
+	case "CommendationDecision.issuedBy":
+		if e.ComplexityRoot.CommendationDecision.IssuedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.IssuedBy(childComplexity), true
+	case "CommendationDecision.legalBasis":
+		if e.ComplexityRoot.CommendationDecision.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.LegalBasis(childComplexity), true
+	case "CommendationDecision.number":
+		if e.ComplexityRoot.CommendationDecision.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Number(childComplexity), true
+	case "CommendationDecision.province":
+		if e.ComplexityRoot.CommendationDecision.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Province(childComplexity), true
+	case "CommendationDecision.signer":
+		if e.ComplexityRoot.CommendationDecision.Signer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Signer(childComplexity), true
+	case "CommendationDecision.updatedAt":
+		if e.ComplexityRoot.CommendationDecision.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.UpdatedAt(childComplexity), true
+	case "CommendationDecision.version":
+		if e.ComplexityRoot.CommendationDecision.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Version(childComplexity), true
+
+	case "CommendationDecisionConnection.edges":
+		if e.ComplexityRoot.CommendationDecisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecisionConnection.Edges(childComplexity), true
+	case "CommendationDecisionConnection.pageInfo":
+		if e.ComplexityRoot.CommendationDecisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecisionConnection.PageInfo(childComplexity), true
+	case "CommendationDecisionConnection.totalCount":
+		if e.ComplexityRoot.CommendationDecisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecisionConnection.TotalCount(childComplexity), true
+
+	case "CommendationDecisionEdge.cursor":
+		if e.ComplexityRoot.CommendationDecisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecisionEdge.Cursor(childComplexity), true
+	case "CommendationDecisionEdge.node":
+		if e.ComplexityRoot.CommendationDecisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecisionEdge.Node(childComplexity), true
+
+	case "Council.date":
+		if e.ComplexityRoot.Council.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Council.Date(childComplexity), true
+	case "Council.membersPresent":
+		if e.ComplexityRoot.Council.MembersPresent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Council.MembersPresent(childComplexity), true
+	case "Council.membersTotal":
+		if e.ComplexityRoot.Council.MembersTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Council.MembersTotal(childComplexity), true
+
 	case "Criterion.maxPoints":
 		if e.ComplexityRoot.Criterion.MaxPoints == nil {
 			break
@@ -1075,6 +1441,246 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Decision.Number(childComplexity), true
+
+	case "Dossier.attachments":
+		if e.ComplexityRoot.Dossier.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Attachments(childComplexity), true
+	case "Dossier.authority":
+		if e.ComplexityRoot.Dossier.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Authority(childComplexity), true
+	case "Dossier.council":
+		if e.ComplexityRoot.Dossier.Council == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Council(childComplexity), true
+	case "Dossier.createdAt":
+		if e.ComplexityRoot.Dossier.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.CreatedAt(childComplexity), true
+	case "Dossier.decision":
+		if e.ComplexityRoot.Dossier.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Decision(childComplexity), true
+	case "Dossier.history":
+		if e.ComplexityRoot.Dossier.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.History(childComplexity), true
+	case "Dossier.id":
+		if e.ComplexityRoot.Dossier.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.ID(childComplexity), true
+	case "Dossier.kind":
+		if e.ComplexityRoot.Dossier.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Kind(childComplexity), true
+	case "Dossier.letter":
+		if e.ComplexityRoot.Dossier.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Letter(childComplexity), true
+	case "Dossier.level":
+		if e.ComplexityRoot.Dossier.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Level(childComplexity), true
+	case "Dossier.movement":
+		if e.ComplexityRoot.Dossier.Movement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Movement(childComplexity), true
+	case "Dossier.proposingUnit":
+		if e.ComplexityRoot.Dossier.ProposingUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.ProposingUnit(childComplexity), true
+	case "Dossier.province":
+		if e.ComplexityRoot.Dossier.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Province(childComplexity), true
+	case "Dossier.recipients":
+		if e.ComplexityRoot.Dossier.Recipients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Recipients(childComplexity), true
+	case "Dossier.status":
+		if e.ComplexityRoot.Dossier.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Status(childComplexity), true
+	case "Dossier.title":
+		if e.ComplexityRoot.Dossier.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Title(childComplexity), true
+	case "Dossier.updatedAt":
+		if e.ComplexityRoot.Dossier.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.UpdatedAt(childComplexity), true
+	case "Dossier.version":
+		if e.ComplexityRoot.Dossier.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Version(childComplexity), true
+	case "Dossier.warnings":
+		if e.ComplexityRoot.Dossier.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Warnings(childComplexity), true
+	case "Dossier.year":
+		if e.ComplexityRoot.Dossier.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Year(childComplexity), true
+
+	case "DossierConnection.edges":
+		if e.ComplexityRoot.DossierConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierConnection.Edges(childComplexity), true
+	case "DossierConnection.pageInfo":
+		if e.ComplexityRoot.DossierConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierConnection.PageInfo(childComplexity), true
+	case "DossierConnection.totalCount":
+		if e.ComplexityRoot.DossierConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierConnection.TotalCount(childComplexity), true
+
+	case "DossierEdge.cursor":
+		if e.ComplexityRoot.DossierEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierEdge.Cursor(childComplexity), true
+	case "DossierEdge.node":
+		if e.ComplexityRoot.DossierEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierEdge.Node(childComplexity), true
+
+	case "DossierEvent.at":
+		if e.ComplexityRoot.DossierEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierEvent.At(childComplexity), true
+	case "DossierEvent.by":
+		if e.ComplexityRoot.DossierEvent.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierEvent.By(childComplexity), true
+	case "DossierEvent.reasons":
+		if e.ComplexityRoot.DossierEvent.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierEvent.Reasons(childComplexity), true
+	case "DossierEvent.status":
+		if e.ComplexityRoot.DossierEvent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierEvent.Status(childComplexity), true
+
+	case "DossierRecipient.achievement":
+		if e.ComplexityRoot.DossierRecipient.Achievement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierRecipient.Achievement(childComplexity), true
+	case "DossierRecipient.award":
+		if e.ComplexityRoot.DossierRecipient.Award == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierRecipient.Award(childComplexity), true
+	case "DossierRecipient.awardType":
+		if e.ComplexityRoot.DossierRecipient.AwardType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierRecipient.AwardType(childComplexity), true
+	case "DossierRecipient.ballotShare":
+		if e.ComplexityRoot.DossierRecipient.BallotShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierRecipient.BallotShare(childComplexity), true
+	case "DossierRecipient.class":
+		if e.ComplexityRoot.DossierRecipient.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierRecipient.Class(childComplexity), true
+	case "DossierRecipient.honoree":
+		if e.ComplexityRoot.DossierRecipient.Honoree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierRecipient.Honoree(childComplexity), true
+	case "DossierRecipient.province":
+		if e.ComplexityRoot.DossierRecipient.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierRecipient.Province(childComplexity), true
+	case "DossierRecipient.recipient":
+		if e.ComplexityRoot.DossierRecipient.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierRecipient.Recipient(childComplexity), true
+
+	case "DossierWarning.message":
+		if e.ComplexityRoot.DossierWarning.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierWarning.Message(childComplexity), true
+	case "DossierWarning.recipient":
+		if e.ComplexityRoot.DossierWarning.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierWarning.Recipient(childComplexity), true
 
 	case "FieldChange.field":
 		if e.ComplexityRoot.FieldChange.Field == nil {
@@ -1131,6 +1737,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Figure.Value(childComplexity), true
+
+	case "Honoree.awards":
+		if e.ComplexityRoot.Honoree.Awards == nil {
+			break
+		}
+
+		args, err := ec.field_Honoree_awards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Honoree.Awards(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Honoree.createdAt":
+		if e.ComplexityRoot.Honoree.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.CreatedAt(childComplexity), true
+	case "Honoree.id":
+		if e.ComplexityRoot.Honoree.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.ID(childComplexity), true
+	case "Honoree.key":
+		if e.ComplexityRoot.Honoree.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.Key(childComplexity), true
+	case "Honoree.kind":
+		if e.ComplexityRoot.Honoree.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.Kind(childComplexity), true
+	case "Honoree.name":
+		if e.ComplexityRoot.Honoree.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.Name(childComplexity), true
+	case "Honoree.organization":
+		if e.ComplexityRoot.Honoree.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.Organization(childComplexity), true
+	case "Honoree.position":
+		if e.ComplexityRoot.Honoree.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.Position(childComplexity), true
+	case "Honoree.province":
+		if e.ComplexityRoot.Honoree.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.Province(childComplexity), true
+	case "Honoree.updatedAt":
+		if e.ComplexityRoot.Honoree.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.UpdatedAt(childComplexity), true
+	case "Honoree.version":
+		if e.ComplexityRoot.Honoree.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.Version(childComplexity), true
+
+	case "HonoreeConnection.edges":
+		if e.ComplexityRoot.HonoreeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HonoreeConnection.Edges(childComplexity), true
+	case "HonoreeConnection.pageInfo":
+		if e.ComplexityRoot.HonoreeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HonoreeConnection.PageInfo(childComplexity), true
+	case "HonoreeConnection.totalCount":
+		if e.ComplexityRoot.HonoreeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HonoreeConnection.TotalCount(childComplexity), true
+
+	case "HonoreeEdge.cursor":
+		if e.ComplexityRoot.HonoreeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HonoreeEdge.Cursor(childComplexity), true
+	case "HonoreeEdge.node":
+		if e.ComplexityRoot.HonoreeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HonoreeEdge.Node(childComplexity), true
 
 	case "Indicator.aggregation":
 		if e.ComplexityRoot.Indicator.Aggregation == nil {
@@ -1392,6 +2102,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovementEdge.Node(childComplexity), true
 
+	case "Mutation.attachFile":
+		if e.ComplexityRoot.Mutation.AttachFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachFile(childComplexity, args["recordId"].(string), args["file"].(graphql.Upload)), true
 	case "Mutation.castBallot":
 		if e.ComplexityRoot.Mutation.CastBallot == nil {
 			break
@@ -1425,6 +2146,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAward(childComplexity, args["input"].(model.AwardInput)), true
+	case "Mutation.createDossier":
+		if e.ComplexityRoot.Mutation.CreateDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateDossier(childComplexity, args["input"].(model.DossierInput)), true
 	case "Mutation.createMovement":
 		if e.ComplexityRoot.Mutation.CreateMovement == nil {
 			break
@@ -1458,6 +2190,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAward(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.deleteDossier":
+		if e.ComplexityRoot.Mutation.DeleteDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDossier(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
 	case "Mutation.deleteMovement":
 		if e.ComplexityRoot.Mutation.DeleteMovement == nil {
 			break
@@ -1480,6 +2223,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenVote(childComplexity, args["reviewId"].(string), args["settings"].(model.VoteSettingsInput)), true
+	case "Mutation.recordDecision":
+		if e.ComplexityRoot.Mutation.RecordDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDecision(childComplexity, args["input"].(model.CommendationDecisionInput), args["expectedVersion"].(int)), true
+	case "Mutation.rejectDossier":
+		if e.ComplexityRoot.Mutation.RejectDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectDossier(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reasons"].([]string)), true
+	case "Mutation.returnDossier":
+		if e.ComplexityRoot.Mutation.ReturnDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnDossier(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reasons"].([]string)), true
 	case "Mutation.revokeAward":
 		if e.ComplexityRoot.Mutation.RevokeAward == nil {
 			break
@@ -1502,6 +2278,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveAwardType(childComplexity, args["input"].(model.AwardTypeInput), args["expectedVersion"].(int)), true
+	case "Mutation.saveHonoree":
+		if e.ComplexityRoot.Mutation.SaveHonoree == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveHonoree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveHonoree(childComplexity, args["id"].(*string), args["input"].(model.HonoreeInput), args["expectedVersion"].(int)), true
 	case "Mutation.saveIndicator":
 		if e.ComplexityRoot.Mutation.SaveIndicator == nil {
 			break
@@ -1524,6 +2311,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetClusterYear(childComplexity, args["clusterId"].(string), args["input"].(model.ClusterYearInput), args["expectedVersion"].(int)), true
+	case "Mutation.submitDossier":
+		if e.ComplexityRoot.Mutation.SubmitDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitDossier(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
 	case "Mutation.submitProvinceReport":
 		if e.ComplexityRoot.Mutation.SubmitProvinceReport == nil {
 			break
@@ -1546,6 +2344,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAward(childComplexity, args["id"].(string), args["input"].(model.AwardInput), args["expectedVersion"].(int)), true
+	case "Mutation.updateDossier":
+		if e.ComplexityRoot.Mutation.UpdateDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateDossier(childComplexity, args["id"].(string), args["input"].(model.DossierInput), args["expectedVersion"].(int)), true
 	case "Mutation.updateMovement":
 		if e.ComplexityRoot.Mutation.UpdateMovement == nil {
 			break
@@ -1568,6 +2377,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePeriodReview(childComplexity, args["id"].(string), args["input"].(model.PeriodReviewInput), args["expectedVersion"].(int)), true
+	case "Mutation.vetDossier":
+		if e.ComplexityRoot.Mutation.VetDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_vetDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VetDossier(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["note"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1985,6 +2805,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Clusters(childComplexity), true
+	case "Query.decision":
+		if e.ComplexityRoot.Query.Decision == nil {
+			break
+		}
+
+		args, err := ec.field_Query_decision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Decision(childComplexity, args["id"].(string)), true
+	case "Query.decisions":
+		if e.ComplexityRoot.Query.Decisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_decisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Decisions(childComplexity, args["filter"].(*model.CommendationDecisionFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.dossier":
+		if e.ComplexityRoot.Query.Dossier == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Dossier(childComplexity, args["id"].(string)), true
+	case "Query.dossiers":
+		if e.ComplexityRoot.Query.Dossiers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dossiers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Dossiers(childComplexity, args["filter"].(*model.DossierFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.honoree":
+		if e.ComplexityRoot.Query.Honoree == nil {
+			break
+		}
+
+		args, err := ec.field_Query_honoree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Honoree(childComplexity, args["id"].(string)), true
+	case "Query.honorees":
+		if e.ComplexityRoot.Query.Honorees == nil {
+			break
+		}
+
+		args, err := ec.field_Query_honorees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Honorees(childComplexity, args["filter"].(*model.HonoreeFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.indicators":
 		if e.ComplexityRoot.Query.Indicators == nil {
 			break
@@ -2214,6 +3100,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Score.Score(childComplexity), true
 
+	case "Signer.name":
+		if e.ComplexityRoot.Signer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.Name(childComplexity), true
+	case "Signer.position":
+		if e.ComplexityRoot.Signer.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.Position(childComplexity), true
+
 	case "StatisticsCode.code":
 		if e.ComplexityRoot.StatisticsCode.Code == nil {
 			break
@@ -2393,8 +3292,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AwardInput", ec.unmarshalInputAwardInput),
 			graphql.NewInputUnmarshaler("AwardTypeInput", ec.unmarshalInputAwardTypeInput),
 			graphql.NewInputUnmarshaler("ClusterYearInput", ec.unmarshalInputClusterYearInput),
+			graphql.NewInputUnmarshaler("CommendationDecisionFilter", ec.unmarshalInputCommendationDecisionFilter),
+			graphql.NewInputUnmarshaler("CommendationDecisionInput", ec.unmarshalInputCommendationDecisionInput),
+			graphql.NewInputUnmarshaler("CouncilInput", ec.unmarshalInputCouncilInput),
 			graphql.NewInputUnmarshaler("CriterionInput", ec.unmarshalInputCriterionInput),
 			graphql.NewInputUnmarshaler("DecisionInput", ec.unmarshalInputDecisionInput),
+			graphql.NewInputUnmarshaler("DossierFilter", ec.unmarshalInputDossierFilter),
+			graphql.NewInputUnmarshaler("DossierInput", ec.unmarshalInputDossierInput),
+			graphql.NewInputUnmarshaler("DossierRecipientInput", ec.unmarshalInputDossierRecipientInput),
+			graphql.NewInputUnmarshaler("HonoreeFilter", ec.unmarshalInputHonoreeFilter),
+			graphql.NewInputUnmarshaler("HonoreeInput", ec.unmarshalInputHonoreeInput),
 			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
@@ -2405,6 +3312,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReportedAwardTallyInput", ec.unmarshalInputReportedAwardTallyInput),
 			graphql.NewInputUnmarshaler("ReportedFigureInput", ec.unmarshalInputReportedFigureInput),
 			graphql.NewInputUnmarshaler("ScoreInput", ec.unmarshalInputScoreInput),
+			graphql.NewInputUnmarshaler("SignerInput", ec.unmarshalInputSignerInput),
 			graphql.NewInputUnmarshaler("VoteSettingsInput", ec.unmarshalInputVoteSettingsInput),
 		)
 	}
@@ -2498,7 +3406,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls" "subscription.graphqls"
+//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls" "subscription.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2513,6 +3421,7 @@ var sources = []*ast.Source{
 	{Name: "audit.graphqls", Input: sourceData("audit.graphqls"), BuiltIn: false},
 	{Name: "award.graphqls", Input: sourceData("award.graphqls"), BuiltIn: false},
 	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
+	{Name: "dossier.graphqls", Input: sourceData("dossier.graphqls"), BuiltIn: false},
 	{Name: "movement.graphqls", Input: sourceData("movement.graphqls"), BuiltIn: false},
 	{Name: "province.graphqls", Input: sourceData("province.graphqls"), BuiltIn: false},
 	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
@@ -2524,6 +3433,28 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Attachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Attachment_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Attachment_name(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Attachment_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_Attachment_size(ctx, field)
+	case "sha256":
+		return ec.fieldContext_Attachment_sha256(ctx, field)
+	case "uploadedAt":
+		return ec.fieldContext_Attachment_uploadedAt(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_Attachment_uploadedBy(ctx, field)
+	case "url":
+		return ec.fieldContext_Attachment_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
+}
 
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2637,6 +3568,12 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Award_updatedAt(ctx, field)
+	case "decisionRecord":
+		return ec.fieldContext_Award_decisionRecord(ctx, field)
+	case "dossier":
+		return ec.fieldContext_Award_dossier(ctx, field)
+	case "honoree":
+		return ec.fieldContext_Award_honoree(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Award", field.Name)
 }
@@ -2789,6 +3726,74 @@ func (ec *executionContext) childFields_ClusterYear(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ClusterYear", field.Name)
 }
 
+func (ec *executionContext) childFields_CommendationDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CommendationDecision_id(ctx, field)
+	case "number":
+		return ec.fieldContext_CommendationDecision_number(ctx, field)
+	case "date":
+		return ec.fieldContext_CommendationDecision_date(ctx, field)
+	case "authority":
+		return ec.fieldContext_CommendationDecision_authority(ctx, field)
+	case "issuedBy":
+		return ec.fieldContext_CommendationDecision_issuedBy(ctx, field)
+	case "signer":
+		return ec.fieldContext_CommendationDecision_signer(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_CommendationDecision_legalBasis(ctx, field)
+	case "province":
+		return ec.fieldContext_CommendationDecision_province(ctx, field)
+	case "dossier":
+		return ec.fieldContext_CommendationDecision_dossier(ctx, field)
+	case "awards":
+		return ec.fieldContext_CommendationDecision_awards(ctx, field)
+	case "attachments":
+		return ec.fieldContext_CommendationDecision_attachments(ctx, field)
+	case "version":
+		return ec.fieldContext_CommendationDecision_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CommendationDecision_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CommendationDecision_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommendationDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_CommendationDecisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommendationDecisionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommendationDecisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommendationDecisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommendationDecisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommendationDecisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommendationDecisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommendationDecisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommendationDecisionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Council(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_Council_date(ctx, field)
+	case "membersPresent":
+		return ec.fieldContext_Council_membersPresent(ctx, field)
+	case "membersTotal":
+		return ec.fieldContext_Council_membersTotal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Council", field.Name)
+}
+
 func (ec *executionContext) childFields_Criterion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -2809,6 +3814,120 @@ func (ec *executionContext) childFields_Decision(ctx context.Context, field grap
 		return ec.fieldContext_Decision_date(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Decision", field.Name)
+}
+
+func (ec *executionContext) childFields_Dossier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Dossier_id(ctx, field)
+	case "province":
+		return ec.fieldContext_Dossier_province(ctx, field)
+	case "kind":
+		return ec.fieldContext_Dossier_kind(ctx, field)
+	case "authority":
+		return ec.fieldContext_Dossier_authority(ctx, field)
+	case "level":
+		return ec.fieldContext_Dossier_level(ctx, field)
+	case "year":
+		return ec.fieldContext_Dossier_year(ctx, field)
+	case "title":
+		return ec.fieldContext_Dossier_title(ctx, field)
+	case "proposingUnit":
+		return ec.fieldContext_Dossier_proposingUnit(ctx, field)
+	case "movement":
+		return ec.fieldContext_Dossier_movement(ctx, field)
+	case "letter":
+		return ec.fieldContext_Dossier_letter(ctx, field)
+	case "council":
+		return ec.fieldContext_Dossier_council(ctx, field)
+	case "recipients":
+		return ec.fieldContext_Dossier_recipients(ctx, field)
+	case "status":
+		return ec.fieldContext_Dossier_status(ctx, field)
+	case "history":
+		return ec.fieldContext_Dossier_history(ctx, field)
+	case "warnings":
+		return ec.fieldContext_Dossier_warnings(ctx, field)
+	case "decision":
+		return ec.fieldContext_Dossier_decision(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Dossier_attachments(ctx, field)
+	case "version":
+		return ec.fieldContext_Dossier_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Dossier_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Dossier_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dossier", field.Name)
+}
+
+func (ec *executionContext) childFields_DossierConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DossierConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DossierConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DossierConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DossierEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DossierEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DossierEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DossierEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_DossierEvent_status(ctx, field)
+	case "at":
+		return ec.fieldContext_DossierEvent_at(ctx, field)
+	case "by":
+		return ec.fieldContext_DossierEvent_by(ctx, field)
+	case "reasons":
+		return ec.fieldContext_DossierEvent_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_DossierRecipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "honoree":
+		return ec.fieldContext_DossierRecipient_honoree(ctx, field)
+	case "province":
+		return ec.fieldContext_DossierRecipient_province(ctx, field)
+	case "recipient":
+		return ec.fieldContext_DossierRecipient_recipient(ctx, field)
+	case "awardType":
+		return ec.fieldContext_DossierRecipient_awardType(ctx, field)
+	case "class":
+		return ec.fieldContext_DossierRecipient_class(ctx, field)
+	case "achievement":
+		return ec.fieldContext_DossierRecipient_achievement(ctx, field)
+	case "ballotShare":
+		return ec.fieldContext_DossierRecipient_ballotShare(ctx, field)
+	case "award":
+		return ec.fieldContext_DossierRecipient_award(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierRecipient", field.Name)
+}
+
+func (ec *executionContext) childFields_DossierWarning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recipient":
+		return ec.fieldContext_DossierWarning_recipient(ctx, field)
+	case "message":
+		return ec.fieldContext_DossierWarning_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierWarning", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2839,6 +3958,56 @@ func (ec *executionContext) childFields_Figure(ctx context.Context, field graphq
 		return ec.fieldContext_Figure_text(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Figure", field.Name)
+}
+
+func (ec *executionContext) childFields_Honoree(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Honoree_id(ctx, field)
+	case "province":
+		return ec.fieldContext_Honoree_province(ctx, field)
+	case "key":
+		return ec.fieldContext_Honoree_key(ctx, field)
+	case "kind":
+		return ec.fieldContext_Honoree_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Honoree_name(ctx, field)
+	case "position":
+		return ec.fieldContext_Honoree_position(ctx, field)
+	case "organization":
+		return ec.fieldContext_Honoree_organization(ctx, field)
+	case "awards":
+		return ec.fieldContext_Honoree_awards(ctx, field)
+	case "version":
+		return ec.fieldContext_Honoree_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Honoree_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Honoree_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Honoree", field.Name)
+}
+
+func (ec *executionContext) childFields_HonoreeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HonoreeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HonoreeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_HonoreeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HonoreeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HonoreeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_HonoreeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_HonoreeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HonoreeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3211,6 +4380,16 @@ func (ec *executionContext) childFields_Score(ctx context.Context, field graphql
 		return ec.fieldContext_Score_score(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Score", field.Name)
+}
+
+func (ec *executionContext) childFields_Signer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Signer_name(ctx, field)
+	case "position":
+		return ec.fieldContext_Signer_position(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Signer", field.Name)
 }
 
 func (ec *executionContext) childFields_StatisticsCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -38,6 +38,15 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	if rev, err := r.Service.PeriodReview(ctx, id); err != nil || rev != nil {
 		return nodeOrNil(toReview(rev, snap), err)
 	}
+	if d, err := r.Service.Dossier(ctx, id); err != nil || d != nil {
+		return nodeOrNil(r.dossier(d), err)
+	}
+	if d, err := r.Service.Decision(ctx, id); err != nil || d != nil {
+		return nodeOrNil(toCommendationDecision(d), err)
+	}
+	if h, err := r.Service.Honoree(ctx, id); err != nil || h != nil {
+		return nodeOrNil(toHonoree(h), err)
+	}
 	return nil, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/dbtest"
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/export"
 	"github.com/thidua/thidua/graph"
 	"github.com/thidua/thidua/httpapi"
@@ -64,19 +65,23 @@ func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repositor
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hc := graph.HandlerConfig{Introspection: true, ComplexityLimit: 5000, Limits: graph.DefaultLimits, Logger: logger}
+	hc := graph.HandlerConfig{Introspection: true, ComplexityLimit: 5000, Limits: graph.DefaultLimits, Logger: logger,
+		MaxUploadBytes: 1 << 20}
 	hc.Subscriptions.Verifier = verifier
 	if conf != nil {
 		conf(&hc)
 	}
 	clock := func() time.Time { return now }
-	svc := &service.Service{Store: store, Catalog: refs, Now: clock, Events: service.NewBus(0)}
+	limits := domain.DefaultFileLimits()
+	limits.MaxBytes = 1 << 20
+	svc := &service.Service{Store: store, Catalog: refs, Now: clock, Events: service.NewBus(0), FileLimits: &limits}
 	res := &graph.Resolver{Service: svc, Catalog: refs, Now: clock}
 	h := httpapi.New(httpapi.Deps{
 		Exports:  export.Handler(svc, logger),
 		GraphQL:  graph.NewHandler(res, hc),
 		Verifier: verifier, DB: store, Logger: logger, Playground: true,
 		RequestTimeout: 5 * time.Second, MaxBodyBytes: 64 << 10,
+		Files: httpapi.FileHandler(svc.OpenFile, httpapi.WriteError(logger)), MaxUploadBytes: limits.MaxBytes,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

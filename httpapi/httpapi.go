@@ -52,6 +52,11 @@ type Deps struct {
 	Playground     bool
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
+	// MaxUploadBytes bounds a multipart request (a file upload, the GraphQL
+	// multipart request convention) instead of MaxBodyBytes.
+	MaxUploadBytes int64
+	// Files serves attachments under /files/ (nil: none).
+	Files http.Handler
 	// CORSOrigins are the origins (exact) browsers may call the API from;
 	// CORSLocalhost also allows any http://localhost:<port> and
 	// http://127.0.0.1:<port> (development).
@@ -86,7 +91,7 @@ func New(d Deps) http.Handler {
 	api := func(timeout time.Duration, h http.Handler) http.Handler {
 		return withCORS(d.CORSOrigins, d.CORSLocalhost, noStore(limitBy(byAddress, clientAddress, withTimeout(timeout, h))))
 	}
-	gql := api(d.RequestTimeout, graphqlHTTP(limitBody(d.MaxBodyBytes, validUTF8(
+	gql := api(d.RequestTimeout, graphqlHTTP(limitBody(d.MaxBodyBytes, d.MaxUploadBytes, validUTF8(
 		authn(limitBy(bySubject, tokenSubject, d.GraphQL))))))
 	// A WebSocket upgrade is a long-lived connection, not a GraphQL-over-HTTP
 	// request: no deadline, body limit, protocol rules or caching headers;
@@ -101,6 +106,9 @@ func New(d Deps) http.Handler {
 		}
 		gql.ServeHTTP(w, r)
 	}))
+	if d.Files != nil {
+		route("/files/", "files", api(d.RequestTimeout*4, authn(limitBy(bySubject, tokenSubject, d.Files))))
+	}
 	if d.Exports != nil {
 		// Every method reaches the reports handler: CORS answers preflights,
 		// and the handler answers any method but GET and HEAD with a JSON 405.
@@ -214,7 +222,7 @@ func validUTF8(next http.Handler) http.Handler {
 			writeError(w, domain.CodeInvalid, "the query string is not valid UTF-8")
 			return
 		}
-		if r.Body != nil && r.Body != http.NoBody {
+		if r.Body != nil && r.Body != http.NoBody && !isMultipart(r) { // files are bytes
 			body, err := io.ReadAll(r.Body)
 			if err != nil {
 				writeError(w, domain.CodeInvalid, "the request body could not be read")
@@ -261,11 +269,15 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 
 // limitBody reads at most n bytes of the body; a larger body is refused
 // with 413 before anything else reads it, chunked or not.
-func limitBody(n int64, next http.Handler) http.Handler {
+func limitBody(n, upload int64, next http.Handler) http.Handler {
 	if n <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := n
+		if isMultipart(r) && upload > 0 {
+			n = upload + 1<<20 // the file, and the operations and map fields
+		}
 		if r.ContentLength > n {
 			tooLarge(w, n)
 			return
@@ -285,6 +297,12 @@ func limitBody(n int64, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isMultipart reports whether a request is a multipart upload.
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
 }
 
 func tooLarge(w http.ResponseWriter, n int64) {
@@ -320,8 +338,8 @@ func graphqlHTTP(next http.Handler) http.Handler {
 		}
 		if r.Method == http.MethodPost {
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil || mt != "application/json" {
-				writeError(w, domain.CodeUnsupportedType, "send the request as application/json")
+			if err != nil || mt != "application/json" && mt != "multipart/form-data" {
+				writeError(w, domain.CodeUnsupportedType, "send the request as application/json (multipart/form-data for file uploads)")
 				return
 			}
 		}

@@ -56,6 +56,12 @@ func awardFilter(f domain.AwardFilter) bson.D {
 	if k := vntext.Fold(f.RecipientName); k != "" {
 		add("recipient.nameKey", containsRegex(k))
 	}
+	if f.HonoreeID != "" {
+		add("honoreeId", f.HonoreeID)
+	}
+	if f.DecisionID != "" {
+		add("decisionId", f.DecisionID)
+	}
 	if k := vntext.Fold(f.Search); k != "" {
 		add("searchKey", containsRegex(k))
 	}

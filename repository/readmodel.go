@@ -150,6 +150,9 @@ type readModel struct {
 	awards    *index[awardRow, awardKey]
 	movements *index[movementRow, struct{}]
 	reviews   *index[reviewRow, struct{}]
+	dossiers  *index[dossierRow, struct{}]
+	decisions *index[decisionRow, struct{}]
+	honorees  *index[honoreeRow, struct{}]
 }
 
 func newReadModel() *readModel {
@@ -180,6 +183,7 @@ func newReadModel() *readModel {
 		}
 		return a.rec.ID > b.rec.ID
 	}, func(*reviewRow) struct{} { return struct{}{} })
+	rm.newDossierIndexes()
 	return rm
 }
 
@@ -220,6 +224,9 @@ func (s *Store) model(ctx context.Context) (*readModel, error) {
 	}
 	var rs []*reviewRow
 	if err := loadAll(ctx, s, reviews, func(r *domain.PeriodReview) { rs = append(rs, &reviewRow{rec: *r}) }); err != nil {
+		return nil, err
+	}
+	if err := s.loadDossiers(ctx, rm); err != nil {
 		return nil, err
 	}
 	rm.awards.load(as)
@@ -305,8 +312,9 @@ func countKey(f domain.AwardFilter, read domain.Access) string {
 	if f.Year != nil {
 		y = fmt.Sprint(*f.Year)
 	}
-	return fmt.Sprintf("%q|%s|%q|%q|%q|%q|%q|%q|%q|%t|%q", f.ProvinceID, y, f.Status, f.AwardTypeID, f.Authority,
-		f.MovementID, f.RecipientKind, vntext.Fold(f.RecipientName), vntext.Fold(f.Search), read.All, read.Owners)
+	return fmt.Sprintf("%q|%s|%q|%q|%q|%q|%q|%q|%q|%t|%q|%q|%q", f.ProvinceID, y, f.Status, f.AwardTypeID, f.Authority,
+		f.MovementID, f.RecipientKind, vntext.Fold(f.RecipientName), vntext.Fold(f.Search), read.All, read.Owners,
+		f.HonoreeID, f.DecisionID)
 }
 
 // The reads' side.
@@ -396,7 +404,8 @@ func (rm *readModel) awardMatcher(f domain.AwardFilter, read domain.Access) func
 		return eq(province, k.province) && (year < 0 || k.year == year) && eq(status, k.status) &&
 			eq(awardType, k.awardType) && eq(authority, k.authority) && eq(movement, k.movement) && eq(kind, k.kind) &&
 			(name == "" || strings.Contains(r.nameKey, name)) &&
-			(search == "" || strings.Contains(r.searchKey, search))
+			(search == "" || strings.Contains(r.searchKey, search)) &&
+			(f.HonoreeID == "" || r.rec.HonoreeID == f.HonoreeID) && (f.DecisionID == "" || r.rec.DecisionID == f.DecisionID)
 	}
 }
 

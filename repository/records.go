@@ -241,6 +241,9 @@ type awardDoc struct {
 	SearchKey       string          `bson:"searchKey"` // folded name, organisation and citation
 	History         []awardEventDoc `bson:"history"`
 	Revocation      *revocationDoc  `bson:"revocation,omitempty"`
+	DecisionID      string          `bson:"decisionId,omitempty"`
+	DossierID       string          `bson:"dossierId,omitempty"`
+	HonoreeID       string          `bson:"honoreeId,omitempty"`
 	Meta            meta            `bson:",inline"`
 }
 
@@ -294,7 +297,8 @@ func awardToDomain(d *awardDoc) *domain.Award {
 		Recipient: domain.Recipient{Kind: d.Recipient.Kind, Name: d.Recipient.Name, Position: d.Recipient.Position,
 			Organization: d.Recipient.Organization},
 		Year: d.Year, Status: d.Status, Decision: decisionToDomain(d.Decision), Citation: d.Citation,
-		RejectionReason: d.RejectionReason, LegalBasis: d.LegalBasis, Meta: d.Meta.domain()}
+		RejectionReason: d.RejectionReason, LegalBasis: d.LegalBasis, DecisionID: d.DecisionID, DossierID: d.DossierID,
+		HonoreeID: d.HonoreeID, Meta: d.Meta.domain()}
 	if d.MovementID != nil {
 		a.MovementID = hexID(*d.MovementID)
 	}
@@ -317,8 +321,9 @@ func awardToDoc(a *domain.Award) (*awardDoc, error) {
 			Position: a.Recipient.Position, Organization: a.Recipient.Organization},
 		Year: a.Year, Status: a.Status, Decision: decisionToDoc(a.Decision), Citation: a.Citation,
 		RejectionReason: a.RejectionReason, LegalBasis: a.LegalBasis,
-		SearchKey: vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation),
-		Meta:      metaOf(a.Meta)}
+		SearchKey:  vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation),
+		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID,
+		Meta: metaOf(a.Meta)}
 	if a.ID != "" {
 		id, err := parseRef("id", a.ID)
 		if err != nil {

@@ -57,6 +57,8 @@ type Store struct {
 	// (FerretDB); nil on MongoDB (readmodel.go).
 	rm          *readModel
 	noReadModel bool
+	// faults, in tests, fails a journaled decision at a step (WithFaults).
+	faults func(step string) error
 }
 
 // WithoutReadModel makes the store answer every list from the database
@@ -209,6 +211,8 @@ func indexes() map[string][]mongo.IndexModel {
 			{Keys: prefixed("status", newestAward)}, // also CountConferred's status
 			{Keys: bson.D{{Key: "recipient.nameKey", Value: 1}}},
 			{Keys: bson.D{{Key: "searchKey", Value: 1}}},
+			{Keys: bson.D{{Key: "honoreeId", Value: 1}}},
+			{Keys: bson.D{{Key: "decisionId", Value: 1}}},
 		},
 		colReviews: {
 			{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: -1}}},
@@ -227,6 +231,20 @@ func indexes() map[string][]mongo.IndexModel {
 		colBallots: {
 			{Keys: bson.D{{Key: "reviewId", Value: 1}, {Key: "provinceId", Value: 1}},
 				Options: options.Index().SetUnique(true).SetName("one_ballot_per_province")},
+		},
+		colDossiers: {
+			{Keys: bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "year", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "year", Value: -1}, {Key: "_id", Value: -1}}},
+		},
+		colDecisions: {
+			{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "date", Value: -1}, {Key: "_id", Value: -1}}},
+		},
+		colHonorees: {
+			{Keys: bson.D{{Key: "searchKey", Value: 1}, {Key: "_id", Value: 1}}},
+			{Keys: bson.D{{Key: "provinceId", Value: 1}, {Key: "keyFolded", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("one_key_per_province")},
 		},
 		colReports: {
 			{Keys: bson.D{{Key: "reviewId", Value: 1}, {Key: "provinceId", Value: 1}},
@@ -278,3 +296,6 @@ func (s *Store) newMeta() meta {
 	now := s.stamp()
 	return meta{Version: 1, CreatedAt: now, UpdatedAt: now}
 }
+
+// Name is the database's name.
+func (s *Store) Name() string { return s.db.Name() }

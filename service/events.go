@@ -49,6 +49,10 @@ func (s *Service) visibility(ctx context.Context, record any) (published bool, o
 		return r.Published, r.Owner
 	case *domain.PeriodReview:
 		return r.Published, r.Owner
+	case *domain.Dossier:
+		// Its owner's viewers; a dossier addressed to a central authority
+		// is "*"'s too, whose viewers see every owner.
+		return false, r.Owner
 	case *domain.ProvinceReport:
 		// The write is done; the read must not be cut short by the
 		// caller leaving, nor hold the writer for long.

@@ -28,6 +28,13 @@ type Service struct {
 	// VoteMajority is the default share of the members a leader's ballots
 	// must exceed (VOTE_MAJORITY; 0.5 when zero).
 	VoteMajority float64
+	// Prerequisites are the eligibility rules a dossier's recipients are
+	// checked against when it is submitted (ELIGIBILITY_RULES); nil: the
+	// default table (domain.DefaultPrerequisites).
+	Prerequisites []domain.Prerequisite
+	// FileLimits bound attachments (UPLOAD_MAX_BYTES, UPLOAD_TYPES); nil:
+	// domain.DefaultFileLimits.
+	FileLimits *domain.FileLimits
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }

@@ -105,6 +105,9 @@ type Award struct {
 	LegalBasis      string
 	History         []*AwardEvent
 	Revocation      *Revocation
+	DecisionID      string
+	DossierID       string
+	HonoreeID       string
 	Version         int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
@@ -262,8 +265,101 @@ type Score struct {
 // The records with an id implement Node (Relay); the generated models get
 // the method from gqlgen.
 
-func (Province) IsNode()     {}
-func (Movement) IsNode()     {}
-func (Award) IsNode()        {}
-func (PeriodReview) IsNode() {}
-func (Cluster) IsNode()      {}
+func (Province) IsNode()             {}
+func (Movement) IsNode()             {}
+func (Award) IsNode()                {}
+func (PeriodReview) IsNode()         {}
+func (Cluster) IsNode()              {}
+func (Dossier) IsNode()              {}
+func (CommendationDecision) IsNode() {}
+func (Honoree) IsNode()              {}
+
+type Dossier struct {
+	ID            string
+	ProvinceID    string
+	Kind          DossierKind
+	Authority     Authority
+	Level         string
+	Year          int
+	Title         string
+	ProposingUnit string
+	MovementID    string
+	Letter        *Decision
+	Council       *Council
+	Recipients    []*DossierRecipient
+	Status        DossierStatus
+	History       []*DossierEvent
+	Warnings      []*DossierWarning
+	DecisionID    string
+	Version       int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+type DossierRecipient struct {
+	HonoreeID   string
+	ProvinceID  string
+	Recipient   *Recipient
+	AwardType   *AwardType
+	Class       *AwardClass
+	Achievement string
+	BallotShare *float64
+	AwardID     string
+}
+
+type CommendationDecision struct {
+	ID         string
+	Number     string
+	Date       Date
+	Authority  Authority
+	IssuedBy   string
+	Signer     *Signer
+	LegalBasis string
+	ProvinceID string
+	DossierID  string
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type Honoree struct {
+	ID           string
+	ProvinceID   string
+	Key          string
+	Kind         RecipientKind
+	Name         string
+	Position     *string
+	Organization *string
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+type Attachment struct {
+	ID          string
+	Name        string
+	ContentType string
+	Size        int
+	Sha256      string
+	UploadedAt  time.Time
+	UploadedBy  *string
+	URL         string
+}
+
+type DossierConnection struct {
+	Edges    []*DossierEdge
+	PageInfo *PageInfo
+	Count    func(context.Context) (int, error)
+}
+
+type CommendationDecisionConnection struct {
+	Edges    []*CommendationDecisionEdge
+	PageInfo *PageInfo
+	Count    func(context.Context) (int, error)
+}
+
+type HonoreeConnection struct {
+	Edges    []*HonoreeEdge
+	PageInfo *PageInfo
+	Count    func(context.Context) (int, error)
+}

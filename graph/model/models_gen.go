@@ -117,6 +117,10 @@ type AwardFilter struct {
 	RecipientName *string `json:"recipientName,omitempty"`
 	// Words of the recipient's name, organisation or the citation; case and Vietnamese diacritics ignored.
 	Search *string `json:"search,omitempty"`
+	// Awards linked to that honoree.
+	HonoreeID *string `json:"honoreeId,omitempty"`
+	// Awards that decision record conferred.
+	DecisionID *string `json:"decisionId,omitempty"`
 }
 
 // An award as written by a client. `class` is given exactly when the type has
@@ -235,6 +239,58 @@ type ClusterYearInput struct {
 	DeputyID *string `json:"deputyId,omitempty"`
 }
 
+// One decision of a page.
+type CommendationDecisionEdge struct {
+	// Pass as `after` to read the decisions that follow.
+	Cursor string `json:"cursor"`
+	// The decision.
+	Node *CommendationDecision `json:"node"`
+}
+
+// Selects decisions.
+type CommendationDecisionFilter struct {
+	// Decisions on that province's dossiers.
+	ProvinceID *string `json:"provinceId,omitempty"`
+	// Decisions dated in that year.
+	Year *int `json:"year,omitempty"`
+	// Decisions of that authority.
+	Authority *Authority `json:"authority,omitempty"`
+}
+
+// A decision on a vetted dossier.
+type CommendationDecisionInput struct {
+	// The vetted dossier it decides.
+	DossierID string `json:"dossierId"`
+	// Its number as printed, not blank.
+	Number string `json:"number"`
+	// The signing date, not in the future and not before the dossier's year; it sets the law.
+	Date Date `json:"date"`
+	// The issuing body as printed, not blank.
+	IssuedBy string `json:"issuedBy"`
+	// Who signed it.
+	Signer *SignerInput `json:"signer"`
+}
+
+// The emulation and commendation council's meeting on a dossier.
+type Council struct {
+	// The meeting's date.
+	Date Date `json:"date"`
+	// Members present.
+	MembersPresent int `json:"membersPresent"`
+	// Members of the council.
+	MembersTotal int `json:"membersTotal"`
+}
+
+// The emulation and commendation council's meeting.
+type CouncilInput struct {
+	// The meeting's date, not in the future.
+	Date Date `json:"date"`
+	// Members present, 1 to membersTotal.
+	MembersPresent int `json:"membersPresent"`
+	// Members of the council, at least 1.
+	MembersTotal int `json:"membersTotal"`
+}
+
 // A row of a vote's criteria table.
 type Criterion struct {
 	// What is scored.
@@ -271,6 +327,92 @@ type DecisionInput struct {
 	Date Date `json:"date"`
 }
 
+// One dossier of a page.
+type DossierEdge struct {
+	// Pass as `after` to read the dossiers that follow.
+	Cursor string `json:"cursor"`
+	// The dossier.
+	Node *Dossier `json:"node"`
+}
+
+// One move of a dossier.
+type DossierEvent struct {
+	// The status it took.
+	Status DossierStatus `json:"status"`
+	// When (server time).
+	At time.Time `json:"at"`
+	// The `sub` of who moved it.
+	By *string `json:"by,omitempty"`
+	// Why (returned and rejected dossiers; a vetting note).
+	Reasons []string `json:"reasons"`
+}
+
+// Selects dossiers; omitted fields select everything the caller may see.
+type DossierFilter struct {
+	// Dossiers of that province.
+	ProvinceID *string `json:"provinceId,omitempty"`
+	// Dossiers in that status.
+	Status *DossierStatus `json:"status,omitempty"`
+	// Dossiers for that year.
+	Year *int `json:"year,omitempty"`
+	// Dossiers addressed to that authority.
+	Authority *Authority `json:"authority,omitempty"`
+	// Dossiers of that kind.
+	Kind *DossierKind `json:"kind,omitempty"`
+	// Words of the title or proposing unit; case and diacritics ignored.
+	Search *string `json:"search,omitempty"`
+}
+
+// A dossier as written by its province's editors. Changes replace the whole dossier (send every field).
+type DossierInput struct {
+	// The proposing province (the caller needs `editor` there); null for the cluster's dossier (`editor` of `*`).
+	ProvinceID *string `json:"provinceId,omitempty"`
+	// The kind of commendation.
+	Kind DossierKind `json:"kind"`
+	// The authority it is addressed to; it must decide every award type asked for.
+	Authority Authority `json:"authority"`
+	// The year of the achievements.
+	Year int `json:"year"`
+	// A title, not blank, at most 300 characters.
+	Title string `json:"title"`
+	// The proposing unit, not blank, at most 300 characters.
+	ProposingUnit string `json:"proposingUnit"`
+	// The movement it rewards.
+	MovementID *string `json:"movementId,omitempty"`
+	// The submission letter's number and date; required to submit.
+	Letter *DecisionInput `json:"letter,omitempty"`
+	// The council's meeting.
+	Council *CouncilInput `json:"council,omitempty"`
+	// The proposed recipients, at most 500.
+	Recipients []*DossierRecipientInput `json:"recipients"`
+}
+
+// One proposed recipient: an honoree, or a recipient written out (or both: the written one wins).
+type DossierRecipientInput struct {
+	// The honoree it is (its name and kind are taken from the record); needed for titles that build on earlier ones.
+	HonoreeID *string `json:"honoreeId,omitempty"`
+	// The recipient's province; only for the cluster's dossiers (a province's dossier proposes its own).
+	ProvinceID *string `json:"provinceId,omitempty"`
+	// Who is proposed, when not (only) an honoree.
+	Recipient *RecipientInput `json:"recipient,omitempty"`
+	// The award type asked for; the dossier's authority must decide it.
+	AwardTypeID string `json:"awardTypeId"`
+	// Given exactly when the type has classes.
+	Class *AwardClass `json:"class,omitempty"`
+	// The achievement summary, not blank, at most 4000 characters.
+	Achievement string `json:"achievement"`
+	// The share of the council's secret ballots, 0 to 100 (percent).
+	BallotShare *float64 `json:"ballotShare,omitempty"`
+}
+
+// Something to look at before deciding.
+type DossierWarning struct {
+	// The recipient it is about: its position in `recipients`, from 0.
+	Recipient int `json:"recipient"`
+	// What was found, e.g. the same achievement proposed in another dossier.
+	Message string `json:"message"`
+}
+
 // One changed field of an audited record.
 type FieldChange struct {
 	// The top-level field of the record that changed, by its JSON name, e.g. `status` or `recipient` (a nested object is one field).
@@ -295,6 +437,40 @@ type Figure struct {
 	Ratio *float64 `json:"ratio,omitempty"`
 	// Formatted: `5.46–9.15 %`, `24,900`, `315/994 = 31.69 %`.
 	Text string `json:"text"`
+}
+
+// One honoree of a page.
+type HonoreeEdge struct {
+	// Pass as `after` to read the honorees that follow.
+	Cursor string `json:"cursor"`
+	// The honoree.
+	Node *Honoree `json:"node"`
+}
+
+// Selects honorees.
+type HonoreeFilter struct {
+	// Honorees of that province.
+	ProvinceID *string `json:"provinceId,omitempty"`
+	// Honorees of that kind.
+	Kind *RecipientKind `json:"kind,omitempty"`
+	// Words of the name, organisation or key; case and diacritics ignored.
+	Search *string `json:"search,omitempty"`
+}
+
+// An honoree as written by its province's editors.
+type HonoreeInput struct {
+	// Its province (the caller needs `editor` there).
+	ProvinceID string `json:"provinceId"`
+	// The office's own key, unique in the province (case and diacritics ignored), at most 200 characters.
+	Key string `json:"key"`
+	// A person, a collective or a household.
+	Kind RecipientKind `json:"kind"`
+	// The name, not blank.
+	Name string `json:"name"`
+	// A person's position.
+	Position *string `json:"position,omitempty"`
+	// A person's organisation.
+	Organization *string `json:"organization,omitempty"`
 }
 
 // A figure reported in period reviews.
@@ -608,6 +784,22 @@ type ScoreInput struct {
 	Criterion string `json:"criterion"`
 	// Points, from 0 to the criterion's `maxPoints`.
 	Score float64 `json:"score"`
+}
+
+// Who signed a decision.
+type Signer struct {
+	// The signer's name.
+	Name string `json:"name"`
+	// The signer's position, e.g. `Chủ tịch`; null when not recorded.
+	Position *string `json:"position,omitempty"`
+}
+
+// Who signed a decision.
+type SignerInput struct {
+	// The signer's name, not blank.
+	Name string `json:"name"`
+	// The signer's position.
+	Position *string `json:"position,omitempty"`
 }
 
 // A statistics code and the dates it applied (null: open-ended).
@@ -1105,6 +1297,148 @@ func (e ChangeOp) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The kind of commendation a dossier asks for (Law 06/2022/QH15, Điều 8 "Các loại hình khen thưởng").
+type DossierKind string
+
+const (
+	// Khen thưởng thường xuyên: for achievements in the year's emulation (theo công trạng và thành tích).
+	DossierKindRegular DossierKind = "REGULAR"
+	// Khen thưởng theo đợt, theo chuyên đề: at the end of a movement or campaign.
+	DossierKindThematic DossierKind = "THEMATIC"
+	// Khen thưởng đột xuất: for an unexpected, outstanding act.
+	DossierKindUnscheduled DossierKind = "UNSCHEDULED"
+	// Khen thưởng quá trình cống hiến: for a whole career of service.
+	DossierKindDedication DossierKind = "DEDICATION"
+	// Khen thưởng theo niên hạn: for years of service.
+	DossierKindYearsOfService DossierKind = "YEARS_OF_SERVICE"
+	// Khen thưởng đối ngoại: for foreign recipients.
+	DossierKindForeign DossierKind = "FOREIGN"
+)
+
+var AllDossierKind = []DossierKind{
+	DossierKindRegular,
+	DossierKindThematic,
+	DossierKindUnscheduled,
+	DossierKindDedication,
+	DossierKindYearsOfService,
+	DossierKindForeign,
+}
+
+func (e DossierKind) IsValid() bool {
+	switch e {
+	case DossierKindRegular, DossierKindThematic, DossierKindUnscheduled, DossierKindDedication, DossierKindYearsOfService, DossierKindForeign:
+		return true
+	}
+	return false
+}
+
+func (e DossierKind) String() string {
+	return string(e)
+}
+
+func (e *DossierKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DossierKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DossierKind", str)
+	}
+	return nil
+}
+
+func (e DossierKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DossierKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DossierKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a dossier is. DRAFT → SUBMITTED (by the province's editors) → RETURNED
+// (by the vetting level, with reasons; edited and submitted again) or VETTED →
+// DECIDED (a decision is recorded) or REJECTED (by the deciding level, with reasons).
+type DossierStatus string
+
+const (
+	// Being prepared by the proposing province; it may be changed or deleted.
+	DossierStatusDraft DossierStatus = "DRAFT"
+	// Sent to the level it is addressed to, waiting for vetting.
+	DossierStatusSubmitted DossierStatus = "SUBMITTED"
+	// Sent back by the vetting level with reasons; it may be changed and submitted again.
+	DossierStatusReturned DossierStatus = "RETURNED"
+	// Vetted: waiting for the decision.
+	DossierStatusVetted DossierStatus = "VETTED"
+	// A decision conferred its awards (see `decision`).
+	DossierStatusDecided DossierStatus = "DECIDED"
+	// Closed without a decision, with reasons.
+	DossierStatusRejected DossierStatus = "REJECTED"
+)
+
+var AllDossierStatus = []DossierStatus{
+	DossierStatusDraft,
+	DossierStatusSubmitted,
+	DossierStatusReturned,
+	DossierStatusVetted,
+	DossierStatusDecided,
+	DossierStatusRejected,
+}
+
+func (e DossierStatus) IsValid() bool {
+	switch e {
+	case DossierStatusDraft, DossierStatusSubmitted, DossierStatusReturned, DossierStatusVetted, DossierStatusDecided, DossierStatusRejected:
+		return true
+	}
+	return false
+}
+
+func (e DossierStatus) String() string {
+	return string(e)
+}
+
+func (e *DossierStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DossierStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DossierStatus", str)
+	}
+	return nil
+}
+
+func (e DossierStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DossierStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DossierStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // How a reported figure was worded at the conference.
 type FigureQualifier string
 
@@ -1425,8 +1759,12 @@ type Role string
 const (
 	// Reads the scope's unpublished records too.
 	RoleViewer Role = "VIEWER"
-	// Creates, changes and deletes the scope's records.
+	// Creates, changes and deletes the scope's records; prepares and submits its dossiers.
 	RoleEditor Role = "EDITOR"
+	// The scope's commendation office: vets (or returns) the dossiers addressed to the scope's level.
+	RoleVetter Role = "VETTER"
+	// Records the decisions of the scope's level on vetted dossiers, or rejects them.
+	RoleDecider Role = "DECIDER"
 	// Also the scope's reference data and audit entries.
 	RoleAdmin Role = "ADMIN"
 )
@@ -1434,12 +1772,14 @@ const (
 var AllRole = []Role{
 	RoleViewer,
 	RoleEditor,
+	RoleVetter,
+	RoleDecider,
 	RoleAdmin,
 }
 
 func (e Role) IsValid() bool {
 	switch e {
-	case RoleViewer, RoleEditor, RoleAdmin:
+	case RoleViewer, RoleEditor, RoleVetter, RoleDecider, RoleAdmin:
 		return true
 	}
 	return false

@@ -1,0 +1,721 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/thidua/thidua/vntext"
+)
+
+// Dossiers and decisions: a province (or the cluster) proposes recipients in
+// a dossier (hồ sơ đề nghị khen thưởng) addressed to an authority; the
+// commendation office of that authority's level vets it, returning it with
+// reasons when it is incomplete; the authority signs one decision (quyết
+// định khen thưởng) that confers an award on every recipient at once.
+
+// Dossier kinds: the kinds of commendation of Law 06/2022/QH15 (see
+// DossierKinds for the article each comes from).
+const (
+	KindRegular        = "REGULAR"          // khen thưởng thường xuyên (theo công trạng và thành tích)
+	KindThematic       = "THEMATIC"         // khen thưởng theo đợt, theo chuyên đề
+	KindUnscheduled    = "UNSCHEDULED"      // khen thưởng đột xuất
+	KindDedication     = "DEDICATION"       // khen thưởng quá trình cống hiến
+	KindYearsOfService = "YEARS_OF_SERVICE" // khen thưởng theo niên hạn
+	KindForeign        = "FOREIGN"          // khen thưởng đối ngoại
+)
+
+// DossierKinds are the kinds a dossier may have.
+var DossierKinds = []string{KindRegular, KindThematic, KindUnscheduled, KindDedication, KindYearsOfService, KindForeign}
+
+// Dossier statuses.
+const (
+	DossierDraft     = "DRAFT"
+	DossierSubmitted = "SUBMITTED"
+	DossierReturned  = "RETURNED"
+	DossierVetted    = "VETTED"
+	DossierDecided   = "DECIDED"
+	DossierRejected  = "REJECTED"
+)
+
+// dossierSteps are the moves of a dossier and the statuses each starts
+// from: submitted from a draft (or once returned), returned or vetted once
+// submitted, decided or rejected once vetted.
+var dossierSteps = map[string][]string{
+	DossierSubmitted: {DossierDraft, DossierReturned},
+	DossierReturned:  {DossierSubmitted},
+	DossierVetted:    {DossierSubmitted},
+	DossierDecided:   {DossierVetted},
+	DossierRejected:  {DossierVetted},
+}
+
+// Dossier is a proposal of awards for several recipients. Owner is the
+// proposing province, or "*" for the cluster; it is never public (its
+// council votes and drafts are the office's), though the decision it leads
+// to is.
+type Dossier struct {
+	ID            string             `json:"id"`
+	Owner         string             `json:"owner"`
+	ProvinceID    string             `json:"provinceId,omitempty"` // "" for the cluster's dossiers
+	Kind          string             `json:"kind"`
+	Authority     string             `json:"authority"` // whom it is addressed to
+	Year          int                `json:"year"`      // the year of the achievements
+	Title         string             `json:"title"`
+	ProposingUnit string             `json:"proposingUnit"`
+	MovementID    string             `json:"movementId,omitempty"`
+	Letter        *Decision          `json:"letter,omitempty"` // tờ trình: number and date
+	Council       *Council           `json:"council,omitempty"`
+	Recipients    []DossierRecipient `json:"recipients"`
+	Status        string             `json:"status"`
+	History       []DossierEvent     `json:"history"`
+	Warnings      []DossierWarning   `json:"warnings,omitempty"`
+	DecisionID    string             `json:"decisionId,omitempty"`
+	Meta          `json:"-"`
+}
+
+// Council is the result of the emulation and commendation council's
+// meeting on the dossier.
+type Council struct {
+	Date           string `json:"date"`
+	MembersPresent int    `json:"membersPresent"`
+	MembersTotal   int    `json:"membersTotal"`
+}
+
+// DossierRecipient is one proposed recipient of a dossier.
+type DossierRecipient struct {
+	HonoreeID   string    `json:"honoreeId,omitempty"`
+	ProvinceID  string    `json:"provinceId"`
+	Recipient   Recipient `json:"recipient"`
+	AwardTypeID string    `json:"awardTypeId"`
+	Class       string    `json:"class,omitempty"`
+	Achievement string    `json:"achievement"`
+	// BallotShare is the share of the council's secret ballots for the
+	// recipient, in percent.
+	BallotShare *float64 `json:"ballotShare,omitempty"`
+	AwardID     string   `json:"awardId,omitempty"` // once decided
+}
+
+// DossierEvent is one move of a dossier: who, when, why.
+type DossierEvent struct {
+	Status  string    `json:"status"`
+	At      time.Time `json:"at"`
+	By      string    `json:"by,omitempty"`
+	Reasons []string  `json:"reasons,omitempty"`
+}
+
+// DossierWarning is something the office should look at before deciding,
+// found when the dossier was submitted: the same achievement proposed
+// twice, say.
+type DossierWarning struct {
+	Recipient int    `json:"recipient"` // index in Recipients
+	Message   string `json:"message"`
+}
+
+// DossierInput is the command to create or replace a dossier.
+type DossierInput struct {
+	ProvinceID    *string // nil: the cluster's dossier
+	Kind          string
+	Authority     string
+	Year          int
+	Title         string
+	ProposingUnit string
+	MovementID    *string
+	Letter        *DecisionInput
+	Council       *CouncilInput
+	Recipients    []DossierRecipientInput
+}
+
+// CouncilInput is the council's result.
+type CouncilInput struct {
+	Date           string
+	MembersPresent int
+	MembersTotal   int
+}
+
+// DossierRecipientInput is one proposed recipient.
+type DossierRecipientInput struct {
+	HonoreeID   *string
+	ProvinceID  *string
+	Recipient   *RecipientInput
+	AwardTypeID string
+	Class       *string
+	Achievement string
+	BallotShare *float64
+}
+
+// MaxDossierRecipients bounds a dossier (and so a decision).
+const MaxDossierRecipients = 500
+
+// centralAuthorities decide at the central level: their dossiers are vetted
+// and decided by the "*" scope (the central board and the cluster's
+// secretariat). Every other authority is the proposing province's own.
+var centralAuthorities = map[string]bool{"PRESIDENT": true, "GOVERNMENT": true, "PRIME_MINISTER": true, "MINISTER": true}
+
+// Level is the scope that vets and decides a dossier addressed to
+// authority by owner: "*" for central authorities, else the owner.
+func Level(authority, owner string) string {
+	if centralAuthorities[authority] || owner == ScopeAll {
+		return ScopeAll
+	}
+	return owner
+}
+
+// Level is the scope that vets and decides the dossier.
+func (d *Dossier) Level() string { return Level(d.Authority, d.Owner) }
+
+// CheckDossier checks a dossier input and returns the dossier it describes
+// (without id, status or meta). movement is the movement it names, read
+// within the caller's access (nil when absent or hidden); honorees are the
+// honorees its recipients name, by id, within the caller's access.
+func CheckDossier(ref Reference, now time.Time, in DossierInput, movement *Movement, honorees map[string]*Honoree) (*Dossier, error) {
+	c := newChecker(ref, now)
+	d := &Dossier{Kind: in.Kind, Authority: in.Authority, Year: in.Year,
+		Title:         c.text("input.title", &in.Title, true, MaxTitle),
+		ProposingUnit: c.text("input.proposingUnit", &in.ProposingUnit, true, MaxName),
+		Owner:         ScopeAll,
+	}
+	if !contains(DossierKinds, in.Kind) {
+		c.fail("input.kind", "%q is not a kind of dossier: one of %v", in.Kind, DossierKinds)
+	}
+	c.year("input.year", in.Year)
+	var p *Province
+	if in.ProvinceID != nil {
+		p = c.province("input.provinceId", *in.ProvinceID)
+		d.ProvinceID, d.Owner = *in.ProvinceID, *in.ProvinceID
+		if p != nil {
+			c.activeOn("input.provinceId", p, minDate(yearStart(in.Year), now.Format(DateLayout)))
+		}
+	}
+	if in.Letter != nil {
+		d.Letter = &Decision{Number: c.text("input.letter.number", &in.Letter.Number, true, MaxShort),
+			Date: c.date("input.letter.date", in.Letter.Date)}
+	}
+	if in.Council != nil {
+		k := in.Council
+		d.Council = &Council{Date: c.date("input.council.date", k.Date), MembersPresent: k.MembersPresent, MembersTotal: k.MembersTotal}
+		switch {
+		case k.MembersTotal < 1:
+			c.fail("input.council.membersTotal", "must be at least 1")
+		case k.MembersPresent < 1 || k.MembersPresent > k.MembersTotal:
+			c.fail("input.council.membersPresent", "must be between 1 and the %d members", k.MembersTotal)
+		}
+	}
+	if len(in.Recipients) > MaxDossierRecipients {
+		c.fail("input.recipients", "a dossier proposes at most %d recipients", MaxDossierRecipients)
+	}
+	on := now.Format(DateLayout)
+	for i, r := range in.Recipients {
+		f := fmt.Sprintf("input.recipients[%d]", i)
+		line := DossierRecipient{AwardTypeID: r.AwardTypeID, ProvinceID: d.ProvinceID,
+			Achievement: c.text(f+".achievement", &r.Achievement, true, MaxLong)}
+		if r.ProvinceID != nil {
+			line.ProvinceID = *r.ProvinceID
+			if d.ProvinceID != "" && line.ProvinceID != d.ProvinceID {
+				c.fail(f+".provinceId", "a province's dossier proposes its own recipients (%s)", d.ProvinceID)
+			}
+		}
+		if line.ProvinceID == "" {
+			c.fail(f+".provinceId", "the cluster's dossier names each recipient's province")
+		} else {
+			c.province(f+".provinceId", line.ProvinceID)
+		}
+		if r.HonoreeID != nil {
+			h := honorees[*r.HonoreeID]
+			switch {
+			case h == nil:
+				c.fail(f+".honoreeId", "unknown honoree %q", *r.HonoreeID)
+			case h.ProvinceID != line.ProvinceID:
+				c.fail(f+".honoreeId", "the honoree belongs to %s, not %s", h.ProvinceID, line.ProvinceID)
+			default:
+				line.HonoreeID = h.ID
+				line.Recipient = h.Recipient()
+			}
+		}
+		if r.Recipient != nil {
+			line.Recipient = Recipient{Kind: r.Recipient.Kind,
+				Name:         c.text(f+".recipient.name", &r.Recipient.Name, true, MaxName),
+				Position:     c.text(f+".recipient.position", r.Recipient.Position, false, MaxName),
+				Organization: c.text(f+".recipient.organization", r.Recipient.Organization, false, MaxName)}
+		}
+		if r.HonoreeID == nil && r.Recipient == nil {
+			c.fail(f+".recipient", "name the recipient, or the honoree it is (honoreeId)")
+		}
+		t := ref.AwardType(r.AwardTypeID)
+		if t == nil {
+			c.fail(f+".awardTypeId", "unknown award type %q", r.AwardTypeID)
+		} else {
+			switch {
+			case len(t.Classes) > 0 && r.Class == nil:
+				c.fail(f+".class", "%s is conferred in classes; give one of %v", t.Name, t.Classes)
+			case len(t.Classes) == 0 && r.Class != nil:
+				c.fail(f+".class", "%s has no classes", t.Name)
+			case r.Class != nil && !contains(t.Classes, *r.Class):
+				c.fail(f+".class", "%s is not a class of %s", *r.Class, t.Name)
+			}
+			if r.Class != nil {
+				line.Class = *r.Class
+			}
+			if !contains(t.RecipientKinds, line.Recipient.Kind) {
+				c.fail(f+".recipient.kind", "%s is for %v, not %s", t.Name, t.RecipientKinds, line.Recipient.Kind)
+			}
+			if !AuthorityAllowed(t, in.Authority, on) {
+				c.fail("input.authority", "%s is decided by %v on %s, not by %s", t.Name, AuthoritiesOn(t, on), on, in.Authority)
+			}
+		}
+		if r.BallotShare != nil {
+			c.number(f+".ballotShare", *r.BallotShare, 0, 100)
+			v := *r.BallotShare
+			line.BallotShare = &v
+		}
+		d.Recipients = append(d.Recipients, line)
+	}
+	if in.MovementID != nil {
+		c.id("input.movementId", *in.MovementID)
+		switch {
+		case c.err != nil:
+		case movement == nil:
+			c.fail("input.movementId", "unknown movement %q", *in.MovementID)
+		case movement.Scope == "PROVINCE" && movement.ProvinceID != d.ProvinceID:
+			c.fail("input.movementId", "the movement belongs to %s, not %s", movement.ProvinceID, d.ProvinceID)
+		default:
+			d.MovementID = movement.ID
+		}
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	if d.Recipients == nil {
+		d.Recipients = []DossierRecipient{}
+	}
+	return d, nil
+}
+
+// NewDossier starts a checked dossier as a draft created by by at at.
+func NewDossier(d *Dossier, by string, at time.Time) *Dossier {
+	d.Status = DossierDraft
+	d.History = []DossierEvent{{Status: DossierDraft, At: at, By: by}}
+	return d
+}
+
+// EditDossier replaces a draft (or returned) dossier's content, keeping
+// its status and history. Its owner does not change.
+func EditDossier(old, next *Dossier) (*Dossier, error) {
+	if old.Status != DossierDraft && old.Status != DossierReturned {
+		return nil, Invalid("id", "a %s dossier cannot be changed: only drafts and returned dossiers can", old.Status)
+	}
+	if next.Owner != old.Owner {
+		return nil, Invalid("input.provinceId", "a dossier stays with the province that prepared it (%s)", old.Owner)
+	}
+	next.ID, next.Status, next.History, next.Warnings, next.Meta = old.ID, old.Status, old.History, old.Warnings, old.Meta
+	return next, nil
+}
+
+// CanDeleteDossier allows deleting drafts only: once submitted, a dossier
+// is part of the record.
+func CanDeleteDossier(d *Dossier) error {
+	if d.Status != DossierDraft || len(d.History) > 1 {
+		return Invalid("id", "only a draft that was never submitted can be deleted; this one is %s", d.Status)
+	}
+	return nil
+}
+
+// Move takes a dossier to status, recording who and why; field names the
+// input at fault. Returning and rejecting need reasons.
+func Move(d *Dossier, status string, reasons []string, by string, at time.Time) (*Dossier, error) {
+	from, ok := dossierSteps[status]
+	if !ok || !contains(from, d.Status) {
+		return nil, Invalid("id", "a %s dossier cannot become %s", d.Status, status)
+	}
+	var clean []string
+	for i := range reasons {
+		c := newChecker(nil, at)
+		if r := c.text(fmt.Sprintf("reasons[%d]", i), &reasons[i], true, MaxLong); c.err != nil {
+			return nil, c.err
+		} else {
+			clean = append(clean, r)
+		}
+	}
+	if (status == DossierReturned || status == DossierRejected) && len(clean) == 0 {
+		return nil, Invalid("reasons", "say why the dossier is %s", lower(status))
+	}
+	d.Status = status
+	d.History = append(d.History, DossierEvent{Status: status, At: at, By: by, Reasons: clean})
+	return d, nil
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// CheckSubmission checks what a dossier needs before it leaves the
+// province: its submission letter, at least one recipient, and each
+// recipient's eligibility given its earlier awards (history, by honoree
+// id, conferred ones). It returns the warnings the office should see: the
+// same achievement (recipient, award type, year) proposed twice, in this
+// dossier or elsewhere (others: the proposals and awards already on
+// record for the same recipients).
+func CheckSubmission(ref Reference, rules []Prerequisite, d *Dossier, history map[string][]Award, others []Proposal) ([]DossierWarning, error) {
+	if d.Letter == nil {
+		return nil, Invalid("input.letter", "a dossier is submitted with its submission letter (number and date)")
+	}
+	if len(d.Recipients) == 0 {
+		return nil, Invalid("input.recipients", "a dossier proposes at least one recipient")
+	}
+	for i, r := range d.Recipients {
+		if err := Eligible(ref, rules, fmt.Sprintf("input.recipients[%d]", i), r, d.Year, history[r.HonoreeID]); err != nil {
+			return nil, err
+		}
+	}
+	var warnings []DossierWarning
+	seen := map[string]int{}
+	for i, r := range d.Recipients {
+		k := achievementKey(r.HonoreeID, r.Recipient, r.ProvinceID, r.AwardTypeID, d.Year)
+		if j, ok := seen[k]; ok {
+			warnings = append(warnings, DossierWarning{Recipient: i,
+				Message: fmt.Sprintf("%s is proposed for %s twice in this dossier (recipients %d and %d)", r.Recipient.Name, typeName(ref, r.AwardTypeID), j+1, i+1)})
+			continue
+		}
+		seen[k] = i
+		for _, o := range others {
+			if o.DossierID == d.ID && o.DossierID != "" {
+				continue
+			}
+			if achievementKey(o.HonoreeID, o.Recipient, o.ProvinceID, o.AwardTypeID, o.Year) == k {
+				warnings = append(warnings, DossierWarning{Recipient: i,
+					Message: fmt.Sprintf("%s was already proposed for %s for %d (%s)", r.Recipient.Name, typeName(ref, r.AwardTypeID), d.Year, o.Where)})
+				break
+			}
+		}
+	}
+	return warnings, nil
+}
+
+// Proposal is an earlier proposal or award of the same achievement, for the
+// duplicate warning.
+type Proposal struct {
+	DossierID   string
+	HonoreeID   string
+	ProvinceID  string
+	Recipient   Recipient
+	AwardTypeID string
+	Year        int
+	Where       string // "dossier …" or "award …"
+}
+
+// achievementKey identifies an achievement: the recipient (its honoree, or
+// its kind and folded name in its province), the award type and the year.
+func achievementKey(honoree string, r Recipient, province, awardType string, year int) string {
+	who := "h:" + honoree
+	if honoree == "" {
+		who = "n:" + province + "|" + r.Kind + "|" + vntext.Fold(r.Name)
+	}
+	return fmt.Sprintf("%s|%s|%d", who, awardType, year)
+}
+
+func typeName(ref Reference, id string) string {
+	if t := ref.AwardType(id); t != nil {
+		return t.Name
+	}
+	return id
+}
+
+// DecisionRecord is a commendation decision (quyết định khen thưởng): it
+// confers awards on the recipients of a dossier. It is public. Owner is
+// the level that decided it ("*" or the province).
+type DecisionRecord struct {
+	ID         string   `json:"id"`
+	Owner      string   `json:"owner"`
+	Published  bool     `json:"published"`
+	Number     string   `json:"number"`
+	Date       string   `json:"date"`
+	Authority  string   `json:"authority"`
+	IssuedBy   string   `json:"issuedBy"` // the issuing body, as printed
+	Signer     Signer   `json:"signer"`
+	LegalBasis string   `json:"legalBasis"`
+	ProvinceID string   `json:"provinceId,omitempty"`
+	DossierID  string   `json:"dossierId"`
+	AwardIDs   []string `json:"awardIds"`
+	Meta       `json:"-"`
+}
+
+// Signer is who signed a decision.
+type Signer struct {
+	Name     string `json:"name"`
+	Position string `json:"position,omitempty"`
+}
+
+// DecisionRecordInput is the command to record a decision on a vetted
+// dossier.
+type DecisionRecordInput struct {
+	DossierID string
+	Number    string
+	Date      string
+	IssuedBy  string
+	Signer    SignerInput
+}
+
+// SignerInput names a signer.
+type SignerInput struct {
+	Name     string
+	Position *string
+}
+
+// Decide checks a decision on a vetted dossier and returns it with the
+// awards it confers — one per recipient, each pointing to the decision and
+// the dossier, checked by the same rules as an award entered alone
+// (CheckAward) — and the dossier as decided. Ids are the store's to fill
+// (decision.ID and each award's ID must be set before the dossier's
+// recipients point to them: see Link).
+func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by string) (*DecisionRecord, []*Award, error) {
+	if d.Status != DossierVetted {
+		return nil, nil, Invalid("input.dossierId", "a decision is recorded on a vetted dossier; this one is %s", d.Status)
+	}
+	c := newChecker(ref, now)
+	dec := &DecisionRecord{Owner: d.Level(), Published: true, Authority: d.Authority, ProvinceID: d.ProvinceID, DossierID: d.ID,
+		Number:   c.text("input.number", &in.Number, true, MaxShort),
+		Date:     c.date("input.date", in.Date),
+		IssuedBy: c.text("input.issuedBy", &in.IssuedBy, true, MaxName),
+		Signer: Signer{Name: c.text("input.signer.name", &in.Signer.Name, true, MaxName),
+			Position: c.text("input.signer.position", in.Signer.Position, false, MaxName)},
+	}
+	if c.err != nil {
+		return nil, nil, c.err
+	}
+	dec.LegalBasis = LegalBasis(dec.Date)
+	awards := make([]*Award, 0, len(d.Recipients))
+	for i, r := range d.Recipients {
+		var class *string
+		if r.Class != "" {
+			class = &r.Class
+		}
+		pos, org, ach := r.Recipient.Position, r.Recipient.Organization, r.Achievement
+		in := AwardInput{ProvinceID: r.ProvinceID, AwardTypeID: r.AwardTypeID, Class: class, Authority: d.Authority,
+			Recipient: &RecipientInput{Kind: r.Recipient.Kind, Name: r.Recipient.Name, Position: &pos, Organization: &org},
+			Year:      d.Year, Status: StatusConferred, Decision: &DecisionInput{Number: dec.Number, Date: dec.Date},
+			Citation: &ach}
+		var movement *Movement
+		if d.MovementID != "" {
+			movement = &Movement{ID: d.MovementID} // checked when the dossier was
+		}
+		a, err := CheckAward(ref, now, in, movement)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				// Name the recipient of the dossier the problem is with.
+				return nil, nil, Invalid("input.dossierId", "recipient %d (%s): %s: %s", i+1, r.Recipient.Name, e.Field, e.Message)
+			}
+			return nil, nil, err
+		}
+		a.HonoreeID, a.DossierID = r.HonoreeID, d.ID
+		NewAward(a, by, now)
+		awards = append(awards, a)
+	}
+	return dec, awards, nil
+}
+
+// Link points the decision, its awards and the dossier at each other once
+// the store has given them ids, and moves the dossier to DECIDED.
+func Link(d *Dossier, dec *DecisionRecord, awards []*Award, by string, at time.Time) (*Dossier, error) {
+	dec.AwardIDs = make([]string, len(awards))
+	for i, a := range awards {
+		a.DecisionID = dec.ID
+		dec.AwardIDs[i] = a.ID
+		d.Recipients[i].AwardID = a.ID
+	}
+	d.DecisionID = dec.ID
+	return Move(d, DossierDecided, nil, by, at)
+}
+
+// Honoree is a recipient as a record of its own — a person or a collective
+// — so that every award it received across the years can be found and the
+// titles that build on earlier ones checked. Key is the office's own
+// identifier for it (a staff number, an identity card number, a unit's
+// code), unique within its province.
+type Honoree struct {
+	ID           string `json:"id"`
+	Owner        string `json:"owner"`
+	Published    bool   `json:"published"`
+	ProvinceID   string `json:"provinceId"`
+	Key          string `json:"key"`
+	Kind         string `json:"kind"`
+	Name         string `json:"name"`
+	Position     string `json:"position,omitempty"`
+	Organization string `json:"organization,omitempty"`
+	Meta         `json:"-"`
+}
+
+// Recipient is the honoree as an award names it.
+func (h *Honoree) Recipient() Recipient {
+	return Recipient{Kind: h.Kind, Name: h.Name, Position: h.Position, Organization: h.Organization}
+}
+
+// HonoreeInput is the command to create or replace an honoree.
+type HonoreeInput struct {
+	ProvinceID   string
+	Key          string
+	Kind         string
+	Name         string
+	Position     *string
+	Organization *string
+}
+
+// CheckHonoree checks an honoree input. Honorees are not public: they are
+// the province's register (names of people with their identifiers).
+func CheckHonoree(ref Reference, now time.Time, in HonoreeInput) (*Honoree, error) {
+	c := newChecker(ref, now)
+	h := &Honoree{ProvinceID: in.ProvinceID, Owner: in.ProvinceID, Kind: in.Kind,
+		Key:          c.text("input.key", &in.Key, true, MaxShort),
+		Name:         c.text("input.name", &in.Name, true, MaxName),
+		Position:     c.text("input.position", in.Position, false, MaxName),
+		Organization: c.text("input.organization", in.Organization, false, MaxName),
+	}
+	c.province("input.provinceId", in.ProvinceID)
+	if !contains([]string{"INDIVIDUAL", "COLLECTIVE", "HOUSEHOLD"}, in.Kind) {
+		c.fail("input.kind", "%q is not a recipient kind", in.Kind)
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return h, nil
+}
+
+// HonoreeKey is the form of a key the store keeps unique: folded, so that
+// "CB-017" and "cb-017 " are the same honoree.
+func HonoreeKey(key string) string { return vntext.Fold(key) }
+
+// Prerequisite is a condition the law sets on a title that builds on
+// earlier ones: the recipient must have received one of Needs at least
+// Times times in the Within years before the proposal's year (consecutive
+// years when Consecutive). Basis cites the article.
+type Prerequisite struct {
+	AwardTypeID string
+	Class       string // "" for any class
+	Needs       []string
+	NeedsClass  string // the class the earlier award must have; "" for any
+	Times       int
+	Consecutive bool
+	// Period is the most years between two conferrals that still count as
+	// consecutive ("lần liên tục": a title conferred every three years is
+	// consecutive three years apart); 0 or 1: successive years.
+	Period int
+	Within int // years before the proposal's year; 0: any time before
+	Basis  string
+}
+
+// Eligible checks a proposed recipient against the prerequisites of its
+// award type, given its conferred awards (history). A recipient without
+// an honoree record has no history to check: a title with prerequisites
+// needs one.
+func Eligible(ref Reference, rules []Prerequisite, field string, r DossierRecipient, year int, history []Award) error {
+	for _, p := range rules {
+		if p.AwardTypeID != r.AwardTypeID || p.Class != "" && p.Class != r.Class {
+			continue
+		}
+		want := p.describe(ref)
+		if r.HonoreeID == "" {
+			return Invalid(field+".honoreeId", "%s requires %s (%s): name the honoree so its earlier awards can be checked",
+				typeName(ref, r.AwardTypeID), want, p.Basis)
+		}
+		years := map[int]bool{}
+		for _, a := range history {
+			if a.Status != StatusConferred || !contains(p.Needs, a.AwardTypeID) || p.NeedsClass != "" && a.Class != p.NeedsClass {
+				continue
+			}
+			if a.Year > year || p.Within > 0 && a.Year <= year-p.Within {
+				continue
+			}
+			years[a.Year] = true
+		}
+		if !p.met(years, year) {
+			return Invalid(field+".awardTypeId", "%s requires %s (%s); %s has %s",
+				typeName(ref, r.AwardTypeID), want, p.Basis, r.Recipient.Name, haveText(years))
+		}
+	}
+	return nil
+}
+
+func (p Prerequisite) met(years map[int]bool, year int) bool {
+	if !p.Consecutive {
+		return len(years) >= p.Times
+	}
+	// Consecutive: a run of Times years, the last of them just before the
+	// proposal's year or, without a window, any run.
+	run := 0
+	list := make([]int, 0, len(years))
+	for y := range years {
+		list = append(list, y)
+	}
+	sort.Ints(list)
+	for i, y := range list {
+		if i > 0 && y-list[i-1] <= max(p.Period, 1) {
+			run++
+		} else {
+			run = 1
+		}
+		if run >= p.Times {
+			return true
+		}
+	}
+	return false
+}
+
+func (p Prerequisite) describe(ref Reference) string {
+	names := make([]string, len(p.Needs))
+	for i, id := range p.Needs {
+		names[i] = typeName(ref, id)
+		if p.NeedsClass != "" {
+			names[i] += " " + p.NeedsClass
+		}
+	}
+	s := fmt.Sprintf("%d time(s) %v", p.Times, names)
+	if p.Consecutive {
+		s = fmt.Sprintf("%d consecutive time(s) %v", p.Times, names)
+	}
+	if p.Within > 0 {
+		s += fmt.Sprintf(" in the %d years before", p.Within)
+	}
+	return s
+}
+
+func haveText(years map[int]bool) string {
+	if len(years) == 0 {
+		return "none"
+	}
+	list := make([]int, 0, len(years))
+	for y := range years {
+		list = append(list, y)
+	}
+	sort.Ints(list)
+	return fmt.Sprintf("them in %v", list)
+}
+
+// DossierFilter selects dossiers; zero fields select everything.
+type DossierFilter struct {
+	ProvinceID string
+	Status     string
+	Year       *int
+	Authority  string
+	Kind       string
+	Search     string // words of the title or proposing unit, diacritics ignored
+}
+
+// DecisionFilter selects decisions.
+type DecisionFilter struct {
+	ProvinceID string
+	Year       *int // of the decision's date
+	Authority  string
+}
+
+// HonoreeFilter selects honorees.
+type HonoreeFilter struct {
+	ProvinceID string
+	Kind       string
+	Search     string // words of the name, organisation or key, diacritics ignored
+}

@@ -1,0 +1,159 @@
+package graph
+
+import (
+	"context"
+	"io"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/graph/model"
+	"github.com/thidua/thidua/service"
+)
+
+// Conversions of dossiers, decisions, honorees and attachments between the
+// domain and the API.
+
+func (r *Resolver) dossier(d *domain.Dossier) *model.Dossier {
+	if d == nil {
+		return nil
+	}
+	snap := r.Catalog.Get()
+	out := &model.Dossier{ID: d.ID, ProvinceID: d.ProvinceID, Kind: model.DossierKind(d.Kind), Authority: model.Authority(d.Authority),
+		Level: d.Level(), Year: d.Year, Title: d.Title, ProposingUnit: d.ProposingUnit, MovementID: d.MovementID,
+		Letter: toDecision(d.Letter), Status: model.DossierStatus(d.Status), DecisionID: d.DecisionID,
+		Recipients: make([]*model.DossierRecipient, len(d.Recipients)), History: make([]*model.DossierEvent, len(d.History)),
+		Warnings: make([]*model.DossierWarning, len(d.Warnings)),
+		Version:  d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	if c := d.Council; c != nil {
+		out.Council = &model.Council{Date: model.Date(c.Date), MembersPresent: c.MembersPresent, MembersTotal: c.MembersTotal}
+	}
+	for i, x := range d.Recipients {
+		rec := &model.DossierRecipient{HonoreeID: x.HonoreeID, ProvinceID: x.ProvinceID,
+			Recipient: &model.Recipient{Kind: model.RecipientKind(x.Recipient.Kind), Name: x.Recipient.Name,
+				Position: str(x.Recipient.Position), Organization: str(x.Recipient.Organization)},
+			AwardType: toAwardType(snap.AwardType(x.AwardTypeID)), Achievement: x.Achievement, BallotShare: x.BallotShare, AwardID: x.AwardID}
+		if x.Class != "" {
+			c := model.AwardClass(x.Class)
+			rec.Class = &c
+		}
+		out.Recipients[i] = rec
+	}
+	for i, e := range d.History {
+		out.History[i] = &model.DossierEvent{Status: model.DossierStatus(e.Status), At: e.At, By: str(e.By), Reasons: append([]string{}, e.Reasons...)}
+	}
+	for i, w := range d.Warnings {
+		out.Warnings[i] = &model.DossierWarning{Recipient: w.Recipient, Message: w.Message}
+	}
+	return out
+}
+
+func toCommendationDecision(d *domain.DecisionRecord) *model.CommendationDecision {
+	if d == nil {
+		return nil
+	}
+	return &model.CommendationDecision{ID: d.ID, Number: d.Number, Date: model.Date(d.Date), Authority: model.Authority(d.Authority),
+		IssuedBy: d.IssuedBy, Signer: &model.Signer{Name: d.Signer.Name, Position: str(d.Signer.Position)},
+		LegalBasis: d.LegalBasis, ProvinceID: d.ProvinceID, DossierID: d.DossierID,
+		Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+}
+
+func toHonoree(h *domain.Honoree) *model.Honoree {
+	if h == nil {
+		return nil
+	}
+	return &model.Honoree{ID: h.ID, ProvinceID: h.ProvinceID, Key: h.Key, Kind: model.RecipientKind(h.Kind), Name: h.Name,
+		Position: str(h.Position), Organization: str(h.Organization), Version: h.Version, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
+}
+
+func toAttachment(a *domain.Attachment) *model.Attachment {
+	return &model.Attachment{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: int(a.Size), Sha256: a.SHA256,
+		UploadedAt: a.UploadedAt, UploadedBy: str(a.UploadedBy), URL: "/files/" + a.ID}
+}
+
+func dossierInput(in model.DossierInput) domain.DossierInput {
+	out := domain.DossierInput{ProvinceID: in.ProvinceID, Kind: string(in.Kind), Authority: string(in.Authority), Year: in.Year,
+		Title: in.Title, ProposingUnit: in.ProposingUnit, MovementID: in.MovementID}
+	if in.Letter != nil {
+		out.Letter = &domain.DecisionInput{Number: in.Letter.Number, Date: string(in.Letter.Date)}
+	}
+	if c := in.Council; c != nil {
+		out.Council = &domain.CouncilInput{Date: string(c.Date), MembersPresent: c.MembersPresent, MembersTotal: c.MembersTotal}
+	}
+	for _, r := range in.Recipients {
+		x := domain.DossierRecipientInput{HonoreeID: r.HonoreeID, ProvinceID: r.ProvinceID, AwardTypeID: r.AwardTypeID,
+			Achievement: r.Achievement, BallotShare: r.BallotShare}
+		if r.Recipient != nil {
+			x.Recipient = &domain.RecipientInput{Kind: string(r.Recipient.Kind), Name: r.Recipient.Name,
+				Position: r.Recipient.Position, Organization: r.Recipient.Organization}
+		}
+		if r.Class != nil {
+			c := string(*r.Class)
+			x.Class = &c
+		}
+		out.Recipients = append(out.Recipients, x)
+	}
+	return out
+}
+
+func dossierFilter(in *model.DossierFilter) domain.DossierFilter {
+	if in == nil {
+		return domain.DossierFilter{}
+	}
+	f := domain.DossierFilter{ProvinceID: deref(in.ProvinceID), Year: in.Year, Search: deref(in.Search)}
+	if in.Status != nil {
+		f.Status = string(*in.Status)
+	}
+	if in.Authority != nil {
+		f.Authority = string(*in.Authority)
+	}
+	if in.Kind != nil {
+		f.Kind = string(*in.Kind)
+	}
+	return f
+}
+
+func decisionFilter(in *model.CommendationDecisionFilter) domain.DecisionFilter {
+	if in == nil {
+		return domain.DecisionFilter{}
+	}
+	f := domain.DecisionFilter{ProvinceID: deref(in.ProvinceID), Year: in.Year}
+	if in.Authority != nil {
+		f.Authority = string(*in.Authority)
+	}
+	return f
+}
+
+func honoreeFilter(in *model.HonoreeFilter) domain.HonoreeFilter {
+	if in == nil {
+		return domain.HonoreeFilter{}
+	}
+	f := domain.HonoreeFilter{ProvinceID: deref(in.ProvinceID), Search: deref(in.Search)}
+	if in.Kind != nil {
+		f.Kind = string(*in.Kind)
+	}
+	return f
+}
+
+// awardsWhere is a page of the awards the caller may see that match f.
+func (r *Resolver) awardsWhere(ctx context.Context, f domain.AwardFilter, first *int, after *string) (*model.AwardConnection, error) {
+	page, err := r.Service.Awards(ctx, f, pageArgs(first, after))
+	if err != nil {
+		return nil, err
+	}
+	prefetchMovements(ctx, page.Items)
+	return &model.AwardConnection{PageInfo: pageInfo(page), Count: counter(page),
+		Edges: edges(page, r.award, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
+	}, nil
+}
+
+// readUpload reads an uploaded file whole, at most the size limit (and one
+// byte more, so that an oversized file is told apart).
+func readUpload(f graphql.Upload, s *service.Service) ([]byte, error) {
+	limit := s.UploadLimit()
+	data, err := io.ReadAll(io.LimitReader(f.File, limit+1))
+	if err != nil {
+		return nil, domain.Invalid("file", "the upload could not be read: %v", err)
+	}
+	return data, nil
+}

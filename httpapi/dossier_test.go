@@ -1,0 +1,298 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const dossierFields = `id status version level warnings { recipient message } history { status by reasons }
+	recipients { recipient { name } award { id status decisionRecord { number } dossier { id } } }
+	attachments { name contentType size url } decision { id number }`
+
+// dossierInput is a Lạng Sơn dossier to the provincial chair: an honoree
+// (by id), a collective and a person.
+func dossierInput(honoree string) map[string]any {
+	return map[string]any{
+		"provinceId": "lang-son", "kind": "REGULAR", "authority": "PROVINCE_CHAIR", "year": 2025,
+		"title": "Đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh năm 2025", "proposingUnit": "Sở Nội vụ tỉnh Lạng Sơn",
+		"letter":  map[string]any{"number": "125/TTr-SNV", "date": "2026-11-02"},
+		"council": map[string]any{"date": "2026-10-30", "membersPresent": 9, "membersTotal": 11},
+		"recipients": []any{
+			map[string]any{"honoreeId": honoree, "awardTypeId": "bang-khen-chu-tich-tinh",
+				"achievement": "Hoàn thành xuất sắc nhiệm vụ hai năm liên tục", "ballotShare": 100},
+			map[string]any{"recipient": map[string]any{"kind": "COLLECTIVE", "name": "Phòng Nội vụ huyện Cao Lộc"},
+				"awardTypeId": "tap-the-lao-dong-xuat-sac", "achievement": "Dẫn đầu phong trào thi đua", "ballotShare": 90.9},
+			map[string]any{"recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Hoàng Văn Nam", "position": "Chuyên viên"},
+				"awardTypeId": "bang-khen-chu-tich-tinh", "achievement": "Có sáng kiến được công nhận"},
+		},
+	}
+}
+
+// upload attaches a file to a record with the GraphQL multipart request
+// convention.
+func (a *api) upload(tok, recordID, name string, data []byte) *response {
+	a.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	ops, _ := json.Marshal(map[string]any{
+		"query":     `mutation($id: ID!, $f: Upload!) { attachFile(recordId: $id, file: $f) { id name contentType size sha256 url } }`,
+		"variables": map[string]any{"id": recordID, "f": nil}})
+	_ = w.WriteField("operations", string(ops))
+	_ = w.WriteField("map", `{"0": ["variables.f"]}`)
+	part, _ := w.CreateFormFile("0", name)
+	_, _ = part.Write(data)
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data   map[string]any `json:"data"`
+		Errors []gqlError     `json:"errors"`
+	}
+	raw, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		a.t.Fatalf("upload: response %d is not JSON: %s", res.StatusCode, raw)
+	}
+	return &response{Status: res.StatusCode, Data: out.Data, Errors: out.Errors}
+}
+
+// download reads an attachment's URL as the caller holding tok.
+func (a *api) download(tok, url string) (int, http.Header, []byte) {
+	a.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, a.srv.URL+url, nil)
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, b
+}
+
+var tinyPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+// The whole flow: a province's editor prepares and submits a dossier of
+// three recipients with an attachment; the vetting level returns it once,
+// then vets it; a decision confers all its recipients at once; each award
+// shows its decision and dossier; the statistics form counts them. Every
+// step that a role may not take is refused, and changes nothing.
+func TestDossierFromProposalToDecision(t *testing.T) {
+	a := newAPI(t)
+	editor := token(t, map[string]string{"lang-son": "editor"})
+	viewer := token(t, map[string]string{"lang-son": "viewer"})
+	vetter := token(t, map[string]string{"lang-son": "vetter"})
+	decider := token(t, map[string]string{"lang-son": "decider"})
+	otherDecider := token(t, map[string]string{"cao-bang": "decider"})
+
+	h := a.ok(editor, `mutation($in: HonoreeInput!) { saveHonoree(input: $in, expectedVersion: 0) { id key } }`,
+		map[string]any{"in": map[string]any{"provinceId": "lang-son", "key": "LS-0017", "kind": "INDIVIDUAL",
+			"name": "Nguyễn Thị Hoa", "position": "Phó Giám đốc", "organization": "Sở Nội vụ"}})
+	honoree := get(h, "saveHonoree", "id").(string)
+	if r := a.do(editor, `mutation($in: HonoreeInput!) { saveHonoree(input: $in, expectedVersion: 0) { id } }`,
+		map[string]any{"in": map[string]any{"provinceId": "lang-son", "key": "ls-0017 ", "kind": "INDIVIDUAL", "name": "Ai đó"}}); r.code() != "CONFLICT" || r.field() != "input.key" {
+		t.Errorf("a second honoree with the same key: %s on %s, want CONFLICT on input.key", r.code(), r.field())
+	}
+
+	create := `mutation($in: DossierInput!) { createDossier(input: $in) { ` + dossierFields + ` } }`
+	if r := a.do(viewer, create, map[string]any{"in": dossierInput(honoree)}); r.code() != "FORBIDDEN" {
+		t.Errorf("a viewer creates a dossier: %s, want FORBIDDEN", r.code())
+	}
+	d := get(a.ok(editor, create, map[string]any{"in": dossierInput(honoree)}), "createDossier")
+	id := get(d, "id").(string)
+	if get(d, "status") != "DRAFT" || get(d, "level") != "lang-son" {
+		t.Fatalf("created: %v", d)
+	}
+
+	// An attachment: a corrupt one is refused and stores nothing.
+	if r := a.upload(editor, id, "to-trinh.pdf", []byte("%PDF-1.4 truncated")); r.code() != "BAD_USER_INPUT" || r.field() != "file" {
+		t.Errorf("corrupt PDF: %s on %s (%v), want BAD_USER_INPUT on file", r.code(), r.field(), r.Errors)
+	}
+	if r := a.upload(editor, id, "anh.png", tinyPDF); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("a PDF named .png: %s, want BAD_USER_INPUT", r.code())
+	}
+	if r := a.upload(otherDecider, id, "to-trinh.pdf", tinyPDF); r.code() != "NOT_FOUND" && r.code() != "FORBIDDEN" {
+		t.Errorf("another province uploads: %s, want NOT_FOUND", r.code())
+	}
+	up := a.upload(editor, id, "Tờ trình 125.pdf", tinyPDF)
+	if len(up.Errors) > 0 {
+		t.Fatalf("upload: %v", up.Errors)
+	}
+	url := get(up.Data, "attachFile", "url").(string)
+	if status, hdr, body := a.download(editor, url); status != 200 || !bytes.Equal(body, tinyPDF) ||
+		hdr.Get("Content-Type") != "application/pdf" || !strings.Contains(hdr.Get("Content-Disposition"), "filename*=UTF-8''T%E1%BB%9D") {
+		t.Errorf("download: %d %v %q", status, hdr, body)
+	}
+	if status, _, _ := a.download("", url); status != 404 {
+		t.Errorf("anonymous download of a dossier's file: %d, want 404", status)
+	}
+	if status, _, _ := a.download(otherDecider, url); status != 404 {
+		t.Errorf("another province downloads: %d, want 404", status)
+	}
+
+	move := func(tok, mutation string, version int, extra string) *response {
+		return a.do(tok, fmt.Sprintf(`mutation { %s(id: %q, expectedVersion: %d%s) { %s } }`, mutation, id, version, extra, dossierFields), nil)
+	}
+	// Submit: the province's editors (a viewer may not). The upload
+	// changed nothing of the dossier's version.
+	if r := move(viewer, "submitDossier", 1, ""); r.code() != "FORBIDDEN" {
+		t.Errorf("a viewer submits: %s, want FORBIDDEN", r.code())
+	}
+	r := move(editor, "submitDossier", 1, "")
+	if get(r.Data, "submitDossier", "status") != "SUBMITTED" {
+		t.Fatalf("submit: %v", r.Errors)
+	}
+	// The vetting level: the editor cannot vet; another province cannot
+	// see it; the vetter returns it with reasons.
+	if r := move(editor, "vetDossier", 2, ""); r.code() != "FORBIDDEN" {
+		t.Errorf("the editor vets: %s, want FORBIDDEN", r.code())
+	}
+	if r := move(otherDecider, "vetDossier", 2, ""); r.code() != "NOT_FOUND" {
+		t.Errorf("another province vets: %s, want NOT_FOUND", r.code())
+	}
+	if r := move(vetter, "returnDossier", 2, `, reasons: []`); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("returned without reasons: %s, want BAD_USER_INPUT", r.code())
+	}
+	r = move(vetter, "returnDossier", 2, `, reasons: ["Thiếu biên bản họp Hội đồng"]`)
+	if get(r.Data, "returnDossier", "status") != "RETURNED" {
+		t.Fatalf("return: %v", r.Errors)
+	}
+	// Corrected and submitted again, then vetted.
+	in := dossierInput(honoree)
+	in["council"] = map[string]any{"date": "2026-10-30", "membersPresent": 10, "membersTotal": 11}
+	if r := a.do(editor, `mutation($id: ID!, $in: DossierInput!) { updateDossier(id: $id, input: $in, expectedVersion: 3) { version } }`,
+		map[string]any{"id": id, "in": in}); len(r.Errors) > 0 {
+		t.Fatalf("update the returned dossier: %v", r.Errors)
+	}
+	if r := move(editor, "submitDossier", 4, ""); len(r.Errors) > 0 {
+		t.Fatalf("submit again: %v", r.Errors)
+	}
+	if r := move(decider, "recordDecision", 5, ""); r.code() == "" {
+		t.Errorf("a decision on a submitted dossier was accepted")
+	}
+	r = move(vetter, "vetDossier", 5, `, note: "Đủ điều kiện"`)
+	if get(r.Data, "vetDossier", "status") != "VETTED" {
+		t.Fatalf("vet: %v", r.Errors)
+	}
+	if r := a.upload(editor, id, "bo-sung.pdf", tinyPDF); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("a file added to a vetted dossier: %s, want BAD_USER_INPUT", r.code())
+	}
+
+	// The decision: only the deciding level's decider.
+	decide := `mutation($in: CommendationDecisionInput!, $v: Int!) { recordDecision(input: $in, expectedVersion: $v) {
+		id number legalBasis awards { totalCount edges { node { id status recipient { name } decisionRecord { number } dossier { id } } } } } }`
+	decision := map[string]any{"dossierId": id, "number": "2468/QĐ-UBND", "date": "2026-11-20",
+		"issuedBy": "Ủy ban nhân dân tỉnh Lạng Sơn", "signer": map[string]any{"name": "Hồ Tiến Thiệu", "position": "Chủ tịch"}}
+	for _, tok := range []string{editor, vetter} {
+		if r := a.do(tok, decide, map[string]any{"in": decision, "v": 6}); r.code() != "FORBIDDEN" {
+			t.Errorf("recordDecision by a lower role: %s, want FORBIDDEN", r.code())
+		}
+	}
+	if r := a.do(otherDecider, decide, map[string]any{"in": decision, "v": 6}); r.code() != "NOT_FOUND" {
+		t.Errorf("recordDecision by another province: %s, want NOT_FOUND", r.code())
+	}
+	if r := a.do(decider, decide, map[string]any{"in": decision, "v": 5}); r.code() != "CONFLICT" {
+		t.Errorf("recordDecision at an old version: %s, want CONFLICT", r.code())
+	}
+	dec := get(a.ok(decider, decide, map[string]any{"in": decision, "v": 6}), "recordDecision")
+	if n := get(dec, "awards", "totalCount"); n != float64(3) {
+		t.Fatalf("the decision conferred %v awards, want 3: %v", n, dec)
+	}
+	for i := 0; i < 3; i++ {
+		node := get(dec, "awards", "edges", i, "node")
+		if get(node, "status") != "CONFERRED" || get(node, "decisionRecord", "number") != "2468/QĐ-UBND" || get(node, "dossier", "id") != id {
+			t.Errorf("award %d: %v", i, node)
+		}
+	}
+	// The dossier points at its decision and awards; the honoree has its
+	// award; anonymous callers see the decision and awards, not the dossier.
+	got := get(a.ok(vetter, `query($id: ID!) { dossier(id: $id) { `+dossierFields+` } }`, map[string]any{"id": id}), "dossier")
+	if get(got, "status") != "DECIDED" || get(got, "decision", "number") != "2468/QĐ-UBND" ||
+		get(got, "recipients", 2, "award", "status") != "CONFERRED" || len(get(got, "history").([]any)) != 6 {
+		t.Errorf("decided dossier: %v", got)
+	}
+	hist := get(a.ok(editor, `query($id: ID!) { honoree(id: $id) { awards { totalCount edges { node { awardType { id } year } } } } }`,
+		map[string]any{"id": honoree}), "honoree", "awards")
+	if get(hist, "totalCount") != float64(1) {
+		t.Errorf("the honoree's awards: %v", hist)
+	}
+	anon := a.ok("", `query($id: ID!) { decision(id: $id) { number dossier { id } awards { totalCount } } dossier(id: $id) { id } }`,
+		map[string]any{"id": get(dec, "id")})
+	if get(anon, "decision", "number") != "2468/QĐ-UBND" || get(anon, "decision", "dossier") != nil || get(anon, "decision", "awards", "totalCount") != float64(3) {
+		t.Errorf("anonymous view of the decision: %v", anon)
+	}
+	if r := a.do("", `query($id: ID!) { dossier(id: $id) { id } }`, map[string]any{"id": id}); get(r.Data, "dossier") != nil {
+		t.Errorf("anonymous read a dossier")
+	}
+
+	// The statistics form counts the decision's awards.
+	status, _, body := a.download(decider, "/reports/statistics/2026.csv?provinceId=lang-son")
+	if status != 200 || !strings.Contains(string(body), "Tổng số") {
+		t.Fatalf("statistics form: %d %s", status, body)
+	}
+	// Lạng Sơn;Tổng số;3 (total);1 (collectives);0;2 (individuals);1 (decision)
+	if !strings.Contains(string(body), "Lạng Sơn;Tổng số;3;1;0;2;1;") {
+		t.Errorf("statistics form: no total row of 3 awards (1 collective, 2 individuals, 1 decision):\n%s", body)
+	}
+}
+
+// A dossier addressed to a central authority is vetted at "*": the
+// province's own vetter may not; eligibility is checked at submission with
+// the article cited; the same achievement proposed twice is a warning.
+func TestCentralDossierEligibilityAndDuplicates(t *testing.T) {
+	a := newAPI(t)
+	editor := token(t, map[string]string{"lang-son": "editor"})
+	vetter := token(t, map[string]string{"lang-son": "vetter"})
+	centralVetter := token(t, map[string]string{"*": "vetter"})
+	h := a.ok(editor, `mutation($in: HonoreeInput!) { saveHonoree(input: $in, expectedVersion: 0) { id } }`,
+		map[string]any{"in": map[string]any{"provinceId": "lang-son", "key": "LS-1", "kind": "INDIVIDUAL", "name": "Vi Văn Sơn"}})
+	honoree := get(h, "saveHonoree", "id").(string)
+	in := func(awardType string) map[string]any {
+		return map[string]any{"provinceId": "lang-son", "kind": "REGULAR", "authority": "PRIME_MINISTER", "year": 2025,
+			"title": "Đề nghị", "proposingUnit": "UBND tỉnh Lạng Sơn", "letter": map[string]any{"number": "1/TTr-UBND", "date": "2026-11-01"},
+			"recipients": []any{map[string]any{"honoreeId": honoree, "awardTypeId": awardType, "achievement": "Thành tích"}}}
+	}
+	create := `mutation($in: DossierInput!) { createDossier(input: $in) { id version level } }`
+	submit := `mutation($id: ID!) { submitDossier(id: $id, expectedVersion: 1) { status warnings { recipient message } } }`
+	d := get(a.ok(editor, create, map[string]any{"in": in("chien-si-thi-dua-toan-quoc")}), "createDossier")
+	if get(d, "level") != "*" {
+		t.Errorf("level of a dossier to the Prime Minister: %v, want *", get(d, "level"))
+	}
+	r := a.do(editor, submit, map[string]any{"id": get(d, "id")})
+	if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "Điều 21") {
+		t.Errorf("an ineligible CSTĐ toàn quốc: %v, want BAD_USER_INPUT citing Điều 21", r.Errors)
+	}
+	// Bằng khen of the Prime Minister has no prerequisite in the table: it
+	// goes, and a second dossier with the same achievement is warned of.
+	first := get(a.ok(editor, create, map[string]any{"in": in("bang-khen-thu-tuong")}), "createDossier", "id")
+	if got := get(a.ok(editor, submit, map[string]any{"id": first}), "submitDossier"); len(get(got, "warnings").([]any)) != 0 {
+		t.Errorf("first dossier warned: %v", got)
+	}
+	second := get(a.ok(editor, create, map[string]any{"in": in("bang-khen-thu-tuong")}), "createDossier", "id")
+	got := get(a.ok(editor, submit, map[string]any{"id": second}), "submitDossier")
+	if w := get(got, "warnings", 0, "message"); w == nil || !strings.Contains(w.(string), first.(string)) {
+		t.Errorf("second dossier's warnings: %v, want one naming %v", get(got, "warnings"), first)
+	}
+	vet := `mutation($id: ID!) { vetDossier(id: $id, expectedVersion: 2) { status } }`
+	if r := a.do(vetter, vet, map[string]any{"id": first}); r.code() != "FORBIDDEN" {
+		t.Errorf("the province's vetter vets a dossier to the Prime Minister: %s, want FORBIDDEN", r.code())
+	}
+	if r := a.do(centralVetter, vet, map[string]any{"id": first}); get(r.Data, "vetDossier", "status") != "VETTED" {
+		t.Errorf("the central vetter vets: %v", r.Errors)
+	}
+}

@@ -1,0 +1,38 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/thidua/thidua/domain"
+)
+
+// WriteError returns the writer of a failed non-GraphQL request (a file
+// download): the GraphQL error shape, {"errors":[{"message","extensions":
+// {"code","field"}}]}, with the status the error table gives its code;
+// anything unexpected is logged once and shown as "internal error".
+func WriteError(logger *slog.Logger) func(w http.ResponseWriter, r *http.Request, err error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		code := domain.ErrorCode(err)
+		msg := "internal error"
+		ext := map[string]string{"code": string(code)}
+		var de *domain.Error
+		switch {
+		case code == domain.CodeInternal:
+			logger.ErrorContext(r.Context(), "request failed", "err", err, "path", r.URL.Path,
+				"request_id", domain.RequestID(r.Context()))
+		case errors.As(err, &de):
+			msg = de.Message
+			if de.Field != "" {
+				ext["field"] = de.Field
+			}
+		}
+		body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
+		w.Header().Del("Content-Disposition")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code.HTTPStatus())
+		_, _ = w.Write(body)
+	}
+}

@@ -1,0 +1,842 @@
+package repository
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/vntext"
+)
+
+// Dossiers, decisions and honorees.
+
+const (
+	colDossiers  = "dossiers"
+	colDecisions = "decisions"
+	colHonorees  = "honorees"
+)
+
+type dossierDoc struct {
+	ID            bson.ObjectID         `bson:"_id"`
+	Owner         string                `bson:"owner"`
+	Published     bool                  `bson:"published"`
+	ProvinceID    string                `bson:"provinceId,omitempty"`
+	Kind          string                `bson:"kind"`
+	Authority     string                `bson:"authority"`
+	Level         string                `bson:"level"` // who vets and decides it (domain.Level)
+	Year          int                   `bson:"year"`
+	Title         string                `bson:"title"`
+	SearchKey     string                `bson:"searchKey"` // folded title and proposing unit
+	ProposingUnit string                `bson:"proposingUnit"`
+	MovementID    string                `bson:"movementId,omitempty"`
+	Letter        *decisionDoc          `bson:"letter,omitempty"`
+	Council       *councilDoc           `bson:"council,omitempty"`
+	Recipients    []dossierRecipientDoc `bson:"recipients"`
+	Status        string                `bson:"status"`
+	History       []dossierEventDoc     `bson:"history"`
+	Warnings      []dossierWarningDoc   `bson:"warnings,omitempty"`
+	DecisionID    string                `bson:"decisionId,omitempty"`
+	Meta          meta                  `bson:",inline"`
+}
+
+type councilDoc struct {
+	Date           string `bson:"date"`
+	MembersPresent int    `bson:"membersPresent"`
+	MembersTotal   int    `bson:"membersTotal"`
+}
+
+type dossierRecipientDoc struct {
+	HonoreeID   string       `bson:"honoreeId,omitempty"`
+	ProvinceID  string       `bson:"provinceId"`
+	Recipient   recipientDoc `bson:"recipient"`
+	AwardTypeID string       `bson:"awardTypeId"`
+	Class       string       `bson:"class,omitempty"`
+	Achievement string       `bson:"achievement"`
+	BallotShare *float64     `bson:"ballotShare,omitempty"`
+	AwardID     string       `bson:"awardId,omitempty"`
+}
+
+type dossierEventDoc struct {
+	Status  string    `bson:"status"`
+	At      time.Time `bson:"at"`
+	By      string    `bson:"by,omitempty"`
+	Reasons []string  `bson:"reasons,omitempty"`
+}
+
+type dossierWarningDoc struct {
+	Recipient int    `bson:"recipient"`
+	Message   string `bson:"message"`
+}
+
+func dossierToDomain(d *dossierDoc) *domain.Dossier {
+	x := &domain.Dossier{ID: hexID(d.ID), Owner: d.Owner, ProvinceID: d.ProvinceID, Kind: d.Kind, Authority: d.Authority,
+		Year: d.Year, Title: d.Title, ProposingUnit: d.ProposingUnit, MovementID: d.MovementID,
+		Letter: decisionToDomain(d.Letter), Status: d.Status, DecisionID: d.DecisionID, Meta: d.Meta.domain(),
+		Recipients: make([]domain.DossierRecipient, len(d.Recipients)), History: make([]domain.DossierEvent, len(d.History))}
+	if d.Council != nil {
+		c := domain.Council(*d.Council)
+		x.Council = &c
+	}
+	for i, r := range d.Recipients {
+		x.Recipients[i] = domain.DossierRecipient{HonoreeID: r.HonoreeID, ProvinceID: r.ProvinceID,
+			Recipient: domain.Recipient{Kind: r.Recipient.Kind, Name: r.Recipient.Name, Position: r.Recipient.Position,
+				Organization: r.Recipient.Organization},
+			AwardTypeID: r.AwardTypeID, Class: r.Class, Achievement: r.Achievement, BallotShare: copyPtr(r.BallotShare), AwardID: r.AwardID}
+	}
+	for i, e := range d.History {
+		x.History[i] = domain.DossierEvent(e)
+	}
+	for _, w := range d.Warnings {
+		x.Warnings = append(x.Warnings, domain.DossierWarning(w))
+	}
+	return x
+}
+
+func dossierToDoc(x *domain.Dossier) (*dossierDoc, error) {
+	d := &dossierDoc{Owner: x.Owner, Published: false, ProvinceID: x.ProvinceID, Kind: x.Kind, Authority: x.Authority,
+		Level: x.Level(), Year: x.Year, Title: x.Title, SearchKey: vntext.Fold(x.Title + " | " + x.ProposingUnit),
+		ProposingUnit: x.ProposingUnit, MovementID: x.MovementID, Letter: decisionToDoc(x.Letter), Status: x.Status,
+		DecisionID: x.DecisionID, Meta: metaOf(x.Meta),
+		Recipients: make([]dossierRecipientDoc, len(x.Recipients)), History: make([]dossierEventDoc, len(x.History))}
+	if x.ID != "" {
+		id, err := parseRef("id", x.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.ID = id
+	}
+	if x.Council != nil {
+		c := councilDoc(*x.Council)
+		d.Council = &c
+	}
+	for i, r := range x.Recipients {
+		d.Recipients[i] = dossierRecipientDoc{HonoreeID: r.HonoreeID, ProvinceID: r.ProvinceID,
+			Recipient: recipientDoc{Kind: r.Recipient.Kind, Name: r.Recipient.Name, NameKey: vntext.Fold(r.Recipient.Name),
+				Position: r.Recipient.Position, Organization: r.Recipient.Organization},
+			AwardTypeID: r.AwardTypeID, Class: r.Class, Achievement: r.Achievement, BallotShare: copyPtr(r.BallotShare), AwardID: r.AwardID}
+	}
+	for i, e := range x.History {
+		d.History[i] = dossierEventDoc(e)
+	}
+	for _, w := range x.Warnings {
+		d.Warnings = append(d.Warnings, dossierWarningDoc(w))
+	}
+	return d, nil
+}
+
+// decisionRecordDoc is a decision. Pending, while present, is the journal
+// of a decision being recorded without a transaction (recordJournaled).
+type decisionRecordDoc struct {
+	ID         bson.ObjectID `bson:"_id"`
+	Owner      string        `bson:"owner"`
+	Published  bool          `bson:"published"`
+	Number     string        `bson:"number"`
+	Date       string        `bson:"date"`
+	Year       int           `bson:"year"` // of the date, for filters
+	Authority  string        `bson:"authority"`
+	IssuedBy   string        `bson:"issuedBy"`
+	Signer     signerDoc     `bson:"signer"`
+	LegalBasis string        `bson:"legalBasis"`
+	ProvinceID string        `bson:"provinceId,omitempty"`
+	DossierID  string        `bson:"dossierId"`
+	AwardIDs   []string      `bson:"awardIds"`
+	Pending    *pendingDoc   `bson:"pending,omitempty"`
+	Meta       meta          `bson:",inline"`
+}
+
+type signerDoc struct {
+	Name     string `bson:"name"`
+	Position string `bson:"position,omitempty"`
+}
+
+// pendingDoc holds what a decision writes besides itself: its awards and
+// the dossier as decided (at DossierVersion).
+type pendingDoc struct {
+	Awards         []awardDoc `bson:"awards"`
+	Dossier        dossierDoc `bson:"dossier"`
+	DossierVersion int        `bson:"dossierVersion"`
+}
+
+func decisionRecordToDomain(d *decisionRecordDoc) *domain.DecisionRecord {
+	return &domain.DecisionRecord{ID: hexID(d.ID), Owner: d.Owner, Published: d.Published, Number: d.Number, Date: d.Date,
+		Authority: d.Authority, IssuedBy: d.IssuedBy, Signer: domain.Signer(d.Signer), LegalBasis: d.LegalBasis,
+		ProvinceID: d.ProvinceID, DossierID: d.DossierID, AwardIDs: append([]string{}, d.AwardIDs...), Meta: d.Meta.domain()}
+}
+
+func decisionRecordToDoc(x *domain.DecisionRecord) (*decisionRecordDoc, error) {
+	d := &decisionRecordDoc{Owner: x.Owner, Published: x.Published, Number: x.Number, Date: x.Date, Authority: x.Authority,
+		IssuedBy: x.IssuedBy, Signer: signerDoc(x.Signer), LegalBasis: x.LegalBasis, ProvinceID: x.ProvinceID,
+		DossierID: x.DossierID, AwardIDs: x.AwardIDs, Meta: metaOf(x.Meta)}
+	if len(x.Date) >= 4 {
+		fmt.Sscan(x.Date[:4], &d.Year)
+	}
+	if x.ID != "" {
+		id, err := parseRef("id", x.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.ID = id
+	}
+	return d, nil
+}
+
+type honoreeDoc struct {
+	ID           bson.ObjectID `bson:"_id"`
+	Owner        string        `bson:"owner"`
+	Published    bool          `bson:"published"`
+	ProvinceID   string        `bson:"provinceId"`
+	Key          string        `bson:"key"`
+	KeyFolded    string        `bson:"keyFolded"` // unique per province (domain.HonoreeKey)
+	Kind         string        `bson:"kind"`
+	Name         string        `bson:"name"`
+	SearchKey    string        `bson:"searchKey"`
+	Position     string        `bson:"position,omitempty"`
+	Organization string        `bson:"organization,omitempty"`
+	Meta         meta          `bson:",inline"`
+}
+
+func honoreeToDomain(d *honoreeDoc) *domain.Honoree {
+	return &domain.Honoree{ID: hexID(d.ID), Owner: d.Owner, Published: d.Published, ProvinceID: d.ProvinceID, Key: d.Key,
+		Kind: d.Kind, Name: d.Name, Position: d.Position, Organization: d.Organization, Meta: d.Meta.domain()}
+}
+
+func honoreeToDoc(x *domain.Honoree) (*honoreeDoc, error) {
+	d := &honoreeDoc{Owner: x.Owner, Published: x.Published, ProvinceID: x.ProvinceID, Key: x.Key,
+		KeyFolded: domain.HonoreeKey(x.Key), Kind: x.Kind, Name: x.Name, Position: x.Position, Organization: x.Organization,
+		SearchKey: honoreeSearchKey(x), Meta: metaOf(x.Meta)}
+	if x.ID != "" {
+		id, err := parseRef("id", x.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.ID = id
+	}
+	return d, nil
+}
+
+func honoreeSearchKey(h *domain.Honoree) string {
+	return vntext.Fold(h.Name + " | " + h.Organization + " | " + h.Key)
+}
+
+var (
+	dossiers  = kind[dossierDoc, domain.Dossier]{colDossiers, "dossier", dossierToDomain, dossierToDoc, (*Store).keptDossier}
+	decisions = kind[decisionRecordDoc, domain.DecisionRecord]{colDecisions, "decision", decisionRecordToDomain, decisionRecordToDoc,
+		func(s *Store, d *domain.DecisionRecord, _ bool) { s.keptDecision(d) }}
+	honorees = kind[honoreeDoc, domain.Honoree]{colHonorees, "honoree", honoreeToDomain, honoreeToDoc,
+		func(s *Store, h *domain.Honoree, _ bool) { s.keptHonoree(h) }}
+)
+
+var dossierOrder = order[dossierDoc]{field: "year", desc: true,
+	key: func(d *dossierDoc) any { return d.Year }, id: func(d *dossierDoc) any { return d.ID }}
+
+var decisionOrder = order[decisionRecordDoc]{field: "date", desc: true,
+	key: func(d *decisionRecordDoc) any { return d.Date }, id: func(d *decisionRecordDoc) any { return d.ID }}
+
+var honoreeOrder = order[honoreeDoc]{field: "searchKey", desc: false,
+	key: func(d *honoreeDoc) any { return d.SearchKey }, id: func(d *honoreeDoc) any { return d.ID }}
+
+// dossierRead is the read filter of dossiers: those the access covers by
+// owner, or by the level they are addressed to (a dossier addressed to a
+// province's own authority is that province's; to a central one, "*"'s).
+func dossierRead(a domain.Access) bson.D {
+	if a.All {
+		return nil
+	}
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "owner", Value: bson.D{{Key: "$in", Value: ownersIn(a)}}}},
+		bson.D{{Key: "level", Value: bson.D{{Key: "$in", Value: ownersIn(a)}}}},
+	}}}
+}
+
+func dossierFilter(f domain.DossierFilter) bson.D {
+	q := bson.D{}
+	add := func(k string, v any) { q = append(q, bson.E{Key: k, Value: v}) }
+	if f.ProvinceID != "" {
+		add("provinceId", f.ProvinceID)
+	}
+	if f.Status != "" {
+		add("status", f.Status)
+	}
+	if f.Year != nil {
+		add("year", *f.Year)
+	}
+	if f.Authority != "" {
+		add("authority", f.Authority)
+	}
+	if f.Kind != "" {
+		add("kind", f.Kind)
+	}
+	if k := vntext.Fold(f.Search); k != "" {
+		add("searchKey", containsRegex(k))
+	}
+	return q
+}
+
+func decisionFilter(f domain.DecisionFilter) bson.D {
+	q := bson.D{{Key: "pending", Value: bson.D{{Key: "$exists", Value: false}}}}
+	if f.ProvinceID != "" {
+		q = append(q, bson.E{Key: "provinceId", Value: f.ProvinceID})
+	}
+	if f.Year != nil {
+		q = append(q, bson.E{Key: "year", Value: *f.Year})
+	}
+	if f.Authority != "" {
+		q = append(q, bson.E{Key: "authority", Value: f.Authority})
+	}
+	return q
+}
+
+func honoreeFilter(f domain.HonoreeFilter) bson.D {
+	q := bson.D{}
+	if f.ProvinceID != "" {
+		q = append(q, bson.E{Key: "provinceId", Value: f.ProvinceID})
+	}
+	if f.Kind != "" {
+		q = append(q, bson.E{Key: "kind", Value: f.Kind})
+	}
+	if k := vntext.Fold(f.Search); k != "" {
+		q = append(q, bson.E{Key: "searchKey", Value: containsRegex(k)})
+	}
+	return q
+}
+
+// seesDossier is dossierRead in Go.
+func seesDossier(a domain.Access, d *domain.Dossier) bool {
+	return a.Allows(d.Owner) || a.Allows(d.Level())
+}
+
+// CreateDossier stores a new dossier and fills in its id and meta.
+func (s *Store) CreateDossier(ctx context.Context, x *domain.Dossier) error {
+	return create(ctx, s, dossiers, x, func(x *domain.Dossier, id string, m domain.Meta) { x.ID, x.Meta = id, m })
+}
+
+// create stores a new record of kind k, filling in its id and meta.
+func create[D, T any](ctx context.Context, s *Store, k kind[D, T], rec *T, set func(*T, string, domain.Meta)) error {
+	oid := bson.NewObjectID()
+	set(rec, hexID(oid), s.newMeta().domain())
+	doc, err := k.toDoc(rec)
+	if err != nil {
+		return err
+	}
+	if err := insert(ctx, s, k.coll, doc); err != nil {
+		resync(ctx, s, k, oid) // the server may have applied it
+		return err
+	}
+	if k.kept != nil {
+		k.kept(s, rec, false)
+	}
+	return nil
+}
+
+// Dossier reads one dossier within the read access (its owner's or its
+// level's).
+func (s *Store) Dossier(ctx context.Context, id string, read domain.Access) (*domain.Dossier, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return byID(rm, rm.dossiers, id, dossiers.name, read, func(r *dossierRow) *domain.Dossier { return copyDossier(&r.rec) },
+			func(d *domain.Dossier) bool { return seesDossier(read, d) })
+	}
+	oid, ok := parseID(id)
+	if !ok {
+		return nil, domain.NotFound(dossiers.name, id)
+	}
+	raw, err := s.byID(ctx, colDossiers, oid)
+	if errors.Is(err, errNoDocument) {
+		return nil, domain.NotFound(dossiers.name, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := dossiers.decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	if !seesDossier(read, d) {
+		return nil, domain.NotFound(dossiers.name, id)
+	}
+	return d, nil
+}
+
+// Dossiers lists dossiers, newest year first.
+func (s *Store) Dossiers(ctx context.Context, f domain.DossierFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Dossier], error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.dossierPage(f, read, p)
+	}
+	return findPage(ctx, s, colDossiers, and(dossierFilter(f), dossierRead(read)), dossierOrder, dossierToDomain, p)
+}
+
+// UpdateDossier changes a dossier at the expected version (see update);
+// its write access is its owner's or its level's, as the action's is.
+func (s *Store) UpdateDossier(ctx context.Context, id string, expected int, read, write domain.Access,
+	change func(old *domain.Dossier) (*domain.Dossier, error)) (before, after *domain.Dossier, err error) {
+	return update(ctx, s, dossiers, id, expected, read, write, change)
+}
+
+// DeleteDossier deletes a dossier (guard refuses what may not be).
+func (s *Store) DeleteDossier(ctx context.Context, id string, expected int, read, write domain.Access,
+	guard func(old *domain.Dossier) error) (*domain.Dossier, error) {
+	return remove(ctx, s, dossiers, id, expected, read, write, guard)
+}
+
+// Decision reads one decision (decisions are public).
+func (s *Store) Decision(ctx context.Context, id string, read domain.Access) (*domain.DecisionRecord, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return byID(rm, rm.decisions, id, decisions.name, read, func(r *decisionRow) *domain.DecisionRecord { v := r.rec; return &v },
+			func(d *domain.DecisionRecord) bool { return read.Sees(d.Published, d.Owner) })
+	}
+	oid, ok := parseID(id)
+	if !ok {
+		return nil, domain.NotFound(decisions.name, id)
+	}
+	raw, err := s.byID(ctx, colDecisions, oid)
+	if errors.Is(err, errNoDocument) || err == nil && (!sees(read, raw) || raw.Lookup("pending").Type != 0) {
+		return nil, domain.NotFound(decisions.name, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decisions.decode(raw)
+}
+
+// Decisions lists decisions, latest first.
+func (s *Store) Decisions(ctx context.Context, f domain.DecisionFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.DecisionRecord], error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.decisionPage(f, read, p)
+	}
+	return findPage(ctx, s, colDecisions, and(decisionFilter(f), readFilter(read)), decisionOrder, decisionRecordToDomain, p)
+}
+
+// CreateHonoree stores a new honoree; CONFLICT on input.key when its
+// province already has one with that key.
+func (s *Store) CreateHonoree(ctx context.Context, h *domain.Honoree) error {
+	if rm, _ := s.model(ctx); rm != nil {
+		// FerretDB: the unique index is the database's; the read model
+		// answers first (one writer), with the same message.
+		if rm.honoreeKeyTaken(h.ProvinceID, domain.HonoreeKey(h.Key), "") {
+			return keyTaken(h)
+		}
+	}
+	err := create(ctx, s, honorees, h, func(x *domain.Honoree, id string, m domain.Meta) { x.ID, x.Meta = id, m })
+	if domain.ErrorCode(err) == domain.CodeConflict {
+		return keyTaken(h)
+	}
+	return err
+}
+
+func keyTaken(h *domain.Honoree) error {
+	return &domain.Error{Code: domain.CodeConflict, Field: "input.key",
+		Message: fmt.Sprintf("%s already has an honoree with the key %q", h.ProvinceID, h.Key)}
+}
+
+// Honoree reads one honoree within the read access.
+func (s *Store) Honoree(ctx context.Context, id string, read domain.Access) (*domain.Honoree, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return byID(rm, rm.honorees, id, honorees.name, read, func(r *honoreeRow) *domain.Honoree { v := r.rec; return &v },
+			func(h *domain.Honoree) bool { return read.Sees(h.Published, h.Owner) })
+	}
+	return getOne(ctx, s, honorees, id, read)
+}
+
+// HonoreesByID reads honorees within the read access, keyed by id.
+func (s *Store) HonoreesByID(ctx context.Context, ids []string, read domain.Access) (map[string]*domain.Honoree, error) {
+	return byIDs(ctx, s, honorees, ids, read, func(h *domain.Honoree) string { return h.ID }, s.Honoree)
+}
+
+// Honorees lists honorees by name.
+func (s *Store) Honorees(ctx context.Context, f domain.HonoreeFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Honoree], error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.honoreePage(f, read, p)
+	}
+	return findPage(ctx, s, colHonorees, and(honoreeFilter(f), readFilter(read)), honoreeOrder, honoreeToDomain, p)
+}
+
+// UpdateHonoree replaces an honoree at the expected version; CONFLICT on
+// input.key when the new key is another honoree's.
+func (s *Store) UpdateHonoree(ctx context.Context, id string, expected int, read, write domain.Access,
+	change func(old *domain.Honoree) (*domain.Honoree, error)) (before, after *domain.Honoree, err error) {
+	rm, _ := s.model(ctx)
+	before, after, err = update(ctx, s, honorees, id, expected, read, write, func(old *domain.Honoree) (*domain.Honoree, error) {
+		next, err := change(old)
+		if err == nil && rm != nil && rm.honoreeKeyTaken(next.ProvinceID, domain.HonoreeKey(next.Key), id) {
+			return nil, keyTaken(next)
+		}
+		return next, err
+	})
+	if domain.ErrorCode(err) == domain.CodeConflict && after == nil && err != nil && !strings.Contains(err.Error(), "version") {
+		var e *domain.Error
+		if errors.As(err, &e) && e.Field == "" {
+			return nil, nil, &domain.Error{Code: domain.CodeConflict, Field: "input.key", Message: "another honoree of the province has this key"}
+		}
+	}
+	return before, after, err
+}
+
+// AwardsOfHonorees returns every award of the honorees (whatever their
+// status; the caller filters), by honoree id.
+func (s *Store) AwardsOfHonorees(ctx context.Context, ids []string) (map[string][]domain.Award, error) {
+	out := map[string][]domain.Award{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		want := map[string]bool{}
+		for _, id := range ids {
+			want[id] = true
+		}
+		rm.mu.RLock()
+		defer rm.mu.RUnlock()
+		for _, r := range rm.awards.rows {
+			if r.rec.HonoreeID != "" && want[r.rec.HonoreeID] {
+				out[r.rec.HonoreeID] = append(out[r.rec.HonoreeID], r.rec)
+			}
+		}
+		return out, nil
+	}
+	in := bson.A{}
+	for _, id := range ids {
+		in = append(in, id)
+	}
+	cur, err := s.c(colAwards).Find(ctx, bson.D{{Key: "honoreeId", Value: bson.D{{Key: "$in", Value: in}}}},
+		options.Find().SetSort(awardOrderSort()))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var docs []awardDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err)
+	}
+	for i := range docs {
+		a := awardToDomain(&docs[i])
+		out[a.HonoreeID] = append(out[a.HonoreeID], *a)
+	}
+	return out, nil
+}
+
+func awardOrderSort() bson.D { return bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}} }
+
+// RecordDecision records a decision on a dossier in one step that happens
+// whole or not at all: the decision, one award per recipient, and the
+// dossier as decided. The dossier is checked as every conditional write's
+// record is (visible, within write, at expected). decide turns the stored
+// dossier into the decision and its awards; link, once they have ids,
+// returns the dossier as decided.
+//
+// On MongoDB with transactions the three writes are one transaction. On a
+// server without (FerretDB, whose process is the only writer), the
+// decision is inserted first carrying a journal of the rest (pending); the
+// awards follow; the dossier's update is the commit point; the journal is
+// then cleared. A failure before the commit point undoes what was written;
+// a crash is finished at the next start (RecoverDecisions): rolled back
+// before the commit point, forward after it. Readers see none of it before
+// the commit: lists and reads skip decisions with a journal, and the read
+// model takes every record at once after the commit.
+func (s *Store) RecordDecision(ctx context.Context, dossierID string, expected int, read, write domain.Access,
+	decide func(d *domain.Dossier) (*domain.DecisionRecord, []*domain.Award, error),
+	link func(d *domain.Dossier, dec *domain.DecisionRecord, awards []*domain.Award) (*domain.Dossier, error),
+) (before, after *domain.Dossier, dec *domain.DecisionRecord, list []*domain.Award, err error) {
+	w, err := newVersioned(dossiers, dossierID, expected, read, write)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	defer s.lock(w.coll, w.id.Hex())()
+	run := func(ctx context.Context) error {
+		raw, err := s.check(ctx, w)
+		if err != nil {
+			return err
+		}
+		if before, err = dossiers.decode(raw); err != nil {
+			return err
+		}
+		old, err := dossiers.decode(raw)
+		if err != nil {
+			return err
+		}
+		if dec, list, err = decide(old); err != nil {
+			return err
+		}
+		m := s.newMeta()
+		dec.ID, dec.Meta = hexID(bson.NewObjectID()), m.domain()
+		for _, a := range list {
+			a.ID, a.Meta = hexID(bson.NewObjectID()), m.domain()
+		}
+		if after, err = link(old, dec, list); err != nil {
+			return err
+		}
+		after.Meta.Version, after.Meta.UpdatedAt = before.Version+1, m.UpdatedAt
+		if s.caps.Transactions {
+			return s.recordInTx(ctx, w, dec, list, after)
+		}
+		return s.recordJournaled(ctx, w, dec, list, after)
+	}
+	if s.caps.Transactions {
+		err = s.InTransaction(ctx, run)
+	} else {
+		err = run(ctx)
+	}
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	for _, a := range list {
+		s.keptAward(a, false)
+	}
+	s.keptDecision(dec)
+	s.keptDossier(after, false)
+	return before, after, dec, list, nil
+}
+
+// decisionDocs encodes a decision, its awards and the decided dossier.
+func decisionDocs(dec *domain.DecisionRecord, list []*domain.Award, d *domain.Dossier) (*decisionRecordDoc, []awardDoc, *dossierDoc, error) {
+	dd, err := decisionRecordToDoc(dec)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ads := make([]awardDoc, len(list))
+	for i, a := range list {
+		ad, err := awardToDoc(a)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ads[i] = *ad
+	}
+	xd, err := dossierToDoc(d)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return dd, ads, xd, nil
+}
+
+func (s *Store) recordInTx(ctx context.Context, w versioned, dec *domain.DecisionRecord, list []*domain.Award, d *domain.Dossier) error {
+	dd, ads, xd, err := decisionDocs(dec, list, d)
+	if err != nil {
+		return err
+	}
+	if _, err := s.c(colDecisions).InsertOne(ctx, dd); err != nil {
+		return mapErr(err)
+	}
+	if len(ads) > 0 {
+		docs := make([]any, len(ads))
+		for i := range ads {
+			docs[i] = ads[i]
+		}
+		if _, err := s.c(colAwards).InsertMany(ctx, docs); err != nil {
+			return mapErr(err)
+		}
+	}
+	return s.commitDossier(ctx, w, xd)
+}
+
+// commitDossier writes the decided dossier under the conditional write's
+// filter.
+func (s *Store) commitDossier(ctx context.Context, w versioned, xd *dossierDoc) error {
+	set, unset, err := fieldsOf(xd)
+	if err != nil {
+		return fmt.Errorf("encode dossier: %w", err)
+	}
+	upd := bson.D{{Key: "$set", Value: append(set, bson.E{Key: "updatedAt", Value: xd.Meta.UpdatedAt})},
+		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}
+	if len(unset) > 0 {
+		upd = append(upd, bson.E{Key: "$unset", Value: unset})
+	}
+	res, err := s.c(colDossiers).UpdateOne(ctx, s.writeFilter(w), upd)
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return s.whyNot(ctx, w)
+	}
+	return nil
+}
+
+func (s *Store) fault(step string) error {
+	if s.faults != nil {
+		return s.faults(step)
+	}
+	return nil
+}
+
+// WithFaults makes the store fail journaled decisions at the steps hook
+// names ("awards", "dossier", "clear", and "undo": the process dies before
+// it can undo) — the atomicity tests.
+func WithFaults(hook func(step string) error) Option {
+	return func(s *Store, _ *options.ClientOptions) { s.faults = hook }
+}
+
+func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.DecisionRecord, list []*domain.Award, d *domain.Dossier) error {
+	dd, ads, xd, err := decisionDocs(dec, list, d)
+	if err != nil {
+		return err
+	}
+	dd.Pending = &pendingDoc{Awards: ads, Dossier: *xd, DossierVersion: d.Version}
+	if _, err := s.c(colDecisions).InsertOne(ctx, dd); err != nil {
+		return mapErr(err)
+	}
+	undo := func(cause error) error {
+		// Before the commit point: take back what was written. If that
+		// fails too (or the process dies first), the journal stays and the
+		// next start rolls it back.
+		if s.fault("undo") != nil {
+			return cause
+		}
+		ctx := context.WithoutCancel(ctx)
+		ids := bson.A{}
+		for _, a := range ads {
+			ids = append(ids, a.ID)
+		}
+		if _, err := s.c(colAwards).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+			slog.Error("undo decision: awards stay until the next start", "decision", dec.ID, "err", err)
+			return cause
+		}
+		if _, err := s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: dd.ID}}); err != nil {
+			slog.Error("undo decision: journal stays until the next start", "decision", dec.ID, "err", err)
+		}
+		return cause
+	}
+	for i := range ads {
+		if err := s.fault("awards"); err != nil {
+			return undo(err)
+		}
+		if _, err := s.c(colAwards).InsertOne(ctx, ads[i]); err != nil {
+			return undo(mapErr(err))
+		}
+	}
+	if err := s.fault("dossier"); err != nil {
+		return undo(err)
+	}
+	if err := s.commitDossier(ctx, w, xd); err != nil {
+		return undo(err)
+	}
+	// Committed: clearing the journal may fail; the next start clears it.
+	if err := s.fault("clear"); err == nil {
+		_, err = s.c(colDecisions).UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: dd.ID}},
+			bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}})
+		if err != nil {
+			slog.Error("decision recorded; its journal is cleared at the next start", "decision", dec.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// RecoverDecisions finishes the decisions a crash interrupted (see
+// RecordDecision): each journal whose dossier reached the decided version
+// is rolled forward (missing awards inserted, journal cleared); any other
+// is rolled back (its awards and the decision deleted). Idempotent; run at
+// start, before the read model loads. It returns how many it finished.
+func (s *Store) RecoverDecisions(ctx context.Context) (int, error) {
+	cur, err := s.c(colDecisions).Find(ctx, bson.D{{Key: "pending", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	var docs []decisionRecordDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, mapErr(err)
+	}
+	for _, d := range docs {
+		p := d.Pending
+		raw, err := s.byID(ctx, colDossiers, p.Dossier.ID)
+		if err != nil && !errors.Is(err, errNoDocument) {
+			return 0, err
+		}
+		version, _ := raw.Lookup("version").AsInt64OK()
+		committed := err == nil && int(version) >= p.DossierVersion
+		ids := bson.A{}
+		for _, a := range p.Awards {
+			ids = append(ids, a.ID)
+		}
+		if !committed {
+			if _, err := s.c(colAwards).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+				return 0, mapErr(err)
+			}
+			if _, err := s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}}); err != nil {
+				return 0, mapErr(err)
+			}
+			slog.Warn("decision not recorded: rolled back after an interruption", "decision", d.ID.Hex(), "number", d.Number)
+			continue
+		}
+		for _, a := range p.Awards {
+			if _, err := s.byID(ctx, colAwards, a.ID); errors.Is(err, errNoDocument) {
+				if _, err := s.c(colAwards).InsertOne(ctx, a); err != nil {
+					return 0, mapErr(err)
+				}
+			} else if err != nil {
+				return 0, err
+			}
+		}
+		if _, err := s.c(colDecisions).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+			bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}); err != nil {
+			return 0, mapErr(err)
+		}
+		slog.Info("decision recorded: finished after an interruption", "decision", d.ID.Hex(), "number", d.Number)
+	}
+	return len(docs), nil
+}
+
+func copyDossier(d *domain.Dossier) *domain.Dossier {
+	c := *d
+	c.Recipients = append([]domain.DossierRecipient(nil), d.Recipients...)
+	c.History = append([]domain.DossierEvent(nil), d.History...)
+	c.Warnings = append([]domain.DossierWarning(nil), d.Warnings...)
+	return &c
+}
+
+// byIDs reads records by id within the read access, keyed by id: from the
+// read model one by one (memory), else in one query.
+func byIDs[D, T any](ctx context.Context, s *Store, k kind[D, T], ids []string, read domain.Access, idOf func(*T) string,
+	one func(ctx context.Context, id string, read domain.Access) (*T, error)) (map[string]*T, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]*T, len(ids))
+		for _, id := range ids {
+			if t, err := one(ctx, id, read); err == nil {
+				out[id] = t
+			}
+		}
+		return out, nil
+	}
+	return getMany(ctx, s, k, ids, read, idOf)
+}
+
+// AwardsByID reads awards within the read access, keyed by id.
+func (s *Store) AwardsByID(ctx context.Context, ids []string, read domain.Access) (map[string]*domain.Award, error) {
+	return byIDs(ctx, s, awards, ids, read, func(a *domain.Award) string { return a.ID }, s.Award)
+}
+
+// DossiersByID reads dossiers within the read access, keyed by id. (A
+// dossier's level is its owner or "*", whose readers read every owner: the
+// owner filter is the level filter.)
+func (s *Store) DossiersByID(ctx context.Context, ids []string, read domain.Access) (map[string]*domain.Dossier, error) {
+	return byIDs(ctx, s, dossiers, ids, read, func(d *domain.Dossier) string { return d.ID }, s.Dossier)
+}
+
+// DecisionsByID reads decisions, keyed by id.
+func (s *Store) DecisionsByID(ctx context.Context, ids []string, read domain.Access) (map[string]*domain.DecisionRecord, error) {
+	return byIDs(ctx, s, decisions, ids, read, func(d *domain.DecisionRecord) string { return d.ID }, s.Decision)
+}

@@ -1,0 +1,172 @@
+package repository_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/thidua/thidua/dbtest"
+	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/repository"
+)
+
+// A vetted dossier of three recipients, stored.
+func vettedDossier(t *testing.T, s *repository.Store) *domain.Dossier {
+	t.Helper()
+	d := &domain.Dossier{Owner: "lang-son", ProvinceID: "lang-son", Kind: domain.KindRegular, Authority: "PROVINCE_CHAIR",
+		Year: 2025, Title: "Đề nghị tặng Bằng khen", ProposingUnit: "Sở Nội vụ", Status: domain.DossierVetted}
+	for _, n := range []string{"Nguyễn Thị Hoa", "Hoàng Văn Nam", "Lý Thị Mai"} {
+		d.Recipients = append(d.Recipients, domain.DossierRecipient{ProvinceID: "lang-son", AwardTypeID: "bang-khen-chu-tich-tinh",
+			Recipient: domain.Recipient{Kind: "INDIVIDUAL", Name: n}, Achievement: "Hoàn thành xuất sắc nhiệm vụ"})
+	}
+	if err := s.CreateDossier(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// decide records a decision on d through the store, as the service does.
+func decide(ctx context.Context, s *repository.Store, d *domain.Dossier) error {
+	all := domain.Access{All: true}
+	_, _, _, _, err := s.RecordDecision(ctx, d.ID, d.Version, all, all,
+		func(d *domain.Dossier) (*domain.DecisionRecord, []*domain.Award, error) {
+			dec := &domain.DecisionRecord{Owner: "lang-son", Published: true, Number: "1/QĐ-UBND", Date: "2026-01-05",
+				Authority: "PROVINCE_CHAIR", IssuedBy: "UBND tỉnh Lạng Sơn", Signer: domain.Signer{Name: "Hồ Tiến Thiệu"},
+				ProvinceID: "lang-son", DossierID: d.ID}
+			var list []*domain.Award
+			for _, r := range d.Recipients {
+				a := &domain.Award{Owner: "lang-son", Published: true, ProvinceID: "lang-son", AwardTypeID: r.AwardTypeID,
+					Authority: "PROVINCE_CHAIR", Recipient: r.Recipient, Year: 2025, Status: domain.StatusConferred,
+					Decision: &domain.Decision{Number: dec.Number, Date: dec.Date}, DossierID: d.ID}
+				list = append(list, a)
+			}
+			return dec, list, nil
+		},
+		func(d *domain.Dossier, dec *domain.DecisionRecord, awards []*domain.Award) (*domain.Dossier, error) {
+			return domain.Link(d, dec, awards, "u-1", d.UpdatedAt)
+		})
+	return err
+}
+
+type counts struct{ awards, decisions int }
+
+func countRecords(t *testing.T, s *repository.Store) counts {
+	t.Helper()
+	all, first := domain.Access{All: true}, 100
+	a, err := s.Awards(t.Context(), domain.AwardFilter{}, all, domain.PageArgs{First: &first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Decisions(t.Context(), domain.DecisionFilter{}, all, domain.PageArgs{First: &first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counts{len(a.Items), len(d.Items)}
+}
+
+// A decision is recorded whole or not at all: a failure at any step before
+// the dossier's update leaves no award and no decision, and the dossier
+// still VETTED; the same holds for a second store reading the database.
+func TestDecisionIsWholeOrNothing(t *testing.T) {
+	for _, step := range []string{"awards", "dossier"} {
+		t.Run(step, func(t *testing.T) {
+			boom := errors.New("injected failure")
+			s := dbtest.Store(t, repository.WithFaults(func(at string) error {
+				if at == step {
+					return boom
+				}
+				return nil
+			}))
+			d := vettedDossier(t, s)
+			if err := decide(t.Context(), s, d); !errors.Is(err, boom) {
+				t.Fatalf("decide: %v, want the injected failure", err)
+			}
+			if got := countRecords(t, s); got != (counts{}) {
+				t.Errorf("after a failed decision: %+v, want nothing", got)
+			}
+			back, err := s.Dossier(t.Context(), d.ID, domain.Access{All: true})
+			if err != nil || back.Status != domain.DossierVetted || back.Version != d.Version {
+				t.Errorf("dossier after a failed decision: %+v, %v", back, err)
+			}
+			fresh := reopen(t, s)
+			if got := countRecords(t, fresh); got != (counts{}) {
+				t.Errorf("the database after a failed decision: %+v, want nothing", got)
+			}
+		})
+	}
+	t.Run("whole", func(t *testing.T) {
+		s := dbtest.Store(t)
+		d := vettedDossier(t, s)
+		if err := decide(t.Context(), s, d); err != nil {
+			t.Fatal(err)
+		}
+		if got := countRecords(t, s); got != (counts{3, 1}) {
+			t.Errorf("after the decision: %+v, want 3 awards and 1 decision", got)
+		}
+		back, _ := s.Dossier(t.Context(), d.ID, domain.Access{All: true})
+		if back.Status != domain.DossierDecided || back.DecisionID == "" || back.Recipients[2].AwardID == "" {
+			t.Errorf("dossier after the decision: %+v", back)
+		}
+		if err := decide(t.Context(), s, d); domain.ErrorCode(err) != domain.CodeConflict {
+			t.Errorf("deciding again at the old version: %v, want CONFLICT", err)
+		}
+	})
+}
+
+// A crash in the middle of a journaled decision is finished at the next
+// start: rolled back before the dossier's update (the commit point),
+// forward after it.
+func TestInterruptedDecisionIsFinishedAtStart(t *testing.T) {
+	if !dbtest.Embedded() {
+		t.Skip("the journal is the path of servers without transactions")
+	}
+	crash := errors.New("the process dies here")
+	cases := []struct {
+		name   string
+		faults map[string]bool
+		want   counts
+		status string
+	}{
+		{"before the commit", map[string]bool{"dossier": true, "undo": true}, counts{}, domain.DossierVetted},
+		{"after the commit", map[string]bool{"clear": true}, counts{3, 1}, domain.DossierDecided},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := dbtest.Store(t, repository.WithFaults(func(at string) error {
+				if c.faults[at] {
+					return crash
+				}
+				return nil
+			}))
+			d := vettedDossier(t, s)
+			_ = decide(t.Context(), s, d)
+			// The next start: a new process over the same data.
+			next := reopen(t, s)
+			n, err := next.RecoverDecisions(t.Context())
+			if err != nil || n != 1 {
+				t.Fatalf("RecoverDecisions: %d, %v; want 1 finished", n, err)
+			}
+			if got := countRecords(t, next); got != c.want {
+				t.Errorf("after recovery: %+v, want %+v", got, c.want)
+			}
+			back, _ := next.Dossier(t.Context(), d.ID, domain.Access{All: true})
+			if back.Status != c.status {
+				t.Errorf("dossier after recovery: %s, want %s", back.Status, c.status)
+			}
+			if n, _ := next.RecoverDecisions(t.Context()); n != 0 {
+				t.Errorf("recovery again finished %d, want 0 (idempotent)", n)
+			}
+		})
+	}
+}
+
+// reopen opens a second store over s's database, as a new process would.
+func reopen(t *testing.T, s *repository.Store) *repository.Store {
+	t.Helper()
+	next, err := repository.Open(t.Context(), dbtest.URI(), s.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = next.Close(context.WithoutCancel(t.Context())) })
+	return next
+}

@@ -1,0 +1,365 @@
+package repository
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/thidua/thidua/domain"
+)
+
+// Attachments are stored as GridFS files of the bucket "attachments":
+// attachments.files holds one document a file (_id, length, chunkSize,
+// uploadDate, filename, metadata: owner, parentKind, parentId, contentType,
+// sha256, uploadedBy) and attachments.chunks its bytes ({_id, files_id, n,
+// data}), so MongoDB's tools (mongofiles, any driver's bucket) read them.
+//
+// The driver's bucket works on FerretDB 1.24 too, but reads a file's chunks
+// with the filter {files_id} sorted by n, and FerretDB on SQLite pushes down
+// only a filter that is exactly {_id}: any other reads and decodes every
+// chunk of every file in Go (measured: 1.8 s to read a 100 KB file among
+// 55 MB of others; the delete by files_id, 2.3 s). So the files document also
+// lists its chunks' ids (chunkIds, which other tools ignore) and on FerretDB
+// each chunk is read and deleted by _id. Even that walks the whole chunks
+// table in SQLite (no index on _id: ~120 ms a lookup at 55 MB stored), so on
+// FerretDB the chunks are large (ferretChunkSize), to make few lookups a
+// file. On MongoDB chunks have GridFS's usual size and are read with the
+// {files_id, n} index. A file without chunkIds (written by another tool) is
+// read by files_id on either server.
+const (
+	bucket          = "attachments"
+	colFiles        = bucket + ".files"
+	colChunks       = bucket + ".chunks"
+	mongoChunkSize  = 255 << 10 // GridFS's default
+	ferretChunkSize = 4 << 20
+	// maxInsertBytes bounds the chunks sent in one insert.
+	maxInsertBytes = 4 << 20
+)
+
+type fileDoc struct {
+	ID         bson.ObjectID   `bson:"_id"`
+	Length     int64           `bson:"length"`
+	ChunkSize  int32           `bson:"chunkSize"`
+	UploadDate time.Time       `bson:"uploadDate"`
+	Filename   string          `bson:"filename"`
+	Metadata   fileMeta        `bson:"metadata"`
+	ChunkIDs   []bson.ObjectID `bson:"chunkIds,omitempty"`
+}
+
+type fileMeta struct {
+	Owner       string `bson:"owner"`
+	ParentKind  string `bson:"parentKind"`
+	ParentID    string `bson:"parentId"`
+	ContentType string `bson:"contentType"`
+	SHA256      string `bson:"sha256"`
+	UploadedBy  string `bson:"uploadedBy"`
+}
+
+type chunkDoc struct {
+	ID      bson.ObjectID `bson:"_id"`
+	FilesID bson.ObjectID `bson:"files_id"`
+	N       int32         `bson:"n"`
+	Data    []byte        `bson:"data"`
+}
+
+func (d *fileDoc) attachment() *domain.Attachment {
+	return &domain.Attachment{
+		ID: hexID(d.ID), Owner: d.Metadata.Owner, ParentKind: d.Metadata.ParentKind, ParentID: d.Metadata.ParentID,
+		Name: d.Filename, ContentType: d.Metadata.ContentType, Size: d.Length, SHA256: d.Metadata.SHA256,
+		UploadedAt: d.UploadDate, UploadedBy: d.Metadata.UploadedBy,
+	}
+}
+
+// fileIndexes are GridFS's indexes (under the names drivers look for) and
+// the one FilesOf reads by on MongoDB.
+func fileIndexes() map[string][]mongo.IndexModel {
+	return map[string][]mongo.IndexModel{
+		colFiles: {
+			{Keys: bson.D{{Key: "filename", Value: 1}, {Key: "uploadDate", Value: 1}}},
+			{Keys: bson.D{{Key: "metadata.parentKind", Value: 1}, {Key: "metadata.parentId", Value: 1}, {Key: "uploadDate", Value: 1}}},
+		},
+		colChunks: {
+			{Keys: bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetUnique(true)},
+		},
+	}
+}
+
+// filesIndexed holds the stores whose file indexes exist (EnsureIndexes
+// does not make them: as GridFS asks of drivers, they are made before a
+// store's first upload).
+var filesIndexed sync.Map // *Store → struct{}
+
+func (s *Store) ensureFileIndexes(ctx context.Context) error {
+	if _, done := filesIndexed.Load(s); done {
+		return nil
+	}
+	for coll, models := range fileIndexes() {
+		for _, m := range models { // one at a time, for FerretDB (EnsureIndexes)
+			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+			}
+		}
+	}
+	filesIndexed.Store(s, struct{}{})
+	return nil
+}
+
+func (s *Store) chunkSize() int {
+	if s.caps.FerretDB {
+		return ferretChunkSize
+	}
+	return mongoChunkSize
+}
+
+// PutFile stores data as the attachment a: it assigns a.ID, a.UploadedAt,
+// a.Size and a.SHA256 (of data) and keeps the rest of a as the file's
+// metadata. The chunks are written first and the files document last, so
+// no reader sees a file before it is whole; if any write fails, what was
+// written is removed.
+func (s *Store) PutFile(ctx context.Context, a *domain.Attachment, data []byte) error {
+	if err := s.ensureFileIndexes(ctx); err != nil {
+		return err
+	}
+	size := s.chunkSize()
+	sum := sha256.Sum256(data)
+	doc := fileDoc{
+		ID: bson.NewObjectID(), Length: int64(len(data)), ChunkSize: int32(size), UploadDate: s.stamp(),
+		Filename: a.Name,
+		Metadata: fileMeta{Owner: a.Owner, ParentKind: a.ParentKind, ParentID: a.ParentID,
+			ContentType: a.ContentType, SHA256: hex.EncodeToString(sum[:]), UploadedBy: a.UploadedBy},
+	}
+	var chunks []any
+	for off := 0; off < len(data); off += size {
+		c := chunkDoc{ID: bson.NewObjectID(), FilesID: doc.ID, N: int32(len(chunks)), Data: data[off:min(off+size, len(data))]}
+		doc.ChunkIDs = append(doc.ChunkIDs, c.ID)
+		chunks = append(chunks, c)
+	}
+	perInsert := max(1, maxInsertBytes/size)
+	for i := 0; i < len(chunks); i += perInsert {
+		if _, err := s.c(colChunks).InsertMany(ctx, chunks[i:min(i+perInsert, len(chunks))]); err != nil {
+			return s.undoFile(ctx, &doc, false, err)
+		}
+	}
+	if _, err := s.c(colFiles).InsertOne(ctx, doc); err != nil {
+		// The insert may have been done though it failed (a timeout).
+		return s.undoFile(ctx, &doc, true, err)
+	}
+	a.ID, a.UploadedAt, a.Size, a.SHA256 = hexID(doc.ID), doc.UploadDate, doc.Length, doc.Metadata.SHA256
+	return nil
+}
+
+// undoFile removes what PutFile wrote of doc after err, even when err is the
+// end of ctx, and returns err.
+func (s *Store) undoFile(ctx context.Context, doc *fileDoc, filesDoc bool, err error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	var undo error
+	if filesDoc {
+		_, undo = s.c(colFiles).DeleteOne(ctx, bson.D{{Key: "_id", Value: doc.ID}})
+	}
+	if undo == nil {
+		undo = s.deleteChunks(ctx, doc)
+	}
+	if undo != nil {
+		return fmt.Errorf("%w (removing the file's written chunks failed too: %v)", mapErr(err), undo)
+	}
+	return mapErr(err)
+}
+
+// deleteChunks deletes the chunks of doc: on FerretDB one by _id each (the
+// one filter it does not decode the collection for), else by files_id.
+func (s *Store) deleteChunks(ctx context.Context, doc *fileDoc) error {
+	if !s.caps.FerretDB || len(doc.ChunkIDs) == 0 {
+		_, err := s.c(colChunks).DeleteMany(ctx, bson.D{{Key: "files_id", Value: doc.ID}})
+		return err
+	}
+	models := make([]mongo.WriteModel, len(doc.ChunkIDs))
+	for i, id := range doc.ChunkIDs {
+		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}})
+	}
+	_, err := s.c(colChunks).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	return err
+}
+
+// OpenFile returns the attachment id and a reader of its bytes, which the
+// caller closes; NOT_FOUND if there is no such file. The first chunk is
+// read before it returns; the reader checks each chunk, and the SHA-256 of
+// the whole before it gives the last chunk's bytes, and fails rather than
+// return bytes that are not the file's.
+func (s *Store) OpenFile(ctx context.Context, id string) (*domain.Attachment, io.ReadCloser, error) {
+	oid, ok := parseID(id)
+	if !ok {
+		return nil, nil, domain.NotFound("file", id)
+	}
+	var doc fileDoc
+	if err := s.c(colFiles).FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&doc); err != nil {
+		if err = mapErr(err); errors.Is(err, errNoDocument) {
+			return nil, nil, domain.NotFound("file", id)
+		}
+		return nil, nil, err
+	}
+	if doc.Length > 0 && doc.ChunkSize <= 0 {
+		return nil, nil, fmt.Errorf("attachment %s is corrupt: chunk size %d", id, doc.ChunkSize)
+	}
+	r := &fileReader{ctx: ctx, s: s, doc: doc, hash: sha256.New()}
+	if err := r.fill(); err != nil {
+		_ = r.Close()
+		return nil, nil, err
+	}
+	return doc.attachment(), r, nil
+}
+
+// fileReader reads a file's chunks one at a time, in order.
+type fileReader struct {
+	ctx  context.Context
+	s    *Store
+	doc  fileDoc
+	next int32         // the number of the next chunk to read
+	buf  []byte        // what is left of the last chunk read
+	cur  *mongo.Cursor // the chunks by files_id, when not read by _id
+	hash hash.Hash     // of the chunks read
+	read int64         // their length
+	err  error         // once set, every Read returns it
+}
+
+func (r *fileReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 && r.err == nil {
+		r.err = r.fill()
+	}
+	if len(r.buf) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// fill reads the next chunk into buf, or returns io.EOF after the last one
+// (once the whole is checked).
+func (r *fileReader) fill() error {
+	d := &r.doc
+	if r.read == d.Length {
+		return io.EOF
+	}
+	var c chunkDoc
+	switch {
+	case r.s.caps.FerretDB && len(d.ChunkIDs) > 0:
+		if int(r.next) >= len(d.ChunkIDs) {
+			return r.corrupt("fewer chunks than its length")
+		}
+		err := r.s.c(colChunks).FindOne(r.ctx, bson.D{{Key: "_id", Value: d.ChunkIDs[r.next]}}).Decode(&c)
+		if err = mapErr(err); errors.Is(err, errNoDocument) {
+			return r.corrupt(fmt.Sprintf("chunk %d is missing", r.next))
+		} else if err != nil {
+			return err
+		}
+	default:
+		if r.cur == nil {
+			cur, err := r.s.c(colChunks).Find(r.ctx, bson.D{{Key: "files_id", Value: d.ID}},
+				options.Find().SetSort(bson.D{{Key: "n", Value: 1}}))
+			if err != nil {
+				return mapErr(err)
+			}
+			r.cur = cur
+		}
+		if !r.cur.Next(r.ctx) {
+			if err := r.cur.Err(); err != nil {
+				return mapErr(err)
+			}
+			return r.corrupt(fmt.Sprintf("chunk %d is missing", r.next))
+		}
+		if err := r.cur.Decode(&c); err != nil {
+			return mapErr(err)
+		}
+	}
+	want := min(int64(d.ChunkSize), d.Length-r.read)
+	if c.FilesID != d.ID || c.N != r.next || int64(len(c.Data)) != want {
+		return r.corrupt(fmt.Sprintf("chunk %d is not the one expected (n %d, %d bytes, want %d)", r.next, c.N, len(c.Data), want))
+	}
+	r.hash.Write(c.Data)
+	r.read += want
+	r.next++
+	// The whole is checked before its last bytes are given: a reader that
+	// passes them on (an HTTP response) is cut short, not completed.
+	if r.read == d.Length && d.Metadata.SHA256 != "" && hex.EncodeToString(r.hash.Sum(nil)) != d.Metadata.SHA256 {
+		return r.corrupt("its SHA-256 does not match its bytes")
+	}
+	r.buf = c.Data
+	return nil
+}
+
+func (r *fileReader) corrupt(what string) error {
+	return fmt.Errorf("attachment %s is corrupt: %s", hexID(r.doc.ID), what)
+}
+
+func (r *fileReader) Close() error {
+	r.buf, r.err = nil, errors.New("read of a closed attachment")
+	if r.cur != nil {
+		err := r.cur.Close(context.WithoutCancel(r.ctx))
+		r.cur = nil
+		return mapErr(err)
+	}
+	return nil
+}
+
+// FilesOf returns the attachments of the parents of kind parentKind with
+// ids parentIDs, in one query, keyed by parent id, each parent's in the
+// order they were uploaded. A parent without attachments has no key.
+func (s *Store) FilesOf(ctx context.Context, parentKind string, parentIDs []string) (map[string][]domain.Attachment, error) {
+	out := map[string][]domain.Attachment{}
+	if len(parentIDs) == 0 {
+		return out, nil
+	}
+	cur, err := s.c(colFiles).Find(ctx,
+		bson.D{{Key: "metadata.parentKind", Value: parentKind}, {Key: "metadata.parentId", Value: bson.D{{Key: "$in", Value: parentIDs}}}},
+		options.Find().SetSort(bson.D{{Key: "uploadDate", Value: 1}, {Key: "_id", Value: 1}}).
+			SetProjection(bson.D{{Key: "chunkIds", Value: 0}}))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var docs []fileDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err)
+	}
+	for i := range docs {
+		a := docs[i].attachment()
+		out[a.ParentID] = append(out[a.ParentID], *a)
+	}
+	return out, nil
+}
+
+// DeleteFile deletes the attachment id (NOT_FOUND if there is none): its
+// files document first, so that it is gone for readers at once, then its
+// chunks.
+func (s *Store) DeleteFile(ctx context.Context, id string) error {
+	oid, ok := parseID(id)
+	if !ok {
+		return domain.NotFound("file", id)
+	}
+	var doc fileDoc
+	err := s.c(colFiles).FindOne(ctx, bson.D{{Key: "_id", Value: oid}},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "chunkIds", Value: 1}})).Decode(&doc)
+	if err = mapErr(err); errors.Is(err, errNoDocument) {
+		return domain.NotFound("file", id)
+	} else if err != nil {
+		return err
+	}
+	res, err := s.c(colFiles).DeleteOne(ctx, bson.D{{Key: "_id", Value: oid}})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.DeletedCount == 0 {
+		return domain.NotFound("file", id)
+	}
+	return mapErr(s.deleteChunks(ctx, &doc))
+}

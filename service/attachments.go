@@ -1,0 +1,135 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/domain"
+)
+
+// FileStore keeps attachments (the repository, in GridFS).
+type FileStore interface {
+	PutFile(ctx context.Context, a *domain.Attachment, data []byte) error
+	OpenFile(ctx context.Context, id string) (*domain.Attachment, io.ReadCloser, error)
+	FilesOf(ctx context.Context, parentKind string, parentIDs []string) (map[string][]domain.Attachment, error)
+}
+
+func (s *Service) files() (FileStore, error) {
+	f, ok := s.Store.(FileStore)
+	if !ok {
+		return nil, fmt.Errorf("the store keeps no files")
+	}
+	return f, nil
+}
+
+func (s *Service) fileLimits() domain.FileLimits {
+	if s.FileLimits != nil {
+		return *s.FileLimits
+	}
+	return domain.DefaultFileLimits()
+}
+
+// seesFile says whether the caller may read an attachment: a decision's are
+// public, as decisions are; a dossier's follow the dossier (its owner's
+// viewers, and "*"'s, who see every dossier).
+func seesFile(read domain.Access, a *domain.Attachment) bool {
+	return a.ParentKind == "decision" || read.Allows(a.Owner)
+}
+
+// Attachments lists the attachments of records of one kind ("dossier" or
+// "decision") the caller may see, by record id.
+func (s *Service) Attachments(ctx context.Context, kind string, ids []string) (map[string][]domain.Attachment, error) {
+	fs, err := s.files()
+	if err != nil {
+		return nil, err
+	}
+	all, err := fs.FilesOf(ctx, kind, ids)
+	if err != nil {
+		return nil, err
+	}
+	read := readAccess(ctx)
+	out := make(map[string][]domain.Attachment, len(all))
+	for id, list := range all {
+		for _, a := range list {
+			if seesFile(read, &a) {
+				out[id] = append(out[id], a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// OpenFile opens an attachment the caller may read; NOT_FOUND otherwise.
+func (s *Service) OpenFile(ctx context.Context, id string) (*domain.Attachment, io.ReadCloser, error) {
+	fs, err := s.files()
+	if err != nil {
+		return nil, nil, err
+	}
+	a, body, err := fs.OpenFile(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !seesFile(readAccess(ctx), a) {
+		_ = body.Close()
+		return nil, nil, domain.NotFound("file", id)
+	}
+	return a, body, nil
+}
+
+// AttachFile stores a file on a dossier (policy: editor of its owner, while
+// it is a draft or returned) or a decision (policy: decider of its level),
+// after checking its name, size and content (domain.CheckFile).
+func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []byte) (*domain.Attachment, error) {
+	p := caller(ctx)
+	if p == nil {
+		return nil, auth.Authorize(p, auth.AttachToDossier)
+	}
+	fs, err := s.files()
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.dossiers()
+	if err != nil {
+		return nil, err
+	}
+	a := &domain.Attachment{Name: name, UploadedBy: subject(ctx)}
+	d, err := ds.Dossier(ctx, recordID, readAccess(ctx))
+	switch {
+	case err == nil:
+		if err := auth.Authorize(p, auth.AttachToDossier, d.Owner); err != nil {
+			return nil, err
+		}
+		if d.Status != domain.DossierDraft && d.Status != domain.DossierReturned {
+			return nil, domain.Invalid("recordId", "files are attached to a dossier while it is a draft or returned; this one is %s", d.Status)
+		}
+		a.ParentKind, a.ParentID, a.Owner = "dossier", d.ID, d.Owner
+	case domain.ErrorCode(err) == domain.CodeNotFound:
+		dec, err := ds.Decision(ctx, recordID, readAccess(ctx))
+		if err != nil {
+			return nil, err
+		}
+		if err := auth.Authorize(p, auth.AttachToDecision, dec.Owner); err != nil {
+			return nil, err
+		}
+		a.ParentKind, a.ParentID, a.Owner = "decision", dec.ID, dec.Owner
+	default:
+		return nil, err
+	}
+	if a.ContentType, err = domain.CheckFile(s.fileLimits(), "file", name, data); err != nil {
+		return nil, err
+	}
+	if err := fs.PutFile(ctx, a, data); err != nil {
+		return nil, err
+	}
+	province := a.Owner
+	if province == domain.ScopeAll {
+		province = ""
+	}
+	recordChange(ctx, a.ID, province, nil, a, nil, nil)
+	return a, nil
+}
+
+// UploadLimit is the largest attachment accepted, in bytes.
+func (s *Service) UploadLimit() int64 { return s.fileLimits().MaxBytes }
