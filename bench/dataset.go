@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/repository"
@@ -29,7 +30,19 @@ type dataset struct {
 	awardIDs  []string // conferred (published) awards, for point reads
 	reviewID  string
 	provinces []string
+	// dossiers is how many dossiers were stored for the dossier list
+	// (min(size, maxDossiers)); vetted are the ids of the lang-son dossiers of
+	// decisionRecipients recipients, VETTED, each decided once by decision50.
+	dossiers int
+	vetted   []string
 }
+
+const (
+	maxDossiers        = 10000 // dossiers stored at most, whatever the awards
+	dossierRecipients  = 5     // recipients of each listed dossier
+	decisionRecipients = 50    // recipients of each dossier decided
+	decisionDossiers   = 10    // vetted dossiers decided: 1 warm-up + decisionRuns
+)
 
 func provinceMovementID(p string) string { return seed.ID("bench-movement:" + p) }
 
@@ -131,7 +144,70 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 	if err := flush(); err != nil {
 		return nil, err
 	}
+	if err := loadDossiers(ctx, s, r, ds); err != nil {
+		return nil, err
+	}
 	return ds, nil
+}
+
+var dossierStatuses = []string{domain.DossierDraft, domain.DossierSubmitted, domain.DossierReturned, domain.DossierVetted, domain.DossierRejected}
+
+// loadDossiers stores min(size, maxDossiers) dossiers of dossierRecipients
+// recipients each, spread over the provinces, years and statuses (none
+// DECIDED: those carry a decision), through the repository one by one; then
+// decisionDossiers VETTED dossiers of lang-son with decisionRecipients
+// individuals each, for recordDecision.
+func loadDossiers(ctx context.Context, s *repository.Store, r *rand.Rand, ds *dataset) error {
+	ds.dossiers = min(ds.size, maxDossiers)
+	types := []string{"bang-khen-chu-tich-tinh", "tap-the-lao-dong-xuat-sac"}
+	at := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	for i := 0; i < ds.dossiers; i++ {
+		p := ds.provinces[i%len(ds.provinces)]
+		year := years[(i/len(ds.provinces))%len(years)]
+		d := &domain.Dossier{Owner: p, ProvinceID: p, Kind: domain.KindRegular, Authority: "PROVINCE_CHAIR", Year: year,
+			Title:         fmt.Sprintf("Đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh năm %d (đợt %d)", year, i),
+			ProposingUnit: units[r.IntN(len(units))] + " " + places[r.IntN(len(places))],
+			Letter:        &domain.Decision{Number: fmt.Sprintf("%d/TTr-SNV", 100+i), Date: fmt.Sprintf("%d-11-02", year)},
+			Status:        dossierStatuses[r.IntN(len(dossierStatuses))]}
+		d.History = []domain.DossierEvent{{Status: domain.DossierDraft, At: at, By: "bench"}}
+		if d.Status != domain.DossierDraft {
+			d.History = append(d.History, domain.DossierEvent{Status: d.Status, At: at, By: "bench"})
+		}
+		for j := 0; j < dossierRecipients; j++ {
+			t := types[r.IntN(len(types))]
+			rc := domain.Recipient{Kind: "INDIVIDUAL", Name: familyNames[r.IntN(len(familyNames))] + " " + middleNames[r.IntN(len(middleNames))] + " " + givenNames[r.IntN(len(givenNames))],
+				Position: "Chuyên viên", Organization: d.ProposingUnit}
+			if t == "tap-the-lao-dong-xuat-sac" {
+				rc = domain.Recipient{Kind: "COLLECTIVE", Name: units[r.IntN(len(units))] + " " + places[r.IntN(len(places))]}
+			}
+			d.Recipients = append(d.Recipients, domain.DossierRecipient{ProvinceID: p, Recipient: rc, AwardTypeID: t,
+				Achievement: fmt.Sprintf("Hoàn thành xuất sắc nhiệm vụ năm %d", year)})
+		}
+		if err := s.CreateDossier(ctx, d); err != nil {
+			return fmt.Errorf("dossier %d: %w", i, err)
+		}
+	}
+	for i := 0; i < decisionDossiers; i++ {
+		d := &domain.Dossier{Owner: "lang-son", ProvinceID: "lang-son", Kind: domain.KindRegular, Authority: "PROVINCE_CHAIR", Year: 2025,
+			Title:         fmt.Sprintf("Đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh năm 2025 (%d người)", decisionRecipients),
+			ProposingUnit: "Sở Nội vụ tỉnh Lạng Sơn",
+			Letter:        &domain.Decision{Number: fmt.Sprintf("%d/TTr-SNV", 900+i), Date: "2026-11-02"},
+			Status:        domain.DossierVetted,
+			History: []domain.DossierEvent{{Status: domain.DossierDraft, At: at, By: "bench"}, {Status: domain.DossierSubmitted, At: at, By: "bench"},
+				{Status: domain.DossierVetted, At: at, By: "bench"}}}
+		for j := 0; j < decisionRecipients; j++ {
+			d.Recipients = append(d.Recipients, domain.DossierRecipient{ProvinceID: "lang-son", AwardTypeID: "bang-khen-chu-tich-tinh",
+				Recipient: domain.Recipient{Kind: "INDIVIDUAL", Name: fmt.Sprintf("%s %s %s %d-%d", familyNames[r.IntN(len(familyNames))],
+					middleNames[r.IntN(len(middleNames))], givenNames[r.IntN(len(givenNames))], i, j),
+					Position: "Chuyên viên", Organization: "Sở Nội vụ tỉnh Lạng Sơn"},
+				Achievement: "Hoàn thành xuất sắc nhiệm vụ năm 2025"})
+		}
+		if err := s.CreateDossier(ctx, d); err != nil {
+			return fmt.Errorf("vetted dossier %d: %w", i, err)
+		}
+		ds.vetted = append(ds.vetted, d.ID)
+	}
+	return nil
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -75,6 +75,7 @@ func main() {
 	pgURL := flag.String("pg", "", "PostgreSQL URL for the postgresql backend")
 	bin := flag.String("bin", "", "the thidua binary (built by run.sh)")
 	out := flag.String("out", "bench", "where to write the results")
+	only := flag.String("ops", "", "only these operations (comma-separated, e.g. dossiers,decision50); default all")
 	loadOnly := flag.String("load", "", "only write a data set (the first of -sizes) into this DATA_DIR, for profiling by hand, and exit")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -97,7 +98,7 @@ func main() {
 		}
 		for _, s := range strings.Split(*sizes, ",") {
 			size, _ := strconv.Atoi(s)
-			c, ri, err := measure(backend, size, ints(*concs), *dur, *pgURL, *bin, logger)
+			c, ri, err := measure(backend, size, ints(*concs), *dur, *pgURL, *bin, opSet(*only), logger)
 			if err != nil {
 				logger.Error("measure", "backend", backend, "size", size, "err", err)
 				os.Exit(1)
@@ -112,7 +113,19 @@ func main() {
 	logger.Info("wrote results", "dir", *out)
 }
 
-func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bin string, logger *slog.Logger) ([]cell, runInfo, error) {
+// opSet is the set of operations asked for; nil for all.
+func opSet(list string) map[string]bool {
+	if list == "" {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, o := range strings.Split(list, ",") {
+		set[strings.TrimSpace(o)] = true
+	}
+	return set
+}
+
+func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bin string, only map[string]bool, logger *slog.Logger) ([]cell, runInfo, error) {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dbName := fmt.Sprintf("bench_%d", size)
@@ -143,7 +156,7 @@ func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bi
 		env = append(env, "DATA_DIR="+dir, "EMBEDDED_DB_ADDR="+dbAddr)
 		uri = "mongodb://" + dbAddr + "/"
 		stopDB = func() {}
-		return drive(ctx, backend, size, ds, time.Since(start), env, uri, concs, dur, bin, logger, stopDB)
+		return drive(ctx, backend, size, ds, time.Since(start), env, uri, concs, dur, bin, only, logger, stopDB)
 	default:
 		srv, err := embeddb.StartPostgreSQL(ctx, pgURL, dbAddr, quiet)
 		if err != nil {
@@ -155,7 +168,7 @@ func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bi
 			return nil, runInfo{}, err
 		}
 		env = append(env, "MONGODB_URI="+srv.URI())
-		return drive(ctx, backend, size, ds, time.Since(start), env, srv.URI(), concs, dur, bin, logger, srv.Close)
+		return drive(ctx, backend, size, ds, time.Since(start), env, srv.URI(), concs, dur, bin, only, logger, srv.Close)
 	}
 }
 
@@ -170,9 +183,9 @@ func loadInto(ctx context.Context, uri, db string, size int) (*dataset, error) {
 }
 
 func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime time.Duration, env []string, uri string,
-	concs []int, dur time.Duration, bin string, logger *slog.Logger, stopDB func()) ([]cell, runInfo, error) {
+	concs []int, dur time.Duration, bin string, only map[string]bool, logger *slog.Logger, stopDB func()) ([]cell, runInfo, error) {
 	defer stopDB()
-	logger.Info("data set loaded", "backend", backend, "size", size, "seconds", loadTime.Seconds())
+	logger.Info("data set loaded", "backend", backend, "size", size, "dossiers", ds.dossiers, "seconds", loadTime.Seconds())
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
@@ -204,14 +217,33 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 		Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}}
 	editor, _ := auth.Issue(auth.IssueConfig{Secret: []byte(secret), Issuer: "thidua", Audience: "thidua",
 		Subject: "bench", Roles: map[string]string{"lang-son": "editor"}, TTL: 24 * time.Hour, Now: time.Now()})
-	ops := append(apiOps(c, ds, editor), floorOps(mc.Database(fmt.Sprintf("bench_%d", size)), ds)...)
+	viewerAll, _ := auth.Issue(auth.IssueConfig{Secret: []byte(secret), Issuer: "thidua", Audience: "thidua",
+		Subject: "bench-viewer", Roles: map[string]string{auth.AllScope: "viewer"}, TTL: 24 * time.Hour, Now: time.Now()})
+	decider, _ := auth.Issue(auth.IssueConfig{Secret: []byte(secret), Issuer: "thidua", Audience: "thidua",
+		Subject: "bench-decider", Roles: map[string]string{"lang-son": "decider"}, TTL: 24 * time.Hour, Now: time.Now()})
+	var ops []operation
+	for _, op := range append(apiOps(c, ds, editor, viewerAll, decider), floorOps(mc.Database(fmt.Sprintf("bench_%d", size)), ds)...) {
+		if only == nil || only[op.name] {
+			ops = append(ops, op)
+		}
+	}
 	var cells []cell
 	apiPeak := -1.0
 	for _, op := range ops {
 		if !op.api && apiPeak < 0 {
 			apiPeak = rss.peek()
 		}
-		// Warm up, and count round trips at concurrency 1.
+		if k := fixedRuns[op.name]; k > 0 {
+			cl, err := fixed(ctx, op, k, base)
+			if err != nil {
+				return nil, runInfo{}, fmt.Errorf("%s: %w", op.name, err)
+			}
+			cl.Backend, cl.Size, cl.Op, cl.Floor, cl.Conc = backend, size, op.name, !op.api, 1
+			cells = append(cells, cl)
+			logger.Info("measured", "backend", backend, "size", size, "op", op.name, "runs", k,
+				"p50_ms", cl.P50, "p99_ms", cl.P99, "round_trips", cl.RoundTrips)
+			continue
+		}
 		// Warm up (up to 3 requests or 3 s), counting round trips.
 		rt := -1.0
 		before, n, t0 := dbCommands(base), 0, time.Now()
@@ -249,6 +281,28 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 		apiPeak = all
 	}
 	return cells, runInfo{Backend: backend, Size: size, LoadSec: loadTime.Seconds(), MaxRSS: apiPeak, MaxRSSFloor: all, StartSec: startSec}, nil
+}
+
+// fixed runs op once to warm up and then k times, one after the other,
+// counting the database commands of all k+1 runs (see fixedRuns).
+func fixed(ctx context.Context, op operation, k int, base string) (cell, error) {
+	before := dbCommands(base)
+	var lat []time.Duration
+	var total time.Duration
+	for i := 0; i <= k; i++ {
+		t0 := time.Now()
+		if err := op.do(ctx, randFor(i)); err != nil {
+			return cell{}, err
+		}
+		if i > 0 {
+			lat = append(lat, time.Since(t0))
+			total += time.Since(t0)
+		}
+	}
+	cl := summarize(lat)
+	cl.Throughput = float64(k) / total.Seconds()
+	cl.RoundTrips = float64(dbCommands(base)-before) / float64(k+1)
+	return cl, nil
 }
 
 func summarize(lat []time.Duration) cell {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -72,11 +73,21 @@ const (
 	qRefs     = `{ provinces { id name isoCode statisticsCode } awardTypes { id name form } indicators { id name unit } }`
 	qTypename = `{ __typename }`
 	qCreate   = `mutation($in: AwardInput!) { createAward(input: $in) { id version } }`
+	qDossiers = `{ dossiers(first: 50) { totalCount edges { node {
+	  id status title recipients { recipient { name } awardType { name } } } } } }`
+	qDecide = `mutation($in: CommendationDecisionInput!) { recordDecision(input: $in, expectedVersion: 1) { id number legalBasis } }`
 )
+
+// fixedRuns are the operations that consume what they act on (a vetted
+// dossier is decided once): each runs once to warm up and then this many
+// times, one after the other with a single client, instead of for the cell
+// duration at each concurrency; round trips are averaged over all the runs.
+var fixedRuns = map[string]int{"decision50": decisionDossiers - 1}
 
 var searches = []string{"nguyen van", "tran thi", "hoang duc", "lo van", "dang minh", "vang", "sung thi"}
 
-func apiOps(c *client, ds *dataset, editor string) []operation {
+func apiOps(c *client, ds *dataset, editor, viewerAll, decider string) []operation {
+	var next atomic.Int64 // the next vetted dossier to decide
 	return []operation{
 		{"point", "award(id) by id", true, func(ctx context.Context, r *rand.Rand) error {
 			return c.gql(ctx, "", qPoint, map[string]any{"id": ds.awardIDs[r.IntN(len(ds.awardIDs))]})
@@ -95,6 +106,18 @@ func apiOps(c *client, ds *dataset, editor string) []operation {
 				"provinceId": "lang-son", "awardTypeId": "bang-khen-chu-tich-tinh", "authority": "PROVINCE_CHAIR",
 				"recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Nguyễn Văn Thử " + fmt.Sprint(r.IntN(1e6))},
 				"year":      2024, "status": "PROPOSED"}})
+		}},
+		{"dossiers", "50 dossiers (of all) with 5 recipients' names and award types, and totalCount, by a viewer of *", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.gql(ctx, viewerAll, qDossiers, nil)
+		}},
+		{"decision50", "recordDecision on a vetted lang-son dossier of 50 individuals, by its decider", true, func(ctx context.Context, r *rand.Rand) error {
+			i := int(next.Add(1)) - 1
+			if i >= len(ds.vetted) {
+				return fmt.Errorf("no vetted dossier left (%d decided)", i)
+			}
+			return c.gql(ctx, decider, qDecide, map[string]any{"in": map[string]any{
+				"dossierId": ds.vetted[i], "number": fmt.Sprintf("%d/QĐ-UBND", 2400+i), "date": "2026-11-20",
+				"issuedBy": "Ủy ban nhân dân tỉnh Lạng Sơn", "signer": map[string]any{"name": "Hồ Tiến Thiệu", "position": "Chủ tịch"}}})
 		}},
 		{"reference", "provinces, award types, indicators (memory only)", true, func(ctx context.Context, r *rand.Rand) error {
 			return c.gql(ctx, "", qRefs, nil)

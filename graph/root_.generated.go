@@ -272,6 +272,12 @@ type ComplexityRoot struct {
 		Year          func(childComplexity int) int
 	}
 
+	DossierChange struct {
+		Dossier func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Op      func(childComplexity int) int
+	}
+
 	DossierConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -599,6 +605,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		AwardChanged          func(childComplexity int, provinceID *string) int
+		DossierChanged        func(childComplexity int, provinceID *string) int
 		MovementChanged       func(childComplexity int) int
 		PeriodReviewChanged   func(childComplexity int) int
 		ProvinceReportChanged func(childComplexity int, reviewID *string) int
@@ -1562,6 +1569,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.Year(childComplexity), true
+
+	case "DossierChange.dossier":
+		if e.ComplexityRoot.DossierChange.Dossier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierChange.Dossier(childComplexity), true
+	case "DossierChange.id":
+		if e.ComplexityRoot.DossierChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierChange.ID(childComplexity), true
+	case "DossierChange.op":
+		if e.ComplexityRoot.DossierChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierChange.Op(childComplexity), true
 
 	case "DossierConnection.edges":
 		if e.ComplexityRoot.DossierConnection.Edges == nil {
@@ -3143,6 +3169,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.AwardChanged(childComplexity, args["provinceId"].(*string)), true
+	case "Subscription.dossierChanged":
+		if e.ComplexityRoot.Subscription.DossierChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_dossierChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.DossierChanged(childComplexity, args["provinceId"].(*string)), true
 	case "Subscription.movementChanged":
 		if e.ComplexityRoot.Subscription.MovementChanged == nil {
 			break
@@ -3860,6 +3897,18 @@ func (ec *executionContext) childFields_Dossier(ctx context.Context, field graph
 		return ec.fieldContext_Dossier_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dossier", field.Name)
+}
+
+func (ec *executionContext) childFields_DossierChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_DossierChange_op(ctx, field)
+	case "id":
+		return ec.fieldContext_DossierChange_id(ctx, field)
+	case "dossier":
+		return ec.fieldContext_DossierChange_dossier(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierChange", field.Name)
 }
 
 func (ec *executionContext) childFields_DossierConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -20,6 +20,7 @@ type SubscriptionResolver interface {
 	MovementChanged(ctx context.Context) (<-chan *model.MovementChange, error)
 	PeriodReviewChanged(ctx context.Context) (<-chan *model.PeriodReviewChange, error)
 	ProvinceReportChanged(ctx context.Context, reviewID *string) (<-chan *model.ProvinceReportChange, error)
+	DossierChanged(ctx context.Context, provinceID *string) (<-chan *model.DossierChange, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -27,6 +28,20 @@ type SubscriptionResolver interface {
 // region    ***************************** args.gotpl *****************************
 
 func (ec *executionContext) field_Subscription_awardChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "provinceId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinceId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_dossierChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "provinceId",
@@ -131,6 +146,84 @@ func (ec *executionContext) fieldContext_AwardChange_award(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DossierChange_op(ctx context.Context, field graphql.CollectedField, obj *model.DossierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierChange_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeOp) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierChange_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DossierChange", field, false, false, "ChangeOp")
+}
+
+func (ec *executionContext) _DossierChange_id(ctx context.Context, field graphql.CollectedField, obj *model.DossierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DossierChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DossierChange_dossier(ctx context.Context, field graphql.CollectedField, obj *model.DossierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierChange_dossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dossier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Dossier) graphql.Marshaler {
+			return ec.marshalODossier2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DossierChange_dossier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DossierChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
 		},
 	}
 	return fc, nil
@@ -568,6 +661,50 @@ func (ec *executionContext) fieldContext_Subscription_provinceReportChanged(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_dossierChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_dossierChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().DossierChanged(ctx, fc.Args["provinceId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DossierChange) graphql.Marshaler {
+			return ec.marshalNDossierChange2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossierChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_dossierChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DossierChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_dossierChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -603,6 +740,49 @@ func (ec *executionContext) _AwardChange(ctx context.Context, sel ast.SelectionS
 			}
 		case "award":
 			out.Values[i] = ec._AwardChange_award(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dossierChangeImplementors = []string{"DossierChange"}
+
+func (ec *executionContext) _DossierChange(ctx context.Context, sel ast.SelectionSet, obj *model.DossierChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dossierChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DossierChange")
+		case "op":
+			out.Values[i] = ec._DossierChange_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._DossierChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dossier":
+			out.Values[i] = ec._DossierChange_dossier(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -783,6 +963,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_periodReviewChanged(ctx, fields[0])
 	case "provinceReportChanged":
 		return ec._Subscription_provinceReportChanged(ctx, fields[0])
+	case "dossierChanged":
+		return ec._Subscription_dossierChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -808,6 +990,14 @@ func (ec *executionContext) unmarshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋ
 
 func (ec *executionContext) marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx context.Context, sel ast.SelectionSet, v model.ChangeOp) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDossierChange2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossierChange(ctx context.Context, sel ast.SelectionSet, v *model.DossierChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DossierChange!")
+		return graphql.Null
+	}
+	return ec._DossierChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMovementChange2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐMovementChange(ctx context.Context, sel ast.SelectionSet, v *model.MovementChange) graphql.Marshaler {

@@ -39,6 +39,14 @@ func (r *subscriptionResolver) ProvinceReportChanged(ctx context.Context, review
 	}, r.reportChange)
 }
 
+// DossierChanged is the resolver for the dossierChanged field.
+func (r *subscriptionResolver) DossierChanged(ctx context.Context, provinceID *string) (<-chan *model.DossierChange, error) {
+	return subscribe(ctx, r.Resolver, "dossier", func(e service.Event) bool {
+		d, ok := e.Record.(*domain.Dossier)
+		return ok && (provinceID == nil || d.ProvinceID == *provinceID)
+	}, r.dossierChange)
+}
+
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 

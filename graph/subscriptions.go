@@ -457,3 +457,15 @@ func (r *subscriptionResolver) reportChange(e service.Event) *model.ProvinceRepo
 	}
 	return out
 }
+
+func (r *subscriptionResolver) dossierChange(e service.Event) *model.DossierChange {
+	d, _ := e.Record.(*domain.Dossier)
+	out := &model.DossierChange{Op: changeOp(e)}
+	if d != nil {
+		out.ID = d.ID
+		if e.Op != "DELETED" {
+			out.Dossier = r.dossier(d)
+		}
+	}
+	return out
+}

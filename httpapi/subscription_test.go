@@ -466,3 +466,41 @@ func TestSubscriptionEndedByBusReportsError(t *testing.T) {
 		t.Errorf("got %s %s %s, want an error for subscription 1", m.Type, m.ID, m.Payload)
 	}
 }
+
+// Dossiers reach their province's viewers (and "*"'s), never anonymous
+// callers or another province's.
+func TestSubscriptionDossierVisibility(t *testing.T) {
+	t.Parallel()
+	a := newSubAPI(t, nil)
+	editor := subToken(t, map[string]string{"lang-son": "editor"}, time.Hour)
+	anon := a.connect(t, "anonymous", "")
+	caoBang := a.connect(t, "cao-bang viewer", subToken(t, map[string]string{"cao-bang": "viewer"}, time.Hour))
+	langSon := a.connect(t, "lang-son viewer", subToken(t, map[string]string{"lang-son": "viewer"}, time.Hour))
+	star := a.connect(t, "* viewer", subToken(t, map[string]string{"*": "viewer"}, time.Hour))
+	const q = `subscription { dossierChanged { op id dossier { status province { id } } } }`
+	for _, w := range []*wsClient{anon, caoBang, langSon, star} {
+		w.subscribe("1", q, nil)
+	}
+	a.waitSubscribers(t, 4)
+	in := map[string]any{"provinceId": "lang-son", "kind": "REGULAR", "authority": "PROVINCE_CHAIR", "year": 2025,
+		"title": "Đề nghị", "proposingUnit": "Sở Nội vụ", "recipients": []any{}}
+	id := get(a.ok(editor, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id")
+	for _, w := range []*wsClient{langSon, star} {
+		if c := change(t, w.next(time.Second), "dossierChanged"); c["op"] != "CREATED" || c["id"] != id || get(c, "dossier", "status") != "DRAFT" {
+			t.Errorf("%s got %v", w.name, c)
+		}
+	}
+	// Cao Bằng's viewer's first message is Cao Bằng's own dossier, so it
+	// never heard of Lạng Sơn's; the anonymous caller heard of neither.
+	in["provinceId"] = "cao-bang"
+	other := get(a.ok(subToken(t, map[string]string{"cao-bang": "editor"}, time.Hour),
+		`mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id")
+	if c := change(t, caoBang.next(time.Second), "dossierChanged"); c["id"] != other {
+		t.Errorf("cao-bang viewer got %v, want only its own dossier %v", c, other)
+	}
+	select {
+	case m := <-anon.msgs:
+		t.Errorf("the anonymous subscriber was told of a dossier: %+v", m)
+	default:
+	}
+}

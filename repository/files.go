@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -94,26 +93,6 @@ func fileIndexes() map[string][]mongo.IndexModel {
 	}
 }
 
-// filesIndexed holds the stores whose file indexes exist (EnsureIndexes
-// does not make them: as GridFS asks of drivers, they are made before a
-// store's first upload).
-var filesIndexed sync.Map // *Store → struct{}
-
-func (s *Store) ensureFileIndexes(ctx context.Context) error {
-	if _, done := filesIndexed.Load(s); done {
-		return nil
-	}
-	for coll, models := range fileIndexes() {
-		for _, m := range models { // one at a time, for FerretDB (EnsureIndexes)
-			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
-				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
-			}
-		}
-	}
-	filesIndexed.Store(s, struct{}{})
-	return nil
-}
-
 func (s *Store) chunkSize() int {
 	if s.caps.FerretDB {
 		return ferretChunkSize
@@ -127,9 +106,6 @@ func (s *Store) chunkSize() int {
 // no reader sees a file before it is whole; if any write fails, what was
 // written is removed.
 func (s *Store) PutFile(ctx context.Context, a *domain.Attachment, data []byte) error {
-	if err := s.ensureFileIndexes(ctx); err != nil {
-		return err
-	}
 	size := s.chunkSize()
 	sum := sha256.Sum256(data)
 	doc := fileDoc{

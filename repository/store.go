@@ -191,6 +191,14 @@ func mapErr(err error) error {
 // read in order, with no in-memory sort). Unique ones enforce the domain's
 // keys. The writer lease's collection is not here (lease.go owns it).
 func indexes() map[string][]mongo.IndexModel {
+	all := recordIndexes()
+	for coll, models := range fileIndexes() { // GridFS's, for attachments (files.go)
+		all[coll] = models
+	}
+	return all
+}
+
+func recordIndexes() map[string][]mongo.IndexModel {
 	newestAward := bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}}
 	byTitle := bson.D{{Key: "titleKey", Value: 1}, {Key: "_id", Value: 1}}
 	newestEntry := bson.D{{Key: "atMs", Value: -1}, {Key: "_id", Value: -1}}

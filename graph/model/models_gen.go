@@ -327,6 +327,16 @@ type DecisionInput struct {
 	Date Date `json:"date"`
 }
 
+// A change of a dossier: created, moved along its statuses, decided, or deleted.
+type DossierChange struct {
+	// What the change did.
+	Op ChangeOp `json:"op"`
+	// The dossier's id.
+	ID string `json:"id"`
+	// The dossier after the change; null when it was deleted.
+	Dossier *Dossier `json:"dossier,omitempty"`
+}
+
 // One dossier of a page.
 type DossierEdge struct {
 	// Pass as `after` to read the dossiers that follow.
