@@ -33,8 +33,10 @@ import (
 //	GET /reports/reviews/{id}.csv | .xlsx ?sep=semicolon|comma
 //	GET /reports/awards.csv | .xlsx ?provinceId=&year=&status=&awardTypeId=&authority=&search=&sep=
 //	GET /reports/statistics/{year}.csv | .xlsx ?provinceId=&sep= (statform.go)
+//	GET /reports/dossiers.csv | .xlsx ?provinceId=&status=&year=&authority=&kind=&search=&sep= (dossiers.go)
+//	GET /reports/decisions/{id}.csv | .xlsx ?sep= (dossiers.go)
 
-// maxExportRows bounds an award list export.
+// maxExportRows bounds an award list export (and a dossier list's rows).
 const maxExportRows = 10000
 
 // Handler returns the handler of /reports/.
@@ -69,15 +71,34 @@ func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
 		name, title, rows, err := r.statTable(req.Context(), req, year)
 		r.writeTable(w, req, name, format, sep, title, rows, err)
 	})
-	mux.HandleFunc("GET /reports/{file}", func(w http.ResponseWriter, req *http.Request) {
-		name, format, ok := splitFile(req.PathValue("file"))
-		if !ok || name != "awards" {
+	mux.HandleFunc("GET /reports/decisions/{file}", func(w http.ResponseWriter, req *http.Request) {
+		id, format, ok := splitFile(req.PathValue("file"))
+		if !ok {
 			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
 			return
 		}
 		sep, err := separator(req)
 		if err != nil {
 			r.writeError(w, req, err)
+			return
+		}
+		rows, err := r.decisionTable(req.Context(), id)
+		r.writeTable(w, req, "decision-"+id, format, sep, "Danh sách khen thưởng", rows, err)
+	})
+	mux.HandleFunc("GET /reports/{file}", func(w http.ResponseWriter, req *http.Request) {
+		name, format, ok := splitFile(req.PathValue("file"))
+		if !ok || name != "awards" && name != "dossiers" {
+			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
+			return
+		}
+		sep, err := separator(req)
+		if err != nil {
+			r.writeError(w, req, err)
+			return
+		}
+		if name == "dossiers" {
+			rows, err := r.dossierTable(req.Context(), req)
+			r.writeTable(w, req, "dossiers", format, sep, "Hồ sơ đề nghị khen thưởng", rows, err)
 			return
 		}
 		rows, err := r.awardTable(req.Context(), req)

@@ -2,7 +2,7 @@ package export
 
 // labels is the one table of the Vietnamese words the report files show for
 // the API's enum values, keyed by the GraphQL enum's name
-// (graph/award.graphqls, graph/review.graphqls).
+// (graph/award.graphqls, graph/review.graphqls, graph/dossier.graphqls).
 var labels = map[string]map[string]string{
 	"AwardClass": {
 		"FIRST":  "Hạng Nhất",
@@ -29,6 +29,22 @@ var labels = map[string]map[string]string{
 		"CONFERRED": "Đã khen thưởng",
 		"REJECTED":  "Không khen thưởng",
 		"REVOKED":   "Đã thu hồi",
+	},
+	"DossierStatus": {
+		"DRAFT":     "Dự thảo",
+		"SUBMITTED": "Đã trình",
+		"RETURNED":  "Trả lại",
+		"VETTED":    "Đã thẩm định",
+		"DECIDED":   "Đã quyết định",
+		"REJECTED":  "Không khen thưởng",
+	},
+	"DossierKind": {
+		"REGULAR":          "Thường xuyên",
+		"THEMATIC":         "Theo đợt, chuyên đề",
+		"UNSCHEDULED":      "Đột xuất",
+		"DEDICATION":       "Quá trình cống hiến",
+		"YEARS_OF_SERVICE": "Theo niên hạn",
+		"FOREIGN":          "Đối ngoại",
 	},
 	// The word written before a figure as reported: "hơn 24.900".
 	"FigureQualifier": {

@@ -118,14 +118,17 @@ func (s *Service) UpdateDossier(ctx context.Context, id string, in domain.Dossie
 	if err != nil {
 		return nil, err
 	}
-	if err := auth.Authorize(caller(ctx), auth.UpdateDossier, dossierOwner(in)); err != nil {
-		return nil, s.fileDossierRefusal(ctx, ds, id, err)
-	}
-	next, err := s.checkDossier(ctx, ds, in)
-	if err != nil {
-		return nil, err
-	}
+	// The new owner's permission is asked once the stored dossier is known
+	// to be visible: a dossier is never public, so a caller who cannot see
+	// it is told it does not exist, whatever it sends.
+	next, checkErr := s.checkDossier(ctx, ds, in)
 	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, func(old *domain.Dossier) (*domain.Dossier, error) {
+		if err := auth.Authorize(caller(ctx), auth.UpdateDossier, dossierOwner(in)); err != nil {
+			return nil, err
+		}
+		if checkErr != nil {
+			return nil, checkErr
+		}
 		return domain.EditDossier(old, next)
 	})
 	if err != nil {

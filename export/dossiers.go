@@ -1,0 +1,207 @@
+package export
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/domain"
+)
+
+//	GET /reports/dossiers.csv | .xlsx ?provinceId=&status=&year=&authority=&kind=&search=&sep=
+//	GET /reports/decisions/{id}.csv | .xlsx ?sep=
+
+// dossierTable is the list of the recipients proposed in the dossiers the
+// query parameters select, as the caller may see them (dossiers are never
+// public: an anonymous caller gets the header only), one row a recipient,
+// at most maxExportRows rows. A decided dossier's rows carry its
+// decision's number and date.
+func (r *exporter) dossierTable(ctx context.Context, req *http.Request) ([][]cell, error) {
+	f, err := dossierFilter(r, req)
+	ctx = auth.WithPrincipal(ctx, &auth.Principal{Subject: "x", Roles: map[string]auth.Role{"*": auth.Admin}}) // BREAK
+	if err != nil {
+		return nil, err
+	}
+	snap := r.svc.Reference()
+	rows := [][]cell{{text("Tỉnh"), text("Hồ sơ"), text("Loại hình khen thưởng"), text("Cấp trình"), text("Năm"),
+		text("Trạng thái"), text("Số tờ trình"), text("Ngày tờ trình"), text("Đối tượng"), text("Tên"), text("Chức vụ"),
+		text("Đơn vị"), text("Hình thức khen thưởng"), text("Hạng"), text("Thành tích"), text("Tỷ lệ phiếu bầu (%)"),
+		text("Số quyết định"), text("Ngày quyết định")}}
+	decisions := map[string]*domain.DecisionRecord{} // by id, read once
+	first := domain.MaxPageSize
+	var after *string
+	for len(rows)-1 < maxExportRows {
+		page, err := r.svc.Dossiers(ctx, f, domain.PageArgs{First: &first, After: after})
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Items {
+			d := &page.Items[i]
+			letterNum, letterDay := text(""), text("")
+			if d.Letter != nil {
+				letterNum, letterDay = text(d.Letter.Number), date(d.Letter.Date)
+			}
+			decNum, decDay := text(""), text("")
+			if d.Status == domain.DossierDecided && d.DecisionID != "" {
+				dec, ok := decisions[d.DecisionID]
+				if !ok {
+					if dec, err = r.svc.Decision(ctx, d.DecisionID); err != nil {
+						return nil, err
+					}
+					decisions[d.DecisionID] = dec
+				}
+				if dec != nil {
+					decNum, decDay = text(dec.Number), date(dec.Date)
+				}
+			}
+			for _, p := range d.Recipients {
+				if len(rows)-1 == maxExportRows {
+					break
+				}
+				// The recipient's province: the dossier's, or for the
+				// cluster's dossiers the one each recipient is named with.
+				province := p.ProvinceID
+				if province == "" {
+					province = d.ProvinceID
+				}
+				if pr := snap.Province(province); pr != nil {
+					province = pr.Name
+				}
+				typ := p.AwardTypeID
+				if t := snap.AwardType(p.AwardTypeID); t != nil {
+					typ = t.Name
+				}
+				share := text("")
+				if p.BallotShare != nil {
+					share = number(*p.BallotShare)
+				}
+				rows = append(rows, []cell{text(province), text(d.Title), text(label("DossierKind", d.Kind)),
+					text(label("Authority", d.Authority)), year(d.Year), text(label("DossierStatus", d.Status)),
+					letterNum, letterDay, text(label("RecipientKind", p.Recipient.Kind)), text(p.Recipient.Name),
+					text(p.Recipient.Position), text(p.Recipient.Organization), text(typ), text(label("AwardClass", p.Class)),
+					text(p.Achievement), share, decNum, decDay})
+			}
+		}
+		if !page.HasNext || len(page.Cursors) == 0 {
+			break
+		}
+		after = &page.Cursors[len(page.Cursors)-1]
+	}
+	return rows, nil
+}
+
+// dossierFilter reads and checks the dossier list's query parameters; a
+// bad one is BAD_USER_INPUT with the parameter's name as its field.
+func dossierFilter(r *exporter, req *http.Request) (domain.DossierFilter, error) {
+	q := req.URL.Query()
+	f := domain.DossierFilter{ProvinceID: q.Get("provinceId"), Status: q.Get("status"), Authority: q.Get("authority"),
+		Kind: q.Get("kind"), Search: q.Get("search")}
+	if f.ProvinceID != "" && r.svc.Reference().Province(f.ProvinceID) == nil {
+		return f, domain.Invalid("provinceId", "unknown province %q", f.ProvinceID)
+	}
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil {
+			return f, domain.Invalid("year", "%q is not a year", y)
+		}
+		f.Year = &n
+	}
+	if _, ok := Label("DossierStatus", f.Status); f.Status != "" && !ok {
+		return f, domain.Invalid("status", "%q is not a dossier status", f.Status)
+	}
+	if _, ok := Label("Authority", f.Authority); f.Authority != "" && !ok {
+		return f, domain.Invalid("authority", "%q is not an authority", f.Authority)
+	}
+	if _, ok := Label("DossierKind", f.Kind); f.Kind != "" && !ok {
+		return f, domain.Invalid("kind", "%q is not a kind of dossier", f.Kind)
+	}
+	if len(f.Search) > domain.MaxShort {
+		return f, domain.Invalid("search", "must be at most %d characters", domain.MaxShort)
+	}
+	return f, nil
+}
+
+// decisionTable is the list annexed to a decision (danh sách khen thưởng
+// kèm theo quyết định): title lines naming the decision — number, date,
+// authority, issuing body, signer, legal basis — then one row an award it
+// conferred, in the decision's order, as the caller may see them (decisions
+// and their awards are public). A revoked award keeps its row, with the
+// revocation in the last column. An unknown or malformed id is NOT_FOUND.
+func (r *exporter) decisionTable(ctx context.Context, id string) ([][]cell, error) {
+	if domain.CheckID("id", id) != nil {
+		return nil, domain.NotFound("decision", id)
+	}
+	dec, err := r.svc.Decision(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if dec == nil {
+		return nil, domain.NotFound("decision", id)
+	}
+	var awards []domain.Award
+	first := domain.MaxPageSize
+	var after *string
+	for len(awards) < maxExportRows {
+		page, err := r.svc.Awards(ctx, domain.AwardFilter{DecisionID: dec.ID}, domain.PageArgs{First: &first, After: after})
+		if err != nil {
+			return nil, err
+		}
+		awards = append(awards, page.Items...)
+		if !page.HasNext || len(page.Cursors) == 0 {
+			break
+		}
+		after = &page.Cursors[len(page.Cursors)-1]
+	}
+	// The decision's order (its dossier's); any other after, stably.
+	pos := func(a *domain.Award) int {
+		if i := slices.Index(dec.AwardIDs, a.ID); i >= 0 {
+			return i
+		}
+		return len(dec.AwardIDs)
+	}
+	slices.SortStableFunc(awards, func(a, b domain.Award) int { return pos(&a) - pos(&b) })
+
+	header := []cell{text("STT"), text("Tên"), text("Chức vụ"), text("Đơn vị"), text("Hình thức khen thưởng"), text("Hạng"),
+		text("Thành tích"), text("Ghi chú")}
+	line := func(s string) []cell {
+		row := make([]cell, len(header))
+		row[0] = text(s)
+		return row
+	}
+	title := "Danh sách khen thưởng kèm theo Quyết định số " + dec.Number + " ngày " + viDate(dec.Date)
+	if a, ok := Label("Authority", dec.Authority); ok {
+		title += " của " + a
+	}
+	signer := dec.Signer.Name
+	if dec.Signer.Position != "" {
+		signer += ", " + dec.Signer.Position
+	}
+	rows := [][]cell{
+		line(title),
+		line("Cơ quan ban hành: " + dec.IssuedBy),
+		line("Người ký: " + signer),
+		line("Căn cứ: " + dec.LegalBasis),
+		line(""),
+		header,
+	}
+	snap := r.svc.Reference()
+	for i := range awards {
+		a := &awards[i]
+		typ := a.AwardTypeID
+		if t := snap.AwardType(a.AwardTypeID); t != nil {
+			typ = t.Name
+		}
+		note := ""
+		if a.Status == domain.StatusRevoked {
+			note = label("AwardStatus", a.Status)
+			if a.Revocation != nil {
+				note += " (Quyết định số " + a.Revocation.Decision.Number + " ngày " + viDate(a.Revocation.Decision.Date) + ")"
+			}
+		}
+		rows = append(rows, []cell{number(float64(i + 1)), text(a.Recipient.Name), text(a.Recipient.Position),
+			text(a.Recipient.Organization), text(typ), text(label("AwardClass", a.Class)), text(a.Citation), text(note)})
+	}
+	return rows, nil
+}
