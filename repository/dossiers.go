@@ -664,14 +664,13 @@ func (s *Store) commitDossier(ctx context.Context, w versioned, xd *dossierDoc) 
 	if len(unset) > 0 {
 		upd = append(upd, bson.E{Key: "$unset", Value: unset})
 	}
-	res, err := s.c(colDossiers).UpdateOne(ctx, s.writeFilter(w), upd)
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.MatchedCount == 0 {
+	// findAndModify by _id, as every checked write: FerretDB answers it
+	// from its primary key (an update command would scan the collection).
+	err = mapErr(s.c(colDossiers).FindOneAndUpdate(ctx, s.writeFilter(w), upd).Err())
+	if errors.Is(err, errNoDocument) {
 		return s.whyNot(ctx, w)
 	}
-	return nil
+	return err
 }
 
 func (s *Store) fault(step string) error {
@@ -718,11 +717,17 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 		}
 		return cause
 	}
-	for i := range ads {
+	if len(ads) > 0 {
 		if err := s.fault("awards"); err != nil {
 			return undo(err)
 		}
-		if _, err := s.c(colAwards).InsertOne(ctx, ads[i]); err != nil {
+		docs := make([]any, len(ads))
+		for i := range ads {
+			docs[i] = ads[i]
+		}
+		// One round trip for every award (ordered: the first failure stops
+		// it, and undo takes back those written).
+		if _, err := s.c(colAwards).InsertMany(ctx, docs); err != nil {
 			return undo(mapErr(err))
 		}
 	}

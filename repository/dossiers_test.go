@@ -3,7 +3,11 @@ package repository_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/thidua/thidua/dbtest"
 	"github.com/thidua/thidua/domain"
@@ -169,4 +173,44 @@ func reopen(t *testing.T, s *repository.Store) *repository.Store {
 	}
 	t.Cleanup(func() { _ = next.Close(context.WithoutCancel(t.Context())) })
 	return next
+}
+
+// A decision's round trips do not grow with its recipients: 50 cost what 3
+// cost (one insert for every award).
+func TestDecisionRoundTripsAreBounded(t *testing.T) {
+	var commands atomic.Int64
+	var counting atomic.Bool
+	s := dbtest.Store(t, repository.WithMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		if counting.Load() {
+			commands.Add(1)
+		}
+	}}))
+	trips := func(recipients int) int64 {
+		d := vettedDossier(t, s)
+		for len(d.Recipients) < recipients {
+			r := d.Recipients[0]
+			r.Recipient.Name = fmt.Sprint("Người ", len(d.Recipients))
+			d.Recipients = append(d.Recipients, r)
+		}
+		all := domain.Access{All: true}
+		if _, _, err := s.UpdateDossier(t.Context(), d.ID, d.Version, all, all, func(old *domain.Dossier) (*domain.Dossier, error) {
+			old.Recipients = d.Recipients
+			return old, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		d.Version++
+		commands.Store(0)
+		counting.Store(true)
+		err := decide(t.Context(), s, d)
+		counting.Store(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return commands.Load()
+	}
+	few, many := trips(3), trips(50)
+	if many != few || many > 8 {
+		t.Errorf("a decision of 50 recipients took %d round trips, of 3 took %d; want the same, at most 8", many, few)
+	}
 }
