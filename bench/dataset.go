@@ -31,17 +31,21 @@ type dataset struct {
 	reviewID  string
 	provinces []string
 	// dossiers is how many dossiers were stored for the dossier list
-	// (min(size, maxDossiers)); vetted are the ids of the lang-son dossiers of
+	// (size/awardsPerDossier, at most maxDossiers); vetted are the ids of the lang-son dossiers of
 	// decisionRecipients recipients, VETTED, each decided once by decision50.
 	dossiers int
 	vetted   []string
 }
 
 const (
-	maxDossiers        = 10000 // dossiers stored at most, whatever the awards
-	dossierRecipients  = 5     // recipients of each listed dossier
-	decisionRecipients = 50    // recipients of each dossier decided
-	decisionDossiers   = 10    // vetted dossiers decided: 1 warm-up + decisionRuns
+	maxDossiers = 10000 // dossiers stored at most, whatever the awards
+	// awardsPerDossier: one dossier per ten awards (a dossier proposes
+	// several recipients), so the awards' targets keep measuring the data
+	// sets they were set for: 1,000 dossiers at 10k awards, 10,000 at 100k.
+	awardsPerDossier   = 10
+	dossierRecipients  = 5  // recipients of each listed dossier
+	decisionRecipients = 50 // recipients of each dossier decided
+	decisionDossiers   = 10 // vetted dossiers decided: 1 warm-up + decisionRuns
 )
 
 func provinceMovementID(p string) string { return seed.ID("bench-movement:" + p) }
@@ -152,13 +156,13 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 
 var dossierStatuses = []string{domain.DossierDraft, domain.DossierSubmitted, domain.DossierReturned, domain.DossierVetted, domain.DossierRejected}
 
-// loadDossiers stores min(size, maxDossiers) dossiers of dossierRecipients
+// loadDossiers stores size/awardsPerDossier (at most maxDossiers) dossiers of dossierRecipients
 // recipients each, spread over the provinces, years and statuses (none
 // DECIDED: those carry a decision), through the repository one by one; then
 // decisionDossiers VETTED dossiers of lang-son with decisionRecipients
 // individuals each, for recordDecision.
 func loadDossiers(ctx context.Context, s *repository.Store, r *rand.Rand, ds *dataset) error {
-	ds.dossiers = min(ds.size, maxDossiers)
+	ds.dossiers = min(ds.size/awardsPerDossier, maxDossiers)
 	types := []string{"bang-khen-chu-tich-tinh", "tap-the-lao-dong-xuat-sac"}
 	at := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
 	for i := 0; i < ds.dossiers; i++ {

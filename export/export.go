@@ -1,5 +1,6 @@
 // Package export serves reports people use, as files: a review's
-// province-by-indicator table and an award list, as CSV or Excel. It reads
+// province-by-indicator table, an award list, the statistics form, a
+// dossier list and a decision's annex, as CSV or Excel. It reads
 // through the same service queries, with the caller's access, as the
 // GraphQL API.
 //
