@@ -25,11 +25,31 @@ type Migration struct {
 	Up   func(ctx context.Context, s *Store) error
 }
 
-// builtin are the repository's own migrations, of the document shapes. IDs
-// 3 and up are left to data migrations (package seed).
+// builtin are the repository's own migrations, of the document shapes and
+// indexes. IDs 3 to 5 are data migrations (package seed); later ones take
+// the next free id, whichever package they are in.
 var builtin = []Migration{
 	{ID: 1, Name: "vote criteria as a table", Up: migrateVoteCriteria},
 	{ID: 2, Name: "award type authority rules", Up: migrateAuthorityRules},
+	{ID: 6, Name: "indexes of dossiers, decisions, honorees, attachments and awards' links", Up: migrateDossierIndexes},
+}
+
+// migrateDossierIndexes creates the indexes the dossier flow reads by (the
+// new collections', GridFS's, and awards by honoree and by decision) on a
+// database written before them. EnsureIndexes makes the same ones on every
+// start; this records when a database first got them. Awards written
+// before have no decisionId, dossierId or honoreeId: absent is "none", so
+// no document changes.
+func migrateDossierIndexes(ctx context.Context, s *Store) error {
+	all := indexes()
+	for _, coll := range []string{colDossiers, colDecisions, colHonorees, colFiles, colChunks, colAwards} {
+		for _, m := range all[coll] {
+			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+			}
+		}
+	}
+	return nil
 }
 
 // Migrate runs the built-in migrations and extra ones, in ID order, each at

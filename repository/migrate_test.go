@@ -26,8 +26,15 @@ import (
 // criteria were names, and one ballot) on its own embedded server.
 func oldData(t *testing.T) (*repository.Store, *mongo.Database) {
 	t.Helper()
+	return dataOf(t, "be2fba8.sqlite")
+}
+
+// dataOf opens a copy of a database file of migrate/testdata on its own
+// embedded server.
+func dataOf(t *testing.T, file string) (*repository.Store, *mongo.Database) {
+	t.Helper()
 	dir := t.TempDir()
-	src, err := os.ReadFile(filepath.Join("..", "migrate", "testdata", "be2fba8.sqlite"))
+	src, err := os.ReadFile(filepath.Join("..", "migrate", "testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +156,7 @@ func TestMigrateOldData(t *testing.T) {
 			t.Errorf("migration record %+v", r)
 		}
 	}
-	if count[1] != 1 || count[2] != 1 || count[3] != 1 || count[4] != 1 || len(recs) != 4 {
+	if count[1] != 1 || count[2] != 1 || count[3] != 1 || count[4] != 1 || count[6] != 1 || len(recs) != 5 {
 		t.Errorf("migration records = %+v", recs)
 	}
 
@@ -355,5 +362,71 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 	}
 	if r2, _ := s.PeriodReview(ctx, r.ID, domain.Access{All: true}); r2.Version != r.Version {
 		t.Errorf("the review changed on a second run")
+	}
+}
+
+// A database written by the code of commit cdb5f88 (before dossiers: the
+// founding data and one conferred Lạng Sơn award) gets the dossier flow's
+// indexes from migration 6, keeps its award readable (no decision, dossier
+// or honoree), and takes dossiers and decisions.
+func TestMigrateDataBeforeDossiers(t *testing.T) {
+	ctx := t.Context()
+	s, db := dataOf(t, "cdb5f88.sqlite")
+	names := func(coll string) map[string]bool {
+		specs, err := db.Collection(coll).Indexes().ListSpecifications(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, sp := range specs {
+			out[sp.Name] = true
+		}
+		return out
+	}
+	if names("honorees")["one_key_per_province"] || names("awards")["honoreeId_1"] {
+		t.Fatal("the old data already has the new indexes: not the previous commit's data")
+	}
+	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
+		t.Fatalf("again: %v", err)
+	}
+	if !names("honorees")["one_key_per_province"] || !names("awards")["honoreeId_1"] || !names("dossiers")["year_-1__id_-1"] {
+		t.Errorf("after migration 6: honorees %v, awards %v, dossiers %v", names("honorees"), names("awards"), names("dossiers"))
+	}
+	if n, err := db.Collection("migrations").CountDocuments(ctx, bson.D{{Key: "_id", Value: 6}}); err != nil || n != 1 {
+		t.Errorf("migration 6 recorded %d times (%v), want once", n, err)
+	}
+	all, first := domain.Access{All: true}, 10
+	page, err := s.Awards(ctx, domain.AwardFilter{ProvinceID: "lang-son"}, all, domain.PageArgs{First: &first})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("the old award: %v, %v", page, err)
+	}
+	if a := page.Items[0]; a.Recipient.Name != "Nguyễn Thị Hoa" || a.DecisionID != "" || a.DossierID != "" || a.HonoreeID != "" {
+		t.Errorf("the old award reads as %+v", a)
+	}
+	// The new flow on the old data: a honoree whose key is taken twice is
+	// refused by the index, and a decision records whole.
+	h := &domain.Honoree{Owner: "lang-son", ProvinceID: "lang-son", Key: "LS-1", Kind: "INDIVIDUAL", Name: "Vi Văn Sơn"}
+	if err := s.CreateHonoree(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateHonoree(ctx, &domain.Honoree{Owner: "lang-son", ProvinceID: "lang-son", Key: "ls-1", Kind: "INDIVIDUAL", Name: "Ai"}); domain.ErrorCode(err) != domain.CodeConflict {
+		t.Errorf("a second honoree with the same key: %v, want CONFLICT", err)
+	}
+	d := &domain.Dossier{Owner: "lang-son", ProvinceID: "lang-son", Kind: domain.KindRegular, Authority: "PROVINCE_CHAIR",
+		Year: 2025, Title: "Hồ sơ", ProposingUnit: "Sở Nội vụ", Status: domain.DossierVetted,
+		Recipients: []domain.DossierRecipient{{HonoreeID: h.ID, ProvinceID: "lang-son", AwardTypeID: "bang-khen-chu-tich-tinh",
+			Recipient: h.Recipient(), Achievement: "Thành tích"}}}
+	if err := s.CreateDossier(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := decide(ctx, s, d); err != nil {
+		t.Fatal(err)
+	}
+	page, err = s.Awards(ctx, domain.AwardFilter{ProvinceID: "lang-son"}, all, domain.PageArgs{First: &first})
+	if err != nil || len(page.Items) != 2 {
+		t.Errorf("awards after the decision: %d, %v; want the old one and the new one", len(page.Items), err)
 	}
 }
