@@ -240,6 +240,32 @@ func TestDossierFromProposalToDecision(t *testing.T) {
 		t.Errorf("anonymous read a dossier")
 	}
 
+	// The signed decision's scan: attached by the decider, public.
+	decisionID := get(dec, "id").(string)
+	if r := a.upload(vetter, decisionID, "qd-2468.pdf", tinyPDF); r.code() != "FORBIDDEN" {
+		t.Errorf("a vetter attaches to a decision: %s, want FORBIDDEN", r.code())
+	}
+	// Oversized (the test limit is 1 MiB) and corrupt files store nothing.
+	big := append(append([]byte{}, tinyPDF[:9]...), make([]byte, 1<<20)...)
+	if r := a.upload(decider, decisionID, "qd-2468.pdf", append(big, []byte("\n%%EOF\n")...)); r.code() != "BAD_USER_INPUT" || r.field() != "file" {
+		t.Errorf("an oversized file: %s on %s (%v), want BAD_USER_INPUT on file", r.code(), r.field(), r.Errors)
+	}
+	scan := a.upload(decider, decisionID, "qd-2468.pdf", tinyPDF)
+	if len(scan.Errors) > 0 {
+		t.Fatalf("decision upload: %v", scan.Errors)
+	}
+	if status, _, body := a.download("", get(scan.Data, "attachFile", "url").(string)); status != 200 || !bytes.Equal(body, tinyPDF) {
+		t.Errorf("anonymous download of a decision's scan: %d", status)
+	}
+	files := a.ok(vetter, `query($d: ID!, $x: ID!) { dossier(id: $x) { attachments { name } } decision(id: $d) { attachments { name } } }`,
+		map[string]any{"d": decisionID, "x": id})
+	if n := len(get(files, "dossier", "attachments").([]any)); n != 1 {
+		t.Errorf("the dossier has %d attachments, want 1 (the refused uploads stored nothing)", n)
+	}
+	if n := len(get(files, "decision", "attachments").([]any)); n != 1 {
+		t.Errorf("the decision has %d attachments, want 1", n)
+	}
+
 	// The statistics form counts the decision's awards.
 	status, _, body := a.download(decider, "/reports/statistics/2026.csv?provinceId=lang-son")
 	if status != 200 || !strings.Contains(string(body), "Tổng số") {
