@@ -649,6 +649,9 @@ func (s *Store) recordInTx(ctx context.Context, w versioned, dec *domain.Decisio
 			return mapErr(err)
 		}
 	}
+	if err := s.fault("dossier"); err != nil {
+		return err // the transaction is aborted: nothing was written
+	}
 	return s.commitDossier(ctx, w, xd)
 }
 

@@ -214,3 +214,31 @@ func TestDecisionRoundTripsAreBounded(t *testing.T) {
 		t.Errorf("a decision of 50 recipients took %d round trips, of 3 took %d; want the same, at most 8", many, few)
 	}
 }
+
+// On a MongoDB replica set the decision is one transaction: a failure
+// before the dossier's update leaves nothing (MongoDB only; not run where
+// there is none).
+func TestDecisionTransactionOnReplicaSet(t *testing.T) {
+	boom := errors.New("injected failure")
+	s := dbtest.ReplicaSet(t, repository.WithFaults(func(at string) error {
+		if at == "dossier" {
+			return boom
+		}
+		return nil
+	}))
+	d := vettedDossier(t, s)
+	if err := decide(t.Context(), s, d); !errors.Is(err, boom) {
+		t.Fatalf("decide: %v, want the injected failure", err)
+	}
+	if got := countRecords(t, s); got != (counts{}) {
+		t.Errorf("after an aborted decision: %+v, want nothing", got)
+	}
+	whole := dbtest.ReplicaSet(t)
+	d = vettedDossier(t, whole)
+	if err := decide(t.Context(), whole, d); err != nil {
+		t.Fatal(err)
+	}
+	if got := countRecords(t, whole); got != (counts{3, 1}) {
+		t.Errorf("after the decision: %+v, want 3 awards and 1 decision", got)
+	}
+}
