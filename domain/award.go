@@ -251,8 +251,22 @@ func UpdateAward(old, next *Award, by string, at time.Time) (*Award, error) {
 	if err := Transition(old.Status, next.Status); err != nil {
 		return nil, err
 	}
+	if old.DecisionID != "" {
+		// Conferred by a decision record: its details may be corrected,
+		// not the decision, the province or the form it conferred.
+		switch {
+		case next.Decision == nil || *next.Decision != *old.Decision:
+			return nil, Invalid("input.decision", "the award was conferred by decision %s (%s); its decision does not change", old.Decision.Number, old.DecisionID)
+		case next.ProvinceID != old.ProvinceID:
+			return nil, Invalid("input.provinceId", "the award was conferred by decision %s on a recipient of %s", old.Decision.Number, old.ProvinceID)
+		case next.AwardTypeID != old.AwardTypeID || next.Class != old.Class:
+			return nil, Invalid("input.awardTypeId", "the award was conferred by decision %s as %s; the form does not change", old.Decision.Number, old.AwardTypeID)
+		}
+	}
 	out := *next
 	out.ID, out.Meta, out.Revocation = old.ID, old.Meta, old.Revocation
+	// The links to the decision record, the dossier and the honoree stay.
+	out.DecisionID, out.DossierID, out.HonoreeID = old.DecisionID, old.DossierID, old.HonoreeID
 	out.History = append([]AwardEvent(nil), old.History...)
 	if old.Status != next.Status {
 		out.History = append(out.History, AwardEvent{Status: next.Status, At: at, By: by, Reason: next.RejectionReason, Decision: next.Decision})
