@@ -53,6 +53,8 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	}
 	c.Complexity.CommendationDecision.Awards = func(child int, first *int, _ *string) int { return 1 + child*pageCost(first) }
 	c.Complexity.Honoree.Awards = func(child int, first *int, _ *string) int { return 1 + child*pageCost(first) }
+	// A dossier's recipients are not paged (at most 500): they count as ten.
+	c.Complexity.Dossier.Recipients = func(child int) int { return 1 + child*10 }
 	srv := handler.New(NewExecutableSchema(c))
 	addSubscriptions(srv, r, cfg.Subscriptions)
 	srv.AddTransport(transport.Options{})
