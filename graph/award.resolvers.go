@@ -147,7 +147,7 @@ func (r *queryResolver) Awards(ctx context.Context, filter *model.AwardFilter, f
 	if err != nil {
 		return nil, err
 	}
-	prefetchMovements(ctx, page.Items)
+	prefetchAwardEdges(ctx, page.Items)
 	return &model.AwardConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, r.award, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
 	}, nil

@@ -189,6 +189,7 @@ func (r *queryResolver) Dossiers(ctx context.Context, filter *model.DossierFilte
 	if err != nil {
 		return nil, err
 	}
+	prefetchDossierEdges(ctx, page.Items)
 	return &model.DossierConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, r.dossier, func(c string, n *model.Dossier) *model.DossierEdge { return &model.DossierEdge{Cursor: c, Node: n} }),
 	}, nil
@@ -206,6 +207,7 @@ func (r *queryResolver) Decisions(ctx context.Context, filter *model.Commendatio
 	if err != nil {
 		return nil, err
 	}
+	prefetchDecisionEdges(ctx, page.Items)
 	return &model.CommendationDecisionConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, toCommendationDecision, func(c string, n *model.CommendationDecision) *model.CommendationDecisionEdge {
 			return &model.CommendationDecisionEdge{Cursor: c, Node: n}

@@ -141,7 +141,7 @@ func (r *Resolver) awardsWhere(ctx context.Context, f domain.AwardFilter, first 
 	if err != nil {
 		return nil, err
 	}
-	prefetchMovements(ctx, page.Items)
+	prefetchAwardEdges(ctx, page.Items)
 	return &model.AwardConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, r.award, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
 	}, nil
@@ -157,3 +157,101 @@ func readUpload(f graphql.Upload, s *service.Service) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// uniq returns the non-empty ids, once each, in order.
+func uniq(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// prefetchDossierEdges starts loading, in one batch each, what a page of
+// dossiers refers to when the query asks for it — decisions, attachments,
+// movements, the recipients' honorees and awards, and the awards' own
+// edges — and primes the dossier loader with the page itself: the round
+// trips of a page then do not depend on its size or on scheduling.
+func prefetchDossierEdges(ctx context.Context, list []domain.Dossier) {
+	if len(list) == 0 {
+		return
+	}
+	l := loadersFrom(ctx)
+	var ids, decisions, movements, honorees, awards []string
+	for i := range list {
+		d := &list[i]
+		l.dossiers.Prime(d.ID, copyOf(d))
+		ids = append(ids, d.ID)
+		decisions = append(decisions, d.DecisionID)
+		movements = append(movements, d.MovementID)
+		for _, r := range d.Recipients {
+			honorees, awards = append(honorees, r.HonoreeID), append(awards, r.AwardID)
+		}
+	}
+	node := func(path ...string) bool { return selects(ctx, append([]string{"edges", "node"}, path...)...) }
+	if node("decision") || node("recipients", "award", "decisionRecord") {
+		if ids := uniq(decisions); len(ids) > 0 {
+			l.decisions.LoadAllThunk(ctx, ids)
+		}
+	}
+	if node("attachments") {
+		l.dossierFiles.LoadAllThunk(ctx, ids)
+	}
+	if node("movement") || node("recipients", "award", "movement") {
+		if ids := uniq(movements); len(ids) > 0 {
+			l.movements.LoadAllThunk(ctx, ids)
+		}
+	}
+	if node("recipients", "honoree") || node("recipients", "award", "honoree") {
+		if ids := uniq(honorees); len(ids) > 0 {
+			l.honorees.LoadAllThunk(ctx, ids)
+		}
+	}
+	if node("recipients", "award") {
+		if ids := uniq(awards); len(ids) > 0 {
+			l.awards.LoadAllThunk(ctx, ids)
+		}
+	}
+}
+
+// prefetchAwardEdges is prefetchDossierEdges for a page of awards: their
+// decision records, dossiers and honorees (movements: prefetchMovements).
+func prefetchAwardEdges(ctx context.Context, list []domain.Award) {
+	prefetchMovements(ctx, list)
+	var decisions, dossiers, honorees []string
+	for _, a := range list {
+		decisions, dossiers, honorees = append(decisions, a.DecisionID), append(dossiers, a.DossierID), append(honorees, a.HonoreeID)
+	}
+	l := loadersFrom(ctx)
+	if ids := uniq(decisions); len(ids) > 0 && selects(ctx, "edges", "node", "decisionRecord") {
+		l.decisions.LoadAllThunk(ctx, ids)
+	}
+	if ids := uniq(dossiers); len(ids) > 0 && selects(ctx, "edges", "node", "dossier") {
+		l.dossiers.LoadAllThunk(ctx, ids)
+	}
+	if ids := uniq(honorees); len(ids) > 0 && selects(ctx, "edges", "node", "honoree") {
+		l.honorees.LoadAllThunk(ctx, ids)
+	}
+}
+
+// prefetchDecisionEdges starts loading a page of decisions' dossiers and
+// attachments.
+func prefetchDecisionEdges(ctx context.Context, list []domain.DecisionRecord) {
+	var ids, dossiers []string
+	for _, d := range list {
+		ids, dossiers = append(ids, d.ID), append(dossiers, d.DossierID)
+	}
+	l := loadersFrom(ctx)
+	if ids := uniq(dossiers); len(ids) > 0 && selects(ctx, "edges", "node", "dossier") {
+		l.dossiers.LoadAllThunk(ctx, ids)
+	}
+	if len(ids) > 0 && selects(ctx, "edges", "node", "attachments") {
+		l.decisionFiles.LoadAllThunk(ctx, ids)
+	}
+}
+
+func copyOf(d *domain.Dossier) *domain.Dossier { c := *d; return &c }
