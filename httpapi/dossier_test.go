@@ -322,3 +322,18 @@ func TestCentralDossierEligibilityAndDuplicates(t *testing.T) {
 		t.Errorf("the central vetter vets: %v", r.Errors)
 	}
 }
+
+// A dossier's recipients are not paged: they weigh ten in the complexity
+// limit, so a page of 100 dossiers with their recipients' details is refused.
+func TestDossierRecipientsWeighInComplexity(t *testing.T) {
+	a := newAPI(t)
+	viewer := token(t, map[string]string{"*": "viewer"})
+	q := `{ dossiers(first: 100) { edges { node { id recipients { recipient { name kind position organization }
+	  awardType { name } achievement ballotShare } } } } }`
+	if r := a.do(viewer, q, nil); r.code() != "QUERY_TOO_COMPLEX" {
+		t.Errorf("100 dossiers with their recipients' details: %q, want QUERY_TOO_COMPLEX", r.code())
+	}
+	if r := a.do(viewer, strings.Replace(q, "first: 100", "first: 20", 1), nil); len(r.Errors) > 0 {
+		t.Errorf("20 dossiers with their recipients' details: %v", r.Errors)
+	}
+}
