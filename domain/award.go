@@ -267,6 +267,7 @@ func UpdateAward(old, next *Award, by string, at time.Time) (*Award, error) {
 	out.ID, out.Meta, out.Revocation = old.ID, old.Meta, old.Revocation
 	// The links to the decision record, the dossier and the honoree stay.
 	out.DecisionID, out.DossierID, out.HonoreeID = old.DecisionID, old.DossierID, old.HonoreeID
+	out.CommendationKind = old.CommendationKind
 	out.History = append([]AwardEvent(nil), old.History...)
 	if old.Status != next.Status {
 		out.History = append(out.History, AwardEvent{Status: next.Status, At: at, By: by, Reason: next.RejectionReason, Decision: next.Decision})

@@ -513,7 +513,7 @@ func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by
 			}
 			return nil, nil, err
 		}
-		a.HonoreeID, a.DossierID = r.HonoreeID, d.ID
+		a.HonoreeID, a.DossierID, a.CommendationKind = r.HonoreeID, d.ID, d.Kind
 		NewAward(a, by, now)
 		awards = append(awards, a)
 	}

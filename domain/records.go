@@ -143,7 +143,10 @@ type Award struct {
 	DecisionID string `json:"decisionId,omitempty"`
 	DossierID  string `json:"dossierId,omitempty"`
 	HonoreeID  string `json:"honoreeId,omitempty"`
-	Meta       `json:"-"`
+	// CommendationKind is the kind of commendation (a Dossier kind) of the
+	// dossier that proposed it; "" for awards entered one by one.
+	CommendationKind string `json:"commendationKind,omitempty"`
+	Meta             `json:"-"`
 }
 
 // AwardEvent is one step of an award's life: proposed, conferred, rejected,

@@ -75,6 +75,13 @@ type statRow struct {
 	// Each: under the row, one row an award type of the catalogue the row
 	// takes that an authority of the part may decide.
 	Each bool
+	// Section starts the breakdown by kind of commendation (loại hình
+	// khen thưởng): it counts every award the form counts, and the rows
+	// after it count those whose kind is in Kinds, or (NoKind) that have
+	// none — awards entered one by one, not through a dossier.
+	Section bool
+	Kinds   []string
+	NoKind  bool
 }
 
 // statColumn is a column: all the awards a row counts (no field set), the
@@ -116,6 +123,14 @@ var statForm = statLayout{
 		{Label: "3. Cờ thi đua", Types: []string{"co-thi-dua-bo", "co-thi-dua-tinh"}},
 		{Label: "4. Huy hiệu (kỷ niệm chương)", Types: []string{"ky-niem-chuong"}},
 		{Label: "5. Các hình thức khen thưởng khác", Other: true, Each: true},
+		{Label: "III. Chia theo loại hình khen thưởng (của hồ sơ đề nghị)", Section: true},
+		{Label: "1. Thường xuyên", Kinds: []string{domain.KindRegular}},
+		{Label: "2. Theo đợt, chuyên đề", Kinds: []string{domain.KindThematic}},
+		{Label: "3. Đột xuất", Kinds: []string{domain.KindUnscheduled}},
+		{Label: "4. Quá trình cống hiến", Kinds: []string{domain.KindDedication}},
+		{Label: "5. Theo niên hạn", Kinds: []string{domain.KindYearsOfService}},
+		{Label: "6. Đối ngoại", Kinds: []string{domain.KindForeign}},
+		{Label: "7. Không qua hồ sơ (nhập từng khen thưởng)", NoKind: true},
 	},
 	Columns: []statColumn{
 		{Label: "Tổng số"},
@@ -159,7 +174,7 @@ func (l *statLayout) part(authority string) int {
 // item is the index of the row of part p that takes an award of type
 // typeID, of the form form, or -1.
 func (l *statLayout) item(p int, typeID, form string) int {
-	for i := p + 1; i < len(l.Rows) && len(l.Rows[i].Authorities) == 0; i++ {
+	for i := p + 1; i < len(l.Rows) && len(l.Rows[i].Authorities) == 0 && !l.Rows[i].Section; i++ {
 		r := l.Rows[i]
 		if !r.All && (slices.Contains(r.Types, typeID) || form != "" && slices.Contains(r.Forms, form) || r.Other) {
 			return i
@@ -269,9 +284,19 @@ func (r *exporter) statTable(ctx context.Context, req *http.Request, yearText st
 	}
 	var all []int
 	for i, row := range l.Rows {
-		if row.All {
+		if row.All || row.Section {
 			all = append(all, linesOf[i]...)
 		}
+	}
+	// kindLines: the lines of the rows by kind of commendation.
+	kindLines := func(kind string) []int {
+		var out []int
+		for i, row := range l.Rows {
+			if kind == "" && row.NoKind || kind != "" && slices.Contains(row.Kinds, kind) {
+				out = append(out, linesOf[i]...)
+			}
+		}
+		return out
 	}
 
 	total := newStatBlock(len(lines), len(l.Columns))
@@ -303,7 +328,7 @@ func (r *exporter) statTable(ctx context.Context, req *http.Request, yearText st
 			if it < 0 {
 				continue
 			}
-			counted := append(append(append([]int{}, all...), linesOf[p]...), linesOf[it]...)
+			counted := append(append(append(append([]int{}, all...), linesOf[p]...), linesOf[it]...), kindLines(a.CommendationKind)...)
 			if tl, ok := typeLine[typeKey{it, a.AwardTypeID}]; ok {
 				counted = append(counted, tl)
 			}

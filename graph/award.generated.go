@@ -604,6 +604,29 @@ func (ec *executionContext) fieldContext_Award_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Award", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Award_commendationKind(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_commendationKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommendationKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DossierKind) graphql.Marshaler {
+			return ec.marshalODossierKind2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossierKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_commendationKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Award", field, false, false, "DossierKind")
+}
+
 func (ec *executionContext) _Award_decisionRecord(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2356,6 +2379,11 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 		case "updatedAt":
 			out.Values[i] = ec._Award_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commendationKind":
+			out.Values[i] = ec._Award_commendationKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "decisionRecord":

@@ -115,7 +115,8 @@ func toAward(a *domain.Award) *model.Award {
 		Year: a.Year, Status: model.AwardStatus(a.Status), Citation: str(a.Citation), MovementID: a.MovementID,
 		RejectionReason: str(a.RejectionReason), LegalBasis: a.LegalBasis, Decision: toDecision(a.Decision),
 		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID,
-		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		CommendationKind: enumPtr[model.DossierKind](a.CommendationKind),
+		Version:          a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 	if a.Class != "" {
 		c := model.AwardClass(a.Class)
@@ -367,4 +368,13 @@ func reviewInput(in model.PeriodReviewInput) domain.PeriodReviewInput {
 			Authorities: strs(t.Authorities), AwardTypeIDs: t.AwardTypeIds, Count: t.Count, Note: t.Note})
 	}
 	return out
+}
+
+// enumPtr is an optional enum value: nil for "".
+func enumPtr[T ~string](s string) *T {
+	if s == "" {
+		return nil
+	}
+	v := T(s)
+	return &v
 }

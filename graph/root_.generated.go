@@ -107,27 +107,28 @@ type ComplexityRoot struct {
 	}
 
 	Award struct {
-		Authority       func(childComplexity int) int
-		AwardType       func(childComplexity int) int
-		Citation        func(childComplexity int) int
-		Class           func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		Decision        func(childComplexity int) int
-		DecisionRecord  func(childComplexity int) int
-		Dossier         func(childComplexity int) int
-		History         func(childComplexity int) int
-		Honoree         func(childComplexity int) int
-		ID              func(childComplexity int) int
-		LegalBasis      func(childComplexity int) int
-		Movement        func(childComplexity int) int
-		Province        func(childComplexity int) int
-		Recipient       func(childComplexity int) int
-		RejectionReason func(childComplexity int) int
-		Revocation      func(childComplexity int) int
-		Status          func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Year            func(childComplexity int) int
+		Authority        func(childComplexity int) int
+		AwardType        func(childComplexity int) int
+		Citation         func(childComplexity int) int
+		Class            func(childComplexity int) int
+		CommendationKind func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Decision         func(childComplexity int) int
+		DecisionRecord   func(childComplexity int) int
+		Dossier          func(childComplexity int) int
+		History          func(childComplexity int) int
+		Honoree          func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LegalBasis       func(childComplexity int) int
+		Movement         func(childComplexity int) int
+		Province         func(childComplexity int) int
+		Recipient        func(childComplexity int) int
+		RejectionReason  func(childComplexity int) int
+		Revocation       func(childComplexity int) int
+		Status           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+		Year             func(childComplexity int) int
 	}
 
 	AwardChange struct {
@@ -877,6 +878,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.Class(childComplexity), true
+	case "Award.commendationKind":
+		if e.ComplexityRoot.Award.CommendationKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.CommendationKind(childComplexity), true
 	case "Award.createdAt":
 		if e.ComplexityRoot.Award.CreatedAt == nil {
 			break
@@ -3605,6 +3612,8 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Award_updatedAt(ctx, field)
+	case "commendationKind":
+		return ec.fieldContext_Award_commendationKind(ctx, field)
 	case "decisionRecord":
 		return ec.fieldContext_Award_decisionRecord(ctx, field)
 	case "dossier":

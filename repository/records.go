@@ -244,7 +244,9 @@ type awardDoc struct {
 	DecisionID      string          `bson:"decisionId,omitempty"`
 	DossierID       string          `bson:"dossierId,omitempty"`
 	HonoreeID       string          `bson:"honoreeId,omitempty"`
-	Meta            meta            `bson:",inline"`
+	// CommendationKind: the dossier's kind (absent: entered one by one).
+	CommendationKind string `bson:"commendationKind,omitempty"`
+	Meta             meta   `bson:",inline"`
 }
 
 type awardEventDoc struct {
@@ -298,7 +300,7 @@ func awardToDomain(d *awardDoc) *domain.Award {
 			Organization: d.Recipient.Organization},
 		Year: d.Year, Status: d.Status, Decision: decisionToDomain(d.Decision), Citation: d.Citation,
 		RejectionReason: d.RejectionReason, LegalBasis: d.LegalBasis, DecisionID: d.DecisionID, DossierID: d.DossierID,
-		HonoreeID: d.HonoreeID, Meta: d.Meta.domain()}
+		HonoreeID: d.HonoreeID, CommendationKind: d.CommendationKind, Meta: d.Meta.domain()}
 	if d.MovementID != nil {
 		a.MovementID = hexID(*d.MovementID)
 	}
@@ -322,7 +324,7 @@ func awardToDoc(a *domain.Award) (*awardDoc, error) {
 		Year: a.Year, Status: a.Status, Decision: decisionToDoc(a.Decision), Citation: a.Citation,
 		RejectionReason: a.RejectionReason, LegalBasis: a.LegalBasis,
 		SearchKey:  vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation),
-		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID,
+		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID, CommendationKind: a.CommendationKind,
 		Meta: metaOf(a.Meta)}
 	if a.ID != "" {
 		id, err := parseRef("id", a.ID)

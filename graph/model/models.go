@@ -91,26 +91,27 @@ type Award struct {
 	// Province and AwardType come from the catalogue in memory, filled in
 	// at conversion (plain fields, not resolvers: a page of awards then
 	// costs no goroutine per nested field).
-	Province        *Province
-	AwardType       *AwardType
-	Class           *AwardClass
-	Authority       Authority
-	Recipient       *Recipient
-	Year            int
-	Status          AwardStatus
-	MovementID      string
-	Decision        *Decision
-	Citation        *string
-	RejectionReason *string
-	LegalBasis      string
-	History         []*AwardEvent
-	Revocation      *Revocation
-	DecisionID      string
-	DossierID       string
-	HonoreeID       string
-	Version         int
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	Province         *Province
+	AwardType        *AwardType
+	Class            *AwardClass
+	Authority        Authority
+	Recipient        *Recipient
+	Year             int
+	Status           AwardStatus
+	MovementID       string
+	Decision         *Decision
+	Citation         *string
+	RejectionReason  *string
+	LegalBasis       string
+	History          []*AwardEvent
+	Revocation       *Revocation
+	DecisionID       string
+	DossierID        string
+	HonoreeID        string
+	CommendationKind *DossierKind
+	Version          int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 type PeriodReview struct {
