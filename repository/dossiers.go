@@ -565,6 +565,12 @@ func (s *Store) RecordDecision(ctx context.Context, dossierID string, expected i
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
+	if !s.caps.Transactions && !s.caps.FerretDB {
+		// The journal is safe only with one writing process (FerretDB's
+		// is enforced); a standalone mongod may have several.
+		return nil, nil, nil, nil, &domain.Error{Code: domain.CodeUnavailable,
+			Message: "recording a decision needs MongoDB with transactions (a replica set) or the embedded server"}
+	}
 	defer s.lock(w.coll, w.id.Hex())()
 	run := func(ctx context.Context) error {
 		raw, err := s.check(ctx, w)
@@ -696,7 +702,13 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 		return err
 	}
 	dd.Pending = &pendingDoc{Awards: ads, Dossier: *xd, DossierVersion: d.Version}
+	// The steps run to their end whatever happens to the request: a
+	// decision half written because its caller left is what the journal
+	// is for, not something to cause.
+	ctx = context.WithoutCancel(ctx)
 	if _, err := s.c(colDecisions).InsertOne(ctx, dd); err != nil {
+		// Perhaps written: take it back (deleting nothing is fine).
+		_, _ = s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: dd.ID}})
 		return mapErr(err)
 	}
 	undo := func(cause error) error {
@@ -738,7 +750,17 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 		return undo(err)
 	}
 	if err := s.commitDossier(ctx, w, xd); err != nil {
-		return undo(err)
+		// The commit point's outcome may be unknown (the server may have
+		// applied it): read the dossier back, as recovery would.
+		if decided, rerr := s.decidedBy(ctx, w.id, dd.ID); rerr != nil || !decided {
+			if rerr != nil {
+				slog.Error("decision: the dossier's state is unknown; the next start finishes or undoes it",
+					"decision", dec.ID, "err", rerr)
+				resync(ctx, s, dossiers, w.id)
+				return err
+			}
+			return undo(err)
+		}
 	}
 	// Committed: clearing the journal may fail; the next start clears it.
 	if err := s.fault("clear"); err == nil {
@@ -751,12 +773,29 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 	return nil
 }
 
+// decidedBy reports whether the stored dossier names the decision as its
+// own (the journal's commit point was written).
+func (s *Store) decidedBy(ctx context.Context, dossier, decision bson.ObjectID) (bool, error) {
+	raw, err := s.byIDPrimary(ctx, colDossiers, dossier)
+	if errors.Is(err, errNoDocument) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	id, _ := raw.Lookup("decisionId").StringValueOK()
+	return id == decision.Hex(), nil
+}
+
 // RecoverDecisions finishes the decisions a crash interrupted (see
-// RecordDecision): each journal whose dossier reached the decided version
-// is rolled forward (missing awards inserted, journal cleared); any other
+// RecordDecision): each journal whose dossier names its decision is rolled
+// forward (missing awards inserted, journal cleared); any other
 // is rolled back (its awards and the decision deleted). Idempotent; run at
 // start, before the read model loads. It returns how many it finished.
 func (s *Store) RecoverDecisions(ctx context.Context) (int, error) {
+	if s.caps.Transactions {
+		return 0, nil // decisions are transactions there: no journal
+	}
 	cur, err := s.c(colDecisions).Find(ctx, bson.D{{Key: "pending", Value: bson.D{{Key: "$exists", Value: true}}}})
 	if err != nil {
 		return 0, mapErr(err)
@@ -767,12 +806,13 @@ func (s *Store) RecoverDecisions(ctx context.Context) (int, error) {
 	}
 	for _, d := range docs {
 		p := d.Pending
-		raw, err := s.byID(ctx, colDossiers, p.Dossier.ID)
-		if err != nil && !errors.Is(err, errNoDocument) {
+		// Committed when the dossier names this decision: the commit point
+		// wrote it; a later change of the dossier (another decision after
+		// this one failed, a rejection) does not name it.
+		committed, err := s.decidedBy(ctx, p.Dossier.ID, d.ID)
+		if err != nil {
 			return 0, err
 		}
-		version, _ := raw.Lookup("version").AsInt64OK()
-		committed := err == nil && int(version) >= p.DossierVersion
 		ids := bson.A{}
 		for _, a := range p.Awards {
 			ids = append(ids, a.ID)

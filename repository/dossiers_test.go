@@ -242,3 +242,36 @@ func TestDecisionTransactionOnReplicaSet(t *testing.T) {
 		t.Errorf("after the decision: %+v, want 3 awards and 1 decision", got)
 	}
 }
+
+// A journal left by a failed decision whose undo failed too is rolled back
+// at the next start even though the dossier was decided afterwards by
+// another decision: only the decision the dossier names is finished.
+func TestStaleJournalIsNotRolledForward(t *testing.T) {
+	if !dbtest.Embedded() {
+		t.Skip("the journal is the path of servers without transactions")
+	}
+	var failing atomic.Bool
+	failing.Store(true)
+	boom := errors.New("injected failure")
+	s := dbtest.Store(t, repository.WithFaults(func(at string) error {
+		if failing.Load() && (at == "dossier" || at == "undo") {
+			return boom
+		}
+		return nil
+	}))
+	d := vettedDossier(t, s)
+	if err := decide(t.Context(), s, d); !errors.Is(err, boom) {
+		t.Fatalf("first decision: %v, want the injected failure", err)
+	}
+	failing.Store(false)
+	if err := decide(t.Context(), s, d); err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	next := reopen(t, s)
+	if n, err := next.RecoverDecisions(t.Context()); err != nil || n != 1 {
+		t.Fatalf("RecoverDecisions: %d, %v; want the stale journal handled", n, err)
+	}
+	if got := countRecords(t, next); got != (counts{3, 1}) {
+		t.Errorf("after recovery: %+v, want the retry's 3 awards and 1 decision only", got)
+	}
+}
