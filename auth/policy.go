@@ -40,6 +40,10 @@ const (
 	AttachToDossier      Action = "attachFile"
 	AttachToDecision     Action = "attachFile to a decision"
 	SaveHonoree          Action = "saveHonoree"
+	// An award a decision record conferred is the deciding level's: its
+	// corrections and its revocation too.
+	UpdateDecidedAward Action = "updateAward (an award a decision record conferred)"
+	RevokeDecidedAward Action = "revokeAward (an award a decision record conferred)"
 )
 
 // Rule is the role an action needs, and in which scope(s): the record's
@@ -91,8 +95,10 @@ var Policy = map[Action]Rule{
 	RejectDossier:   {Decider, "the dossier's level"},
 	RecordDecision:  {Decider, "the dossier's level"},
 	// Attachments of a decision (its signed scan) are the deciding level's.
-	AttachToDecision: {Decider, "the decision's level"},
-	SaveHonoree:      {Editor, "the honoree's province"},
+	AttachToDecision:   {Decider, "the decision's level"},
+	SaveHonoree:        {Editor, "the honoree's province"},
+	UpdateDecidedAward: {Decider, "the level of the decision (domain.Level of its authority)"},
+	RevokeDecidedAward: {Decider, "the level of the decision (domain.Level of its authority)"},
 }
 
 // Decide is the one function that says whether a caller may do an action

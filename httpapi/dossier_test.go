@@ -240,6 +240,36 @@ func TestDossierFromProposalToDecision(t *testing.T) {
 		t.Errorf("anonymous read a dossier")
 	}
 
+	// An award the decision conferred is the deciding level's: the
+	// province's editor may neither correct nor revoke it, the decider may
+	// correct it, and not its decision.
+	var namID string
+	for i := 0; i < 3; i++ {
+		if get(dec, "awards", "edges", i, "node", "recipient", "name") == "Hoàng Văn Nam" {
+			namID = get(dec, "awards", "edges", i, "node", "id").(string)
+		}
+	}
+	correct := func(number string) map[string]any {
+		return map[string]any{"id": namID, "in": map[string]any{"provinceId": "lang-son", "awardTypeId": "bang-khen-chu-tich-tinh",
+			"authority": "PROVINCE_CHAIR", "year": 2025, "status": "CONFERRED", "citation": "Có sáng kiến được công nhận cấp tỉnh",
+			"decision":  map[string]any{"number": number, "date": "2026-11-20"},
+			"recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Hoàng Văn Nam", "position": "Chuyên viên chính"}}}
+	}
+	const update = `mutation($id: ID!, $in: AwardInput!) { updateAward(id: $id, input: $in, expectedVersion: 1) { version recipient { position } } }`
+	if r := a.do(editor, update, correct("2468/QĐ-UBND")); r.code() != "FORBIDDEN" {
+		t.Errorf("the province's editor corrects a decided award: %s, want FORBIDDEN", r.code())
+	}
+	if r := a.do(editor, `mutation($id: ID!) { revokeAward(id: $id, expectedVersion: 1, reason: "Sai", decision: {number: "9/QĐ", date: "2026-11-21"}) { id } }`,
+		map[string]any{"id": namID}); r.code() != "FORBIDDEN" {
+		t.Errorf("the province's editor revokes a decided award: %s, want FORBIDDEN", r.code())
+	}
+	if r := a.do(decider, update, correct("9999/QĐ-UBND")); r.code() != "BAD_USER_INPUT" || r.field() != "input.decision" {
+		t.Errorf("the decider changes a decided award's decision: %s on %s, want BAD_USER_INPUT on input.decision", r.code(), r.field())
+	}
+	if r := a.do(decider, update, correct("2468/QĐ-UBND")); get(r.Data, "updateAward", "recipient", "position") != "Chuyên viên chính" {
+		t.Errorf("the decider corrects a decided award: %v", r.Errors)
+	}
+
 	// The signed decision's scan: attached by the decider, public.
 	decisionID := get(dec, "id").(string)
 	if r := a.upload(vetter, decisionID, "qd-2468.pdf", tinyPDF); r.code() != "FORBIDDEN" {
@@ -274,6 +304,10 @@ func TestDossierFromProposalToDecision(t *testing.T) {
 	// Lạng Sơn;Tổng số;3 (total);1 (collectives);0;2 (individuals);1 (decision)
 	if !strings.Contains(string(body), "Lạng Sơn;Tổng số;3;1;0;2;1;") {
 		t.Errorf("statistics form: no total row of 3 awards (1 collective, 2 individuals, 1 decision):\n%s", body)
+	}
+	// By kind of commendation: the dossier's (REGULAR).
+	if !strings.Contains(string(body), "Lạng Sơn;1. Thường xuyên;3;1;0;2;1;") || !strings.Contains(string(body), "Lạng Sơn;7. Không qua hồ sơ (nhập từng khen thưởng);0;") {
+		t.Errorf("statistics form: the awards are not counted under their kind of commendation:\n%s", body)
 	}
 }
 

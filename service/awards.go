@@ -58,6 +58,9 @@ func (s *Service) UpdateAward(ctx context.Context, id string, in domain.AwardInp
 		return nil, err
 	}
 	before, after, err := s.Store.UpdateAward(ctx, id, expected, readAccess(ctx), write, func(old *domain.Award) (*domain.Award, error) {
+		if err := authorizeDecided(ctx, auth.UpdateDecidedAward, old); err != nil {
+			return nil, err
+		}
 		return domain.UpdateAward(old, next, subject(ctx), s.now())
 	})
 	if err != nil {
@@ -79,6 +82,9 @@ func (s *Service) RevokeAward(ctx context.Context, id string, expected int, in d
 		return nil, err
 	}
 	before, after, err := s.Store.UpdateAward(ctx, id, expected, readAccess(ctx), write, func(old *domain.Award) (*domain.Award, error) {
+		if err := authorizeDecided(ctx, auth.RevokeDecidedAward, old); err != nil {
+			return nil, err
+		}
 		return domain.Revoke(s.ref(), s.now(), old, in, subject(ctx))
 	})
 	if err != nil {
@@ -201,4 +207,14 @@ func sortedCopy(ids []string) []string {
 	out := append([]string(nil), ids...)
 	sort.Strings(out)
 	return out
+}
+
+// authorizeDecided asks, for an award a decision record conferred, that the
+// caller hold the action's role at the deciding level (a province's editor
+// does not change what the Prime Minister decided).
+func authorizeDecided(ctx context.Context, a auth.Action, old *domain.Award) error {
+	if old.DecisionID == "" {
+		return nil
+	}
+	return auth.Authorize(caller(ctx), a, domain.Level(old.Authority, old.Owner))
 }
