@@ -307,7 +307,9 @@ func EditDossier(old, next *Dossier) (*Dossier, error) {
 	if next.Owner != old.Owner {
 		return nil, Invalid("input.provinceId", "a dossier stays with the province that prepared it (%s)", old.Owner)
 	}
-	next.ID, next.Status, next.History, next.Warnings, next.Meta = old.ID, old.Status, old.History, old.Warnings, old.Meta
+	// Warnings name recipients by position: they are found again at the
+	// next submission.
+	next.ID, next.Status, next.History, next.Meta = old.ID, old.Status, old.History, old.Meta
 	return next, nil
 }
 
@@ -508,6 +510,10 @@ func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by
 		if err != nil {
 			var e *Error
 			if errors.As(err, &e) {
+				if e.Field == "input.decision.date" {
+					// The decision's own date (e.g. before the dossier's year).
+					return nil, nil, Invalid("input.date", "%s", e.Message)
+				}
 				// Name the recipient of the dossier the problem is with.
 				return nil, nil, Invalid("input.dossierId", "recipient %d (%s): %s: %s", i+1, r.Recipient.Name, e.Field, e.Message)
 			}
@@ -718,4 +724,12 @@ type HonoreeFilter struct {
 	ProvinceID string
 	Kind       string
 	Search     string // words of the name, organisation or key, diacritics ignored
+}
+
+// CheckSearch refuses a search text longer than the lists accept.
+func CheckSearch(field, search string) error {
+	if len(search) > MaxShort {
+		return Invalid(field, "must be at most %d characters", MaxShort)
+	}
+	return nil
 }

@@ -385,8 +385,9 @@ func TestDecisionAnnexCSV(t *testing.T) {
 	checkAnnex(t, records(t, rec.Body.Bytes(), ';'), annexHoa, annexCaoLoc)
 	checkAnnex(t, records(t, f.ok(as(context.Background(), "cao-bang", auth.Viewer), path+"?sep=comma"), ','), annexHoa, annexCaoLoc)
 
-	// A revoked award keeps its row, the revocation noted.
-	langSon := as(context.Background(), "lang-son", auth.Editor)
+	// A revoked award keeps its row, the revocation noted (revoked by the
+	// deciding level's decider, whose award it is).
+	langSon := as(context.Background(), "lang-son", auth.Decider)
 	a, err := f.svc.Award(langSon, f.decided.Recipients[1].AwardID)
 	if err != nil || a == nil {
 		t.Fatalf("the collective's award: %v", err)

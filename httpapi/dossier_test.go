@@ -371,3 +371,30 @@ func TestDossierRecipientsWeighInComplexity(t *testing.T) {
 		t.Errorf("20 dossiers with their recipients' details: %v", r.Errors)
 	}
 }
+
+// A refused command on a dossier the caller cannot see is filed in the
+// audit trail as it was asked, whether or not the dossier exists: where
+// the entry lands does not confirm a hidden dossier.
+func TestHiddenDossierRefusalsFiledAlike(t *testing.T) {
+	a := newAPI(t)
+	editor := token(t, map[string]string{"lang-son": "editor"})
+	neighbour := token(t, map[string]string{"cao-bang": "admin"})
+	in := dossierInput("")
+	in["recipients"] = in["recipients"].([]any)[1:]
+	id := get(a.ok(editor, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id").(string)
+	seen := func() int {
+		return int(get(a.ok(neighbour, `{ auditLog { totalCount } }`, nil), "auditLog", "totalCount").(float64))
+	}
+	mine := with(in, "provinceId", "cao-bang")
+	for _, target := range []string{id, "6b0a00000000000000000000"} {
+		before := seen()
+		r := a.do(neighbour, `mutation($id: ID!, $in: DossierInput!) { updateDossier(id: $id, input: $in, expectedVersion: 1) { id } }`,
+			map[string]any{"id": target, "in": mine})
+		if r.code() != "NOT_FOUND" {
+			t.Errorf("updateDossier of %s by the neighbour: %s, want NOT_FOUND", target, r.code())
+		}
+		if n := seen() - before; n != 1 {
+			t.Errorf("the neighbour's audit log grew by %d for %s, want 1 (filed as asked, whether it exists or not)", n, target)
+		}
+	}
+}

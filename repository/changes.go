@@ -14,7 +14,7 @@ import (
 // stream: the record after it (before it, for a deletion, when the
 // collection keeps pre-images; else a record holding only its id).
 type Change struct {
-	Kind   string // award, movement, periodReview, provinceReport
+	Kind   string // award, movement, periodReview, provinceReport, dossier
 	Op     string // CREATED, UPDATED, DELETED
 	Record any    // *domain.Award, *domain.Movement, *domain.PeriodReview, *domain.ProvinceReport
 }
@@ -23,7 +23,8 @@ type Change struct {
 // (FerretDB, a standalone MongoDB): there the write path publishes.
 var ErrNoChangeStreams = errors.New("change streams need a MongoDB replica set")
 
-var watched = map[string]string{colAwards: "award", colMovements: "movement", colReviews: "periodReview", colReports: "provinceReport"}
+var watched = map[string]string{colAwards: "award", colMovements: "movement", colReviews: "periodReview", colReports: "provinceReport",
+	colDossiers: "dossier"}
 
 // WatchChanges follows the committed changes of awards, movements, reviews
 // and province reports on a replica set — those of every process, and only
@@ -127,6 +128,8 @@ func decodeRecord(coll string, doc bson.Raw, id bson.ObjectID) (any, error) {
 		return movements.decode(doc)
 	case colReviews:
 		return reviews.decode(doc)
+	case colDossiers:
+		return dossiers.decode(doc)
 	default:
 		var d reportDoc
 		if err := bson.Unmarshal(doc, &d); err != nil {

@@ -172,7 +172,11 @@ func (s *Store) deleteChunks(ctx context.Context, doc *fileDoc) error {
 // read before it returns; the reader checks each chunk, and the SHA-256 of
 // the whole before it gives the last chunk's bytes, and fails rather than
 // return bytes that are not the file's.
-func (s *Store) OpenFile(ctx context.Context, id string) (*domain.Attachment, io.ReadCloser, error) {
+//
+// allow, given the file's record, says whether the caller may read it: it
+// is asked before any of the file's content is read (a file the caller may
+// not read is NOT_FOUND, whatever its content).
+func (s *Store) OpenFile(ctx context.Context, id string, allow func(*domain.Attachment) bool) (*domain.Attachment, io.ReadCloser, error) {
 	oid, ok := parseID(id)
 	if !ok {
 		return nil, nil, domain.NotFound("file", id)
@@ -183,6 +187,9 @@ func (s *Store) OpenFile(ctx context.Context, id string) (*domain.Attachment, io
 			return nil, nil, domain.NotFound("file", id)
 		}
 		return nil, nil, err
+	}
+	if allow != nil && !allow(doc.attachment()) {
+		return nil, nil, domain.NotFound("file", id)
 	}
 	if doc.Length > 0 && doc.ChunkSize <= 0 {
 		return nil, nil, fmt.Errorf("attachment %s is corrupt: chunk size %d", id, doc.ChunkSize)

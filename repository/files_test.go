@@ -63,7 +63,7 @@ func count(t *testing.T, db *mongo.Database, coll string) int64 {
 
 func readAll(t *testing.T, s *repository.Store, id string) (*domain.Attachment, []byte) {
 	t.Helper()
-	a, r, err := s.OpenFile(context.Background(), id)
+	a, r, err := s.OpenFile(context.Background(), id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestFileReaderRefusesChangedBytes(t *testing.T) {
 		bson.D{{Key: "$set", Value: bson.D{{Key: "data", Value: bson.Binary{Data: changed}}}}}); err != nil {
 		t.Fatal(err)
 	}
-	_, r, err := s.OpenFile(ctx, a.ID)
+	_, r, err := s.OpenFile(ctx, a.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestFileReaderRefusesChangedBytes(t *testing.T) {
 	if _, err := chunks.DeleteOne(ctx, bson.D{{Key: "_id", Value: last["_id"]}}); err != nil {
 		t.Fatal(err)
 	}
-	_, r, err = s.OpenFile(ctx, a.ID)
+	_, r, err = s.OpenFile(ctx, a.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestFileNotFoundAndDelete(t *testing.T) {
 	}
 	absent := bson.NewObjectID().Hex()
 	for _, id := range []string{"", "x", absent, "ZZ" + absent[2:], bson.NewObjectID().Hex() + "0"} {
-		if _, _, err := s.OpenFile(ctx, id); domain.ErrorCode(err) != domain.CodeNotFound {
+		if _, _, err := s.OpenFile(ctx, id, nil); domain.ErrorCode(err) != domain.CodeNotFound {
 			t.Errorf("OpenFile(%q): %v, want NOT_FOUND", id, err)
 		}
 		if err := s.DeleteFile(ctx, id); domain.ErrorCode(err) != domain.CodeNotFound {
@@ -254,7 +254,7 @@ func TestFileNotFoundAndDelete(t *testing.T) {
 	if err := s.DeleteFile(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.OpenFile(ctx, a.ID); domain.ErrorCode(err) != domain.CodeNotFound {
+	if _, _, err := s.OpenFile(ctx, a.ID, nil); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("OpenFile of a deleted file: %v, want NOT_FOUND", err)
 	}
 	if err := s.DeleteFile(ctx, a.ID); domain.ErrorCode(err) != domain.CodeNotFound {

@@ -12,7 +12,7 @@ import (
 // FileStore keeps attachments (the repository, in GridFS).
 type FileStore interface {
 	PutFile(ctx context.Context, a *domain.Attachment, data []byte) error
-	OpenFile(ctx context.Context, id string) (*domain.Attachment, io.ReadCloser, error)
+	OpenFile(ctx context.Context, id string, allow func(*domain.Attachment) bool) (*domain.Attachment, io.ReadCloser, error)
 	FilesOf(ctx context.Context, parentKind string, parentIDs []string) (map[string][]domain.Attachment, error)
 }
 
@@ -67,15 +67,8 @@ func (s *Service) OpenFile(ctx context.Context, id string) (*domain.Attachment, 
 	if err != nil {
 		return nil, nil, err
 	}
-	a, body, err := fs.OpenFile(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !seesFile(readAccess(ctx), a) {
-		_ = body.Close()
-		return nil, nil, domain.NotFound("file", id)
-	}
-	return a, body, nil
+	read := readAccess(ctx)
+	return fs.OpenFile(ctx, id, func(a *domain.Attachment) bool { return seesFile(read, a) })
 }
 
 // AttachFile stores a file on a dossier (policy: editor of its owner, while

@@ -28,7 +28,9 @@ type AuditRecord struct {
 // under none. The read is the audit's, not the caller's.
 func (s *Service) fileRefusal(ctx context.Context, kind, id string, err error) error {
 	rec, ok := ctx.Value(auditKey{}).(*AuditRecord)
-	if err == nil || !ok || rec.Done || domain.CheckID("id", id) != nil {
+	if err == nil || !ok || rec.Done || domain.CheckID("id", id) != nil || domain.ErrorCode(err) == domain.CodeNotFound {
+		// A record the caller cannot see stays filed as it asked: where
+		// the entry lands must not tell whether the record exists.
 		return err
 	}
 	all := domain.Access{All: true}

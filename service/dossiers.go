@@ -187,6 +187,10 @@ func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*
 		return nil, err
 	}
 	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, func(old *domain.Dossier) (*domain.Dossier, error) {
+		if old.Version != cur.Version {
+			// Its recipients changed since their history was read.
+			return nil, domain.Conflict("dossier %s changed while it was submitted; submit it again", id)
+		}
 		warnings, err := domain.CheckSubmission(s.ref(), s.prerequisites(), old, history, others)
 		if err != nil {
 			return nil, err
@@ -346,7 +350,9 @@ func (s *Service) RecordDecision(ctx context.Context, in domain.DecisionRecordIn
 // dossier's province (see fileRefusal).
 func (s *Service) fileDossierRefusal(ctx context.Context, ds DossierStore, id string, err error) error {
 	rec, ok := ctx.Value(auditKey{}).(*AuditRecord)
-	if err == nil || !ok || rec.Done || domain.CheckID("id", id) != nil {
+	if err == nil || !ok || rec.Done || domain.CheckID("id", id) != nil || domain.ErrorCode(err) == domain.CodeNotFound {
+		// A record the caller cannot see stays filed as it asked: where
+		// the entry lands must not tell whether the record exists.
 		return err
 	}
 	if d, found := ds.Dossier(ctx, id, domain.Access{All: true}); found == nil {
@@ -368,6 +374,9 @@ func (s *Service) Dossier(ctx context.Context, id string) (*domain.Dossier, erro
 // Dossiers lists the dossiers the caller may see, newest year first.
 func (s *Service) Dossiers(ctx context.Context, f domain.DossierFilter, p domain.PageArgs) (*domain.Page[domain.Dossier], error) {
 	if err := checkPage(p); err != nil {
+		return nil, err
+	}
+	if err := domain.CheckSearch("filter.search", f.Search); err != nil {
 		return nil, err
 	}
 	ds, err := s.dossiers()
@@ -449,6 +458,9 @@ func (s *Service) Honoree(ctx context.Context, id string) (*domain.Honoree, erro
 // Honorees lists the honorees the caller may see, by name.
 func (s *Service) Honorees(ctx context.Context, f domain.HonoreeFilter, p domain.PageArgs) (*domain.Page[domain.Honoree], error) {
 	if err := checkPage(p); err != nil {
+		return nil, err
+	}
+	if err := domain.CheckSearch("filter.search", f.Search); err != nil {
 		return nil, err
 	}
 	ds, err := s.dossiers()
