@@ -14,6 +14,7 @@ type FileStore interface {
 	PutFile(ctx context.Context, a *domain.Attachment, data []byte) error
 	OpenFile(ctx context.Context, id string, allow func(*domain.Attachment) bool) (*domain.Attachment, io.ReadCloser, error)
 	FilesOf(ctx context.Context, parentKind string, parentIDs []string) (map[string][]domain.Attachment, error)
+	DeleteFile(ctx context.Context, id string) error
 }
 
 func (s *Service) files() (FileStore, error) {
@@ -115,6 +116,20 @@ func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []
 	}
 	if err := fs.PutFile(ctx, a, data); err != nil {
 		return nil, err
+	}
+	if a.ParentKind == "dossier" {
+		// Submitted meanwhile? Then the file came too late: take it back.
+		// (Submitted after this read, the file was attached before.)
+		now, err := ds.Dossier(ctx, a.ParentID, domain.Access{All: true})
+		if err == nil && now.Status != domain.DossierDraft && now.Status != domain.DossierReturned {
+			err = domain.Conflict("dossier %s was %s while the file was uploaded; nothing was attached", now.ID, now.Status)
+		}
+		if err != nil {
+			if derr := fs.DeleteFile(context.WithoutCancel(ctx), a.ID); derr != nil {
+				return nil, fmt.Errorf("%w (and the file %s could not be removed: %v)", err, a.ID, derr)
+			}
+			return nil, err
+		}
 	}
 	province := a.Owner
 	if province == domain.ScopeAll {
