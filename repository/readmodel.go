@@ -214,19 +214,27 @@ func (s *Store) model(ctx context.Context) (*readModel, error) {
 	if rm.loaded {
 		return rm, nil
 	}
+	// Two readers at once: the awards (the most by far) in one, the rest
+	// in the other. The server decodes every document it returns, so this
+	// keeps two cores busy while the service starts.
 	var as []*awardRow
-	if err := loadAll(ctx, s, awards, func(a *domain.Award) { as = append(as, newAwardRow(a)) }); err != nil {
-		return nil, err
-	}
+	awardsLoaded := make(chan error, 1)
+	go func() {
+		awardsLoaded <- loadAll(ctx, s, awards, func(a *domain.Award) { as = append(as, newAwardRow(a)) })
+	}()
 	var ms []*movementRow
-	if err := loadAll(ctx, s, movements, func(m *domain.Movement) { ms = append(ms, newMovementRow(m)) }); err != nil {
-		return nil, err
-	}
 	var rs []*reviewRow
-	if err := loadAll(ctx, s, reviews, func(r *domain.PeriodReview) { rs = append(rs, &reviewRow{rec: *r}) }); err != nil {
-		return nil, err
+	err := loadAll(ctx, s, movements, func(m *domain.Movement) { ms = append(ms, newMovementRow(m)) })
+	if err == nil {
+		err = loadAll(ctx, s, reviews, func(r *domain.PeriodReview) { rs = append(rs, &reviewRow{rec: *r}) })
 	}
-	if err := s.loadDossiers(ctx, rm); err != nil {
+	if err == nil {
+		err = s.loadDossiers(ctx, rm)
+	}
+	if aerr := <-awardsLoaded; err == nil {
+		err = aerr
+	}
+	if err != nil {
 		return nil, err
 	}
 	rm.awards.load(as)
