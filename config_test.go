@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ELIGIBILITY_RULES replaces the law's table: "none", or a JSON file whose
+// every rule names its award type, what it needs, how many times and the
+// article; UPLOAD_TYPES accepts only types thidua can check.
+func TestDossierSettings(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.json", `[{"awardTypeId": "bang-khen-thu-tuong", "needs": ["bang-khen-chu-tich-tinh"], "times": 1,
+	  "within": 5, "basis": "Luật 06/2022/QH15, Điều 73 khoản 1 điểm b"}]`)
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	c, err := loadConfig(env("ELIGIBILITY_RULES", good))
+	if err != nil || len(c.Prerequisites) != 1 || c.Prerequisites[0].Within != 5 || c.Prerequisites[0].Needs[0] != "bang-khen-chu-tich-tinh" {
+		t.Errorf("a rules file: %+v, %v", c, err)
+	}
+	if c, err := loadConfig(env("ELIGIBILITY_RULES", "none")); err != nil || c.Prerequisites == nil || len(c.Prerequisites) != 0 {
+		t.Errorf("none: %+v, %v; want an empty table (no rule), not the default", c.Prerequisites, err)
+	}
+	if c, err := loadConfig(env()); err != nil || c.Prerequisites != nil {
+		t.Errorf("unset: %v, %v; want nil (the law's table)", c.Prerequisites, err)
+	}
+	for _, bad := range []string{
+		write("nobasis.json", `[{"awardTypeId": "x", "needs": ["y"], "times": 1}]`),
+		write("unknown.json", `[{"awardTypeId": "x", "needs": ["y"], "times": 1, "basis": "Điều 1", "typo": true}]`),
+		filepath.Join(dir, "absent.json"),
+	} {
+		if _, err := loadConfig(env("ELIGIBILITY_RULES", bad)); err == nil || !strings.Contains(err.Error(), "ELIGIBILITY_RULES") {
+			t.Errorf("ELIGIBILITY_RULES=%s: %v, want a refusal naming the setting", bad, err)
+		}
+	}
+	if _, err := loadConfig(env("UPLOAD_TYPES", "application/pdf,text/html")); err == nil || !strings.Contains(err.Error(), "text/html") {
+		t.Errorf("UPLOAD_TYPES with text/html: %v, want a refusal", err)
+	}
+	if c, err := loadConfig(env("UPLOAD_TYPES", "application/pdf", "UPLOAD_MAX_BYTES", "1000")); err != nil ||
+		len(c.Uploads.Types) != 1 || c.Uploads.MaxBytes != 1000 {
+		t.Errorf("uploads: %+v, %v", c.Uploads, err)
+	}
+}
