@@ -65,9 +65,9 @@ var Policy = map[Action]Rule{
 	DeleteMovement: {Editor, "the stored movement's scope"},
 
 	CreateAward: {Editor, "the award's province"},
-	UpdateAward: {Editor, "the stored award's province and the new one"},
+	UpdateAward: {Editor, "the stored award's province and the new one (and UpdateDecidedAward for an award a decision record conferred)"},
 	DeleteAward: {Editor, "the stored award's province"},
-	RevokeAward: {Editor, "the stored award's province"},
+	RevokeAward: {Editor, "the stored award's province (and RevokeDecidedAward for an award a decision record conferred)"},
 
 	CreatePeriodReview:   {Editor, "*"},
 	UpdatePeriodReview:   {Editor, "*"},
@@ -97,8 +97,8 @@ var Policy = map[Action]Rule{
 	// Attachments of a decision (its signed scan) are the deciding level's.
 	AttachToDecision:   {Decider, "the decision's level"},
 	SaveHonoree:        {Editor, "the honoree's province"},
-	UpdateDecidedAward: {Decider, "the level of the decision (domain.Level of its authority)"},
-	RevokeDecidedAward: {Decider, "the level of the decision (domain.Level of its authority)"},
+	UpdateDecidedAward: {Decider, "the decision record's owner (the level that decided it)"},
+	RevokeDecidedAward: {Decider, "the decision record's owner (the level that decided it)"},
 }
 
 // Decide is the one function that says whether a caller may do an action

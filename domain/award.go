@@ -255,19 +255,16 @@ func UpdateAward(old, next *Award, by string, at time.Time) (*Award, error) {
 		// Conferred by a decision record: its details may be corrected,
 		// not the decision, the province or the form it conferred.
 		switch {
-		case old.Decision == nil:
-			// Not a decided award's shape (imported data): nothing to
-			// compare with; the decision record stays the reference.
-		case next.Decision == nil || *next.Decision != *old.Decision:
-			return nil, Invalid("input.decision", "the award was conferred by decision %s (%s); its decision does not change", old.Decision.Number, old.DecisionID)
+		case old.Decision != nil && (next.Decision == nil || *next.Decision != *old.Decision):
+			return nil, Invalid("input.decision", "the award was conferred by decision %s; its decision does not change", old.DecisionID)
 		case next.ProvinceID != old.ProvinceID:
-			return nil, Invalid("input.provinceId", "the award was conferred by decision %s on a recipient of %s", old.Decision.Number, old.ProvinceID)
+			return nil, Invalid("input.provinceId", "the award was conferred by decision %s on a recipient of %s", old.DecisionID, old.ProvinceID)
 		case next.AwardTypeID != old.AwardTypeID || next.Class != old.Class:
-			return nil, Invalid("input.awardTypeId", "the award was conferred by decision %s as %s; the form does not change", old.Decision.Number, old.AwardTypeID)
+			return nil, Invalid("input.awardTypeId", "the award was conferred by decision %s as %s; the form does not change", old.DecisionID, old.AwardTypeID)
 		case next.Authority != old.Authority:
-			return nil, Invalid("input.authority", "the award was conferred by decision %s of %s", old.Decision.Number, old.Authority)
+			return nil, Invalid("input.authority", "the award was conferred by decision %s of %s", old.DecisionID, old.Authority)
 		case next.Year != old.Year:
-			return nil, Invalid("input.year", "the award was conferred by decision %s for %d", old.Decision.Number, old.Year)
+			return nil, Invalid("input.year", "the award was conferred by decision %s for %d", old.DecisionID, old.Year)
 		}
 	}
 	out := *next

@@ -398,3 +398,37 @@ func TestHiddenDossierRefusalsFiledAlike(t *testing.T) {
 		}
 	}
 }
+
+// An award the cluster decided (a "*" dossier, decided by a "*" decider)
+// is not a province decider's to correct, though its recipient is the
+// province's; and only a signed-in caller's multipart body may exceed the
+// body limit.
+func TestClusterDecidedAwardAndUploadLimit(t *testing.T) {
+	a := newAPI(t)
+	star := token(t, map[string]string{"*": "decider"})
+	provinceDecider := token(t, map[string]string{"lang-son": "decider"})
+	in := map[string]any{"kind": "THEMATIC", "authority": "PROVINCE_CHAIR", "year": 2025, "title": "Hồ sơ của cụm",
+		"proposingUnit": "Cụm thi đua", "letter": map[string]any{"number": "1/TTr-CTĐ", "date": "2026-11-01"},
+		"recipients": []any{map[string]any{"provinceId": "lang-son", "recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Vi Văn Sơn"},
+			"awardTypeId": "bang-khen-chu-tich-tinh", "achievement": "Thành tích"}}}
+	id := get(a.ok(star, `mutation($in: DossierInput!) { createDossier(input: $in) { id level } }`, map[string]any{"in": in}), "createDossier", "id")
+	for v, m := range []string{"submitDossier", "vetDossier"} {
+		a.ok(star, fmt.Sprintf(`mutation { %s(id: %q, expectedVersion: %d) { status } }`, m, id, v+1), nil)
+	}
+	dec := get(a.ok(star, `mutation($id: ID!) { recordDecision(expectedVersion: 3, input: {dossierId: $id, number: "5/QĐ", date: "2026-11-20",
+	  issuedBy: "UBND tỉnh Lạng Sơn", signer: {name: "Hồ Tiến Thiệu"}}) { awards { edges { node { id } } } } }`, map[string]any{"id": id}), "recordDecision")
+	award := get(dec, "awards", "edges", 0, "node", "id")
+	r := a.do(provinceDecider, `mutation($id: ID!) { revokeAward(id: $id, expectedVersion: 1, reason: "Sai", decision: {number: "9/QĐ", date: "2026-11-21"}) { id } }`,
+		map[string]any{"id": award})
+	if r.code() != "FORBIDDEN" {
+		t.Errorf("a province's decider revokes what the cluster decided: %s, want FORBIDDEN", r.code())
+	}
+
+	big := append(append([]byte{}, tinyPDF[:9]...), make([]byte, 200<<10)...)
+	if r := a.upload("", id.(string), "x.pdf", big); r.Status != 413 {
+		t.Errorf("an anonymous 200 KiB multipart body: HTTP %d, want 413 (MAX_BODY_BYTES)", r.Status)
+	}
+	if r := a.upload("not-a-token", id.(string), "x.pdf", big); r.Status != 401 {
+		t.Errorf("a bad token with a 200 KiB multipart body: HTTP %d, want 401", r.Status)
+	}
+}

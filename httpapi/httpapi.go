@@ -91,8 +91,10 @@ func New(d Deps) http.Handler {
 	api := func(timeout time.Duration, h http.Handler) http.Handler {
 		return withCORS(d.CORSOrigins, d.CORSLocalhost, noStore(limitBy(byAddress, clientAddress, withTimeout(timeout, h))))
 	}
-	gql := api(d.RequestTimeout, graphqlHTTP(limitBody(d.MaxBodyBytes, d.MaxUploadBytes, validUTF8(
-		authn(limitBy(bySubject, tokenSubject, d.GraphQL))))))
+	// The token is verified before the body is read: only a signed-in
+	// caller's upload may be larger than MaxBodyBytes.
+	gql := api(d.RequestTimeout, graphqlHTTP(authn(limitBody(d.MaxBodyBytes, d.MaxUploadBytes, validUTF8(
+		limitBy(bySubject, tokenSubject, d.GraphQL))))))
 	// A WebSocket upgrade is a long-lived connection, not a GraphQL-over-HTTP
 	// request: no deadline, body limit, protocol rules or caching headers;
 	// the token comes in connection_init (a header, if any, is checked).
@@ -275,8 +277,8 @@ func limitBody(n, upload int64, next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := n
-		if isMultipart(r) && upload > 0 && r.Header.Get("Authorization") != "" {
-			// Only signed-in callers upload; the token is verified next.
+		if isMultipart(r) && upload > 0 && auth.FromContext(r.Context()) != nil {
+			// Only signed-in callers upload (authn ran before).
 			n = upload + 1<<20 // the file, and the operations and map fields
 		}
 		if r.ContentLength > n {

@@ -16,7 +16,7 @@ import (
 type Change struct {
 	Kind   string // award, movement, periodReview, provinceReport, dossier
 	Op     string // CREATED, UPDATED, DELETED
-	Record any    // *domain.Award, *domain.Movement, *domain.PeriodReview, *domain.ProvinceReport
+	Record any    // *domain.Award, *domain.Movement, *domain.PeriodReview, *domain.ProvinceReport, *domain.Dossier
 }
 
 // ErrNoChangeStreams is returned where the server has no change streams
@@ -26,8 +26,8 @@ var ErrNoChangeStreams = errors.New("change streams need a MongoDB replica set")
 var watched = map[string]string{colAwards: "award", colMovements: "movement", colReviews: "periodReview", colReports: "provinceReport",
 	colDossiers: "dossier"}
 
-// WatchChanges follows the committed changes of awards, movements, reviews
-// and province reports on a replica set — those of every process, and only
+// WatchChanges follows the committed changes of awards, movements, reviews,
+// province reports and dossiers on a replica set — those of every process, and only
 // committed ones — calling emit for each, until ctx ends. It resumes after
 // a lost connection from the last change seen. MongoDB only: written to
 // run where MongoDB exists, not run here (README).

@@ -702,10 +702,11 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 		return err
 	}
 	dd.Pending = &pendingDoc{Awards: ads, Dossier: *xd, DossierVersion: d.Version}
-	// The steps run to their end whatever happens to the request: a
+	// The steps run to their end whatever happens to the request (a
 	// decision half written because its caller left is what the journal
-	// is for, not something to cause.
-	ctx = context.WithoutCancel(ctx)
+	// is for, not something to cause), within a deadline of their own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	if _, err := s.c(colDecisions).InsertOne(ctx, dd); err != nil {
 		// Perhaps written: take it back (deleting nothing is fine).
 		_, _ = s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: dd.ID}})
@@ -754,9 +755,11 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 		// applied it): read the dossier back, as recovery would.
 		if decided, rerr := s.decidedBy(ctx, w.id, dd.ID); rerr != nil || !decided {
 			if rerr != nil {
-				slog.Error("decision: the dossier's state is unknown; the next start finishes or undoes it",
+				// Finish or undo it as soon as the database answers, and
+				// bring the read model in step (the next start would too).
+				slog.Error("decision: the dossier's state is unknown; it is finished or undone when the database answers",
 					"decision", dec.ID, "err", rerr)
-				resync(ctx, s, dossiers, w.id)
+				s.settleLater(w.id, dd.ID, ads)
 				return err
 			}
 			return undo(err)
@@ -805,44 +808,87 @@ func (s *Store) RecoverDecisions(ctx context.Context) (int, error) {
 		return 0, mapErr(err)
 	}
 	for _, d := range docs {
-		p := d.Pending
-		// Committed when the dossier names this decision: the commit point
-		// wrote it; a later change of the dossier (another decision after
-		// this one failed, a rejection) does not name it.
-		committed, err := s.decidedBy(ctx, p.Dossier.ID, d.ID)
-		if err != nil {
+		if err := s.settle(ctx, &d); err != nil {
 			return 0, err
 		}
-		ids := bson.A{}
-		for _, a := range p.Awards {
-			ids = append(ids, a.ID)
-		}
-		if !committed {
-			if _, err := s.c(colAwards).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
-				return 0, mapErr(err)
-			}
-			if _, err := s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}}); err != nil {
-				return 0, mapErr(err)
-			}
-			slog.Warn("decision not recorded: rolled back after an interruption", "decision", d.ID.Hex(), "number", d.Number)
-			continue
-		}
-		for _, a := range p.Awards {
-			if _, err := s.byID(ctx, colAwards, a.ID); errors.Is(err, errNoDocument) {
-				if _, err := s.c(colAwards).InsertOne(ctx, a); err != nil {
-					return 0, mapErr(err)
-				}
-			} else if err != nil {
-				return 0, err
-			}
-		}
-		if _, err := s.c(colDecisions).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
-			bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}); err != nil {
-			return 0, mapErr(err)
-		}
-		slog.Info("decision recorded: finished after an interruption", "decision", d.ID.Hex(), "number", d.Number)
 	}
 	return len(docs), nil
+}
+
+// settle finishes one journaled decision: forward when its dossier names
+// it (the commit point was written; a later change of the dossier — another
+// decision after this one failed, a rejection — does not name it), back
+// otherwise.
+func (s *Store) settle(ctx context.Context, d *decisionRecordDoc) error {
+	p := d.Pending
+	committed, err := s.decidedBy(ctx, p.Dossier.ID, d.ID)
+	if err != nil {
+		return err
+	}
+	ids := bson.A{}
+	for _, a := range p.Awards {
+		ids = append(ids, a.ID)
+	}
+	if !committed {
+		if _, err := s.c(colAwards).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+			return mapErr(err)
+		}
+		if _, err := s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}}); err != nil {
+			return mapErr(err)
+		}
+		slog.Warn("decision not recorded: rolled back after an interruption", "decision", d.ID.Hex(), "number", d.Number)
+		return nil
+	}
+	for _, a := range p.Awards {
+		if _, err := s.byID(ctx, colAwards, a.ID); errors.Is(err, errNoDocument) {
+			if _, err := s.c(colAwards).InsertOne(ctx, a); err != nil {
+				return mapErr(err)
+			}
+		} else if err != nil {
+			return err
+		}
+	}
+	if _, err := s.c(colDecisions).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}); err != nil {
+		return mapErr(err)
+	}
+	slog.Info("decision recorded: finished after an interruption", "decision", d.ID.Hex(), "number", d.Number)
+	return nil
+}
+
+// settleLater settles a journaled decision whose commit had an unknown
+// outcome once the database answers, then brings the dossier, the decision
+// and its awards into the read model as they are stored.
+func (s *Store) settleLater(dossier, decision bson.ObjectID, ads []awardDoc) {
+	if s.rm == nil {
+		return // no read model: the next start settles it (RecoverDecisions)
+	}
+	s.retry(func(ctx context.Context) bool {
+		defer s.lock(colDossiers, dossier.Hex())()
+		var d decisionRecordDoc
+		err := mapErr(s.c(colDecisions).FindOne(ctx, bson.D{{Key: "_id", Value: decision}}).Decode(&d))
+		switch {
+		case errors.Is(err, errNoDocument):
+		case err != nil:
+			return false
+		case d.Pending != nil:
+			if s.settle(ctx, &d) != nil {
+				return false
+			}
+		}
+		ok := refresh(ctx, s, dossiers, dossier)
+		if raw, err := s.byID(ctx, colDecisions, decision); err == nil {
+			if rec, derr := decisions.decode(raw); derr == nil {
+				s.keptDecision(rec)
+			}
+		} else if !errors.Is(err, errNoDocument) {
+			ok = false
+		}
+		for _, a := range ads {
+			ok = refresh(ctx, s, awards, a.ID) && ok
+		}
+		return ok
+	})
 }
 
 func copyDossier(d *domain.Dossier) *domain.Dossier {

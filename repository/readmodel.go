@@ -219,8 +219,10 @@ func (s *Store) model(ctx context.Context) (*readModel, error) {
 	// keeps two cores busy while the service starts.
 	var as []*awardRow
 	awardsLoaded := make(chan error, 1)
+	actx, stopAwards := context.WithCancel(ctx)
+	defer stopAwards()
 	go func() {
-		awardsLoaded <- loadAll(ctx, s, awards, func(a *domain.Award) { as = append(as, newAwardRow(a)) })
+		awardsLoaded <- loadAll(actx, s, awards, func(a *domain.Award) { as = append(as, newAwardRow(a)) })
 	}()
 	var ms []*movementRow
 	var rs []*reviewRow
@@ -230,6 +232,9 @@ func (s *Store) model(ctx context.Context) (*readModel, error) {
 	}
 	if err == nil {
 		err = s.loadDossiers(ctx, rm)
+	}
+	if err != nil {
+		stopAwards() // no use reading on
 	}
 	if aerr := <-awardsLoaded; err == nil {
 		err = aerr
@@ -617,12 +622,17 @@ func resync[D, T any](ctx context.Context, s *Store, k kind[D, T], id bson.Objec
 	if refresh(rctx, s, k, id) {
 		return
 	}
-	s.rm.mu.Lock()
-	defer s.rm.mu.Unlock()
-	s.rm.pending = append(s.rm.pending, func(ctx context.Context) bool {
+	s.retry(func(ctx context.Context) bool {
 		defer s.lock(k.coll, id.Hex())()
 		return refresh(ctx, s, k, id)
 	})
+}
+
+// retry runs f again every second, until it reports success (retryPending).
+func (s *Store) retry(f func(ctx context.Context) bool) {
+	s.rm.mu.Lock()
+	defer s.rm.mu.Unlock()
+	s.rm.pending = append(s.rm.pending, f)
 	if !s.rm.retrying {
 		s.rm.retrying = true
 		go s.retryPending()

@@ -41,7 +41,8 @@ func (s *Service) CreateAward(ctx context.Context, in domain.AwardInput) (*domai
 }
 
 // UpdateAward replaces an award at the expected version (policy: editor of
-// the stored award's province and of the new one).
+// the stored award's province and of the new one; for an award a decision
+// record conferred, decider of the deciding level too).
 func (s *Service) UpdateAward(ctx context.Context, id string, in domain.AwardInput, expected int) (*domain.Award, error) {
 	write, err := writeAccess(ctx, auth.UpdateAward)
 	if err != nil {
@@ -58,7 +59,7 @@ func (s *Service) UpdateAward(ctx context.Context, id string, in domain.AwardInp
 		return nil, err
 	}
 	before, after, err := s.Store.UpdateAward(ctx, id, expected, readAccess(ctx), write, func(old *domain.Award) (*domain.Award, error) {
-		if err := authorizeDecided(ctx, auth.UpdateDecidedAward, old); err != nil {
+		if err := s.authorizeDecided(ctx, auth.UpdateDecidedAward, old); err != nil {
 			return nil, err
 		}
 		return domain.UpdateAward(old, next, subject(ctx), s.now())
@@ -72,7 +73,8 @@ func (s *Service) UpdateAward(ctx context.Context, id string, in domain.AwardInp
 }
 
 // RevokeAward revokes a conferred award by a later decision (policy: editor
-// of its province).
+// of its province; for an award a decision record conferred, decider of the
+// deciding level too).
 func (s *Service) RevokeAward(ctx context.Context, id string, expected int, in domain.RevocationInput) (*domain.Award, error) {
 	write, err := writeAccess(ctx, auth.RevokeAward)
 	if err != nil {
@@ -82,7 +84,7 @@ func (s *Service) RevokeAward(ctx context.Context, id string, expected int, in d
 		return nil, err
 	}
 	before, after, err := s.Store.UpdateAward(ctx, id, expected, readAccess(ctx), write, func(old *domain.Award) (*domain.Award, error) {
-		if err := authorizeDecided(ctx, auth.RevokeDecidedAward, old); err != nil {
+		if err := s.authorizeDecided(ctx, auth.RevokeDecidedAward, old); err != nil {
 			return nil, err
 		}
 		return domain.Revoke(s.ref(), s.now(), old, in, subject(ctx))
@@ -210,11 +212,22 @@ func sortedCopy(ids []string) []string {
 }
 
 // authorizeDecided asks, for an award a decision record conferred, that the
-// caller hold the action's role at the deciding level (a province's editor
-// does not change what the Prime Minister decided).
-func authorizeDecided(ctx context.Context, a auth.Action, old *domain.Award) error {
+// caller hold the action's role at the level that decided it — the decision
+// record's owner (a province's editor does not change what the Prime
+// Minister decided, nor a province's decider what the cluster decided).
+func (s *Service) authorizeDecided(ctx context.Context, a auth.Action, old *domain.Award) error {
 	if old.DecisionID == "" {
 		return nil
 	}
-	return auth.Authorize(caller(ctx), a, domain.Level(old.Authority, old.Owner))
+	level := domain.ScopeAll // the narrowest, if the record cannot be read
+	if ds, err := s.dossiers(); err == nil {
+		dec, err := ds.Decision(ctx, old.DecisionID, domain.Access{All: true})
+		switch {
+		case err == nil:
+			level = dec.Owner
+		case domain.ErrorCode(err) != domain.CodeNotFound:
+			return err
+		}
+	}
+	return auth.Authorize(caller(ctx), a, level)
 }
