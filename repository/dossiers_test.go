@@ -275,3 +275,38 @@ func TestStaleJournalIsNotRolledForward(t *testing.T) {
 		t.Errorf("after recovery: %+v, want the retry's 3 awards and 1 decision only", got)
 	}
 }
+
+// Migration 7: awards a decision conferred before awards carried the kind
+// of commendation get their dossier's; others keep none.
+func TestMigrationGivesDecidedAwardsTheirKind(t *testing.T) {
+	ctx := t.Context()
+	s := dbtest.Store(t)
+	d := vettedDossier(t, s) // kind REGULAR; decide() makes awards without a kind, as the code before did
+	if err := decide(ctx, s, d); err != nil {
+		t.Fatal(err)
+	}
+	alone := &domain.Award{Owner: "lang-son", Published: true, ProvinceID: "lang-son", AwardTypeID: "giay-khen",
+		Authority: "COMMUNE_CHAIR", Recipient: domain.Recipient{Kind: "INDIVIDUAL", Name: "Ai đó"}, Year: 2025,
+		Status: domain.StatusConferred, Decision: &domain.Decision{Number: "3/QĐ", Date: "2026-01-05"}}
+	if err := s.CreateAward(ctx, alone); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	next := reopen(t, s) // the read model as loaded after the migration
+	all, first := domain.Access{All: true}, 10
+	page, err := next.Awards(ctx, domain.AwardFilter{}, all, domain.PageArgs{First: &first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range page.Items {
+		want := domain.KindRegular
+		if a.ID == alone.ID {
+			want = ""
+		}
+		if a.CommendationKind != want {
+			t.Errorf("award %s (%s): kind %q, want %q", a.ID, a.Recipient.Name, a.CommendationKind, want)
+		}
+	}
+}

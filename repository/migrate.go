@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -32,6 +33,48 @@ var builtin = []Migration{
 	{ID: 1, Name: "vote criteria as a table", Up: migrateVoteCriteria},
 	{ID: 2, Name: "award type authority rules", Up: migrateAuthorityRules},
 	{ID: 6, Name: "indexes of dossiers, decisions, honorees, attachments and awards' links", Up: migrateDossierIndexes},
+	{ID: 7, Name: "awards decided from a dossier carry its kind of commendation", Up: migrateCommendationKind},
+}
+
+// migrateCommendationKind gives the awards a decision conferred before they
+// carried it their dossier's kind of commendation. Awards entered one by one
+// (no dossierId) have none, and keep none.
+func migrateCommendationKind(ctx context.Context, s *Store) error {
+	cur, err := s.c(colAwards).Find(ctx, bson.D{{Key: "dossierId", Value: bson.D{{Key: "$exists", Value: true}}},
+		{Key: "commendationKind", Value: bson.D{{Key: "$exists", Value: false}}}},
+		options.Find().SetProjection(bson.D{{Key: "dossierId", Value: 1}}))
+	if err != nil {
+		return mapErr(err)
+	}
+	var docs []struct {
+		ID        bson.ObjectID `bson:"_id"`
+		DossierID string        `bson:"dossierId"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return mapErr(err)
+	}
+	kinds := map[string]string{}
+	for _, d := range docs {
+		kind, ok := kinds[d.DossierID]
+		if !ok {
+			if oid, valid := parseID(d.DossierID); valid {
+				if raw, err := s.byID(ctx, colDossiers, oid); err == nil {
+					kind, _ = raw.Lookup("kind").StringValueOK()
+				} else if !errors.Is(err, errNoDocument) {
+					return err
+				}
+			}
+			kinds[d.DossierID] = kind
+		}
+		if kind == "" {
+			continue // its dossier is gone: nothing to take the kind from
+		}
+		if _, err := s.c(colAwards).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "commendationKind", Value: kind}}}}); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
 }
 
 // migrateDossierIndexes creates the indexes the dossier flow reads by (the
