@@ -690,8 +690,9 @@ func (s *Store) fault(step string) error {
 }
 
 // WithFaults makes the store fail journaled decisions at the steps hook
-// names ("awards", "dossier", "clear", and "undo": the process dies before
-// it can undo) — the atomicity tests.
+// names ("awards", "dossier", "clear", "undo": the process dies before it
+// can undo, "committed": the commit's answer is lost, "readback": so is the
+// read that follows) — the atomicity tests.
 func WithFaults(hook func(step string) error) Option {
 	return func(s *Store, _ *options.ClientOptions) { s.faults = hook }
 }
@@ -750,10 +751,18 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 	if err := s.fault("dossier"); err != nil {
 		return undo(err)
 	}
-	if err := s.commitDossier(ctx, w, xd); err != nil {
+	err = s.commitDossier(ctx, w, xd)
+	if err == nil {
+		err = s.fault("committed") // tests: a commit applied, its answer lost
+	}
+	if err != nil {
 		// The commit point's outcome may be unknown (the server may have
 		// applied it): read the dossier back, as recovery would.
-		if decided, rerr := s.decidedBy(ctx, w.id, dd.ID); rerr != nil || !decided {
+		decided, rerr := s.decidedBy(ctx, w.id, dd.ID)
+		if ferr := s.fault("readback"); ferr != nil {
+			rerr = ferr
+		}
+		if rerr != nil || !decided {
 			if rerr != nil {
 				// Finish or undo it as soon as the database answers, and
 				// bring the read model in step (the next start would too).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/event"
 
@@ -308,5 +309,43 @@ func TestMigrationGivesDecidedAwardsTheirKind(t *testing.T) {
 		if a.CommendationKind != want {
 			t.Errorf("award %s (%s): kind %q, want %q", a.ID, a.Recipient.Name, a.CommendationKind, want)
 		}
+	}
+}
+
+// A commit whose answer is lost, and the read back too: the decision is
+// settled as soon as the database answers, and the read model follows
+// (dossier DECIDED, its decision and awards listed) without a restart.
+func TestUnknownCommitIsSettledLater(t *testing.T) {
+	if !dbtest.Embedded() {
+		t.Skip("the journal is the path of servers without transactions")
+	}
+	var lost atomic.Int32
+	lost.Store(2) // the commit's answer, then the read back
+	s := dbtest.Store(t, repository.WithFaults(func(at string) error {
+		if (at == "committed" || at == "readback") && lost.Add(-1) >= 0 {
+			return errors.New("connection lost")
+		}
+		return nil
+	}))
+	if err := s.Warm(t.Context()); err != nil { // the read model, as the service has it
+		t.Fatal(err)
+	}
+	d := vettedDossier(t, s)
+	if err := decide(t.Context(), s, d); err == nil {
+		t.Fatal("decide reported success with its answer lost")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		back, err := s.Dossier(t.Context(), d.ID, domain.Access{All: true})
+		if err == nil && back.Status == domain.DossierDecided && countRecords(t, s) == (counts{3, 1}) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 5 s: dossier %+v (%v), records %+v; want DECIDED with 3 awards and 1 decision", back, err, countRecords(t, s))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n, err := reopen(t, s).RecoverDecisions(t.Context()); err != nil || n != 0 {
+		t.Errorf("journals left for the next start: %d, %v; want none", n, err)
 	}
 }
