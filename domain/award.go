@@ -119,18 +119,8 @@ func CheckAward(ref Reference, now time.Time, in AwardInput, movement *Movement)
 		c.fail("input.recipient", "is required")
 		return nil, c.err
 	}
-	a.Recipient = Recipient{
-		Kind:         in.Recipient.Kind,
-		Name:         c.text("input.recipient.name", &in.Recipient.Name, true, MaxName),
-		Position:     c.text("input.recipient.position", in.Recipient.Position, false, MaxName),
-		Organization: c.text("input.recipient.organization", in.Recipient.Organization, false, MaxName),
-	}
-	if in.Decision != nil {
-		a.Decision = &Decision{
-			Number: c.text("input.decision.number", &in.Decision.Number, true, MaxShort),
-			Date:   c.date("input.decision.date", in.Decision.Date),
-		}
-	}
+	a.Recipient = c.recipient("input.recipient", in.Recipient)
+	a.Decision = c.decision("input.decision", in.Decision)
 	// The date the award is about: its decision; for a proposal, the end
 	// of its year (or today, if earlier).
 	on := minDate(yearEnd(in.Year), now.Format(DateLayout))
@@ -142,26 +132,12 @@ func CheckAward(ref Reference, now time.Time, in AwardInput, movement *Movement)
 		}
 	}
 	if t != nil {
-		switch {
-		case len(t.Classes) > 0 && in.Class == nil:
-			c.fail("input.class", "%s is conferred in classes; give one of %v", t.Name, t.Classes)
-		case len(t.Classes) == 0 && in.Class != nil:
-			c.fail("input.class", "%s has no classes", t.Name)
-		case in.Class != nil && !contains(t.Classes, *in.Class):
-			c.fail("input.class", "%s is not a class of %s", *in.Class, t.Name)
-		}
-		if in.Class != nil {
-			a.Class = *in.Class
-		}
+		a.Class = c.class("input.class", t, in.Class)
 		if (t.ValidFrom != "" && on < t.ValidFrom) || (t.ValidTo != "" && on > t.ValidTo) {
 			c.fail("input.awardTypeId", "%s is not a form of award on %s", t.Name, on)
 		}
-		if !AuthorityAllowed(t, in.Authority, on) {
-			c.fail("input.authority", "%s is decided by %v on %s, not by %s", t.Name, AuthoritiesOn(t, on), on, in.Authority)
-		}
-		if !contains(t.RecipientKinds, in.Recipient.Kind) {
-			c.fail("input.recipient.kind", "%s is for %v, not %s", t.Name, t.RecipientKinds, in.Recipient.Kind)
-		}
+		c.authority("input.authority", t, in.Authority, on)
+		c.kind("input.recipient.kind", t, in.Recipient.Kind)
 	}
 	switch in.Status {
 	case StatusRevoked:
@@ -189,18 +165,7 @@ func CheckAward(ref Reference, now time.Time, in AwardInput, movement *Movement)
 		c.activeOn("input.provinceId", p, when)
 	}
 	a.LegalBasis = LegalBasis(on)
-	if in.MovementID != nil {
-		c.id("input.movementId", *in.MovementID)
-		switch {
-		case c.err != nil:
-		case movement == nil:
-			c.fail("input.movementId", "unknown movement %q", *in.MovementID)
-		case movement.Scope == "PROVINCE" && movement.ProvinceID != in.ProvinceID:
-			c.fail("input.movementId", "the movement belongs to %s, not %s", movement.ProvinceID, in.ProvinceID)
-		default:
-			a.MovementID = movement.ID
-		}
-	}
+	a.MovementID = c.movement("input.movementId", in.MovementID, movement, in.ProvinceID)
 	if c.err != nil {
 		return nil, c.err
 	}

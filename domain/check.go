@@ -174,3 +174,71 @@ func minDate(a, b string) string {
 	}
 	return b
 }
+
+// recipient cleans and checks a recipient's text (the kind is checked
+// against the award type, by kind).
+func (c *checker) recipient(field string, in *RecipientInput) Recipient {
+	return Recipient{Kind: in.Kind,
+		Name:         c.text(field+".name", &in.Name, true, MaxName),
+		Position:     c.text(field+".position", in.Position, false, MaxName),
+		Organization: c.text(field+".organization", in.Organization, false, MaxName)}
+}
+
+// decision checks a decision's (or a letter's) number and date; nil when
+// none is given.
+func (c *checker) decision(field string, in *DecisionInput) *Decision {
+	if in == nil {
+		return nil
+	}
+	return &Decision{Number: c.text(field+".number", &in.Number, true, MaxShort), Date: c.date(field+".date", in.Date)}
+}
+
+// class checks that a class is given exactly when t has classes, and is
+// one of them; it returns the class ("" for none).
+func (c *checker) class(field string, t *AwardType, class *string) string {
+	switch {
+	case len(t.Classes) > 0 && class == nil:
+		c.fail(field, "%s is conferred in classes; give one of %v", t.Name, t.Classes)
+	case len(t.Classes) == 0 && class != nil:
+		c.fail(field, "%s has no classes", t.Name)
+	case class != nil && !contains(t.Classes, *class):
+		c.fail(field, "%s is not a class of %s", *class, t.Name)
+	}
+	if class == nil {
+		return ""
+	}
+	return *class
+}
+
+// kind checks that t is for the recipient's kind.
+func (c *checker) kind(field string, t *AwardType, kind string) {
+	if !contains(t.RecipientKinds, kind) {
+		c.fail(field, "%s is for %v, not %s", t.Name, t.RecipientKinds, kind)
+	}
+}
+
+// authority checks that authority may decide t on the date.
+func (c *checker) authority(field string, t *AwardType, authority, on string) {
+	if !AuthorityAllowed(t, authority, on) {
+		c.fail(field, "%s is decided by %v on %s, not by %s", t.Name, AuthoritiesOn(t, on), on, authority)
+	}
+}
+
+// movement checks the movement a record of province rewards (id, as
+// given; m, as read within the caller's access) and returns its id.
+func (c *checker) movement(field string, id *string, m *Movement, province string) string {
+	if id == nil {
+		return ""
+	}
+	c.id(field, *id)
+	switch {
+	case c.err != nil:
+	case m == nil:
+		c.fail(field, "unknown movement %q", *id)
+	case m.Scope == "PROVINCE" && m.ProvinceID != province:
+		c.fail(field, "the movement belongs to %s, not %s", m.ProvinceID, province)
+	default:
+		return m.ID
+	}
+	return ""
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/thidua/thidua/vntext"
@@ -187,10 +188,7 @@ func CheckDossier(ref Reference, now time.Time, in DossierInput, movement *Movem
 			c.activeOn("input.provinceId", p, minDate(yearStart(in.Year), now.Format(DateLayout)))
 		}
 	}
-	if in.Letter != nil {
-		d.Letter = &Decision{Number: c.text("input.letter.number", &in.Letter.Number, true, MaxShort),
-			Date: c.date("input.letter.date", in.Letter.Date)}
-	}
+	d.Letter = c.decision("input.letter", in.Letter)
 	if in.Council != nil {
 		k := in.Council
 		d.Council = &Council{Date: c.date("input.council.date", k.Date), MembersPresent: k.MembersPresent, MembersTotal: k.MembersTotal}
@@ -233,10 +231,7 @@ func CheckDossier(ref Reference, now time.Time, in DossierInput, movement *Movem
 			}
 		}
 		if r.Recipient != nil {
-			line.Recipient = Recipient{Kind: r.Recipient.Kind,
-				Name:         c.text(f+".recipient.name", &r.Recipient.Name, true, MaxName),
-				Position:     c.text(f+".recipient.position", r.Recipient.Position, false, MaxName),
-				Organization: c.text(f+".recipient.organization", r.Recipient.Organization, false, MaxName)}
+			line.Recipient = c.recipient(f+".recipient", r.Recipient)
 		}
 		if r.HonoreeID == nil && r.Recipient == nil {
 			c.fail(f+".recipient", "name the recipient, or the honoree it is (honoreeId)")
@@ -245,23 +240,9 @@ func CheckDossier(ref Reference, now time.Time, in DossierInput, movement *Movem
 		if t == nil {
 			c.fail(f+".awardTypeId", "unknown award type %q", r.AwardTypeID)
 		} else {
-			switch {
-			case len(t.Classes) > 0 && r.Class == nil:
-				c.fail(f+".class", "%s is conferred in classes; give one of %v", t.Name, t.Classes)
-			case len(t.Classes) == 0 && r.Class != nil:
-				c.fail(f+".class", "%s has no classes", t.Name)
-			case r.Class != nil && !contains(t.Classes, *r.Class):
-				c.fail(f+".class", "%s is not a class of %s", *r.Class, t.Name)
-			}
-			if r.Class != nil {
-				line.Class = *r.Class
-			}
-			if !contains(t.RecipientKinds, line.Recipient.Kind) {
-				c.fail(f+".recipient.kind", "%s is for %v, not %s", t.Name, t.RecipientKinds, line.Recipient.Kind)
-			}
-			if !AuthorityAllowed(t, in.Authority, on) {
-				c.fail("input.authority", "%s is decided by %v on %s, not by %s", t.Name, AuthoritiesOn(t, on), on, in.Authority)
-			}
+			line.Class = c.class(f+".class", t, r.Class)
+			c.kind(f+".recipient.kind", t, line.Recipient.Kind)
+			c.authority("input.authority", t, in.Authority, on)
 		}
 		if r.BallotShare != nil {
 			c.number(f+".ballotShare", *r.BallotShare, 0, 100)
@@ -270,18 +251,7 @@ func CheckDossier(ref Reference, now time.Time, in DossierInput, movement *Movem
 		}
 		d.Recipients = append(d.Recipients, line)
 	}
-	if in.MovementID != nil {
-		c.id("input.movementId", *in.MovementID)
-		switch {
-		case c.err != nil:
-		case movement == nil:
-			c.fail("input.movementId", "unknown movement %q", *in.MovementID)
-		case movement.Scope == "PROVINCE" && movement.ProvinceID != d.ProvinceID:
-			c.fail("input.movementId", "the movement belongs to %s, not %s", movement.ProvinceID, d.ProvinceID)
-		default:
-			d.MovementID = movement.ID
-		}
-	}
+	d.MovementID = c.movement("input.movementId", in.MovementID, movement, d.ProvinceID)
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -329,31 +299,20 @@ func Move(d *Dossier, status string, reasons []string, by string, at time.Time) 
 	if !ok || !contains(from, d.Status) {
 		return nil, Invalid("id", "a %s dossier cannot become %s", d.Status, status)
 	}
+	c := newChecker(nil, at)
 	var clean []string
 	for i := range reasons {
-		c := newChecker(nil, at)
-		if r := c.text(fmt.Sprintf("reasons[%d]", i), &reasons[i], true, MaxLong); c.err != nil {
-			return nil, c.err
-		} else {
-			clean = append(clean, r)
-		}
+		clean = append(clean, c.text(fmt.Sprintf("reasons[%d]", i), &reasons[i], true, MaxLong))
+	}
+	if c.err != nil {
+		return nil, c.err
 	}
 	if (status == DossierReturned || status == DossierRejected) && len(clean) == 0 {
-		return nil, Invalid("reasons", "say why the dossier is %s", lower(status))
+		return nil, Invalid("reasons", "say why the dossier is %s", strings.ToLower(status))
 	}
 	d.Status = status
 	d.History = append(d.History, DossierEvent{Status: status, At: at, By: by, Reasons: clean})
 	return d, nil
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // CheckSubmission checks what a dossier needs before it leaves the

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -427,15 +426,8 @@ func (s *Store) Decisions(ctx context.Context, f domain.DecisionFilter, read dom
 // CreateHonoree stores a new honoree; CONFLICT on input.key when its
 // province already has one with that key.
 func (s *Store) CreateHonoree(ctx context.Context, h *domain.Honoree) error {
-	if rm, _ := s.model(ctx); rm != nil {
-		// FerretDB: the unique index is the database's; the read model
-		// answers first (one writer), with the same message.
-		if rm.honoreeKeyTaken(h.ProvinceID, domain.HonoreeKey(h.Key), "") {
-			return keyTaken(h)
-		}
-	}
 	err := create(ctx, s, honorees, h, func(x *domain.Honoree, id string, m domain.Meta) { x.ID, x.Meta = id, m })
-	if domain.ErrorCode(err) == domain.CodeConflict {
+	if isDuplicateKey(err) { // the unique index one_key_per_province
 		return keyTaken(h)
 	}
 	return err
@@ -478,19 +470,14 @@ func (s *Store) Honorees(ctx context.Context, f domain.HonoreeFilter, read domai
 // input.key when the new key is another honoree's.
 func (s *Store) UpdateHonoree(ctx context.Context, id string, expected int, read, write domain.Access,
 	change func(old *domain.Honoree) (*domain.Honoree, error)) (before, after *domain.Honoree, err error) {
-	rm, _ := s.model(ctx)
+	var next *domain.Honoree
 	before, after, err = update(ctx, s, honorees, id, expected, read, write, func(old *domain.Honoree) (*domain.Honoree, error) {
-		next, err := change(old)
-		if err == nil && rm != nil && rm.honoreeKeyTaken(next.ProvinceID, domain.HonoreeKey(next.Key), id) {
-			return nil, keyTaken(next)
-		}
+		var err error
+		next, err = change(old)
 		return next, err
 	})
-	if domain.ErrorCode(err) == domain.CodeConflict && after == nil && err != nil && !strings.Contains(err.Error(), "version") {
-		var e *domain.Error
-		if errors.As(err, &e) && e.Field == "" {
-			return nil, nil, &domain.Error{Code: domain.CodeConflict, Field: "input.key", Message: "another honoree of the province has this key"}
-		}
+	if isDuplicateKey(err) { // the unique index one_key_per_province
+		return nil, nil, keyTaken(next)
 	}
 	return before, after, err
 }

@@ -23,8 +23,8 @@ type dossierRow struct {
 type decisionRow struct{ rec domain.DecisionRecord }
 
 type honoreeRow struct {
-	rec                  domain.Honoree
-	searchKey, keyFolded string
+	rec       domain.Honoree
+	searchKey string
 }
 
 func newDossierRow(d *domain.Dossier) *dossierRow {
@@ -32,7 +32,7 @@ func newDossierRow(d *domain.Dossier) *dossierRow {
 }
 
 func newHonoreeRow(h *domain.Honoree) *honoreeRow {
-	return &honoreeRow{rec: *h, searchKey: honoreeSearchKey(h), keyFolded: domain.HonoreeKey(h.Key)}
+	return &honoreeRow{rec: *h, searchKey: honoreeSearchKey(h)}
 }
 
 func none(any) struct{} { return struct{}{} }
@@ -160,17 +160,4 @@ func (rm *readModel) honoreePage(f domain.HonoreeFilter, read domain.Access, p d
 		},
 		func(r *honoreeRow) any { return r.searchKey }, func(r *honoreeRow) string { return r.rec.ID },
 		func(r *honoreeRow) domain.Honoree { return r.rec })
-}
-
-// honoreeKeyTaken reports whether another honoree (not except) of the
-// province has the folded key.
-func (rm *readModel) honoreeKeyTaken(province, folded, except string) bool {
-	rm.mu.RLock()
-	defer rm.mu.RUnlock()
-	for _, r := range rm.honorees.rows {
-		if r.rec.ProvinceID == province && r.keyFolded == folded && r.rec.ID != except {
-			return true
-		}
-	}
-	return false
 }

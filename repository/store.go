@@ -166,6 +166,13 @@ func (s *Store) lock(collection, id string) func() {
 // nothing; callers turn it into the right domain error.
 var errNoDocument = errors.New("no document")
 
+// isDuplicateKey reports whether err (as mapErr returned it) is a unique
+// index's refusal.
+func isDuplicateKey(err error) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && de.Err != nil && mongo.IsDuplicateKeyError(de.Err)
+}
+
 // mapErr is the one place where driver errors become domain errors.
 func mapErr(err error) error {
 	var sse topology.ServerSelectionError
