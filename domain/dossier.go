@@ -145,6 +145,18 @@ type DossierRecipientInput struct {
 	BallotShare *float64
 }
 
+// OwnerScope is the scope that owns the dossier the input describes: its
+// province, or "*" for the cluster's.
+func (in DossierInput) OwnerScope() string {
+	if in.ProvinceID != nil {
+		return *in.ProvinceID
+	}
+	return ScopeAll
+}
+
+// RecipientKinds are the kinds of recipient (api.md's RecipientKind).
+var RecipientKinds = []string{"INDIVIDUAL", "COLLECTIVE", "HOUSEHOLD"}
+
 // MaxDossierRecipients bounds a dossier (and so a decision).
 const MaxDossierRecipients = 500
 
@@ -450,6 +462,10 @@ func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by
 		return nil, nil, c.err
 	}
 	dec.LegalBasis = LegalBasis(dec.Date)
+	var movement *Movement
+	if d.MovementID != "" {
+		movement = &Movement{ID: d.MovementID} // checked when the dossier was
+	}
 	awards := make([]*Award, 0, len(d.Recipients))
 	for i, r := range d.Recipients {
 		var class *string
@@ -461,10 +477,6 @@ func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by
 			Recipient: &RecipientInput{Kind: r.Recipient.Kind, Name: r.Recipient.Name, Position: &pos, Organization: &org},
 			Year:      d.Year, Status: StatusConferred, Decision: &DecisionInput{Number: dec.Number, Date: dec.Date},
 			Citation: &ach}
-		var movement *Movement
-		if d.MovementID != "" {
-			movement = &Movement{ID: d.MovementID} // checked when the dossier was
-		}
 		a, err := CheckAward(ref, now, in, movement)
 		if err != nil {
 			var e *Error
@@ -542,7 +554,7 @@ func CheckHonoree(ref Reference, now time.Time, in HonoreeInput) (*Honoree, erro
 		Organization: c.text("input.organization", in.Organization, false, MaxName),
 	}
 	c.province("input.provinceId", in.ProvinceID)
-	if !contains([]string{"INDIVIDUAL", "COLLECTIVE", "HOUSEHOLD"}, in.Kind) {
+	if !contains(RecipientKinds, in.Kind) {
 		c.fail("input.kind", "%q is not a recipient kind", in.Kind)
 	}
 	if c.err != nil {

@@ -45,10 +45,10 @@ func newLoaders(ctx context.Context, s *service.Service) *loaders {
 		decisions: dataloadgen.NewMappedLoader(s.DecisionsByID, dataloadgen.WithWait(loaderWait)),
 		honorees:  dataloadgen.NewMappedLoader(s.HonoreesByID, dataloadgen.WithWait(loaderWait)),
 		dossierFiles: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
-			return s.Attachments(ctx, "dossier", ids)
+			return s.Attachments(ctx, domain.ParentDossier, ids)
 		}, dataloadgen.WithWait(loaderWait)),
 		decisionFiles: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
-			return s.Attachments(ctx, "decision", ids)
+			return s.Attachments(ctx, domain.ParentDecision, ids)
 		}, dataloadgen.WithWait(loaderWait)),
 	}
 }

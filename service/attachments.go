@@ -36,7 +36,7 @@ func (s *Service) fileLimits() domain.FileLimits {
 // public, as decisions are; a dossier's follow the dossier (its owner's
 // viewers, and "*"'s, who see every dossier).
 func seesFile(read domain.Access, a *domain.Attachment) bool {
-	return a.ParentKind == "decision" || read.Allows(a.Owner)
+	return a.ParentKind == domain.ParentDecision || read.Allows(a.Owner)
 }
 
 // Attachments lists the attachments of records of one kind ("dossier" or
@@ -98,7 +98,7 @@ func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []
 		if d.Status != domain.DossierDraft && d.Status != domain.DossierReturned {
 			return nil, domain.Invalid("recordId", "files are attached to a dossier while it is a draft or returned; this one is %s", d.Status)
 		}
-		a.ParentKind, a.ParentID, a.Owner = "dossier", d.ID, d.Owner
+		a.ParentKind, a.ParentID, a.Owner = domain.ParentDossier, d.ID, d.Owner
 	case domain.ErrorCode(err) == domain.CodeNotFound:
 		dec, err := ds.Decision(ctx, recordID, readAccess(ctx))
 		if err != nil {
@@ -107,7 +107,7 @@ func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []
 		if err := auth.Authorize(p, auth.AttachToDecision, dec.Owner); err != nil {
 			return nil, err
 		}
-		a.ParentKind, a.ParentID, a.Owner = "decision", dec.ID, dec.Owner
+		a.ParentKind, a.ParentID, a.Owner = domain.ParentDecision, dec.ID, dec.Owner
 	default:
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []
 	if err := fs.PutFile(ctx, a, data); err != nil {
 		return nil, err
 	}
-	if a.ParentKind == "dossier" {
+	if a.ParentKind == domain.ParentDossier {
 		// Submitted meanwhile? Then the file came too late: take it back.
 		// (Submitted after this read, the file was attached before.)
 		now, err := ds.Dossier(ctx, a.ParentID, domain.Access{All: true})

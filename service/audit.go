@@ -47,6 +47,15 @@ func (s *Service) fileRefusal(ctx context.Context, kind, id string, err error) e
 		if m, found = s.Store.Movement(ctx, id, all); found == nil {
 			province = m.ProvinceID
 		}
+	case "dossier":
+		ds, derr := s.dossiers()
+		if derr != nil {
+			return err
+		}
+		var d *domain.Dossier
+		if d, found = ds.Dossier(ctx, id, all); found == nil {
+			province = d.ProvinceID
+		}
 	default:
 		return err
 	}

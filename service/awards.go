@@ -11,15 +11,21 @@ import (
 // checkAward checks an award input, reading the movement it names within
 // the caller's access.
 func (s *Service) checkAward(ctx context.Context, in domain.AwardInput) (*domain.Award, error) {
-	var movement *domain.Movement
-	if in.MovementID != nil && domain.CheckID("input.movementId", *in.MovementID) == nil {
-		m, err := s.Store.Movement(ctx, *in.MovementID, readAccess(ctx))
-		if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
-			return nil, err
-		}
-		movement = m
+	movement, err := s.namedMovement(ctx, in.MovementID)
+	if err != nil {
+		return nil, err
 	}
 	return domain.CheckAward(s.ref(), s.now(), in, movement)
+}
+
+// namedMovement reads the movement an input names within the caller's
+// access: nil when none is named, the id is malformed, or the movement is
+// absent or hidden (the domain's check says which).
+func (s *Service) namedMovement(ctx context.Context, id *string) (*domain.Movement, error) {
+	if id == nil || domain.CheckID("input.movementId", *id) != nil {
+		return nil, nil
+	}
+	return orNil(s.Store.Movement(ctx, *id, readAccess(ctx)))
 }
 
 // CreateAward records a new award (policy: editor of its province).

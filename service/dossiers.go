@@ -56,13 +56,9 @@ func (s *Service) prerequisites() []domain.Prerequisite {
 // checkDossier checks a dossier input, reading the movement and honorees
 // it names within the caller's access.
 func (s *Service) checkDossier(ctx context.Context, ds DossierStore, in domain.DossierInput) (*domain.Dossier, error) {
-	var movement *domain.Movement
-	if in.MovementID != nil && domain.CheckID("input.movementId", *in.MovementID) == nil {
-		m, err := s.Store.Movement(ctx, *in.MovementID, readAccess(ctx))
-		if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
-			return nil, err
-		}
-		movement = m
+	movement, err := s.namedMovement(ctx, in.MovementID)
+	if err != nil {
+		return nil, err
 	}
 	var ids []string
 	for _, r := range in.Recipients {
@@ -77,17 +73,10 @@ func (s *Service) checkDossier(ctx context.Context, ds DossierStore, in domain.D
 	return domain.CheckDossier(s.ref(), s.now(), in, movement, honorees)
 }
 
-func dossierOwner(in domain.DossierInput) string {
-	if in.ProvinceID != nil {
-		return *in.ProvinceID
-	}
-	return domain.ScopeAll
-}
-
 // CreateDossier starts a draft dossier (policy: editor of its province, or
 // of "*" for the cluster's).
 func (s *Service) CreateDossier(ctx context.Context, in domain.DossierInput) (*domain.Dossier, error) {
-	if err := auth.Authorize(caller(ctx), auth.CreateDossier, dossierOwner(in)); err != nil {
+	if err := auth.Authorize(caller(ctx), auth.CreateDossier, in.OwnerScope()); err != nil {
 		return nil, err
 	}
 	ds, err := s.dossiers()
@@ -123,7 +112,7 @@ func (s *Service) UpdateDossier(ctx context.Context, id string, in domain.Dossie
 	// it is told it does not exist, whatever it sends.
 	next, checkErr := s.checkDossier(ctx, ds, in)
 	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, func(old *domain.Dossier) (*domain.Dossier, error) {
-		if err := auth.Authorize(caller(ctx), auth.UpdateDossier, dossierOwner(in)); err != nil {
+		if err := auth.Authorize(caller(ctx), auth.UpdateDossier, in.OwnerScope()); err != nil {
 			return nil, err
 		}
 		if checkErr != nil {
@@ -132,7 +121,7 @@ func (s *Service) UpdateDossier(ctx context.Context, id string, in domain.Dossie
 		return domain.EditDossier(old, next)
 	})
 	if err != nil {
-		return nil, s.fileDossierRefusal(ctx, ds, id, err)
+		return nil, s.fileRefusal(ctx, "dossier", id, err)
 	}
 	return s.dossierChanged(ctx, before, after), nil
 }
@@ -150,7 +139,7 @@ func (s *Service) DeleteDossier(ctx context.Context, id string, expected int) er
 	}
 	before, err := ds.DeleteDossier(ctx, id, expected, readAccess(ctx), write, domain.CanDeleteDossier)
 	if err != nil {
-		return s.fileDossierRefusal(ctx, ds, id, err)
+		return s.fileRefusal(ctx, "dossier", id, err)
 	}
 	recordChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	s.publish(ctx, "dossier", "DELETED", before)
@@ -180,7 +169,7 @@ func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*
 	// dossier's honorees and their awards change rarely).
 	cur, err := ds.Dossier(ctx, id, readAccess(ctx))
 	if err != nil {
-		return nil, s.fileDossierRefusal(ctx, ds, id, err)
+		return nil, s.fileRefusal(ctx, "dossier", id, err)
 	}
 	history, others, err := s.precedents(ctx, ds, cur)
 	if err != nil {
@@ -203,7 +192,7 @@ func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*
 		return d, nil
 	})
 	if err != nil {
-		return nil, s.fileDossierRefusal(ctx, ds, id, err)
+		return nil, s.fileRefusal(ctx, "dossier", id, err)
 	}
 	return s.dossierChanged(ctx, before, after), nil
 }
@@ -280,7 +269,7 @@ func (s *Service) moveDossier(ctx context.Context, a auth.Action, id string, exp
 		return domain.Move(old, status, reasons, subject(ctx), s.now())
 	})
 	if err != nil {
-		return nil, s.fileDossierRefusal(ctx, ds, id, err)
+		return nil, s.fileRefusal(ctx, "dossier", id, err)
 	}
 	return s.dossierChanged(ctx, before, after), nil
 }
@@ -332,7 +321,7 @@ func (s *Service) RecordDecision(ctx context.Context, in domain.DecisionRecordIn
 			return domain.Link(d, dec, awards, by, now)
 		})
 	if err != nil {
-		return nil, s.fileDossierRefusal(ctx, ds, in.DossierID, err)
+		return nil, s.fileRefusal(ctx, "dossier", in.DossierID, err)
 	}
 	// The audit entry names the decision; its awards and the dossier's
 	// change are in it.
@@ -344,21 +333,6 @@ func (s *Service) RecordDecision(ctx context.Context, in domain.DecisionRecordIn
 	}
 	_ = before
 	return dec, nil
-}
-
-// fileDossierRefusal files a refused dossier command under the stored
-// dossier's province (see fileRefusal).
-func (s *Service) fileDossierRefusal(ctx context.Context, ds DossierStore, id string, err error) error {
-	rec, ok := ctx.Value(auditKey{}).(*AuditRecord)
-	if err == nil || !ok || rec.Done || domain.CheckID("id", id) != nil || domain.ErrorCode(err) == domain.CodeNotFound {
-		// A record the caller cannot see stays filed as it asked: where
-		// the entry lands must not tell whether the record exists.
-		return err
-	}
-	if d, found := ds.Dossier(ctx, id, domain.Access{All: true}); found == nil {
-		rec.ProvinceID, rec.RecordID, rec.Filed = d.ProvinceID, id, true
-	}
-	return err
 }
 
 // Dossier reads a dossier the caller may see (its owner's or its level's
