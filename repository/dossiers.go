@@ -100,7 +100,7 @@ func dossierToDomain(d *dossierDoc) *domain.Dossier {
 
 func dossierToDoc(x *domain.Dossier) (*dossierDoc, error) {
 	d := &dossierDoc{Owner: x.Owner, Published: false, ProvinceID: x.ProvinceID, Kind: x.Kind, Authority: x.Authority,
-		Level: x.Level(), Year: x.Year, Title: x.Title, SearchKey: vntext.Fold(x.Title + " | " + x.ProposingUnit),
+		Level: x.Level(), Year: x.Year, Title: x.Title, SearchKey: dossierSearchKey(x),
 		ProposingUnit: x.ProposingUnit, MovementID: x.MovementID, Letter: decisionToDoc(x.Letter), Status: x.Status,
 		DecisionID: x.DecisionID, Meta: metaOf(x.Meta),
 		Recipients: make([]dossierRecipientDoc, len(x.Recipients)), History: make([]dossierEventDoc, len(x.History))}
@@ -395,7 +395,7 @@ func (s *Store) Decision(ctx context.Context, id string, read domain.Access) (*d
 		if err != nil {
 			return nil, err
 		}
-		return byID(rm, rm.decisions, id, decisions.name, read, func(r *decisionRow) *domain.DecisionRecord { v := r.rec; return &v },
+		return byID(rm, rm.decisions, id, decisions.name, read, func(r *decisionRow) *domain.DecisionRecord { return copyDecision(&r.rec) },
 			func(d *domain.DecisionRecord) bool { return read.Sees(d.Published, d.Owner) })
 	}
 	oid, ok := parseID(id)
@@ -511,7 +511,7 @@ func (s *Store) AwardsOfHonorees(ctx context.Context, ids []string) (map[string]
 		in = append(in, id)
 	}
 	cur, err := s.c(colAwards).Find(ctx, bson.D{{Key: "honoreeId", Value: bson.D{{Key: "$in", Value: in}}}},
-		options.Find().SetSort(awardOrderSort()))
+		options.Find().SetSort(awardOrder.sort()))
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -525,8 +525,6 @@ func (s *Store) AwardsOfHonorees(ctx context.Context, ids []string) (map[string]
 	}
 	return out, nil
 }
-
-func awardOrderSort() bson.D { return bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}} }
 
 // RecordDecision records a decision on a dossier in one step that happens
 // whole or not at all: the decision, one award per recipient, and the
@@ -588,11 +586,7 @@ func (s *Store) RecordDecision(ctx context.Context, dossierID string, expected i
 		}
 		return s.recordJournaled(ctx, w, dec, list, after)
 	}
-	if s.caps.Transactions {
-		err = s.InTransaction(ctx, run)
-	} else {
-		err = run(ctx)
-	}
+	err = s.InTransaction(ctx, run) // runs it directly where there are no transactions
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -633,14 +627,8 @@ func (s *Store) recordInTx(ctx context.Context, w versioned, dec *domain.Decisio
 	if _, err := s.c(colDecisions).InsertOne(ctx, dd); err != nil {
 		return mapErr(err)
 	}
-	if len(ads) > 0 {
-		docs := make([]any, len(ads))
-		for i := range ads {
-			docs[i] = ads[i]
-		}
-		if _, err := s.c(colAwards).InsertMany(ctx, docs); err != nil {
-			return mapErr(err)
-		}
+	if err := s.insertAwards(ctx, ads); err != nil {
+		return err
 	}
 	if err := s.fault("dossier"); err != nil {
 		return err // the transaction is aborted: nothing was written
@@ -707,17 +695,8 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 		if s.fault("undo") != nil {
 			return cause
 		}
-		ctx := context.WithoutCancel(ctx)
-		ids := bson.A{}
-		for _, a := range ads {
-			ids = append(ids, a.ID)
-		}
-		if _, err := s.c(colAwards).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
-			slog.Error("undo decision: awards stay until the next start", "decision", dec.ID, "err", err)
-			return cause
-		}
-		if _, err := s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: dd.ID}}); err != nil {
-			slog.Error("undo decision: journal stays until the next start", "decision", dec.ID, "err", err)
+		if err := s.dropDecision(context.WithoutCancel(ctx), dd.ID, ads); err != nil {
+			slog.Error("undo decision: what stays is undone at the next start", "decision", dec.ID, "err", err)
 		}
 		return cause
 	}
@@ -725,14 +704,10 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 		if err := s.fault("awards"); err != nil {
 			return undo(err)
 		}
-		docs := make([]any, len(ads))
-		for i := range ads {
-			docs[i] = ads[i]
-		}
-		// One round trip for every award (ordered: the first failure stops
-		// it, and undo takes back those written).
-		if _, err := s.c(colAwards).InsertMany(ctx, docs); err != nil {
-			return undo(mapErr(err))
+		// Ordered: the first failure stops it, and undo takes back those
+		// written.
+		if err := s.insertAwards(ctx, ads); err != nil {
+			return undo(err)
 		}
 	}
 	if err := s.fault("dossier"); err != nil {
@@ -763,13 +738,45 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 	}
 	// Committed: clearing the journal may fail; the next start clears it.
 	if err := s.fault("clear"); err == nil {
-		_, err = s.c(colDecisions).UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: dd.ID}},
-			bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}})
-		if err != nil {
+		if err := s.clearJournal(context.WithoutCancel(ctx), dd.ID); err != nil {
 			slog.Error("decision recorded; its journal is cleared at the next start", "decision", dec.ID, "err", err)
 		}
 	}
 	return nil
+}
+
+// insertAwards inserts a decision's awards in one round trip.
+func (s *Store) insertAwards(ctx context.Context, ads []awardDoc) error {
+	if len(ads) == 0 {
+		return nil
+	}
+	docs := make([]any, len(ads))
+	for i := range ads {
+		docs[i] = ads[i]
+	}
+	_, err := s.c(colAwards).InsertMany(ctx, docs)
+	return mapErr(err)
+}
+
+// dropDecision takes back a journaled decision: its awards, then the
+// decision (so that a failure leaves the journal, which knows the awards).
+func (s *Store) dropDecision(ctx context.Context, decision bson.ObjectID, ads []awardDoc) error {
+	ids := bson.A{}
+	for _, a := range ads {
+		ids = append(ids, a.ID)
+	}
+	if _, err := s.c(colAwards).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return mapErr(err)
+	}
+	_, err := s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: decision}})
+	return mapErr(err)
+}
+
+// clearJournal marks a journaled decision recorded.
+func (s *Store) clearJournal(ctx context.Context, decision bson.ObjectID) error {
+	_, err := s.c(colDecisions).UpdateOne(ctx, bson.D{{Key: "_id", Value: decision}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}})
+	return mapErr(err)
 }
 
 // decidedBy reports whether the stored dossier names the decision as its
@@ -821,16 +828,9 @@ func (s *Store) settle(ctx context.Context, d *decisionRecordDoc) error {
 	if err != nil {
 		return err
 	}
-	ids := bson.A{}
-	for _, a := range p.Awards {
-		ids = append(ids, a.ID)
-	}
 	if !committed {
-		if _, err := s.c(colAwards).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
-			return mapErr(err)
-		}
-		if _, err := s.c(colDecisions).DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}}); err != nil {
-			return mapErr(err)
+		if err := s.dropDecision(ctx, d.ID, p.Awards); err != nil {
+			return err
 		}
 		slog.Warn("decision not recorded: rolled back after an interruption", "decision", d.ID.Hex(), "number", d.Number)
 		return nil
@@ -844,9 +844,8 @@ func (s *Store) settle(ctx context.Context, d *decisionRecordDoc) error {
 			return err
 		}
 	}
-	if _, err := s.c(colDecisions).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
-		bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}); err != nil {
-		return mapErr(err)
+	if err := s.clearJournal(ctx, d.ID); err != nil {
+		return err
 	}
 	slog.Info("decision recorded: finished after an interruption", "decision", d.ID.Hex(), "number", d.Number)
 	return nil
@@ -885,6 +884,14 @@ func (s *Store) settleLater(dossier, decision bson.ObjectID, ads []awardDoc) {
 		}
 		return ok
 	})
+}
+
+// copyDecision is a decision the read model can hand out (its own awards'
+// ids, not the model's).
+func copyDecision(d *domain.DecisionRecord) *domain.DecisionRecord {
+	c := *d
+	c.AwardIDs = append([]string{}, d.AwardIDs...)
+	return &c
 }
 
 func copyDossier(d *domain.Dossier) *domain.Dossier {

@@ -28,7 +28,7 @@ type honoreeRow struct {
 }
 
 func newDossierRow(d *domain.Dossier) *dossierRow {
-	return &dossierRow{rec: *copyDossier(d), searchKey: vntext.Fold(d.Title + " | " + d.ProposingUnit)}
+	return &dossierRow{rec: *copyDossier(d), searchKey: dossierSearchKey(d)}
 }
 
 func newHonoreeRow(h *domain.Honoree) *honoreeRow {
@@ -66,24 +66,19 @@ func (rm *readModel) newDossierIndexes() {
 // recorded yet (RecoverDecisions finishes them at start).
 func (s *Store) loadDossiers(ctx context.Context, rm *readModel) error {
 	var ds []*dossierRow
-	if err := loadAll(ctx, s, dossiers, func(d *domain.Dossier) { ds = append(ds, newDossierRow(d)) }); err != nil {
+	if err := loadAll(ctx, s, dossiers, bson.D{}, func(d *domain.Dossier) { ds = append(ds, newDossierRow(d)) }); err != nil {
 		return err
 	}
 	var hs []*honoreeRow
-	if err := loadAll(ctx, s, honorees, func(h *domain.Honoree) { hs = append(hs, newHonoreeRow(h)) }); err != nil {
+	if err := loadAll(ctx, s, honorees, bson.D{}, func(h *domain.Honoree) { hs = append(hs, newHonoreeRow(h)) }); err != nil {
 		return err
 	}
-	cur, err := s.c(colDecisions).Find(ctx, bson.D{{Key: "pending", Value: bson.D{{Key: "$exists", Value: false}}}})
-	if err != nil {
-		return mapErr(err)
-	}
-	var docs []decisionRecordDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return mapErr(err)
-	}
-	cs := make([]*decisionRow, len(docs))
-	for i := range docs {
-		cs[i] = &decisionRow{rec: *decisionRecordToDomain(&docs[i])}
+	var cs []*decisionRow
+	// Only recorded decisions (decisionFilter leaves out journals).
+	if err := loadAll(ctx, s, decisions, decisionFilter(domain.DecisionFilter{}), func(d *domain.DecisionRecord) {
+		cs = append(cs, &decisionRow{rec: *d})
+	}); err != nil {
+		return err
 	}
 	rm.dossiers.load(ds)
 	rm.honorees.load(hs)
@@ -139,11 +134,7 @@ func (rm *readModel) decisionPage(f domain.DecisionFilter, read domain.Access, p
 			return ok && (r.rec.Date < k || r.rec.Date == k && r.rec.ID < c.id)
 		},
 		func(r *decisionRow) any { return r.rec.Date }, func(r *decisionRow) string { return r.rec.ID },
-		func(r *decisionRow) domain.DecisionRecord {
-			d := r.rec
-			d.AwardIDs = append([]string{}, d.AwardIDs...)
-			return d
-		})
+		func(r *decisionRow) domain.DecisionRecord { return *copyDecision(&r.rec) })
 }
 
 func (rm *readModel) honoreePage(f domain.HonoreeFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Honoree], error) {

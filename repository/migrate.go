@@ -84,15 +84,7 @@ func migrateCommendationKind(ctx context.Context, s *Store) error {
 // before have no decisionId, dossierId or honoreeId: absent is "none", so
 // no document changes.
 func migrateDossierIndexes(ctx context.Context, s *Store) error {
-	all := indexes()
-	for _, coll := range []string{colDossiers, colDecisions, colHonorees, colFiles, colChunks, colAwards} {
-		for _, m := range all[coll] {
-			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
-				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
-			}
-		}
-	}
-	return nil
+	return s.createIndexes(ctx, indexes(), colDossiers, colDecisions, colHonorees, colFiles, colChunks, colAwards)
 }
 
 // Migrate runs the built-in migrations and extra ones, in ID order, each at

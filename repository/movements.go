@@ -70,13 +70,7 @@ func (s *Store) Movement(ctx context.Context, id string, read domain.Access) (*d
 // MovementsByID reads movements by id within the read access; ids that
 // name no visible movement have no entry.
 func (s *Store) MovementsByID(ctx context.Context, ids []string, read domain.Access) (map[string]*domain.Movement, error) {
-	if rm, err := s.model(ctx); err != nil || rm != nil {
-		if err != nil {
-			return nil, err
-		}
-		return rm.movementsByID(ids, read), nil
-	}
-	return getMany(ctx, s, movements, ids, read, func(m *domain.Movement) string { return m.ID })
+	return byIDs(ctx, s, movements, ids, read, func(m *domain.Movement) string { return m.ID }, s.Movement)
 }
 
 // Movements lists movements ordered by title.

@@ -88,6 +88,15 @@ func (o order[D]) keysetFilter(after string) (bson.D, error) {
 	}}}, nil
 }
 
+// sort is the order's sort document: its field, then _id, both ways alike.
+func (o order[D]) sort() bson.D {
+	dir := 1
+	if o.desc {
+		dir = -1
+	}
+	return bson.D{{Key: o.field, Value: dir}, {Key: "_id", Value: dir}}
+}
+
 func pageSize(first *int) (int, error) {
 	if first == nil {
 		return domain.DefaultPageSize, nil
@@ -113,10 +122,6 @@ func findPage[D, T any](ctx context.Context, s *Store, coll string, filter bson.
 		}
 		q = and(filter, ks)
 	}
-	dir := 1
-	if o.desc {
-		dir = -1
-	}
 	page := &domain.Page[T]{
 		HasPrev: args.After != nil && *args.After != "",
 		Count: func(ctx context.Context) (int, error) {
@@ -128,7 +133,7 @@ func findPage[D, T any](ctx context.Context, s *Store, coll string, filter bson.
 		return page, nil
 	}
 	opts := options.Find().
-		SetSort(bson.D{{Key: o.field, Value: dir}, {Key: "_id", Value: dir}}).
+		SetSort(o.sort()).
 		SetLimit(int64(n + 1))
 	cur, err := s.c(coll).Find(ctx, q, opts)
 	if err != nil {

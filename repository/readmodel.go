@@ -188,12 +188,11 @@ func newReadModel() *readModel {
 }
 
 func newAwardRow(a *domain.Award) *awardRow {
-	return &awardRow{rec: *a, nameKey: vntext.Fold(a.Recipient.Name),
-		searchKey: vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation)}
+	return &awardRow{rec: *a, nameKey: vntext.Fold(a.Recipient.Name), searchKey: awardSearchKey(a)}
 }
 
 func newMovementRow(m *domain.Movement) *movementRow {
-	return &movementRow{rec: *m, titleKey: vntext.Fold(m.Title)}
+	return &movementRow{rec: *m, titleKey: movementTitleKey(m)}
 }
 
 // model returns the read model, loading it on first use; nil where the
@@ -222,13 +221,13 @@ func (s *Store) model(ctx context.Context) (*readModel, error) {
 	actx, stopAwards := context.WithCancel(ctx)
 	defer stopAwards()
 	go func() {
-		awardsLoaded <- loadAll(actx, s, awards, func(a *domain.Award) { as = append(as, newAwardRow(a)) })
+		awardsLoaded <- loadAll(actx, s, awards, bson.D{}, func(a *domain.Award) { as = append(as, newAwardRow(a)) })
 	}()
 	var ms []*movementRow
 	var rs []*reviewRow
-	err := loadAll(ctx, s, movements, func(m *domain.Movement) { ms = append(ms, newMovementRow(m)) })
+	err := loadAll(ctx, s, movements, bson.D{}, func(m *domain.Movement) { ms = append(ms, newMovementRow(m)) })
 	if err == nil {
-		err = loadAll(ctx, s, reviews, func(r *domain.PeriodReview) { rs = append(rs, &reviewRow{rec: *r}) })
+		err = loadAll(ctx, s, reviews, bson.D{}, func(r *domain.PeriodReview) { rs = append(rs, &reviewRow{rec: *r}) })
 	}
 	if err == nil {
 		err = s.loadDossiers(ctx, rm)
@@ -256,8 +255,8 @@ func (s *Store) Warm(ctx context.Context) error {
 	return err
 }
 
-func loadAll[D, T any](ctx context.Context, s *Store, k kind[D, T], put func(*T)) error {
-	cur, err := s.c(k.coll).Find(ctx, bson.D{})
+func loadAll[D, T any](ctx context.Context, s *Store, k kind[D, T], filter bson.D, put func(*T)) error {
+	cur, err := s.c(k.coll).Find(ctx, filter)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -522,16 +521,6 @@ func (rm *readModel) movement(id string, read domain.Access) (*domain.Movement, 
 func (rm *readModel) review(id string, read domain.Access) (*domain.PeriodReview, error) {
 	return byID(rm, rm.reviews, id, reviews.name, read, func(r *reviewRow) *domain.PeriodReview { v := r.rec; return &v },
 		func(v *domain.PeriodReview) bool { return read.Sees(v.Published, v.Owner) })
-}
-
-func (rm *readModel) movementsByID(ids []string, read domain.Access) map[string]*domain.Movement {
-	out := make(map[string]*domain.Movement, len(ids))
-	for _, id := range ids {
-		if m, err := rm.movement(id, read); err == nil {
-			out[id] = m
-		}
-	}
-	return out
 }
 
 // tally groups the matching awards as the database's $group does.

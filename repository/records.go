@@ -207,7 +207,7 @@ func movementToDomain(d *movementDoc) *domain.Movement {
 }
 
 func movementToDoc(m *domain.Movement) (*movementDoc, error) {
-	d := &movementDoc{Owner: m.Owner, Published: m.Published, Title: m.Title, TitleKey: vntext.Fold(m.Title),
+	d := &movementDoc{Owner: m.Owner, Published: m.Published, Title: m.Title, TitleKey: movementTitleKey(m),
 		Scope: m.Scope, Kind: m.Kind, ProvinceID: m.ProvinceID, LaunchedBy: m.LaunchedBy,
 		StartYear: copyPtr(m.StartYear), EndYear: copyPtr(m.EndYear), Description: m.Description, Meta: metaOf(m.Meta)}
 	if m.ID != "" {
@@ -323,7 +323,7 @@ func awardToDoc(a *domain.Award) (*awardDoc, error) {
 			Position: a.Recipient.Position, Organization: a.Recipient.Organization},
 		Year: a.Year, Status: a.Status, Decision: decisionToDoc(a.Decision), Citation: a.Citation,
 		RejectionReason: a.RejectionReason, LegalBasis: a.LegalBasis,
-		SearchKey:  vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation),
+		SearchKey:  awardSearchKey(a),
 		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID, CommendationKind: a.CommendationKind,
 		Meta: metaOf(a.Meta)}
 	if a.ID != "" {
@@ -546,4 +546,17 @@ func copySlice[T any](s []T) []T {
 		return nil
 	}
 	return append(make([]T, 0, len(s)), s...)
+}
+
+// The folded keys lists search and sort by, computed once for the stored
+// document and the read model alike (they must agree).
+
+func movementTitleKey(m *domain.Movement) string { return vntext.Fold(m.Title) }
+
+func awardSearchKey(a *domain.Award) string {
+	return vntext.Fold(a.Recipient.Name + " | " + a.Recipient.Organization + " | " + a.Citation)
+}
+
+func dossierSearchKey(d *domain.Dossier) string {
+	return vntext.Fold(d.Title + " | " + d.ProposingUnit)
 }

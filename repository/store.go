@@ -279,13 +279,10 @@ var superseded = map[string][]string{
 // EnsureIndexes creates the indexes every query relies on (indexes); it is
 // idempotent.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	// One at a time: FerretDB 1.24 drops the connection when createIndexes
-	// names several indexes that already exist.
-	for coll, models := range indexes() {
-		for _, m := range models {
-			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
-				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
-			}
+	all := indexes()
+	for coll := range all {
+		if err := s.createIndexes(ctx, all, coll); err != nil {
+			return err
 		}
 	}
 	for coll, names := range superseded {
@@ -300,6 +297,20 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 						return fmt.Errorf("drop index %s of %s: %w", name, coll, mapErr(err))
 					}
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// createIndexes creates the indexes of the named collections, one at a
+// time: FerretDB 1.24 drops the connection when createIndexes names several
+// indexes that already exist.
+func (s *Store) createIndexes(ctx context.Context, all map[string][]mongo.IndexModel, colls ...string) error {
+	for _, coll := range colls {
+		for _, m := range all[coll] {
+			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
 			}
 		}
 	}
