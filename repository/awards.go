@@ -71,21 +71,8 @@ func awardFilter(f domain.AwardFilter) bson.D {
 // CreateAward stores a new award as given (its owner, publication and
 // history are the caller's) and fills in its id and meta.
 func (s *Store) CreateAward(ctx context.Context, a *domain.Award) error {
-	d, err := awardToDoc(a)
-	if err != nil {
-		return err
-	}
-	if a.ID == "" {
-		d.ID = bson.NewObjectID()
-	}
-	d.Meta = s.newMeta()
-	if err := insert(ctx, s, colAwards, d); err != nil {
-		resync(ctx, s, awards, d.ID) // the server may have applied it
-		return err
-	}
-	a.ID, a.Meta = hexID(d.ID), d.Meta.domain()
-	s.keptAward(awardToDomain(d), false)
-	return nil
+	return create(ctx, s, awards, a, func(a *domain.Award) string { return a.ID },
+		func(a *domain.Award, id string, meta domain.Meta) { a.ID, a.Meta = id, meta })
 }
 
 // Award reads one award within the read access.

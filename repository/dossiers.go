@@ -313,14 +313,21 @@ func seesDossier(a domain.Access, d *domain.Dossier) bool {
 
 // CreateDossier stores a new dossier and fills in its id and meta.
 func (s *Store) CreateDossier(ctx context.Context, x *domain.Dossier) error {
-	return create(ctx, s, dossiers, x, func(x *domain.Dossier, id string, m domain.Meta) { x.ID, x.Meta = id, m })
+	return create(ctx, s, dossiers, x, func(x *domain.Dossier) string { return x.ID },
+		func(x *domain.Dossier, id string, m domain.Meta) { x.ID, x.Meta = id, m })
 }
 
-// create stores a new record of kind k, filling in its id and meta.
-func create[D, T any](ctx context.Context, s *Store, k kind[D, T], rec *T, set func(*T, string, domain.Meta)) error {
-	oid := bson.NewObjectID()
-	set(rec, hexID(oid), s.newMeta().domain())
-	doc, err := k.toDoc(rec)
+// create stores a new record of kind k as given: with the id it has
+// (seeding, imports) or a fresh one, and a new meta, which it fills in on
+// rec once stored.
+func create[D, T any](ctx context.Context, s *Store, k kind[D, T], rec *T, id func(*T) string, set func(*T, string, domain.Meta)) error {
+	oid, err := newID("id", id(rec))
+	if err != nil {
+		return err
+	}
+	stored := *rec
+	set(&stored, hexID(oid), s.newMeta().domain())
+	doc, err := k.toDoc(&stored)
 	if err != nil {
 		return err
 	}
@@ -328,8 +335,9 @@ func create[D, T any](ctx context.Context, s *Store, k kind[D, T], rec *T, set f
 		resync(ctx, s, k, oid) // the server may have applied it
 		return err
 	}
+	*rec = stored
 	if k.kept != nil {
-		k.kept(s, rec, false)
+		k.kept(s, k.toDomain(doc), false)
 	}
 	return nil
 }
@@ -426,7 +434,8 @@ func (s *Store) Decisions(ctx context.Context, f domain.DecisionFilter, read dom
 // CreateHonoree stores a new honoree; CONFLICT on input.key when its
 // province already has one with that key.
 func (s *Store) CreateHonoree(ctx context.Context, h *domain.Honoree) error {
-	err := create(ctx, s, honorees, h, func(x *domain.Honoree, id string, m domain.Meta) { x.ID, x.Meta = id, m })
+	err := create(ctx, s, honorees, h, func(x *domain.Honoree) string { return x.ID },
+		func(x *domain.Honoree, id string, m domain.Meta) { x.ID, x.Meta = id, m })
 	if isDuplicateKey(err) { // the unique index one_key_per_province
 		return keyTaken(h)
 	}

@@ -39,21 +39,8 @@ func movementFilter(f domain.MovementFilter) bson.D {
 // CreateMovement stores a new movement as given and fills in its id and
 // meta.
 func (s *Store) CreateMovement(ctx context.Context, m *domain.Movement) error {
-	d, err := movementToDoc(m)
-	if err != nil {
-		return err
-	}
-	if m.ID == "" {
-		d.ID = bson.NewObjectID()
-	}
-	d.Meta = s.newMeta()
-	if err := insert(ctx, s, colMovements, d); err != nil {
-		resync(ctx, s, movements, d.ID) // the server may have applied it
-		return err
-	}
-	m.ID, m.Meta = hexID(d.ID), d.Meta.domain()
-	s.keptMovement(movementToDomain(d), false)
-	return nil
+	return create(ctx, s, movements, m, func(m *domain.Movement) string { return m.ID },
+		func(m *domain.Movement, id string, meta domain.Meta) { m.ID, m.Meta = id, meta })
 }
 
 // Movement reads one movement within the read access.

@@ -30,21 +30,8 @@ func reviewFilter(f domain.ReviewFilter) bson.D {
 // CreatePeriodReview stores a new review as given (its owner is the
 // caller's: the cluster's scope) and fills in its id and meta.
 func (s *Store) CreatePeriodReview(ctx context.Context, r *domain.PeriodReview) error {
-	d, err := reviewToDoc(r)
-	if err != nil {
-		return err
-	}
-	if r.ID == "" {
-		d.ID = bson.NewObjectID()
-	}
-	d.Meta = s.newMeta()
-	if err := insert(ctx, s, colReviews, d); err != nil {
-		resync(ctx, s, reviews, d.ID) // the server may have applied it
-		return err
-	}
-	r.ID, r.Meta = hexID(d.ID), d.Meta.domain()
-	s.keptReview(reviewToDomain(d))
-	return nil
+	return create(ctx, s, reviews, r, func(r *domain.PeriodReview) string { return r.ID },
+		func(r *domain.PeriodReview, id string, meta domain.Meta) { r.ID, r.Meta = id, meta })
 }
 
 // PeriodReview reads one review within the read access.
