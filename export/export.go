@@ -18,7 +18,6 @@ package export
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/httpapi"
 	"github.com/thidua/thidua/service"
 )
 
@@ -42,7 +42,7 @@ const maxExportRows = 10000
 
 // Handler returns the handler of /reports/.
 func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
-	r := &exporter{svc: svc, logger: logger}
+	r := &exporter{svc: svc, writeError: httpapi.WriteError(logger)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /reports/reviews/{file}", func(w http.ResponseWriter, req *http.Request) {
 		id, format, ok := splitFile(req.PathValue("file"))
@@ -117,8 +117,11 @@ func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
 }
 
 type exporter struct {
-	svc    *service.Service
-	logger *slog.Logger
+	svc *service.Service
+	// writeError answers a failed report as the GraphQL API answers
+	// errors: the code's status, the field for bad input (the query
+	// parameter), anything unexpected logged once as "internal error".
+	writeError func(http.ResponseWriter, *http.Request, error)
 }
 
 func splitFile(file string) (name, format string, ok bool) {
@@ -347,30 +350,4 @@ func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]cell,
 		after = &page.Cursors[len(page.Cursors)-1]
 	}
 	return rows, nil
-}
-
-// writeError answers a failed report as the GraphQL API answers errors,
-// {"errors":[{"message":…,"extensions":{"code":…}}]} (with "field" for bad
-// input: the query parameter), with the status the error table gives its
-// code; anything unexpected is logged once and shown as "internal error".
-func (r *exporter) writeError(w http.ResponseWriter, req *http.Request, err error) {
-	code := domain.ErrorCode(err)
-	msg := "internal error"
-	ext := map[string]string{"code": string(code)}
-	var de *domain.Error
-	switch {
-	case code == domain.CodeInternal:
-		r.logger.ErrorContext(req.Context(), "export failed", "err", err, "path", req.URL.Path,
-			"request_id", domain.RequestID(req.Context()))
-	case errors.As(err, &de):
-		msg = de.Message
-		if de.Field != "" {
-			ext["field"] = de.Field
-		}
-	}
-	body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
-	w.Header().Del("Content-Disposition")
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code.HTTPStatus())
-	_, _ = w.Write(body)
 }

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,6 +20,7 @@ import (
 	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
+	"github.com/thidua/thidua/httpapi"
 	"github.com/thidua/thidua/service"
 )
 
@@ -127,11 +127,11 @@ func (t *wsTransport) Supports(r *http.Request) bool { return r.Header.Get("Upgr
 
 func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	if origin := r.Header.Get("Origin"); origin != "" && !sameOrigin(origin, r.Host) && !t.cfg.AllowOrigin(origin) {
-		refuseUpgrade(w, http.StatusForbidden, domain.CodeForbidden, "WebSocket connections from origin "+origin+" are not allowed")
+		httpapi.Refuse(w, domain.CodeForbidden, "WebSocket connections from origin "+origin+" are not allowed")
 		return
 	}
 	if !offers(r, protocolName) {
-		refuseUpgrade(w, http.StatusBadRequest, domain.CodeInvalid, "subscriptions use the "+protocolName+" WebSocket subprotocol")
+		httpapi.Refuse(w, domain.CodeInvalid, "subscriptions use the "+protocolName+" WebSocket subprotocol")
 		return
 	}
 	n := t.conns.Add(1)
@@ -270,13 +270,6 @@ func offers(r *http.Request, protocol string) bool {
 		}
 	}
 	return false
-}
-
-func refuseUpgrade(w http.ResponseWriter, status int, code domain.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": string(code)}}}})
-	_, _ = w.Write(b)
 }
 
 // connState is one connection's: its socket, and its subscriptions.

@@ -29,10 +29,22 @@ func WriteError(logger *slog.Logger) func(w http.ResponseWriter, r *http.Request
 				ext["field"] = de.Field
 			}
 		}
-		body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
 		w.Header().Del("Content-Disposition")
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code.HTTPStatus())
-		_, _ = w.Write(body)
+		writeJSON(w, code, msg, ext)
 	}
+}
+
+// Refuse answers a request refused before it reaches GraphQL (or a
+// WebSocket upgrade), with the status the error table gives its code.
+func Refuse(w http.ResponseWriter, code domain.Code, msg string) {
+	writeJSON(w, code, msg, map[string]string{"code": string(code)})
+}
+
+// writeJSON writes the GraphQL error shape, {"errors":[{"message",
+// "extensions"}]}, every error writer's body.
+func writeJSON(w http.ResponseWriter, code domain.Code, msg string, ext map[string]string) {
+	body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code.HTTPStatus())
+	_, _ = w.Write(body)
 }

@@ -314,12 +314,7 @@ func tooLarge(w http.ResponseWriter, n int64) {
 
 // writeError answers a request refused before it reaches GraphQL, with the
 // status the error table gives its code.
-func writeError(w http.ResponseWriter, code domain.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code.HTTPStatus())
-	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": string(code)}}}})
-	_, _ = w.Write(b)
-}
+func writeError(w http.ResponseWriter, code domain.Code, msg string) { Refuse(w, code, msg) }
 
 // graphqlHTTP enforces the GraphQL-over-HTTP rules gqlgen leaves open:
 // only GET and POST (405 with Allow), a JSON body for POST (415), a
