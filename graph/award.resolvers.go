@@ -16,10 +16,7 @@ import (
 
 // Movement is the resolver for the movement field.
 func (r *awardResolver) Movement(ctx context.Context, obj *model.Award) (*model.Movement, error) {
-	if obj.MovementID == "" {
-		return nil, nil
-	}
-	return r.loadMovement(ctx, obj.MovementID)
+	return load(ctx, loadersFrom(ctx).movements, obj.MovementID, toMovement)
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -143,14 +140,7 @@ func (r *queryResolver) AwardTypes(ctx context.Context) ([]*model.AwardType, err
 
 // Awards is the resolver for the awards field.
 func (r *queryResolver) Awards(ctx context.Context, filter *model.AwardFilter, first *int, after *string) (*model.AwardConnection, error) {
-	page, err := r.Service.Awards(ctx, awardFilter(filter), pageArgs(first, after))
-	if err != nil {
-		return nil, err
-	}
-	prefetchAwardEdges(ctx, page.Items)
-	return &model.AwardConnection{PageInfo: pageInfo(page), Count: counter(page),
-		Edges: edges(page, r.award, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
-	}, nil
+	return r.awardsWhere(ctx, awardFilter(filter), first, after)
 }
 
 // Award is the resolver for the award field.

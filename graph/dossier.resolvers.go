@@ -60,10 +60,7 @@ func (r *dossierResolver) Province(ctx context.Context, obj *model.Dossier) (*mo
 
 // Movement is the resolver for the movement field.
 func (r *dossierResolver) Movement(ctx context.Context, obj *model.Dossier) (*model.Movement, error) {
-	if obj.MovementID == "" {
-		return nil, nil
-	}
-	return r.loadMovement(ctx, obj.MovementID)
+	return load(ctx, loadersFrom(ctx).movements, obj.MovementID, toMovement)
 }
 
 // Decision is the resolver for the decision field.

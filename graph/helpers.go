@@ -5,6 +5,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vikstrous/dataloadgen"
 
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
@@ -38,63 +39,96 @@ func selects(ctx context.Context, path ...string) bool {
 	return true
 }
 
-// prefetchMovements starts loading, in one batch, the movements a page of
-// awards refers to, when the query asks for them; the movement field
-// resolvers then find them in the loader's cache. This makes the number of
-// round trips of a page independent of its size and of scheduling.
-func prefetchMovements(ctx context.Context, awards []domain.Award) {
-	if !selects(ctx, "edges", "node", "movement") {
-		return
-	}
-	seen := map[string]bool{}
-	var ids []string
-	for _, a := range awards {
-		if a.MovementID != "" && !seen[a.MovementID] {
-			seen[a.MovementID] = true
-			ids = append(ids, a.MovementID)
-		}
-	}
-	if len(ids) > 0 {
-		loadersFrom(ctx).movements.LoadAllThunk(ctx, ids)
+// The prefetchers start loading, in one batch per loader, what a page of
+// records refers to when the query asks for it; the field resolvers then
+// find it in the loaders' caches. The round trips of a page then depend
+// neither on its size nor on scheduling.
+
+// prefetch starts loading ids (once each, none empty) when wanted.
+func prefetch[V any](ctx context.Context, l *dataloadgen.Loader[string, V], ids []string, wanted bool) {
+	if ids = uniq(ids); wanted && len(ids) > 0 {
+		l.LoadAllThunk(ctx, ids)
 	}
 }
 
-// prefetchReviewEdges starts loading, in one batch each, what a page of
-// reviews refers to when the query asks for it: province reports (reports
-// or summary), votes, and movements.
-func prefetchReviewEdges(ctx context.Context, reviews []domain.PeriodReview) {
-	if len(reviews) == 0 {
-		return
+// uniq returns the non-empty ids, once each, in order.
+func uniq(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
 	}
-	ids := make([]string, len(reviews))
-	for i := range reviews {
-		ids[i] = reviews[i].ID
+	return out
+}
+
+// prefetchAwardEdges: a page of awards' movements, decision records,
+// dossiers and honorees.
+func prefetchAwardEdges(ctx context.Context, list []domain.Award) {
+	var movements, decisions, dossiers, honorees []string
+	for _, a := range list {
+		movements, decisions = append(movements, a.MovementID), append(decisions, a.DecisionID)
+		dossiers, honorees = append(dossiers, a.DossierID), append(honorees, a.HonoreeID)
 	}
 	l := loadersFrom(ctx)
-	if selects(ctx, "edges", "node", "reports") || selects(ctx, "edges", "node", "summary") {
-		l.reports.LoadAllThunk(ctx, ids)
+	prefetch(ctx, l.movements, movements, selects(ctx, "edges", "node", "movement"))
+	prefetch(ctx, l.decisions, decisions, selects(ctx, "edges", "node", "decisionRecord"))
+	prefetch(ctx, l.dossiers, dossiers, selects(ctx, "edges", "node", "dossier"))
+	prefetch(ctx, l.honorees, honorees, selects(ctx, "edges", "node", "honoree"))
+}
+
+// prefetchReviewEdges: a page of reviews' province reports (reports or
+// summary), votes (and their ballots), and movements.
+func prefetchReviewEdges(ctx context.Context, reviews []domain.PeriodReview) {
+	ids := make([]string, len(reviews))
+	var movements []string
+	for i := range reviews {
+		ids[i] = reviews[i].ID
+		movements = append(movements, reviews[i].MovementIDs...)
 	}
-	if selects(ctx, "edges", "node", "vote") {
-		l.votes.LoadAllThunk(ctx, ids)
-		if selects(ctx, "edges", "node", "vote", "voted") || selects(ctx, "edges", "node", "vote", "ballots") {
-			l.ballots.LoadAllThunk(ctx, ids)
+	l := loadersFrom(ctx)
+	node := func(path ...string) bool { return selects(ctx, append([]string{"edges", "node"}, path...)...) }
+	prefetch(ctx, l.reports, ids, node("reports") || node("summary"))
+	prefetch(ctx, l.votes, ids, node("vote"))
+	prefetch(ctx, l.ballots, ids, node("vote", "voted") || node("vote", "ballots"))
+	prefetch(ctx, l.movements, movements, node("movements"))
+}
+
+// prefetchDossierEdges: a page of dossiers' decisions, attachments,
+// movements, the recipients' honorees and awards (and the awards' own
+// edges); it primes the dossier loader with the page itself.
+func prefetchDossierEdges(ctx context.Context, list []domain.Dossier) {
+	l := loadersFrom(ctx)
+	var ids, decisions, movements, honorees, awards []string
+	for i := range list {
+		d := &list[i]
+		l.dossiers.Prime(d.ID, copyOf(d))
+		ids = append(ids, d.ID)
+		decisions = append(decisions, d.DecisionID)
+		movements = append(movements, d.MovementID)
+		for _, r := range d.Recipients {
+			honorees, awards = append(honorees, r.HonoreeID), append(awards, r.AwardID)
 		}
 	}
-	if selects(ctx, "edges", "node", "movements") {
-		seen := map[string]bool{}
-		var mids []string
-		for _, r := range reviews {
-			for _, id := range r.MovementIDs {
-				if !seen[id] {
-					seen[id] = true
-					mids = append(mids, id)
-				}
-			}
-		}
-		if len(mids) > 0 {
-			l.movements.LoadAllThunk(ctx, mids)
-		}
+	node := func(path ...string) bool { return selects(ctx, append([]string{"edges", "node"}, path...)...) }
+	prefetch(ctx, l.decisions, decisions, node("decision") || node("recipients", "award", "decisionRecord"))
+	prefetch(ctx, l.dossierFiles, ids, node("attachments"))
+	prefetch(ctx, l.movements, movements, node("movement") || node("recipients", "award", "movement"))
+	prefetch(ctx, l.honorees, honorees, node("recipients", "honoree") || node("recipients", "award", "honoree"))
+	prefetch(ctx, l.awards, awards, node("recipients", "award"))
+}
+
+// prefetchDecisionEdges: a page of decisions' dossiers and attachments.
+func prefetchDecisionEdges(ctx context.Context, list []domain.DecisionRecord) {
+	var ids, dossiers []string
+	for _, d := range list {
+		ids, dossiers = append(ids, d.ID), append(dossiers, d.DossierID)
 	}
+	l := loadersFrom(ctx)
+	prefetch(ctx, l.dossiers, dossiers, selects(ctx, "edges", "node", "dossier"))
+	prefetch(ctx, l.decisionFiles, ids, selects(ctx, "edges", "node", "attachments"))
 }
 
 // tallyKeys maps the tally dimensions to the award fields they group by;

@@ -70,19 +70,6 @@ func loadersFrom(ctx context.Context) *loaders {
 // error.
 func notFound(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }
 
-// loadMovement reads a movement through the request's loader; one the
-// caller cannot see is null.
-func (r *Resolver) loadMovement(ctx context.Context, id string) (*model.Movement, error) {
-	m, err := loadersFrom(ctx).movements.Load(ctx, id)
-	if notFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return toMovement(m), nil
-}
-
 // loadMovements reads movements in one batch, in the given order, leaving
 // out those the caller cannot see.
 func (r *Resolver) loadMovements(ctx context.Context, ids []string) ([]*model.Movement, error) {
