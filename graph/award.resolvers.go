@@ -60,7 +60,7 @@ func (r *mutationResolver) SaveAwardType(ctx context.Context, input model.AwardT
 // RevokeAward is the resolver for the revokeAward field.
 func (r *mutationResolver) RevokeAward(ctx context.Context, id string, expectedVersion int, reason string, decision model.DecisionInput) (*model.Award, error) {
 	a, err := r.Service.RevokeAward(ctx, id, expectedVersion, domain.RevocationInput{Reason: reason,
-		Decision: domain.DecisionInput{Number: decision.Number, Date: string(decision.Date)}})
+		Decision: *decisionInput(&decision)})
 	return r.award(a), err
 }
 

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"strings"
+
 	"context"
 
 	"github.com/thidua/thidua/auth"
@@ -110,17 +112,12 @@ func toAward(a *domain.Award) *model.Award {
 	out := &model.Award{
 		ID: a.ID, ProvinceID: a.ProvinceID, AwardTypeID: a.AwardTypeID,
 		Authority: model.Authority(a.Authority),
-		Recipient: &model.Recipient{Kind: model.RecipientKind(a.Recipient.Kind), Name: a.Recipient.Name,
-			Position: str(a.Recipient.Position), Organization: str(a.Recipient.Organization)},
-		Year: a.Year, Status: model.AwardStatus(a.Status), Citation: str(a.Citation), MovementID: a.MovementID,
+		Recipient: toRecipient(a.Recipient),
+		Year:      a.Year, Status: model.AwardStatus(a.Status), Citation: str(a.Citation), MovementID: a.MovementID,
 		RejectionReason: str(a.RejectionReason), LegalBasis: a.LegalBasis, Decision: toDecision(a.Decision),
 		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID,
-		CommendationKind: enumPtr[model.DossierKind](a.CommendationKind),
-		Version:          a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
-	}
-	if a.Class != "" {
-		c := model.AwardClass(a.Class)
-		out.Class = &c
+		CommendationKind: enumPtr[model.DossierKind](a.CommendationKind), Class: enumPtr[model.AwardClass](a.Class),
+		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 	out.History = make([]*model.AwardEvent, 0, len(a.History))
 	for _, e := range a.History {
@@ -241,28 +238,15 @@ func toAuditEntry(e *domain.AuditEntry) *model.AuditEntry {
 		Outcome: model.AuditOutcome(e.Outcome), Reason: str(e.Reason), VersionBefore: e.VersionBefore,
 		VersionAfter: e.VersionAfter, RequestID: str(e.RequestID), Changes: []*model.FieldChange{},
 	}
-	if e.Role != "" {
-		r := model.Role(upper(e.Role))
-		out.Role = &r
-	}
+	out.Role = enumPtr[model.Role](strings.ToUpper(e.Role))
 	for _, c := range e.Changes {
 		out.Changes = append(out.Changes, &model.FieldChange{Field: c.Field, Old: str(c.Old), New: str(c.New)})
 	}
 	return out
 }
 
-var roleModel = map[auth.Role]model.Role{auth.Viewer: model.RoleViewer, auth.Editor: model.RoleEditor,
-	auth.Vetter: model.RoleVetter, auth.Decider: model.RoleDecider, auth.Admin: model.RoleAdmin}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 32
-		}
-	}
-	return string(b)
-}
+// toRole is a role as the API names it (VIEWER for "viewer").
+func toRole(r auth.Role) model.Role { return model.Role(strings.ToUpper(r.String())) }
 
 func pageArgs(first *int, after *string) domain.PageArgs {
 	return domain.PageArgs{First: first, After: after}
@@ -311,18 +295,40 @@ func (r *Resolver) provinces(ids []string) []*model.Province {
 func awardInput(in model.AwardInput) domain.AwardInput {
 	out := domain.AwardInput{ProvinceID: in.ProvinceID, AwardTypeID: in.AwardTypeID, Authority: string(in.Authority),
 		Year: in.Year, Status: string(in.Status), MovementID: in.MovementID, Citation: in.Citation, RejectionReason: in.RejectionReason}
-	if in.Class != nil {
-		c := string(*in.Class)
-		out.Class = &c
-	}
-	if in.Recipient != nil {
-		out.Recipient = &domain.RecipientInput{Kind: string(in.Recipient.Kind), Name: in.Recipient.Name,
-			Position: in.Recipient.Position, Organization: in.Recipient.Organization}
-	}
-	if in.Decision != nil {
-		out.Decision = &domain.DecisionInput{Number: in.Decision.Number, Date: string(in.Decision.Date)}
-	}
+	out.Class = optStr(in.Class)
+	out.Recipient = recipientInput(in.Recipient)
+	out.Decision = decisionInput(in.Decision)
 	return out
+}
+
+// recipientInput, decisionInput, toRecipient and optStr are the
+// conversions awards and dossiers share.
+
+func recipientInput(in *model.RecipientInput) *domain.RecipientInput {
+	if in == nil {
+		return nil
+	}
+	return &domain.RecipientInput{Kind: string(in.Kind), Name: in.Name, Position: in.Position, Organization: in.Organization}
+}
+
+func decisionInput(in *model.DecisionInput) *domain.DecisionInput {
+	if in == nil {
+		return nil
+	}
+	return &domain.DecisionInput{Number: in.Number, Date: string(in.Date)}
+}
+
+func toRecipient(r domain.Recipient) *model.Recipient {
+	return &model.Recipient{Kind: model.RecipientKind(r.Kind), Name: r.Name, Position: str(r.Position), Organization: str(r.Organization)}
+}
+
+// optStr is an optional enum value as the domain takes it.
+func optStr[T ~string](p *T) *string {
+	if p == nil {
+		return nil
+	}
+	s := string(*p)
+	return &s
 }
 
 func awardFilter(in *model.AwardFilter) domain.AwardFilter {

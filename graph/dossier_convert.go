@@ -29,15 +29,9 @@ func (r *Resolver) dossier(d *domain.Dossier) *model.Dossier {
 		out.Council = &model.Council{Date: model.Date(c.Date), MembersPresent: c.MembersPresent, MembersTotal: c.MembersTotal}
 	}
 	for i, x := range d.Recipients {
-		rec := &model.DossierRecipient{HonoreeID: x.HonoreeID, ProvinceID: x.ProvinceID,
-			Recipient: &model.Recipient{Kind: model.RecipientKind(x.Recipient.Kind), Name: x.Recipient.Name,
-				Position: str(x.Recipient.Position), Organization: str(x.Recipient.Organization)},
-			AwardType: toAwardType(snap.AwardType(x.AwardTypeID)), Achievement: x.Achievement, BallotShare: x.BallotShare, AwardID: x.AwardID}
-		if x.Class != "" {
-			c := model.AwardClass(x.Class)
-			rec.Class = &c
-		}
-		out.Recipients[i] = rec
+		out.Recipients[i] = &model.DossierRecipient{HonoreeID: x.HonoreeID, ProvinceID: x.ProvinceID, Recipient: toRecipient(x.Recipient),
+			AwardType: toAwardType(snap.AwardType(x.AwardTypeID)), Class: enumPtr[model.AwardClass](x.Class),
+			Achievement: x.Achievement, BallotShare: x.BallotShare, AwardID: x.AwardID}
 	}
 	for i, e := range d.History {
 		out.History[i] = &model.DossierEvent{Status: model.DossierStatus(e.Status), At: e.At, By: str(e.By), Reasons: append([]string{}, e.Reasons...)}
@@ -74,24 +68,14 @@ func toAttachment(a *domain.Attachment) *model.Attachment {
 func dossierInput(in model.DossierInput) domain.DossierInput {
 	out := domain.DossierInput{ProvinceID: in.ProvinceID, Kind: string(in.Kind), Authority: string(in.Authority), Year: in.Year,
 		Title: in.Title, ProposingUnit: in.ProposingUnit, MovementID: in.MovementID}
-	if in.Letter != nil {
-		out.Letter = &domain.DecisionInput{Number: in.Letter.Number, Date: string(in.Letter.Date)}
-	}
+	out.Letter = decisionInput(in.Letter)
 	if c := in.Council; c != nil {
 		out.Council = &domain.CouncilInput{Date: string(c.Date), MembersPresent: c.MembersPresent, MembersTotal: c.MembersTotal}
 	}
 	for _, r := range in.Recipients {
-		x := domain.DossierRecipientInput{HonoreeID: r.HonoreeID, ProvinceID: r.ProvinceID, AwardTypeID: r.AwardTypeID,
-			Achievement: r.Achievement, BallotShare: r.BallotShare}
-		if r.Recipient != nil {
-			x.Recipient = &domain.RecipientInput{Kind: string(r.Recipient.Kind), Name: r.Recipient.Name,
-				Position: r.Recipient.Position, Organization: r.Recipient.Organization}
-		}
-		if r.Class != nil {
-			c := string(*r.Class)
-			x.Class = &c
-		}
-		out.Recipients = append(out.Recipients, x)
+		out.Recipients = append(out.Recipients, domain.DossierRecipientInput{HonoreeID: r.HonoreeID, ProvinceID: r.ProvinceID,
+			Recipient: recipientInput(r.Recipient), AwardTypeID: r.AwardTypeID, Class: optStr(r.Class),
+			Achievement: r.Achievement, BallotShare: r.BallotShare})
 	}
 	return out
 }

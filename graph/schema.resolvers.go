@@ -58,7 +58,7 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Me, error) {
 	}
 	me := &model.Me{Subject: p.Subject, Name: str(p.Name), Roles: []*model.RoleGrant{}}
 	for _, g := range p.Grants() {
-		me.Roles = append(me.Roles, &model.RoleGrant{Scope: g.Scope, Role: roleModel[g.Role]})
+		me.Roles = append(me.Roles, &model.RoleGrant{Scope: g.Scope, Role: toRole(g.Role)})
 	}
 	return me, nil
 }
