@@ -295,11 +295,11 @@ func CheckAwardFilter(f AwardFilter) error {
 			return err
 		}
 	}
-	if len(f.RecipientName) > MaxShort {
-		return Invalid("filter.recipientName", "must be at most %d characters", MaxShort)
+	if err := CheckSearch("filter.recipientName", f.RecipientName); err != nil {
+		return err
 	}
-	if len(f.Search) > MaxShort {
-		return Invalid("filter.search", "must be at most %d characters", MaxShort)
+	if err := CheckSearch("filter.search", f.Search); err != nil {
+		return err
 	}
 	return nil
 }

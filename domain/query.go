@@ -124,3 +124,22 @@ func CheckID(field, id string) error {
 	}
 	return nil
 }
+
+// EachPage reads a list page after page (the largest pages) and hands each
+// page's records to fn, until fn says there is no need for more, the list
+// ends, or either fails.
+func EachPage[T any](list func(PageArgs) (*Page[T], error), fn func(items []T) (more bool, err error)) error {
+	first := MaxPageSize
+	var after *string
+	for {
+		page, err := list(PageArgs{First: &first, After: after})
+		if err != nil {
+			return err
+		}
+		more, err := fn(page.Items)
+		if err != nil || !more || !page.HasNext || len(page.Cursors) == 0 {
+			return err
+		}
+		after = &page.Cursors[len(page.Cursors)-1]
+	}
+}

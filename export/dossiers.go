@@ -27,32 +27,28 @@ func (r *exporter) dossierTable(ctx context.Context, req *http.Request) ([][]cel
 		text("Trạng thái"), text("Số tờ trình"), text("Ngày tờ trình"), text("Đối tượng"), text("Tên"), text("Chức vụ"),
 		text("Đơn vị"), text("Hình thức khen thưởng"), text("Hạng"), text("Thành tích"), text("Tỷ lệ phiếu bầu (%)"),
 		text("Số quyết định"), text("Ngày quyết định")}}
-	decisions := map[string]*domain.DecisionRecord{} // by id, read once
-	first := domain.MaxPageSize
-	var after *string
-	for len(rows)-1 < maxExportRows {
-		page, err := r.svc.Dossiers(ctx, f, domain.PageArgs{First: &first, After: after})
-		if err != nil {
-			return nil, err
+	list := func(p domain.PageArgs) (*domain.Page[domain.Dossier], error) { return r.svc.Dossiers(ctx, f, p) }
+	err = domain.EachPage(list, func(items []domain.Dossier) (bool, error) {
+		// The page's decisions, in one read.
+		var ids []string
+		for _, d := range items {
+			if d.Status == domain.DossierDecided && d.DecisionID != "" {
+				ids = append(ids, d.DecisionID)
+			}
 		}
-		for i := range page.Items {
-			d := &page.Items[i]
+		decisions, err := r.svc.DecisionsByID(ctx, ids)
+		if err != nil {
+			return false, err
+		}
+		for i := range items {
+			d := &items[i]
 			letterNum, letterDay := text(""), text("")
 			if d.Letter != nil {
 				letterNum, letterDay = text(d.Letter.Number), date(d.Letter.Date)
 			}
 			decNum, decDay := text(""), text("")
-			if d.Status == domain.DossierDecided && d.DecisionID != "" {
-				dec, ok := decisions[d.DecisionID]
-				if !ok {
-					if dec, err = r.svc.Decision(ctx, d.DecisionID); err != nil {
-						return nil, err
-					}
-					decisions[d.DecisionID] = dec
-				}
-				if dec != nil {
-					decNum, decDay = text(dec.Number), date(dec.Date)
-				}
+			if dec := decisions[d.DecisionID]; d.Status == domain.DossierDecided && dec != nil {
+				decNum, decDay = text(dec.Number), date(dec.Date)
 			}
 			for _, p := range d.Recipients {
 				if len(rows)-1 == maxExportRows {
@@ -82,10 +78,10 @@ func (r *exporter) dossierTable(ctx context.Context, req *http.Request) ([][]cel
 					text(p.Achievement), share, decNum, decDay})
 			}
 		}
-		if !page.HasNext || len(page.Cursors) == 0 {
-			break
-		}
-		after = &page.Cursors[len(page.Cursors)-1]
+		return len(rows)-1 < maxExportRows, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return rows, nil
 }
@@ -115,8 +111,8 @@ func dossierFilter(r *exporter, req *http.Request) (domain.DossierFilter, error)
 	if _, ok := Label("DossierKind", f.Kind); f.Kind != "" && !ok {
 		return f, domain.Invalid("kind", "%q is not a kind of dossier", f.Kind)
 	}
-	if len(f.Search) > domain.MaxShort {
-		return f, domain.Invalid("search", "must be at most %d characters", domain.MaxShort)
+	if err := domain.CheckSearch("search", f.Search); err != nil {
+		return f, err
 	}
 	return f, nil
 }
@@ -139,18 +135,14 @@ func (r *exporter) decisionTable(ctx context.Context, id string) ([][]cell, erro
 		return nil, domain.NotFound("decision", id)
 	}
 	var awards []domain.Award
-	first := domain.MaxPageSize
-	var after *string
-	for len(awards) < maxExportRows {
-		page, err := r.svc.Awards(ctx, domain.AwardFilter{DecisionID: dec.ID}, domain.PageArgs{First: &first, After: after})
-		if err != nil {
-			return nil, err
-		}
-		awards = append(awards, page.Items...)
-		if !page.HasNext || len(page.Cursors) == 0 {
-			break
-		}
-		after = &page.Cursors[len(page.Cursors)-1]
+	list := func(p domain.PageArgs) (*domain.Page[domain.Award], error) {
+		return r.svc.Awards(ctx, domain.AwardFilter{DecisionID: dec.ID}, p)
+	}
+	if err := domain.EachPage(list, func(items []domain.Award) (bool, error) {
+		awards = append(awards, items...)
+		return len(awards) < maxExportRows, nil
+	}); err != nil {
+		return nil, err
 	}
 	// The decision's order (its dossier's); any other after, stably.
 	pos := func(a *domain.Award) int {

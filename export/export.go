@@ -317,14 +317,9 @@ func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]cell,
 	rows := [][]cell{{text("Tỉnh"), text("Hình thức khen thưởng"), text("Hạng"), text("Cấp khen thưởng"), text("Đối tượng"),
 		text("Tên"), text("Chức vụ"), text("Đơn vị"), text("Năm"), text("Trạng thái"), text("Số quyết định"),
 		text("Ngày quyết định"), text("Trích yếu")}}
-	first := domain.MaxPageSize
-	var after *string
-	for len(rows)-1 < maxExportRows {
-		page, err := r.svc.Awards(ctx, f, domain.PageArgs{First: &first, After: after})
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range page.Items {
+	list := func(p domain.PageArgs) (*domain.Page[domain.Award], error) { return r.svc.Awards(ctx, f, p) }
+	err := domain.EachPage(list, func(items []domain.Award) (bool, error) {
+		for _, a := range items {
 			if len(rows)-1 == maxExportRows {
 				break
 			}
@@ -344,10 +339,10 @@ func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]cell,
 				text(a.Recipient.Name), text(a.Recipient.Position), text(a.Recipient.Organization), year(a.Year),
 				text(label("AwardStatus", a.Status)), num, day, text(a.Citation)})
 		}
-		if !page.HasNext || len(page.Cursors) == 0 {
-			break
-		}
-		after = &page.Cursors[len(page.Cursors)-1]
+		return len(rows)-1 < maxExportRows, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return rows, nil
 }

@@ -247,8 +247,8 @@ func statYear(s string, now int) (int, error) {
 	if err != nil {
 		return 0, domain.Invalid("year", "%q is not a year", s)
 	}
-	if y < 1945 || y > now+1 {
-		return 0, domain.Invalid("year", "%d is not a year from 1945 to %d", y, now+1)
+	if y < domain.MinYear || y > now+1 {
+		return 0, domain.Invalid("year", "%d is not a year from %d to %d", y, domain.MinYear, now+1)
 	}
 	return y, nil
 }
@@ -303,16 +303,11 @@ func (r *exporter) statTable(ctx context.Context, req *http.Request, yearText st
 	byProvince := map[string]*statBlock{}
 	prefix := fmt.Sprintf("%04d-", year)
 	f := domain.AwardFilter{ProvinceID: provinceID, Status: domain.StatusConferred}
-	first := domain.MaxPageSize
-	var after *string
-	for {
-		page, err := r.svc.Awards(ctx, f, domain.PageArgs{First: &first, After: after})
-		if err != nil {
-			return "", "", nil, err
-		}
-		for i := range page.Items {
-			a := &page.Items[i]
-			if a.Status != domain.StatusConferred || a.Decision == nil || len(a.Decision.Date) < len(prefix) ||
+	list := func(p domain.PageArgs) (*domain.Page[domain.Award], error) { return r.svc.Awards(ctx, f, p) }
+	err = domain.EachPage(list, func(items []domain.Award) (bool, error) {
+		for i := range items {
+			a := &items[i]
+			if a.Decision == nil || len(a.Decision.Date) < len(prefix) || // the filter: conferred ones
 				a.Decision.Date[:len(prefix)] != prefix {
 				continue
 			}
@@ -342,10 +337,10 @@ func (r *exporter) statTable(ctx context.Context, req *http.Request, yearText st
 				b.add(l, line, a)
 			}
 		}
-		if !page.HasNext || len(page.Cursors) == 0 {
-			break
-		}
-		after = &page.Cursors[len(page.Cursors)-1]
+		return true, nil
+	})
+	if err != nil {
+		return "", "", nil, err
 	}
 
 	type block struct {

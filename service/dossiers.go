@@ -226,14 +226,11 @@ func (s *Service) precedents(ctx context.Context, ds DossierStore, d *domain.Dos
 	// duplicate is a duplicate whoever filed it; only its id is shown).
 	year := d.Year
 	f := domain.DossierFilter{ProvinceID: d.ProvinceID, Year: &year}
-	first := domain.MaxPageSize
-	var after *string
-	for {
-		page, err := ds.Dossiers(ctx, f, domain.Access{All: true}, domain.PageArgs{First: &first, After: after})
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, o := range page.Items {
+	list := func(p domain.PageArgs) (*domain.Page[domain.Dossier], error) {
+		return ds.Dossiers(ctx, f, domain.Access{All: true}, p)
+	}
+	err = domain.EachPage(list, func(items []domain.Dossier) (bool, error) {
+		for _, o := range items {
 			if o.ID == d.ID || o.Status == domain.DossierRejected || o.Status == domain.DossierDecided {
 				continue // a decided dossier's awards are on record above
 			}
@@ -242,12 +239,9 @@ func (s *Service) precedents(ctx context.Context, ds DossierStore, d *domain.Dos
 					Recipient: r.Recipient, AwardTypeID: r.AwardTypeID, Year: o.Year, Where: "dossier " + o.ID})
 			}
 		}
-		if !page.HasNext || len(page.Cursors) == 0 {
-			break
-		}
-		after = &page.Cursors[len(page.Cursors)-1]
-	}
-	return history, others, nil
+		return true, nil
+	})
+	return history, others, err
 }
 
 // moveDossier is a vetting or deciding level's move: the caller needs the

@@ -87,8 +87,8 @@ func (s *Service) MovementsByID(ctx context.Context, ids []string) (map[string]*
 
 // Movements lists the movements the caller may see, by title.
 func (s *Service) Movements(ctx context.Context, f domain.MovementFilter, p domain.PageArgs) (*domain.Page[domain.Movement], error) {
-	if len(f.Search) > domain.MaxShort {
-		return nil, domain.Invalid("filter.search", "must be at most %d characters", domain.MaxShort)
+	if err := domain.CheckSearch("filter.search", f.Search); err != nil {
+		return nil, err
 	}
 	if err := checkPage(p); err != nil {
 		return nil, err
