@@ -61,7 +61,7 @@ type setting struct {
 // settings lists every setting, in the order `-h` prints them. Defaults
 // marked (development) apply only when APP_ENV=development.
 var settings = []setting{
-	{"ADDR", ":8080", "HTTP listen address"},
+	{"ADDR", "127.0.0.1:8080 (development), :8080 (production)", "HTTP listen address; development's token secret is public, so by default only this machine reaches it (ADDR=:8080 serves the network)"},
 	{"APP_ENV", "development", "development or production"},
 	{"DATA_DIR", "./data", "where the embedded database keeps its SQLite files (when MONGODB_URI is empty)"},
 	{"MONGODB_URI", "", "a MongoDB deployment to use instead of the embedded database"},
@@ -84,6 +84,7 @@ var settings = []setting{
 	{"GRAPHQL_MAX_QUERY_BYTES", "16384", "longest query text"},
 	{"VOTE_MAJORITY", "0.5", "default share of a cluster's members a leader's ballots must exceed (a vote may set its own)"},
 	{"REQUEST_TIMEOUT", "5s", "deadline of each request, database calls included"},
+	{"COMMAND_TIMEOUT", "30s", "deadline of a mutation's command once it runs: it finishes (or undoes itself) whatever the client does, within this or the request's deadline, whichever is later"},
 	{"HTTP_READ_HEADER_TIMEOUT", "5s", "how long a client may take to send its request headers"},
 	{"SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish after SIGINT/SIGTERM"},
 	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
@@ -114,6 +115,7 @@ type config struct {
 	MaxDepth, MaxAliases, MaxDirectives    int
 	MaxTokens, MaxQueryBytes               int
 	RequestTimeout, ShutdownTimeout        time.Duration
+	CommandTimeout                         time.Duration
 	ReadHeaderTimeout                      time.Duration
 	CatalogRefresh                         time.Duration
 	WriterLeaseTTL                         time.Duration
@@ -139,12 +141,19 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		return def
 	}
 	c := &config{
-		Addr: get("ADDR", ":8080"), Env: get("APP_ENV", "development"),
+		Env:     get("APP_ENV", "development"),
 		DataDir: get("DATA_DIR", "./data"), MongoURI: get("MONGODB_URI", ""),
 		Database: get("MONGODB_DATABASE", "thidua"), RolesClaim: get("JWT_ROLES_CLAIM", "roles"),
 		JWKSURL: get("JWT_JWKS_URL", ""), LogLevel: get("LOG_LEVEL", "info"),
 		JWTSecret: getenv("JWT_SECRET"), EmbeddedAddr: get("EMBEDDED_DB_ADDR", "127.0.0.1:0"),
 		PprofAddr: get("PPROF_ADDR", ""),
+	}
+	// Development signs tokens with a public secret: anyone who can reach
+	// the port could mint a `*` admin token, so it listens on loopback
+	// unless told otherwise (api.md).
+	c.Addr = get("ADDR", "127.0.0.1:8080")
+	if c.Env == "production" {
+		c.Addr = get("ADDR", ":8080")
 	}
 	if c.Env != "development" && c.Env != "production" {
 		return nil, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
@@ -195,6 +204,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.MaxTokens = int(integer("GRAPHQL_MAX_TOKENS", "3000"))
 	c.MaxQueryBytes = int(integer("GRAPHQL_MAX_QUERY_BYTES", "16384"))
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s")
+	c.CommandTimeout = duration("COMMAND_TIMEOUT", "30s")
 	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s")
 	c.ReadHeaderTimeout = duration("HTTP_READ_HEADER_TIMEOUT", "5s")
 	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")

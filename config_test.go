@@ -55,3 +55,33 @@ func TestDossierSettings(t *testing.T) {
 		t.Errorf("uploads: %+v, %v", c.Uploads, err)
 	}
 }
+
+// Development listens on loopback only: its token secret is public, so a
+// neighbour on the network could mint a `*` admin token (api.md). Production
+// keeps :8080, and ADDR always wins.
+func TestListenAddressDefaults(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{"JWT_SECRET": strings.Repeat("s", 40), "JWT_ISSUER": "i", "JWT_AUDIENCE": "a"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	for _, c := range []struct {
+		env  func(string) string
+		want string
+	}{
+		{env(), "127.0.0.1:8080"},
+		{env("APP_ENV", "development", "ADDR", ":9090"), ":9090"},
+		{env("APP_ENV", "production"), ":8080"},
+		{env("APP_ENV", "production", "ADDR", "10.0.0.5:80"), "10.0.0.5:80"},
+	} {
+		cfg, err := loadConfig(c.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Addr != c.want {
+			t.Errorf("ADDR=%q APP_ENV=%q: listens on %q, want %q", c.env("ADDR"), c.env("APP_ENV"), cfg.Addr, c.want)
+		}
+	}
+}

@@ -64,6 +64,11 @@ func (a auditor) InterceptRootField(ctx context.Context, next graphql.RootResolv
 	if rfc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
 		return next(ctx)
 	}
+	// The command and its entry run to their end whatever the client does
+	// (service.Detach): only their own deadline stops them.
+	dctx, cancel := a.service.Detach(ctx)
+	defer cancel()
+	ctx = dctx
 	rctx, rec := service.WithAuditRecord(ctx)
 	var tx *auditTx
 	if a.service.Transactional() {

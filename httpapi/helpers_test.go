@@ -37,6 +37,7 @@ type api struct {
 	srv   *httptest.Server
 	store *repository.Store
 	refs  *catalog.Cache
+	svc   *service.Service
 }
 
 func newAPI(t testing.TB, opts ...repository.Option) *api {
@@ -85,7 +86,7 @@ func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repositor
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &api{t: t, h: h, srv: srv, store: store, refs: refs}
+	return &api{t: t, h: h, srv: srv, store: store, refs: refs, svc: svc}
 }
 
 // token returns a bearer token with roles such as "lang-son=editor".

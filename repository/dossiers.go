@@ -227,9 +227,9 @@ func honoreeSearchKey(h *domain.Honoree) string {
 var (
 	dossiers  = kind[dossierDoc, domain.Dossier]{colDossiers, "dossier", dossierToDomain, dossierToDoc, (*Store).keptDossier}
 	decisions = kind[decisionRecordDoc, domain.DecisionRecord]{colDecisions, "decision", decisionRecordToDomain, decisionRecordToDoc,
-		func(s *Store, d *domain.DecisionRecord, _ bool) { s.keptDecision(d) }}
+		(*Store).keptDecision}
 	honorees = kind[honoreeDoc, domain.Honoree]{colHonorees, "honoree", honoreeToDomain, honoreeToDoc,
-		func(s *Store, h *domain.Honoree, _ bool) { s.keptHonoree(h) }}
+		(*Store).keptHonoree}
 )
 
 var dossierOrder = order[dossierDoc]{field: "year", desc: true,
@@ -602,7 +602,7 @@ func (s *Store) RecordDecision(ctx context.Context, dossierID string, expected i
 	for _, a := range list {
 		s.keptAward(a, false)
 	}
-	s.keptDecision(dec)
+	s.keptDecision(dec, false)
 	s.keptDossier(after, false)
 	return before, after, dec, list, nil
 }
@@ -842,6 +842,7 @@ func (s *Store) settle(ctx context.Context, d *decisionRecordDoc) error {
 			return err
 		}
 		slog.Warn("decision not recorded: rolled back after an interruption", "decision", d.ID.Hex(), "number", d.Number)
+		s.auditRecovery(ctx, d, false)
 		return nil
 	}
 	for _, a := range p.Awards {
@@ -857,7 +858,32 @@ func (s *Store) settle(ctx context.Context, d *decisionRecordDoc) error {
 		return err
 	}
 	slog.Info("decision recorded: finished after an interruption", "decision", d.ID.Hex(), "number", d.Number)
+	s.auditRecovery(ctx, d, true)
 	return nil
+}
+
+// RecoverySubject is the subject of the audit entries recovery writes: no
+// caller acted, the service finished or undid what an interruption left.
+const RecoverySubject = "thidua:recovery"
+
+// auditRecovery files what settle did to a decision: ACCEPTED when it
+// finished it (the awards and the dossier as decided are stored), FAILED
+// when it took it back. The request that started it may have filed a
+// FAILED entry already (its outcome was unknown to it): this one says
+// what the database holds. Best effort: a settled decision stays settled
+// if its entry cannot be written (logged).
+func (s *Store) auditRecovery(ctx context.Context, d *decisionRecordDoc, finished bool) {
+	e := &domain.AuditEntry{Subject: RecoverySubject, Name: "recovery after an interruption",
+		Operation: "recordDecision", RecordType: "decision", RecordID: hexID(d.ID), ProvinceID: d.ProvinceID,
+		Outcome: "FAILED", Reason: "recovery: the decision was interrupted before its commit point and taken back",
+		Changes: []domain.FieldChange{}}
+	if finished {
+		v := d.Meta.Version
+		e.Outcome, e.Reason, e.VersionAfter = "ACCEPTED", "recovery: the decision was interrupted after its commit point and finished", &v
+	}
+	if err := s.AppendAudit(ctx, e); err != nil {
+		slog.Error("recovery's audit entry not written", "err", err, "decision", e.RecordID, "outcome", e.Outcome)
+	}
 }
 
 // settleLater settles a journaled decision whose commit had an unknown
@@ -883,7 +909,7 @@ func (s *Store) settleLater(dossier, decision bson.ObjectID, ads []awardDoc) {
 		ok := refresh(ctx, s, dossiers, dossier)
 		if raw, err := s.byID(ctx, colDecisions, decision); err == nil {
 			if rec, derr := decisions.decode(raw); derr == nil {
-				s.keptDecision(rec)
+				s.keptDecision(rec, false)
 			}
 		} else if !errors.Is(err, errNoDocument) {
 			ok = false

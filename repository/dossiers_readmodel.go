@@ -96,12 +96,27 @@ func (s *Store) keptDossier(d *domain.Dossier, deleted bool) {
 	})
 }
 
-func (s *Store) keptDecision(d *domain.DecisionRecord) {
-	s.keep(func(rm *readModel) { rm.decisions.put(&decisionRow{rec: *d}) })
+// keptDecision and keptHonoree follow a write, or a read back after an
+// unknown outcome (resync), which finds the record absent when the write
+// did not happen: then the record is not in the model either.
+func (s *Store) keptDecision(d *domain.DecisionRecord, deleted bool) {
+	s.keep(func(rm *readModel) {
+		if deleted {
+			rm.decisions.del(d.ID)
+		} else {
+			rm.decisions.put(&decisionRow{rec: *d})
+		}
+	})
 }
 
-func (s *Store) keptHonoree(h *domain.Honoree) {
-	s.keep(func(rm *readModel) { rm.honorees.put(newHonoreeRow(h)) })
+func (s *Store) keptHonoree(h *domain.Honoree, deleted bool) {
+	s.keep(func(rm *readModel) {
+		if deleted {
+			rm.honorees.del(h.ID)
+		} else {
+			rm.honorees.put(newHonoreeRow(h))
+		}
+	})
 }
 
 func (rm *readModel) dossierPage(f domain.DossierFilter, read domain.Access, p domain.PageArgs) (*domain.Page[domain.Dossier], error) {

@@ -127,13 +127,14 @@ func TestInterruptedDecisionIsFinishedAtStart(t *testing.T) {
 	}
 	crash := errors.New("the process dies here")
 	cases := []struct {
-		name   string
-		faults map[string]bool
-		want   counts
-		status string
+		name    string
+		faults  map[string]bool
+		want    counts
+		status  string
+		outcome string
 	}{
-		{"before the commit", map[string]bool{"dossier": true, "undo": true}, counts{}, domain.DossierVetted},
-		{"after the commit", map[string]bool{"clear": true}, counts{3, 1}, domain.DossierDecided},
+		{"before the commit", map[string]bool{"dossier": true, "undo": true}, counts{}, domain.DossierVetted, "FAILED"},
+		{"after the commit", map[string]bool{"clear": true}, counts{3, 1}, domain.DossierDecided, "ACCEPTED"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -160,6 +161,16 @@ func TestInterruptedDecisionIsFinishedAtStart(t *testing.T) {
 			}
 			if n, _ := next.RecoverDecisions(t.Context()); n != 0 {
 				t.Errorf("recovery again finished %d, want 0 (idempotent)", n)
+			}
+			// Recovery files what it did, as itself, under the province.
+			log, err := next.AuditLog(t.Context(), domain.AuditFilter{Subject: repository.RecoverySubject},
+				domain.Access{All: true}, domain.PageArgs{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(log.Items) != 1 || log.Items[0].Outcome != c.outcome || log.Items[0].Operation != "recordDecision" ||
+				log.Items[0].ProvinceID != d.ProvinceID || log.Items[0].RecordID == "" {
+				t.Errorf("recovery's audit entries: %+v, want one %s recordDecision of %s", log.Items, c.outcome, d.ProvinceID)
 			}
 		})
 	}

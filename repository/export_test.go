@@ -1,9 +1,11 @@
 package repository
 
 import (
+	"context"
 	"reflect"
 	"unsafe"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 )
@@ -22,3 +24,20 @@ func readPrefOf(c *mongo.Collection) *readpref.ReadPref {
 
 // DatabaseName is the name of the store's database.
 func (s *Store) DatabaseName() string { return s.db.Name() }
+
+// ResyncAward runs what a write with an unknown outcome runs for an award
+// (resync), under the award's lock.
+func (s *Store) ResyncAward(ctx context.Context, id string) {
+	oid, _ := parseID(id)
+	defer s.lock(awards.coll, id)()
+	resync(ctx, s, awards, oid)
+}
+
+// SetAwardCitationBehind changes an award in the database only, as a write
+// the server applies after its client gave up would.
+func (s *Store) SetAwardCitationBehind(ctx context.Context, id, citation string) error {
+	oid, _ := parseID(id)
+	_, err := s.c(colAwards).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "citation", Value: citation}}}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
+	return err
+}

@@ -595,27 +595,46 @@ func (rm *readModel) countConferred(f domain.ConferredFilter) int {
 }
 
 // resync refreshes a record in the read model from the database after a
-// write whose outcome is unknown (the request's context ended, or the
+// write whose outcome is unknown (the command's deadline passed, or the
 // connection dropped, after the server may have applied it): the record
-// is read again by _id on a context of its own. If the database does not
-// answer, the record is read again in the background once it does; until
-// then lists show it as it was before the write, which the client was not
-// told succeeded (writes check versions in the database, never here).
-// Called inside the write's lock.
+// is read again by _id on a context of its own, now and again later
+// (resyncAgain), each time under the record's lock. The server may still
+// be running the write when the first read is answered (it runs what it
+// was sent even when its client has given up), so one read is not enough:
+// the later ones bring the model to what the database then holds. If the
+// database does not answer, the record is read again every second once it
+// does. Until then lists show it as it was before the write, which the
+// client was not told succeeded (writes check versions in the database,
+// never here). Called inside the write's lock.
 func resync[D, T any](ctx context.Context, s *Store, k kind[D, T], id bson.ObjectID) {
 	if s.rm == nil || k.kept == nil {
 		return
 	}
+	again := func(ctx context.Context) bool {
+		defer s.lock(k.coll, id.Hex())()
+		return refresh(ctx, s, k, id)
+	}
+	go func() {
+		for _, d := range resyncAgain {
+			time.Sleep(d)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			if !again(ctx) {
+				s.retry(again)
+			}
+			cancel()
+		}
+	}()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if refresh(rctx, s, k, id) {
 		return
 	}
-	s.retry(func(ctx context.Context) bool {
-		defer s.lock(k.coll, id.Hex())()
-		return refresh(ctx, s, k, id)
-	})
+	s.retry(again)
 }
+
+// resyncAgain are the pauses before the later reads of a record whose
+// write had an unknown outcome (resync).
+var resyncAgain = []time.Duration{time.Second, 4 * time.Second, 25 * time.Second}
 
 // retry runs f again every second, until it reports success (retryPending).
 func (s *Store) retry(f func(ctx context.Context) bool) {

@@ -338,3 +338,43 @@ func TestReadModelSeesEachWriteAtOnce(t *testing.T) {
 		t.Fatalf("the total after the first son-la award: %d %v, want 1", n, err)
 	}
 }
+
+// A write whose outcome was unknown (its deadline passed while the server
+// had it) may be applied by the server after the service's first read
+// back: the later reads of resync bring the read model to what the
+// database holds, within seconds and without a restart, so the next update
+// at the stored version is accepted.
+func TestResyncFollowsAWriteAppliedLate(t *testing.T) {
+	ctx := t.Context()
+	s := dbtest.Store(t)
+	if err := s.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all := domain.Access{All: true}
+	a := &domain.Award{ProvinceID: "lang-son", Owner: "lang-son", AwardTypeID: "giay-khen", Authority: "UNIT_HEAD", Year: 2024,
+		Status: "PROPOSED", Recipient: domain.Recipient{Kind: "INDIVIDUAL", Name: "Lục Văn Tâm"}, LegalBasis: "x"}
+	if err := s.CreateAward(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	s.ResyncAward(ctx, a.ID) // the first read back: the server has not applied the write yet
+	if err := s.SetAwardCitationBehind(ctx, a.ID, "Áp dụng muộn"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		got, err := s.Award(ctx, a.ID, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version == 2 && got.Citation == "Áp dụng muộn" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("3 s after the late write the read model serves version %d, the database holds 2", got.Version)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, _, err := s.UpdateAward(ctx, a.ID, 2, all, all, func(old *domain.Award) (*domain.Award, error) { return old, nil }); err != nil {
+		t.Fatalf("an update at the stored version: %v", err)
+	}
+}

@@ -35,6 +35,9 @@ type Service struct {
 	// FileLimits bound attachments (UPLOAD_MAX_BYTES, UPLOAD_TYPES); nil:
 	// domain.DefaultFileLimits.
 	FileLimits *domain.FileLimits
+	// CommandTimeout bounds a command once it runs detached from its
+	// request (COMMAND_TIMEOUT; DefaultCommandTimeout when zero): Detach.
+	CommandTimeout time.Duration
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
