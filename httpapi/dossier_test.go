@@ -373,29 +373,49 @@ func TestDossierRecipientsWeighInComplexity(t *testing.T) {
 }
 
 // A refused command on a dossier the caller cannot see is filed in the
-// audit trail as it was asked, whether or not the dossier exists: where
-// the entry lands does not confirm a hidden dossier.
+// audit trail under the dossier's own province, so that its admins see
+// the attempt; one on an id that names nothing under no province. The
+// caller's own province's trail shows neither: where the entry lands does
+// not confirm a hidden dossier.
 func TestHiddenDossierRefusalsFiledAlike(t *testing.T) {
 	a := newAPI(t)
 	editor := token(t, map[string]string{"lang-son": "editor"})
 	neighbour := token(t, map[string]string{"cao-bang": "admin"})
+	owner := token(t, map[string]string{"lang-son": "admin"})
+	all := token(t, map[string]string{"*": "admin"})
 	in := dossierInput("")
 	in["recipients"] = in["recipients"].([]any)[1:]
 	id := get(a.ok(editor, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id").(string)
-	seen := func() int {
-		return int(get(a.ok(neighbour, `{ auditLog { totalCount } }`, nil), "auditLog", "totalCount").(float64))
+	seen := func(tok string) int {
+		return int(get(a.ok(tok, `{ auditLog { totalCount } }`, nil), "auditLog", "totalCount").(float64))
 	}
 	mine := with(in, "provinceId", "cao-bang")
-	for _, target := range []string{id, "6b0a00000000000000000000"} {
-		before := seen()
+	for _, c := range []struct {
+		target string
+		owners int
+	}{{id, 1}, {"6b0a00000000000000000000", 0}} {
+		nb, ow, al := seen(neighbour), seen(owner), seen(all)
 		r := a.do(neighbour, `mutation($id: ID!, $in: DossierInput!) { updateDossier(id: $id, input: $in, expectedVersion: 1) { id } }`,
-			map[string]any{"id": target, "in": mine})
+			map[string]any{"id": c.target, "in": mine})
 		if r.code() != "NOT_FOUND" {
-			t.Errorf("updateDossier of %s by the neighbour: %s, want NOT_FOUND", target, r.code())
+			t.Errorf("updateDossier of %s by the neighbour: %s, want NOT_FOUND", c.target, r.code())
 		}
-		if n := seen() - before; n != 1 {
-			t.Errorf("the neighbour's audit log grew by %d for %s, want 1 (filed as asked, whether it exists or not)", n, target)
+		if n := seen(neighbour) - nb; n != 0 {
+			t.Errorf("the neighbour's audit log grew by %d for %s, want 0 (alike, whether it exists or not)", n, c.target)
 		}
+		if n := seen(owner) - ow; n != c.owners {
+			t.Errorf("the owning province's audit log grew by %d for %s, want %d", n, c.target, c.owners)
+		}
+		if n := seen(all) - al; n != 1 {
+			t.Errorf("the `*` audit log grew by %d for %s, want 1", n, c.target)
+		}
+	}
+	if r := a.do(neighbour, `mutation($id: ID!) { deleteDossier(id: $id, expectedVersion: 1) }`, map[string]any{"id": id}); r.code() != "NOT_FOUND" {
+		t.Errorf("deleteDossier by the neighbour: %s, want NOT_FOUND", r.code())
+	}
+	log := a.ok(owner, `{ auditLog(first: 1) { edges { node { operation outcome province { id } } } } }`, nil)
+	if get(log, "auditLog", "edges", 0, "node", "operation") != "deleteDossier" {
+		t.Errorf("a refused delete of a hidden dossier is not in its province's trail: %v", log)
 	}
 }
 

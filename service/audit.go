@@ -24,15 +24,19 @@ type AuditRecord struct {
 
 // fileRefusal files a refused command on a stored record under the
 // record's own province, whatever the caller named: a refused move is not
-// shown to the target province's admin, and a refused delete is not filed
-// under none. The read is the audit's, not the caller's.
+// shown to the target province's admin, and a refused change or delete of
+// a record hidden from the caller (NOT_FOUND) reaches the admins of the
+// province that owns it. An id that names no record is filed under no
+// province (only `*` admins read it), not under the one the caller named:
+// the caller's own province's trail then shows neither attempt, so where
+// an entry lands does not tell whether a hidden record exists. The read
+// is the audit's, not the caller's.
 func (s *Service) fileRefusal(ctx context.Context, kind, id string, err error) error {
 	rec, ok := ctx.Value(auditKey{}).(*AuditRecord)
-	if err == nil || !ok || rec.Done || domain.CheckID("id", id) != nil || domain.ErrorCode(err) == domain.CodeNotFound {
-		// A record the caller cannot see stays filed as it asked: where
-		// the entry lands must not tell whether the record exists.
+	if err == nil || !ok || rec.Done || domain.CheckID("id", id) != nil {
 		return err
 	}
+	notFound := domain.ErrorCode(err) == domain.CodeNotFound
 	all := domain.Access{All: true}
 	var province string
 	var found error
@@ -59,8 +63,11 @@ func (s *Service) fileRefusal(ctx context.Context, kind, id string, err error) e
 	default:
 		return err
 	}
-	if found == nil {
+	switch {
+	case found == nil:
 		rec.ProvinceID, rec.RecordID, rec.Filed = province, id, true
+	case notFound && domain.ErrorCode(found) == domain.CodeNotFound:
+		rec.ProvinceID, rec.RecordID, rec.Filed = "", id, true
 	}
 	return err
 }
