@@ -238,8 +238,7 @@ func TestFerretDBToleratesTheIDIndex(t *testing.T) {
 	if err := c.Indexes().DropAll(ctx); err != nil {
 		t.Fatalf("dropIndexes: %v", err)
 	}
-	if err := db.RunCommand(ctx, bson.D{{Key: "renameCollection", Value: "app.c"}, {Key: "to", Value: "app.d"}},
-	).Err(); err != nil {
+	if err := db.RunCommand(ctx, bson.D{{Key: "renameCollection", Value: "app.c"}, {Key: "to", Value: "app.d"}}).Err(); err != nil {
 		if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "renameCollection", Value: "app.c"}, {Key: "to", Value: "app.d"}}).Err(); err != nil {
 			t.Fatalf("renameCollection: %v", err)
 		}
