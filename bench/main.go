@@ -395,7 +395,7 @@ func rssMB(pid int) float64 {
 }
 
 func waitHealthy(base string) error {
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(180 * time.Second) // a busy machine: migrations and the read model at 100k
 	for time.Now().Before(deadline) {
 		if res, err := http.Get(base + "/readyz"); err == nil {
 			res.Body.Close()
