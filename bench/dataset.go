@@ -50,9 +50,9 @@ const (
 	// several recipients), so the awards' targets keep measuring the data
 	// sets they were set for: 1,000 dossiers at 10k awards, 10,000 at 100k.
 	awardsPerDossier   = 10
-	dossierRecipients  = 5  // recipients of each listed dossier
-	decisionRecipients = 50 // recipients of each dossier decided
-	decisionDossiers   = 10 // vetted dossiers decided: 1 warm-up + decisionRuns
+	dossierRecipients  = 5       // recipients of each listed dossier
+	decisionRecipients = 50      // recipients of each dossier decided
+	decisionDossiers   = 10      // vetted dossiers decided: 1 warm-up + decisionRuns
 	attachments        = 11      // files stored (55 MB), each downloaded by download
 	attachmentBytes    = 5 << 20 // 5 MB each
 	poolSize           = 1000    // awards updated, dossiers moved, at most
