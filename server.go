@@ -62,9 +62,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := newLogger(stderr, cfg.LogLevel)
 
 	uri := cfg.MongoURI
+	var emb *embeddb.Server
 	if uri == "" {
 		dbLog := logger.With("component", "ferretdb")
-		emb, err := embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}))
+		emb, err = embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}))
 		if err != nil {
 			return err
 		}
@@ -116,6 +117,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// shape this code expects, each once (recorded in the database).
 	if err := store.Migrate(ctx, seed.Migrations()...); err != nil {
 		return fmt.Errorf("migrations: %w", err)
+	}
+	if emb != nil {
+		// Every collection the service uses exists by now: each is looked
+		// up by _id through an index from the first request on, not from
+		// the embedded server's next sweep (embeddb/idindex.go).
+		if _, err := emb.IndexIDs(ctx); err != nil {
+			return fmt.Errorf("embedded database: %w", err)
+		}
 	}
 	// A decision a crash interrupted is finished (or undone) before anyone
 	// reads (repository.RecordDecision).

@@ -35,6 +35,13 @@ type dataset struct {
 	// decisionRecipients recipients, VETTED, each decided once by decision50.
 	dossiers int
 	vetted   []string
+	// proposed are lang-son PROPOSED awards (updateAward by its editor);
+	// moving are lang-son SUBMITTED dossiers (returned and submitted
+	// again by its vetter and editor); files are the stored attachments
+	// of attachmentBytes each, all of lang-son dossiers.
+	proposed []string
+	moving   []string
+	files    []string
 }
 
 const (
@@ -43,9 +50,12 @@ const (
 	// several recipients), so the awards' targets keep measuring the data
 	// sets they were set for: 1,000 dossiers at 10k awards, 10,000 at 100k.
 	awardsPerDossier   = 10
-	dossierRecipients  = 5  // recipients of each listed dossier
-	decisionRecipients = 50 // recipients of each dossier decided
-	decisionDossiers   = 10 // vetted dossiers decided: 1 warm-up + decisionRuns
+	dossierRecipients  = 5       // recipients of each listed dossier
+	decisionRecipients = 50      // recipients of each dossier decided
+	decisionDossiers   = 10      // vetted dossiers decided: 1 warm-up + decisionRuns
+	attachments        = 11      // files stored (55 MB), each downloaded by download
+	attachmentBytes    = 5 << 20 // 5 MB each
+	poolSize           = 1000    // awards updated, dossiers moved, at most
 )
 
 func provinceMovementID(p string) string { return seed.ID("bench-movement:" + p) }
@@ -91,6 +101,9 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 		for _, a := range batch {
 			if a.Status == "CONFERRED" && len(ds.awardIDs) < 5000 {
 				ds.awardIDs = append(ds.awardIDs, a.ID)
+			}
+			if a.Status == "PROPOSED" && a.ProvinceID == "lang-son" && len(ds.proposed) < poolSize {
+				ds.proposed = append(ds.proposed, a.ID)
 			}
 		}
 		batch = batch[:0]
@@ -151,7 +164,29 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 	if err := loadDossiers(ctx, s, r, ds); err != nil {
 		return nil, err
 	}
+	if err := loadFiles(ctx, s, r, ds); err != nil {
+		return nil, err
+	}
 	return ds, nil
+}
+
+// loadFiles stores attachments PDFs of attachmentBytes, attached to
+// lang-son dossiers, through the repository (as attachFile stores them).
+func loadFiles(ctx context.Context, s *repository.Store, r *rand.Rand, ds *dataset) error {
+	data := make([]byte, attachmentBytes)
+	for i := range attachments {
+		copy(data, "%PDF-1.4\n")
+		for j := 9; j < len(data); j++ {
+			data[j] = byte('a' + r.IntN(26))
+		}
+		a := &domain.Attachment{Name: fmt.Sprintf("bien-ban-%d.pdf", i), Owner: "lang-son", ParentKind: domain.ParentDossier,
+			ParentID: ds.vetted[i%len(ds.vetted)], ContentType: "application/pdf", UploadedBy: "bench"}
+		if err := s.PutFile(ctx, a, data); err != nil {
+			return fmt.Errorf("attachment %d: %w", i, err)
+		}
+		ds.files = append(ds.files, a.ID)
+	}
+	return nil
 }
 
 var dossierStatuses = []string{domain.DossierDraft, domain.DossierSubmitted, domain.DossierReturned, domain.DossierVetted, domain.DossierRejected}
@@ -189,6 +224,9 @@ func loadDossiers(ctx context.Context, s *repository.Store, r *rand.Rand, ds *da
 		}
 		if err := s.CreateDossier(ctx, d); err != nil {
 			return fmt.Errorf("dossier %d: %w", i, err)
+		}
+		if p == "lang-son" && d.Status == domain.DossierSubmitted && len(ds.moving) < poolSize {
+			ds.moving = append(ds.moving, d.ID)
 		}
 	}
 	for i := 0; i < decisionDossiers; i++ {

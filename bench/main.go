@@ -221,8 +221,10 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 		Subject: "bench-viewer", Roles: map[string]string{auth.AllScope: "viewer"}, TTL: 24 * time.Hour, Now: time.Now()})
 	decider, _ := auth.Issue(auth.IssueConfig{Secret: []byte(secret), Issuer: "thidua", Audience: "thidua",
 		Subject: "bench-decider", Roles: map[string]string{"lang-son": "decider"}, TTL: 24 * time.Hour, Now: time.Now()})
+	vetter, _ := auth.Issue(auth.IssueConfig{Secret: []byte(secret), Issuer: "thidua", Audience: "thidua",
+		Subject: "bench-vetter", Roles: map[string]string{"lang-son": "vetter"}, TTL: 24 * time.Hour, Now: time.Now()})
 	var ops []operation
-	for _, op := range append(apiOps(c, ds, editor, viewerAll, decider), floorOps(mc.Database(fmt.Sprintf("bench_%d", size)), ds)...) {
+	for _, op := range append(apiOps(c, ds, editor, viewerAll, decider, vetter), floorOps(mc.Database(fmt.Sprintf("bench_%d", size)), ds)...) {
 		if only == nil || only[op.name] {
 			ops = append(ops, op)
 		}
@@ -393,7 +395,7 @@ func rssMB(pid int) float64 {
 }
 
 func waitHealthy(base string) error {
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(180 * time.Second) // a busy machine: migrations and the read model at 100k
 	for time.Now().Before(deadline) {
 		if res, err := http.Get(base + "/readyz"); err == nil {
 			res.Body.Close()

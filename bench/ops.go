@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,10 +34,16 @@ type client struct {
 }
 
 func (c *client) gql(ctx context.Context, token, query string, vars map[string]any) error {
+	_, err := c.gqlRaw(ctx, token, query, vars)
+	return err
+}
+
+// gqlRaw is gql returning the response's body.
+func (c *client) gqlRaw(ctx context.Context, token, query string, vars map[string]any) ([]byte, error) {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+"/graphql", bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -44,20 +51,77 @@ func (c *client) gql(ctx context.Context, token, query string, vars map[string]a
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d", res.StatusCode)
+		return nil, fmt.Errorf("HTTP %d", res.StatusCode)
 	}
 	if bytes.Contains(raw, []byte(`"errors"`)) {
-		return fmt.Errorf("errors: %.200s", raw)
+		return nil, fmt.Errorf("errors: %.200s", raw)
+	}
+	return raw, nil
+}
+
+// download reads GET /files/{id} whole and checks its length.
+func (c *client) download(ctx context.Context, token, id string, want int64) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url+"/files/"+id, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	n, err := io.Copy(io.Discard, res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK || n != want {
+		return fmt.Errorf("HTTP %d, %d bytes of %d", res.StatusCode, n, want)
 	}
 	return nil
+}
+
+// versioned is a record that requests change one at a time (a worker
+// holds mu from its read of version to the response), so that each sends
+// the version it read: a pool of them is shared by the workers.
+type versioned struct {
+	mu      sync.Mutex
+	id      string
+	version int
+	status  string
+}
+
+func pool(ids []string, status string) []*versioned {
+	out := make([]*versioned, len(ids))
+	for i, id := range ids {
+		out[i] = &versioned{id: id, version: 1, status: status}
+	}
+	return out
+}
+
+// versionOf reads data.<field>.version from a GraphQL response.
+func versionOf(raw []byte, field string) (int, error) {
+	var res struct {
+		Data map[string]struct {
+			Version int `json:"version"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return 0, err
+	}
+	v := res.Data[field].Version
+	if v == 0 {
+		return 0, fmt.Errorf("no version in %.200s", raw)
+	}
+	return v, nil
 }
 
 const (
@@ -75,6 +139,9 @@ const (
 	qCreate   = `mutation($in: AwardInput!) { createAward(input: $in) { id version } }`
 	qDossiers = `{ dossiers(first: 50) { totalCount edges { node {
 	  id status title recipients { recipient { name } awardType { name } } } } } }`
+	qUpdate = `mutation($id: ID!, $in: AwardInput!, $v: Int!) { updateAward(id: $id, input: $in, expectedVersion: $v) { id version } }`
+	qReturn = `mutation($id: ID!, $v: Int!) { returnDossier(id: $id, expectedVersion: $v, reasons: ["Bổ sung biên bản họp Hội đồng"]) { id version } }`
+	qSubmit = `mutation($id: ID!, $v: Int!) { submitDossier(id: $id, expectedVersion: $v) { id version } }`
 	qDecide = `mutation($in: CommendationDecisionInput!) { recordDecision(input: $in, expectedVersion: 1) { id number legalBasis } }`
 )
 
@@ -86,8 +153,10 @@ var fixedRuns = map[string]int{"decision50": decisionDossiers - 1}
 
 var searches = []string{"nguyen van", "tran thi", "hoang duc", "lo van", "dang minh", "vang", "sung thi"}
 
-func apiOps(c *client, ds *dataset, editor, viewerAll, decider string) []operation {
+func apiOps(c *client, ds *dataset, editor, viewerAll, decider, vetter string) []operation {
 	var next atomic.Int64 // the next vetted dossier to decide
+	var nextAward, nextDossier atomic.Int64
+	awards, dossiers := pool(ds.proposed, ""), pool(ds.moving, "SUBMITTED")
 	return []operation{
 		{"point", "award(id) by id", true, func(ctx context.Context, r *rand.Rand) error {
 			return c.gql(ctx, "", qPoint, map[string]any{"id": ds.awardIDs[r.IntN(len(ds.awardIDs))]})
@@ -106,6 +175,41 @@ func apiOps(c *client, ds *dataset, editor, viewerAll, decider string) []operati
 				"provinceId": "lang-son", "awardTypeId": "bang-khen-chu-tich-tinh", "authority": "PROVINCE_CHAIR",
 				"recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Nguyễn Văn Thử " + fmt.Sprint(r.IntN(1e6))},
 				"year":      2024, "status": "PROPOSED"}})
+		}},
+		{"update", "updateAward of a PROPOSED lang-son award by the lang-son editor", true, func(ctx context.Context, r *rand.Rand) error {
+			a := awards[int(nextAward.Add(1))%len(awards)]
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			raw, err := c.gqlRaw(ctx, editor, qUpdate, map[string]any{"id": a.id, "v": a.version, "in": map[string]any{
+				"provinceId": "lang-son", "awardTypeId": "bang-khen-chu-tich-tinh", "authority": "PROVINCE_CHAIR",
+				"recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Nguyễn Văn Sửa " + fmt.Sprint(r.IntN(1e6))},
+				"year":      2024, "status": "PROPOSED"}})
+			if err != nil {
+				return err
+			}
+			a.version, err = versionOf(raw, "updateAward")
+			return err
+		}},
+		{"move", "a lang-son dossier moved: SUBMITTED → RETURNED by its vetter, or RETURNED → SUBMITTED by its editor (checks included)", true, func(ctx context.Context, r *rand.Rand) error {
+			d := dossiers[int(nextDossier.Add(1))%len(dossiers)]
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			q, token, field, then := qReturn, vetter, "returnDossier", "RETURNED"
+			if d.status == "RETURNED" {
+				q, token, field, then = qSubmit, editor, "submitDossier", "SUBMITTED"
+			}
+			raw, err := c.gqlRaw(ctx, token, q, map[string]any{"id": d.id, "v": d.version})
+			if err != nil {
+				return err
+			}
+			if d.version, err = versionOf(raw, field); err != nil {
+				return err
+			}
+			d.status = then
+			return nil
+		}},
+		{"download", "GET /files/{id} of a 5 MB attachment (of 11 stored) by the lang-son editor", true, func(ctx context.Context, r *rand.Rand) error {
+			return c.download(ctx, editor, ds.files[r.IntN(len(ds.files))], attachmentBytes)
 		}},
 		{"dossiers", "50 dossiers (of all) with 5 recipients' names and award types, and totalCount, by a viewer of *", true, func(ctx context.Context, r *rand.Rand) error {
 			return c.gql(ctx, viewerAll, qDossiers, nil)

@@ -20,6 +20,8 @@ type Server struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	lock   *DirLock // the data directory's lock (SQLite only)
+	dir    string   // the data directory (SQLite only)
+	swept  chan struct{}
 }
 
 // Start starts FerretDB with its SQLite files under dir, listening on
@@ -40,6 +42,13 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server,
 	if err != nil {
 		return nil, err
 	}
+	// Before FerretDB opens the files: every collection already stored,
+	// in a database written by any earlier version, gets its _id lookup
+	// index (idindex.go); the first start after an upgrade builds them.
+	if _, err := indexIDs(ctx, abs, nil); err != nil {
+		lock.Release()
+		return nil, fmt.Errorf("embedded database: _id lookup indexes: %w", err)
+	}
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -56,8 +65,28 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server,
 		lock.Release()
 		return nil, err
 	}
-	s.lock = lock
+	s.lock, s.dir, s.swept = lock, abs, make(chan struct{})
+	// Collections created from now on (by an insert, an index, GridFS)
+	// get theirs within sweepEvery.
+	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := s.cancel
+	s.cancel = func() { cancel(); stop() }
+	go func() {
+		defer close(s.swept)
+		sweep(sweepCtx, abs, logger)
+	}()
 	return s, nil
+}
+
+// IndexIDs gives every collection table of the embedded SQLite databases
+// that lacks it the index _id lookups use (idindex.go), now rather than at
+// the next sweep, and returns how many it created. It does nothing on
+// PostgreSQL.
+func (s *Server) IndexIDs(ctx context.Context) (int, error) {
+	if s.dir == "" {
+		return 0, nil
+	}
+	return indexIDs(ctx, s.dir, nil)
 }
 
 // StartPostgreSQL starts FerretDB over a PostgreSQL database (pgURL), as a
@@ -114,5 +143,8 @@ func (s *Server) URI() string { return s.uri }
 func (s *Server) Close() {
 	s.cancel()
 	<-s.done
+	if s.swept != nil {
+		<-s.swept
+	}
 	s.lock.Release()
 }
