@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -156,16 +157,25 @@ var errRefused = errors.New("the command was refused")
 func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	tx, ok := ctx.Value(auditTxKey{}).(*auditTx)
 	fc := graphql.GetFieldContext(ctx)
-	if !ok || tx.used || fc == nil || fc.Parent != nil || fc.Object != "Mutation" {
+	// Only a mutation's root fields are Mutation's (gqlgen gives even
+	// them a parent: the operation's).
+	if !ok || tx.used || fc == nil || fc.Object != "Mutation" {
 		return next(ctx)
 	}
 	tx.used = true
 	rfc := graphql.GetRootFieldContext(ctx)
 	var res any
 	var rerr error
+	// gqlgen resolves the result's child fields with the context given to
+	// next: the transaction's while it runs, the request's once it has
+	// ended (its session is then closed and must not be used, least of
+	// all by child resolvers running side by side).
+	scope := &txScope{base: ctx}
 	err := a.service.InTransaction(ctx, func(tctx context.Context) error {
 		*tx.rec = service.AuditRecord{}
-		res, rerr = next(tctx)
+		scope.cur.Store(&tctx)
+		defer scope.cur.Store(nil)
+		res, rerr = next(scope)
 		switch {
 		case rerr != nil && service.Transient(rerr):
 			return rerr // run again
@@ -199,6 +209,26 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		return nil, domain.Unavailable(err)
 	}
 }
+
+// txScope is the context a mutation's resolver is given: the
+// transaction's (carrying its session) while the transaction runs, the
+// request's (base) before and after it.
+type txScope struct {
+	base context.Context
+	cur  atomic.Pointer[context.Context]
+}
+
+func (c *txScope) now() context.Context {
+	if p := c.cur.Load(); p != nil {
+		return *p
+	}
+	return c.base
+}
+
+func (c *txScope) Deadline() (time.Time, bool) { return c.now().Deadline() }
+func (c *txScope) Done() <-chan struct{}       { return c.now().Done() }
+func (c *txScope) Err() error                  { return c.now().Err() }
+func (c *txScope) Value(key any) any           { return c.now().Value(key) }
 
 func firstString(vs ...any) string {
 	for _, v := range vs {
