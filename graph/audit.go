@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -173,6 +174,9 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	scope := &txScope{base: ctx}
 	err := a.service.InTransaction(ctx, func(tctx context.Context) error {
 		*tx.rec = service.AuditRecord{}
+		if err := rewindUploads(fc.Args); err != nil {
+			return err
+		}
 		scope.cur.Store(&tctx)
 		defer scope.cur.Store(nil)
 		res, rerr = next(scope)
@@ -208,6 +212,19 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		}
 		return nil, domain.Unavailable(err)
 	}
+}
+
+// rewindUploads puts the files a mutation was given back at their start:
+// a transaction run again reads them again (the first run drained them).
+func rewindUploads(args map[string]any) error {
+	for _, v := range args {
+		if u, ok := v.(graphql.Upload); ok && u.File != nil {
+			if _, err := u.File.Seek(0, io.SeekStart); err != nil {
+				return domain.Invalid("file", "the upload could not be read again: %v", err)
+			}
+		}
+	}
+	return nil
 }
 
 // txScope is the context a mutation's resolver is given: the

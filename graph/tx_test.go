@@ -2,9 +2,10 @@ package graph
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/dbtest"
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/repository"
 	"github.com/thidua/thidua/seed"
 	"github.com/thidua/thidua/service"
@@ -24,6 +26,11 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // txHandler is the GraphQL endpoint over a store that behaves as MongoDB's
 // transactions do (repository.TxDouble), for an editor of lang-son.
 func txHandler(t *testing.T, double func(*repository.TxDouble)) (do func(q string, vars map[string]any) map[string]any, d *repository.TxDouble) {
+	do, d, _ = txEnv(t, double)
+	return do, d
+}
+
+func txEnv(t *testing.T, double func(*repository.TxDouble)) (do func(q string, vars map[string]any) map[string]any, d *repository.TxDouble, post func(req *http.Request) map[string]any) {
 	t.Helper()
 	ctx := t.Context()
 	store := dbtest.Store(t, repository.WithoutReadModel()) // every read goes to the server, with its session
@@ -44,19 +51,23 @@ func txHandler(t *testing.T, double func(*repository.TxDouble)) (do func(q strin
 	}
 	h := NewHandler(&Resolver{Service: svc, Catalog: refs, Now: time.Now}, HandlerConfig{Logger: slog.New(slog.DiscardHandler), MaxUploadBytes: 1 << 20})
 	p := &auth.Principal{Subject: "u-1", Roles: map[string]auth.Role{"lang-son": auth.Editor, "*": auth.Editor}}
-	return func(q string, vars map[string]any) map[string]any {
+	post = func(req *http.Request) map[string]any {
 		t.Helper()
-		body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body)).WithContext(auth.WithPrincipal(ctx, p))
-		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		h.ServeHTTP(rec, req.WithContext(auth.WithPrincipal(ctx, p)))
 		var out map[string]any
 		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
 			t.Fatalf("%s: %v", rec.Body.String(), err)
 		}
 		return out
-	}, d
+	}
+	return func(q string, vars map[string]any) map[string]any {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return post(req)
+	}, d, post
 }
 
 // A mutation's result's child fields are read after the commit, outside
@@ -82,4 +93,49 @@ func TestMutationChildFieldsOutsideTheTransaction(t *testing.T) {
 	}
 }
 
-var _ = context.Background
+// A transaction run again (after a transient error) reads its upload again:
+// the first run drained it.
+func TestRetriedAttachReadsItsUploadAgain(t *testing.T) {
+	do, d, post := txEnv(t, func(d *repository.TxDouble) { d.Retries = 1 })
+	pid := "lang-son"
+	ctx := auth.WithPrincipal(t.Context(), &auth.Principal{Subject: "u-1", Roles: map[string]auth.Role{"lang-son": auth.Editor}})
+	svc := &service.Service{Store: d.Store, Catalog: mustCatalog(t, d.Store), Now: time.Now}
+	dos, err := svc.CreateDossier(ctx, domain.DossierInput{ProvinceID: &pid, Kind: domain.KindRegular, Authority: "PROVINCE_CHAIR",
+		Year: 2025, Title: "Hồ sơ", ProposingUnit: "Sở Nội vụ", Letter: &domain.DecisionInput{Number: "1/TTr", Date: "2026-11-01"},
+		Recipients: []domain.DossierRecipientInput{{Recipient: &domain.RecipientInput{Kind: "INDIVIDUAL", Name: "Vi Văn Sơn"},
+			AwardTypeID: "bang-khen-chu-tich-tinh", Achievement: "Thành tích"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = do
+	pdf := "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("operations", `{"query":"mutation($id: ID!, $f: Upload!) { attachFile(recordId: $id, file: $f) { id size } }","variables":{"id":"`+dos.ID+`","f":null}}`)
+	_ = mw.WriteField("map", `{"0":["variables.f"]}`)
+	fw, _ := mw.CreateFormFile("0", "to-trinh.pdf")
+	_, _ = fw.Write([]byte(pdf))
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	r := post(req)
+	if r["errors"] != nil {
+		t.Fatalf("attachFile run twice: %v", r["errors"])
+	}
+	if d.Runs != 2 {
+		t.Errorf("the callback ran %d times, want 2", d.Runs)
+	}
+	got, _ := json.Marshal(r["data"])
+	if !strings.Contains(string(got), fmt.Sprintf(`"size":%d`, len(pdf))) {
+		t.Errorf("attached %s, want %d bytes", got, len(pdf))
+	}
+}
+
+func mustCatalog(t *testing.T, s *repository.Store) *catalog.Cache {
+	t.Helper()
+	refs, err := catalog.New(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return refs
+}
