@@ -105,3 +105,25 @@ func TestMovementGuardHoldsUnderSnapshotIsolation(t *testing.T) {
 		t.Errorf("awards after the race: %d, want none", len(page.Items))
 	}
 }
+
+// The catalogue is reloaded after the commit, not inside the transaction
+// (whose uncommitted writes it would serve process-wide).
+func TestCatalogReloadsAfterTheCommit(t *testing.T) {
+	_, tx, _, _ := snapshotServices(t)
+	admin := auth.WithPrincipal(context.Background(), &auth.Principal{Subject: "a-1", Roles: map[string]auth.Role{"*": auth.Admin}})
+	err := tx.InTransaction(admin, func(ctx context.Context) error {
+		if _, err := tx.SaveIndicator(ctx, domain.IndicatorInput{ID: "chi-tieu-moi", Name: "Chỉ tiêu mới", Unit: "%", Aggregation: "SUM"}, 0); err != nil {
+			return err
+		}
+		if tx.Reference().Indicator("chi-tieu-moi") != nil {
+			t.Error("the catalogue serves the indicator before its transaction committed")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx.Reference().Indicator("chi-tieu-moi") == nil {
+		t.Error("the catalogue does not serve the indicator after the commit")
+	}
+}
