@@ -127,3 +127,30 @@ func TestCatalogReloadsAfterTheCommit(t *testing.T) {
 		t.Error("the catalogue does not serve the indicator after the commit")
 	}
 }
+
+// When the change stream gives up, each command publishes its own change
+// again (the per-command fallback).
+func TestRelayFallsBackToCommands(t *testing.T) {
+	plain, _, _, as := snapshotServices(t)
+	bus := service.NewBus(0)
+	plain.Events = bus
+	sub := bus.Subscribe(&auth.Principal{Subject: "v", Roles: map[string]auth.Role{"*": auth.Viewer}}, "movement", nil)
+	defer sub.Close()
+	if err := plain.RelayChanges(as, func(ctx context.Context, emit func(kind, op string, record any)) error {
+		return repository.ErrNoChangeStreams
+	}); err == nil {
+		t.Fatal("RelayChanges: nil, want the stream's error")
+	}
+	pid := "lang-son"
+	if _, err := plain.CreateMovement(as, domain.MovementInput{Title: "Thi đua", Scope: "PROVINCE", Kind: "ANNUAL", ProvinceID: &pid}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-sub.Events():
+		if e.Op != "CREATED" {
+			t.Errorf("event %+v", e)
+		}
+	case <-time.After(2 * time.Second):
+		t.Error("no event after the stream gave up: nobody publishes")
+	}
+}
