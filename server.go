@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -176,16 +177,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if store.Capabilities().Transactions {
 		// Several processes may write a replica set: subscriptions follow
 		// its change stream (every process's committed writes), not each
-		// process's own write path. Not run here (no MongoDB).
+		// process's own write path. Serving starts once the stream is open
+		// (a change committed before would be relayed by no one), or once
+		// the relay has given up: then each process publishes its own.
+		streamErrors := prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "thidua_change_stream_errors_total", Help: "Errors of the change stream the subscriptions follow (each is logged).",
+		})
+		reg.MustRegister(streamErrors)
 		svc.UseChangeStream()
+		opened, relayEnded := make(chan struct{}), make(chan struct{})
+		var once sync.Once
 		go func() {
+			defer close(relayEnded)
 			err := svc.RelayChanges(ctx, func(ctx context.Context, emit func(kind, op string, record any)) error {
-				return store.WatchChanges(ctx, func(c repository.Change) { emit(c.Kind, c.Op, c.Record) })
+				return store.WatchChanges(ctx, func(c repository.Change) { emit(c.Kind, c.Op, c.Record) }, repository.WatchOptions{
+					Opened: func() { once.Do(func() { close(opened) }) },
+					Failed: func(err error) {
+						streamErrors.Inc()
+						logger.Warn("change stream", "err", err)
+					},
+				})
 			})
 			if err != nil {
-				logger.Warn("change stream unavailable; each process publishes its own writes", "err", err)
+				logger.Error("change stream given up; each process publishes its own writes", "err", err)
 			}
 		}()
+		select {
+		case <-opened:
+			logger.Info("change stream open")
+		case <-relayEnded:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	resolver := &graph.Resolver{Service: svc, Catalog: refs, Now: time.Now}
 	handler := httpapi.New(httpapi.Deps{

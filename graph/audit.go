@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -161,16 +163,28 @@ var errRefused = errors.New("the command was refused")
 func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	tx, ok := ctx.Value(auditTxKey{}).(*auditTx)
 	fc := graphql.GetFieldContext(ctx)
-	if !ok || tx.used || fc == nil || fc.Parent != nil || fc.Object != "Mutation" {
+	// Only a mutation's root fields are Mutation's (gqlgen gives even
+	// them a parent: the operation's).
+	if !ok || tx.used || fc == nil || fc.Object != "Mutation" {
 		return next(ctx)
 	}
 	tx.used = true
 	rfc := graphql.GetRootFieldContext(ctx)
 	var res any
 	var rerr error
+	// gqlgen resolves the result's child fields with the context given to
+	// next: the transaction's while it runs, the request's once it has
+	// ended (its session is then closed and must not be used, least of
+	// all by child resolvers running side by side).
+	scope := &txScope{base: ctx}
 	err := a.service.InTransaction(ctx, func(tctx context.Context) error {
 		*tx.rec = service.AuditRecord{}
-		res, rerr = next(tctx)
+		if err := rewindUploads(fc.Args); err != nil {
+			return err
+		}
+		scope.cur.Store(&tctx)
+		defer scope.cur.Store(nil)
+		res, rerr = next(scope)
 		switch {
 		case rerr != nil && service.Transient(rerr):
 			return rerr // run again
@@ -204,6 +218,39 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		return nil, domain.Unavailable(err)
 	}
 }
+
+// rewindUploads puts the files a mutation was given back at their start:
+// a transaction run again reads them again (the first run drained them).
+func rewindUploads(args map[string]any) error {
+	for _, v := range args {
+		if u, ok := v.(graphql.Upload); ok && u.File != nil {
+			if _, err := u.File.Seek(0, io.SeekStart); err != nil {
+				return domain.Invalid("file", "the upload could not be read again: %v", err)
+			}
+		}
+	}
+	return nil
+}
+
+// txScope is the context a mutation's resolver is given: the
+// transaction's (carrying its session) while the transaction runs, the
+// request's (base) before and after it.
+type txScope struct {
+	base context.Context
+	cur  atomic.Pointer[context.Context]
+}
+
+func (c *txScope) now() context.Context {
+	if p := c.cur.Load(); p != nil {
+		return *p
+	}
+	return c.base
+}
+
+func (c *txScope) Deadline() (time.Time, bool) { return c.now().Deadline() }
+func (c *txScope) Done() <-chan struct{}       { return c.now().Done() }
+func (c *txScope) Err() error                  { return c.now().Err() }
+func (c *txScope) Value(key any) any           { return c.now().Value(key) }
 
 func firstString(vs ...any) string {
 	for _, v := range vs {

@@ -639,8 +639,13 @@ func (s *Store) recordInTx(ctx context.Context, w versioned, dec *domain.Decisio
 	if err := s.insertAwards(ctx, ads); err != nil {
 		return err
 	}
+	// The same fault points as the journal's (tests): the transaction is
+	// aborted and nothing was written.
+	if err := s.fault("awards"); err != nil {
+		return err
+	}
 	if err := s.fault("dossier"); err != nil {
-		return err // the transaction is aborted: nothing was written
+		return err
 	}
 	return s.commitDossier(ctx, w, xd)
 }

@@ -59,6 +59,8 @@ type Store struct {
 	noReadModel bool
 	// faults, in tests, fails a journaled decision at a step (WithFaults).
 	faults func(step string) error
+	// openStream, in tests, opens WatchChanges' streams (WithChangeStreams).
+	openStream StreamOpener
 }
 
 // WithoutReadModel makes the store answer every list from the database

@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -48,6 +49,19 @@ func txOptions() *options.TransactionOptionsBuilder {
 func inTransaction(ctx context.Context) bool {
 	sess := mongo.SessionFromContext(ctx)
 	return sess != nil && sess.TransactionRunning()
+}
+
+// txActive reports whether ctx is in a transaction: MongoDB's, or a
+// TxDouble's (tests).
+func txActive(ctx context.Context) bool {
+	return inTransaction(ctx) || ctx.Value(doubleTxKey{}) != nil
+}
+
+// transient reports whether err carries the driver's
+// TransientTransactionError label (a transaction to run again).
+func transient(err error) bool {
+	var le interface{ HasErrorLabel(string) bool }
+	return errors.As(err, &le) && le.HasErrorLabel("TransientTransactionError")
 }
 
 // primary is the handle of a collection whose reads go to the primary,

@@ -120,9 +120,13 @@ func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []
 	if a.ParentKind == domain.ParentDossier {
 		// Submitted meanwhile? Then the file came too late: take it back.
 		// (Submitted after this read, the file was attached before.)
-		now, err := ds.Dossier(ctx, a.ParentID, domain.Access{All: true})
-		if err == nil && now.Status != domain.DossierDraft && now.Status != domain.DossierReturned {
-			err = domain.Conflict("dossier %s was %s while the file was uploaded; nothing was attached", now.ID, now.Status)
+		guarded, err := s.keepDossierOpen(ctx, a.ParentID) // a transaction's re-read would see its first snapshot
+		if !guarded {
+			var now *domain.Dossier
+			now, err = ds.Dossier(ctx, a.ParentID, domain.Access{All: true})
+			if err == nil && now.Status != domain.DossierDraft && now.Status != domain.DossierReturned {
+				err = domain.Conflict("dossier %s was %s while the file was uploaded; nothing was attached", now.ID, now.Status)
+			}
 		}
 		if err != nil {
 			if derr := fs.DeleteFile(context.WithoutCancel(ctx), a.ID); derr != nil {

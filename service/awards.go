@@ -15,7 +15,14 @@ func (s *Service) checkAward(ctx context.Context, in domain.AwardInput) (*domain
 	if err != nil {
 		return nil, err
 	}
-	return domain.CheckAward(s.ref(), s.now(), in, movement)
+	a, err := domain.CheckAward(s.ref(), s.now(), in, movement)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.holdMovement(ctx, a.MovementID); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // namedMovement reads the movement an input names within the caller's

@@ -24,7 +24,7 @@ func (s *Service) SetClusterYear(ctx context.Context, clusterID string, in domai
 	// The catalogue holds clusters: reload it so this process sees the
 	// change now (the write is done: a failed reload is caught up by the
 	// periodic one, not reported as the command's failure).
-	_ = s.Catalog.Reload(ctx)
+	s.reloadCatalog(ctx)
 	recordChange(ctx, clusterID, "", before, after, intp(before.Version), intp(after.Version))
 	return after, nil
 }
@@ -136,7 +136,7 @@ func saveReference[T any](ctx context.Context, s *Service, a auth.Action, check 
 	if err != nil {
 		return nil, err
 	}
-	_ = s.Catalog.Reload(ctx) // as in SetClusterYear
+	s.reloadCatalog(ctx) // as in SetClusterYear
 	var vb *int
 	if before != nil {
 		_, v := idVersion(before)
@@ -145,4 +145,11 @@ func saveReference[T any](ctx context.Context, s *Service, a auth.Action, check 
 	id, v := idVersion(rec)
 	recordChange(ctx, id, "", before, rec, vb, intp(v))
 	return rec, nil
+}
+
+// reloadCatalog reloads the catalogue once the command's writes have
+// committed: inside a transaction it would read them uncommitted and serve
+// them process-wide (and on a run again, a change that never committed).
+func (s *Service) reloadCatalog(ctx context.Context) {
+	afterCommit(ctx, func(ctx context.Context) { _ = s.Catalog.Reload(ctx) })
 }

@@ -17,11 +17,40 @@ type Transactor interface {
 // otherwise it runs fn directly. fn may run more than once (a transient
 // error such as a write conflict is retried by the driver): it must return
 // such errors (Transient) rather than swallow them.
+//
+// What a command must do only once its writes are visible to all — reload
+// the process-wide catalogue — it asks for with afterCommit: run after the
+// commit, with ctx, and not at all if the transaction did not commit.
 func (s *Service) InTransaction(ctx context.Context, fn func(ctx context.Context) error) error {
-	if t, ok := s.Store.(Transactor); ok {
-		return t.InTransaction(ctx, fn)
+	t, ok := s.Store.(Transactor)
+	if !ok || ctx.Value(commitHooksKey{}) != nil {
+		return fn(ctx)
 	}
-	return fn(ctx)
+	var hooks commitHooks
+	err := t.InTransaction(ctx, func(tctx context.Context) error {
+		hooks = nil // a run again starts over
+		return fn(context.WithValue(tctx, commitHooksKey{}, &hooks))
+	})
+	if err == nil {
+		for _, h := range hooks {
+			h(ctx)
+		}
+	}
+	return err
+}
+
+type commitHooksKey struct{}
+
+type commitHooks []func(ctx context.Context)
+
+// afterCommit runs h once the transaction ctx is in has committed, or now
+// when ctx is in none.
+func afterCommit(ctx context.Context, h func(ctx context.Context)) {
+	if hooks, ok := ctx.Value(commitHooksKey{}).(*commitHooks); ok {
+		*hooks = append(*hooks, h)
+		return
+	}
+	h(ctx)
 }
 
 // Transactional reports whether InTransaction makes its writes atomic.
