@@ -82,6 +82,7 @@ var settings = []setting{
 	{"GRAPHQL_MAX_DIRECTIVES", "10", "most directive uses in one operation"},
 	{"GRAPHQL_MAX_TOKENS", "3000", "most lexical tokens in the query text"},
 	{"GRAPHQL_MAX_QUERY_BYTES", "16384", "longest query text"},
+	{"GRAPHQL_MAX_FIELDS", "300", "most selections (fields and fragments) in the query text, counted before validation"},
 	{"VOTE_MAJORITY", "0.5", "default share of a cluster's members a leader's ballots must exceed (a vote may set its own)"},
 	{"REQUEST_TIMEOUT", "5s", "deadline of each request, database calls included"},
 	{"COMMAND_TIMEOUT", "30s", "deadline of a mutation's command once it runs: it finishes (or undoes itself) whatever the client does, within this or the request's deadline, whichever is later"},
@@ -97,6 +98,7 @@ var settings = []setting{
 	{"RATE_LIMIT_BURST", "100", "requests per client address allowed at once above RATE_LIMIT_RPS"},
 	{"RATE_LIMIT_SUBJECT_RPS", "0 = off (development); 20 (production)", "requests a second per token subject, on average"},
 	{"RATE_LIMIT_SUBJECT_BURST", "40", "requests per token subject allowed at once above RATE_LIMIT_SUBJECT_RPS"},
+	{"WS_MAX_CONNECTIONS_PER_ADDRESS", "50", "WebSocket connections one client address (IPv6: /64) may hold open at once (the process allows 1000); over it: 429 RATE_LIMITED"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"PPROF_ADDR", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off"},
 }
@@ -113,7 +115,8 @@ type config struct {
 	Introspection, Playground              bool
 	ComplexityLimit                        int
 	MaxDepth, MaxAliases, MaxDirectives    int
-	MaxTokens, MaxQueryBytes               int
+	MaxTokens, MaxQueryBytes, MaxFields    int
+	MaxConnectionsPerAddress               int
 	RequestTimeout, ShutdownTimeout        time.Duration
 	CommandTimeout                         time.Duration
 	ReadHeaderTimeout                      time.Duration
@@ -203,6 +206,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.MaxDirectives = int(integer("GRAPHQL_MAX_DIRECTIVES", "10"))
 	c.MaxTokens = int(integer("GRAPHQL_MAX_TOKENS", "3000"))
 	c.MaxQueryBytes = int(integer("GRAPHQL_MAX_QUERY_BYTES", "16384"))
+	c.MaxFields = int(integer("GRAPHQL_MAX_FIELDS", "300"))
+	c.MaxConnectionsPerAddress = int(integer("WS_MAX_CONNECTIONS_PER_ADDRESS", "50"))
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s")
 	c.CommandTimeout = duration("COMMAND_TIMEOUT", "30s")
 	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s")

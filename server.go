@@ -216,7 +216,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		GraphQL: graph.NewHandler(resolver, graph.HandlerConfig{
 			Introspection: cfg.Introspection, ComplexityLimit: cfg.ComplexityLimit, Logger: logger,
 			Limits: graph.Limits{MaxQueryBytes: cfg.MaxQueryBytes, MaxTokens: cfg.MaxTokens, MaxDepth: cfg.MaxDepth,
-				MaxAliases: cfg.MaxAliases, MaxDirectives: cfg.MaxDirectives},
+				MaxAliases: cfg.MaxAliases, MaxDirectives: cfg.MaxDirectives, MaxFields: cfg.MaxFields},
 			Subscriptions: graph.SubscriptionConfig{Verifier: verifier,
 				AllowOrigin: httpapi.OriginAllowed(cfg.CORSOrigins, cfg.CORSLocalhost)},
 			AnonymousRefusal: func(op string) { anonymousRefusals.WithLabelValues(op).Inc() },
@@ -227,8 +227,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Verifier:       verifier, DB: store, Logger: logger, Playground: cfg.Playground,
 		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes, Registry: reg,
 		CORSOrigins: cfg.CORSOrigins, CORSLocalhost: cfg.CORSLocalhost,
-		AddressLimit: httpapi.RateLimit{RPS: cfg.RateRPS, Burst: cfg.RateBurst},
-		SubjectLimit: httpapi.RateLimit{RPS: cfg.SubjectRPS, Burst: cfg.SubjectBurst},
+		AddressLimit:             httpapi.RateLimit{RPS: cfg.RateRPS, Burst: cfg.RateBurst},
+		SubjectLimit:             httpapi.RateLimit{RPS: cfg.SubjectRPS, Burst: cfg.SubjectBurst},
+		MaxConnectionsPerAddress: cfg.MaxConnectionsPerAddress,
 	})
 	if cfg.PprofAddr != "" {
 		stopPprof, err := servePprof(cfg.PprofAddr, logger)

@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/httpapi"
 )
 
 // presentError maps every error to the wire: application errors show their
@@ -65,6 +66,13 @@ func presentError(logger *slog.Logger, noSuggestions bool) graphql.ErrorPresente
 			msg, _, _ := strings.Cut(ge.Message, ":")
 			gqlErr.Message = msg
 			gqlErr.Extensions = map[string]any{"code": string(domain.CodeParse)}
+			return gqlErr
+		}
+		if httpapi.ClientGone(err) {
+			logger.DebugContext(ctx, "client gone", "err", err,
+				"request_id", domain.RequestID(ctx), "path", gqlErr.Path.String())
+			gqlErr.Message = "the request was cancelled"
+			gqlErr.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
 			return gqlErr
 		}
 		if errors.Is(err, context.DeadlineExceeded) {

@@ -8,6 +8,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/thidua/thidua/domain"
 )
@@ -21,10 +22,17 @@ type Limits struct {
 	MaxDepth      int // nesting of selections, through fragments; introspection is exempt
 	MaxAliases    int // aliased fields, __typename included
 	MaxDirectives int // directive uses in the operation
+	// MaxFields bounds the selections (fields, fragment spreads, inline
+	// fragments) of the query text, counted before validation: gqlgen's
+	// validator compares fields of a selection set pairwise, so a few
+	// thousand fields of one name cost hundreds of milliseconds to
+	// validate (BenchmarkManyFields).
+	MaxFields int
 }
 
 // DefaultLimits are the limits when no setting says otherwise.
-var DefaultLimits = Limits{MaxQueryBytes: 16 << 10, MaxTokens: 3000, MaxDepth: 10, MaxAliases: 15, MaxDirectives: 10}
+var DefaultLimits = Limits{MaxQueryBytes: 16 << 10, MaxTokens: 3000, MaxDepth: 10, MaxAliases: 15, MaxDirectives: 10,
+	MaxFields: 300}
 
 type limiter struct {
 	Limits
@@ -47,19 +55,74 @@ func (l limiter) MutateOperationParameters(_ context.Context, p *graphql.RawPara
 	if l.MaxQueryBytes > 0 && len(p.Query) > l.MaxQueryBytes {
 		return invalidRequest("the query is %d bytes long; the limit is %d", len(p.Query), l.MaxQueryBytes)
 	}
-	if l.MaxTokens > 0 {
-		lx := lexer.New(&ast.Source{Input: p.Query})
-		for n := 0; ; n++ {
-			tok, err := lx.ReadToken()
-			if err != nil || tok.Kind == lexer.EOF {
-				break // syntax errors are the parser's to report
-			}
-			if n >= l.MaxTokens {
-				return invalidRequest("the query has more than %d tokens", l.MaxTokens)
-			}
+	if l.MaxTokens <= 0 && l.MaxFields <= 0 {
+		return nil
+	}
+	lx := lexer.New(&ast.Source{Input: p.Query})
+	tokens := 0
+	for ; ; tokens++ {
+		tok, err := lx.ReadToken()
+		if err != nil || tok.Kind == lexer.EOF {
+			break // syntax errors are the parser's to report
+		}
+		if l.MaxTokens > 0 && tokens >= l.MaxTokens {
+			return invalidRequest("the query has more than %d tokens", l.MaxTokens)
+		}
+	}
+	// Every selection is at least a token: a text of few tokens needs no
+	// counting (nor a parse of its own).
+	if l.MaxFields > 0 && tokens > l.MaxFields {
+		if n := selections(p.Query); n > l.MaxFields {
+			return tooComplex("the query has %d fields; the limit is %d", n, l.MaxFields)
 		}
 	}
 	return nil
+}
+
+// selections counts the fields, fragment spreads and inline fragments
+// written in a query text (fragments are not expanded); 0 when it does not
+// parse (the parser reports that).
+func selections(query string) int {
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		return 0
+	}
+	n := 0
+	var count func(ast.SelectionSet)
+	count = func(set ast.SelectionSet) {
+		for _, s := range set {
+			n++
+			switch s := s.(type) {
+			case *ast.Field:
+				count(s.SelectionSet)
+			case *ast.InlineFragment:
+				count(s.SelectionSet)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		count(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		count(f.SelectionSet)
+	}
+	return n
+}
+
+// maxErrors is how many errors a response that has no data lists; the
+// rest are summed up in one more. A query of many unknown fields would
+// otherwise be answered with an error per field.
+const maxErrors = 10
+
+func (limiter) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || len(resp.Errors) <= maxErrors || len(resp.Data) > 0 && string(resp.Data) != "null" {
+		return resp
+	}
+	more := &gqlerror.Error{Message: fmt.Sprintf("and %d more errors", len(resp.Errors)-maxErrors),
+		Extensions: map[string]any{"code": resp.Errors[0].Extensions["code"]}}
+	resp.Errors = append(resp.Errors[:maxErrors:maxErrors], more)
+	return resp
 }
 
 // MutateOperationContext checks the shape of the validated operation.

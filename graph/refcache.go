@@ -39,14 +39,35 @@ var referenceFields = map[string]bool{
 func (*refCache) ExtensionName() string                   { return "ReferenceResponseCache" }
 func (*refCache) Validate(graphql.ExecutableSchema) error { return nil }
 
+// refAnswered is what the cache did for one operation. A transport asks an
+// operation's response handler again until it returns nil (the WebSocket
+// transport does, for every operation): after a cached answer there is
+// nothing more to say; after the executor's, the executor says (its @defer
+// parts, then nil).
+type refAnswered struct{ asked, cached bool }
+
+type refAnsweredKey struct{}
+
+func (*refCache) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(context.WithValue(ctx, refAnsweredKey{}, &refAnswered{}))
+}
+
 func (c *refCache) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
+	answered, _ := ctx.Value(refAnsweredKey{}).(*refAnswered)
 	oc := graphql.GetOperationContext(ctx)
-	if oc.Operation == nil || oc.Operation.Operation != ast.Query || !onlyReference(oc) {
+	if answered == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query || !onlyReference(oc) {
 		return next(ctx)
 	}
+	switch {
+	case answered.cached:
+		return nil
+	case answered.asked:
+		return next(ctx)
+	}
+	answered.asked = true
 	vars, err := json.Marshal(oc.Variables)
 	if err != nil {
 		return next(ctx)
@@ -60,11 +81,14 @@ func (c *refCache) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	hit := c.entries[key]
 	c.mu.Unlock()
 	if hit != nil {
+		answered.cached = true
 		out := *hit
 		return &out
 	}
 	resp := next(ctx)
-	if resp != nil && len(resp.Errors) == 0 && resp.Data != nil {
+	// A response with more to come (@defer) is not kept: its later parts
+	// are not in it.
+	if resp != nil && len(resp.Errors) == 0 && resp.Data != nil && resp.HasNext == nil {
 		keep := *resp
 		c.mu.Lock()
 		if c.snap == snap {

@@ -137,7 +137,7 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	n := t.conns.Add(1)
 	defer t.conns.Add(-1)
 	st := &connState{over: n > int64(t.cfg.MaxConnections), maxSubs: t.cfg.MaxSubscriptionsPerConnection}
-	t.ws.Do(w, r.WithContext(context.WithValue(r.Context(), connStateKey{}, st)), exec)
+	t.ws.Do(w, r.WithContext(context.WithValue(r.Context(), connStateKey{}, st)), newWSExec(exec))
 }
 
 // init runs on connection_init: it refuses a connection over the limit or
@@ -324,14 +324,20 @@ func (connCapture) Accept(w http.ResponseWriter, r *http.Request, o transport.We
 	impl := transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}}
 	o.Subprotocols = []string{protocolName}
 	c, err := impl.Accept(w, r, o)
-	if err == nil {
-		if st := stateFrom(r.Context()); st != nil {
-			st.mu.Lock()
-			st.conn = c
-			st.mu.Unlock()
-		}
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	// gqlgen's coder/websocket connection, which also takes read limits
+	// and deadlines.
+	if full, ok := c.(wsConn); ok {
+		c = utf8Conn{conn: full}
+	}
+	if st := stateFrom(r.Context()); st != nil {
+		st.mu.Lock()
+		st.conn = c
+		st.mu.Unlock()
+	}
+	return c, nil
 }
 
 // subscriptionEvents gives every event of a subscription fresh loaders

@@ -116,8 +116,11 @@ func TestDeferOverMultipart(t *testing.T) {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	if !strings.HasPrefix(res.Header.Get("Content-Type"), "multipart/mixed") || !strings.Contains(string(raw), `"hasNext":false`) ||
-		!strings.Contains(string(raw), "huan-chuong-lao-dong") {
+	// One answer, then the closing boundary: gqlgen resolves the deferred
+	// fragment with the rest (no hasNext), and the reference cache used to
+	// answer again and again until the deadline.
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "multipart/mixed") || !strings.HasSuffix(strings.TrimSpace(string(raw)), "-----") ||
+		strings.Count(string(raw), "huan-chuong-lao-dong") != 1 {
 		t.Errorf("a deferred query: %d %s\n%s", res.StatusCode, res.Header.Get("Content-Type"), raw)
 	}
 }

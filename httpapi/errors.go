@@ -1,10 +1,15 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"syscall"
+
+	"github.com/coder/websocket"
 
 	"github.com/thidua/thidua/domain"
 )
@@ -20,6 +25,9 @@ func WriteError(logger *slog.Logger) func(w http.ResponseWriter, r *http.Request
 		ext := map[string]string{"code": string(code)}
 		var de *domain.Error
 		switch {
+		case ClientGone(err):
+			logger.DebugContext(r.Context(), "client gone", "err", err, "path", r.URL.Path,
+				"request_id", domain.RequestID(r.Context()))
 		case code == domain.CodeInternal:
 			logger.ErrorContext(r.Context(), "request failed", "err", err, "path", r.URL.Path,
 				"request_id", domain.RequestID(r.Context()))
@@ -47,4 +55,13 @@ func writeJSON(w http.ResponseWriter, code domain.Code, msg string, ext map[stri
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code.HTTPStatus())
 	_, _ = w.Write(body)
+}
+
+// ClientGone reports whether err says only that the client went away (it
+// closed the connection or cancelled the request, or its WebSocket was
+// closed): nothing the service should be alerted to.
+func ClientGone(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) ||
+		websocket.CloseStatus(err) != -1
 }

@@ -48,6 +48,12 @@ func newAPI(t testing.TB, opts ...repository.Option) *api {
 // newAPIWith is newAPI with the GraphQL handler's configuration changed.
 func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repository.Option) *api {
 	t.Helper()
+	return newAPIDeps(t, conf, nil, opts...)
+}
+
+// newAPIDeps is newAPIWith with the HTTP surface's dependencies changed too.
+func newAPIDeps(t testing.TB, conf func(*graph.HandlerConfig), deps func(*httpapi.Deps), opts ...repository.Option) *api {
+	t.Helper()
 	ctx := context.Background()
 	store := dbtest.Store(t, append(opts, repository.WithClock(func() time.Time { return now }))...)
 	if err := seed.Load(ctx, store); err != nil {
@@ -77,13 +83,17 @@ func newAPIWith(t testing.TB, conf func(*graph.HandlerConfig), opts ...repositor
 	limits.MaxBytes = 1 << 20
 	svc := &service.Service{Store: store, Catalog: refs, Now: clock, Events: service.NewBus(0), FileLimits: &limits}
 	res := &graph.Resolver{Service: svc, Catalog: refs, Now: clock}
-	h := httpapi.New(httpapi.Deps{
+	d := httpapi.Deps{
 		Exports:  export.Handler(svc, logger),
 		GraphQL:  graph.NewHandler(res, hc),
 		Verifier: verifier, DB: store, Logger: logger, Playground: true,
 		RequestTimeout: 5 * time.Second, MaxBodyBytes: 64 << 10,
 		Files: httpapi.FileHandler(svc.OpenFile, httpapi.WriteError(logger)), MaxUploadBytes: limits.MaxBytes,
-	})
+	}
+	if deps != nil {
+		deps(&d)
+	}
+	h := httpapi.New(d)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &api{t: t, h: h, srv: srv, store: store, refs: refs, svc: svc}

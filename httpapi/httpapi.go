@@ -65,6 +65,9 @@ type Deps struct {
 	// AddressLimit limits requests per client address, SubjectLimit per
 	// token subject; the zero value is no limit.
 	AddressLimit, SubjectLimit RateLimit
+	// MaxConnectionsPerAddress caps the WebSocket connections one client
+	// address holds open at once (0: no cap).
+	MaxConnectionsPerAddress int
 	// Registry receives the HTTP metrics and is served at /metrics; nil:
 	// a new one with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -98,7 +101,11 @@ func New(d Deps) http.Handler {
 	// A WebSocket upgrade is a long-lived connection, not a GraphQL-over-HTTP
 	// request: no deadline, body limit, protocol rules or caching headers;
 	// the token comes in connection_init (a header, if any, is checked).
-	ws := limitBy(byAddress, clientAddress, authn(limitBy(bySubject, tokenSubject, d.GraphQL)))
+	// The upgrade counts as a request; each operation over the connection
+	// then counts as one too (withOperationLimits), and an address holds at
+	// most MaxConnectionsPerAddress connections.
+	ws := limitBy(byAddress, clientAddress, limitConnections(newConnLimit(d.MaxConnectionsPerAddress), clientAddress,
+		authn(limitBy(bySubject, tokenSubject, withOperationLimits(byAddress, bySubject, d.GraphQL)))))
 	route("/graphql", "graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebSocketUpgrade(r) {
 			// The upgrader lifts the server's connection deadlines once it

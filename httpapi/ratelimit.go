@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net"
@@ -101,12 +102,116 @@ func limitBy(l *limiter, keyOf func(*http.Request) string, next http.Handler) ht
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if key := keyOf(r); key != "" {
 			if wait, ok := l.allow(key); !ok {
-				secs := int(math.Ceil(wait.Seconds()))
-				w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
-				writeError(w, domain.CodeRateLimited, fmt.Sprintf("too many requests; retry in %d s", max(1, secs)))
+				secs, msg := retryIn(wait)
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				writeError(w, domain.CodeRateLimited, msg)
 				return
 			}
 		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// retryIn is the whole seconds (at least one) a refused caller waits, and
+// the message that says so.
+func retryIn(wait time.Duration) (int, string) {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	return secs, fmt.Sprintf("too many requests; retry in %d s", secs)
+}
+
+// operationLimitKey holds, in a WebSocket connection's context, the check
+// each of its operations passes (withOperationLimits).
+type operationLimitKey struct{}
+
+// withOperationLimits makes every operation of a long-lived connection (a
+// WebSocket) count against the same limits as a request over HTTP: the
+// connection's address, and its caller's subject once connection_init has
+// said who it is. The transport asks AllowOperation for each.
+func withOperationLimits(byAddress, bySubject *limiter, next http.Handler) http.Handler {
+	if byAddress == nil && bySubject == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := clientAddress(r)
+		check := func(ctx context.Context) error {
+			keys := []struct {
+				l   *limiter
+				key string
+			}{{byAddress, addr}, {bySubject, subjectKey(auth.FromContext(ctx))}}
+			for _, k := range keys {
+				if k.l == nil || k.key == "" {
+					continue
+				}
+				if wait, ok := k.l.allow(k.key); !ok {
+					_, msg := retryIn(wait)
+					return &domain.Error{Code: domain.CodeRateLimited, Message: msg}
+				}
+			}
+			return nil
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), operationLimitKey{}, check)))
+	})
+}
+
+// AllowOperation counts one operation of the WebSocket connection ctx
+// belongs to against its rate limits: nil, or a RATE_LIMITED error that
+// says when to retry. Outside a limited connection it allows everything.
+func AllowOperation(ctx context.Context) error {
+	if check, ok := ctx.Value(operationLimitKey{}).(func(context.Context) error); ok {
+		return check(ctx)
+	}
+	return nil
+}
+
+// connLimit counts the open connections (WebSockets) of each client
+// address, so that one address cannot take every connection the process
+// allows.
+type connLimit struct {
+	max  int
+	mu   sync.Mutex
+	open map[string]int
+}
+
+func newConnLimit(n int) *connLimit {
+	if n <= 0 {
+		return nil
+	}
+	return &connLimit{max: n, open: map[string]int{}}
+}
+
+func (c *connLimit) acquire(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open[key] >= c.max {
+		return false
+	}
+	c.open[key]++
+	return true
+}
+
+func (c *connLimit) release(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open[key]--; c.open[key] <= 0 {
+		delete(c.open, key)
+	}
+}
+
+// limitConnections refuses a connection over its address's limit with 429
+// RATE_LIMITED before it is upgraded; the place is held until the
+// connection ends (the handler returns).
+func limitConnections(c *connLimit, keyOf func(*http.Request) string, next http.Handler) http.Handler {
+	if c == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := keyOf(r)
+		if !c.acquire(key) {
+			w.Header().Set("Retry-After", "10")
+			writeError(w, domain.CodeRateLimited, fmt.Sprintf("too many connections from this address (limit %d)", c.max))
+			return
+		}
+		defer c.release(key)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -131,8 +236,10 @@ func clientAddress(r *http.Request) string {
 }
 
 // tokenSubject is the key of an authenticated caller ("" when anonymous).
-func tokenSubject(r *http.Request) string {
-	if p := auth.FromContext(r.Context()); p != nil {
+func tokenSubject(r *http.Request) string { return subjectKey(auth.FromContext(r.Context())) }
+
+func subjectKey(p *auth.Principal) string {
+	if p != nil {
 		return "sub:" + p.Subject
 	}
 	return ""

@@ -28,8 +28,9 @@ import (
 // (subToken), so that they can expire during a test.
 type subAPI struct {
 	*api
-	bus   *service.Bus
-	wsURL string
+	bus    *service.Bus
+	wsURL  string
+	client *http.Client // dials the connections (nil: the default)
 }
 
 func newSubAPI(t *testing.T, conf func(*graph.SubscriptionConfig)) *subAPI {
@@ -103,7 +104,7 @@ func (a *subAPI) dialWS(t *testing.T, name string, header http.Header) (*wsClien
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c, res, err := websocket.Dial(ctx, a.wsURL, &websocket.DialOptions{
-		Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
+		Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header, HTTPClient: a.client})
 	if err != nil {
 		return nil, res, err
 	}
