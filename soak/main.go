@@ -4,6 +4,7 @@
 //
 //	go run ./soak                       # 32 clients, 10 minutes, embedded database
 //	go run ./soak -duration 1m -clients 8
+//	go run ./soak -hostile -clients 8   # the same beside attackers (hostile.go), production settings
 package main
 
 import (
@@ -25,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/thidua/thidua/auth"
@@ -51,6 +53,7 @@ type sample struct {
 func main() {
 	dur := flag.Duration("duration", 10*time.Minute, "how long to run")
 	clients := flag.Int("clients", 32, "concurrent clients")
+	hostileRun := flag.Bool("hostile", false, "run attackers beside the clients, under production settings (hostile.go)")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "thidua-soak-*")
 	must(err)
@@ -64,6 +67,9 @@ func main() {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "DATA_DIR="+filepath.Join(dir, "data"), "ADDR="+addr, "JWT_SECRET="+secret,
 		"LOG_LEVEL=error", "PLAYGROUND=false")
+	if *hostileRun {
+		cmd.Env = append(cmd.Env, "APP_ENV=production", "JWT_ISSUER=thidua", "JWT_AUDIENCE=thidua")
+	}
 	cmd.Stderr = os.Stderr
 	must(cmd.Start())
 	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
@@ -89,8 +95,17 @@ func main() {
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
-			client(ctx, c, hc, base, tokens[provinces[c%len(provinces)]], provinces[c%len(provinces)], reviewID, st)
+			chc := hc
+			if *hostileRun { // each legitimate client on an address of its own, as people are
+				chc = from(fmt.Sprintf("127.0.1.%d", 1+c))
+			}
+			client(ctx, c, chc, base, tokens[provinces[c%len(provinces)]], provinces[c%len(provinces)], reviewID, st)
 		}(c)
+	}
+	h := &hostileStats{}
+	attackers := &sync.WaitGroup{}
+	if *hostileRun {
+		attackers = runHostile(ctx, base, h)
 	}
 	tick := time.NewTicker(10 * time.Second)
 	for done := false; !done; {
@@ -104,6 +119,7 @@ func main() {
 		}
 	}
 	wg.Wait()
+	attackers.Wait()
 	elapsed := time.Since(start)
 	time.Sleep(2 * time.Second) // let idle connections and loaders wind down
 	gEnd, rssEnd := metrics(hc, base)
@@ -164,8 +180,19 @@ func main() {
 	}
 	fmt.Fprintf(&b, "soak: goroutines after warm-up %.0f, max %.0f, at rest %.0f; resident memory after warm-up %.0f MB, max %.0f MB, at rest %.0f MB\n",
 		g0, gMax, gEnd, r0, rMax, rssEnd)
+	if *hostileRun {
+		fmt.Fprintln(&b, h)
+		fmt.Fprintln(&b, "soak: time, goroutines, resident MB")
+		for _, s := range samples {
+			fmt.Fprintf(&b, "soak: %v, %.0f, %.0f\n", s.At, s.Goroutines, s.RSSMB)
+		}
+	}
+	alive := cmd.ProcessState == nil && cmd.Process.Signal(syscall.Signal(0)) == nil
+	if !alive {
+		fmt.Fprintln(&b, "soak: the service is gone")
+	}
 	fmt.Print(b.String())
-	failed := st.status5xx.Load() > 0 || lost > 0 || wrong > 0 || stored != acked || st.otherErrors.Load() > 0
+	failed := !alive || st.status5xx.Load() > 0 || lost > 0 || wrong > 0 || stored != acked || st.otherErrors.Load() > 0
 	if failed {
 		fmt.Println("soak: FAILED")
 		os.Exit(1)
