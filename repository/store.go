@@ -59,6 +59,9 @@ type Store struct {
 	noReadModel bool
 	// faults, in tests, fails a journaled decision at a step (WithFaults).
 	faults func(step string) error
+	// chunkWrites bounds the attachment chunks read and written at once,
+	// whatever the number of uploads (files.go).
+	chunkWrites chan struct{}
 }
 
 // WithoutReadModel makes the store answer every list from the database
@@ -93,7 +96,7 @@ func OpenClient(ctx context.Context, copts *options.ClientOptions, name string, 
 		copts.SetServerSelectionTimeout(5 * time.Second)
 	}
 	copts.SetBSONOptions(&options.BSONOptions{UseLocalTimeZone: false, DefaultDocumentM: true})
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, chunkWrites: make(chan struct{}, maxChunkWrites)}
 	for _, o := range opts {
 		o(s, copts)
 	}
