@@ -71,6 +71,12 @@ func (t multipartUpload) Do(w http.ResponseWriter, r *http.Request, exec graphql
 	}
 	body := &multipartBody{mr: mr, maxBody: t.maxBody, files: map[string]*spooled{}}
 	defer body.close()
+	if r.ProtoMajor == 1 {
+		// Whatever is answered, the rest of a body not read (a refused
+		// upload's file) is not read either: net/http would otherwise
+		// read up to 256 KiB of it before it sends the answer, then close.
+		w = &closeUnread{ResponseWriter: w, body: body}
+	}
 	params, err := body.operations(t.maxField)
 	if err != nil {
 		refuseUpload(w, err)
@@ -90,6 +96,7 @@ func (t multipartUpload) Do(w http.ResponseWriter, r *http.Request, exec graphql
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
+	body.finish()
 	if err := body.failure(); err != nil && isNull(resp.Data) {
 		// The request itself was at fault (cut short, over the limit):
 		// answered as such, not as the field's failure.
@@ -132,6 +139,33 @@ func tooLarge(n int64) error {
 	return &domain.Error{Code: domain.CodeTooLarge, Message: fmt.Sprintf("request body over %d bytes", n)}
 }
 
+// closeUnread marks the response "Connection: close" when it is written
+// before the body was read to its end.
+type closeUnread struct {
+	http.ResponseWriter
+	body    *multipartBody
+	written bool
+}
+
+func (w *closeUnread) WriteHeader(code int) {
+	if !w.written {
+		w.written = true
+		if !w.body.ended() {
+			w.Header().Set("Connection", "close")
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *closeUnread) Write(b []byte) (int, error) {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *closeUnread) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // multipartBody is a multipart request being read: its operations and map
 // first, then each file when it is opened (the files before it, if any,
 // are written to temporary files on the way).
@@ -142,6 +176,27 @@ type multipartBody struct {
 	keys    map[string]bool     // the file keys the map names
 	files   map[string]*spooled // the files read, by key
 	err     error               // once the body failed, every open returns it
+	end     bool                // the body was read to its end
+}
+
+// finish reads the end of the body if every file was read (so that the
+// connection serves the next request).
+func (b *multipartBody) finish() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil || b.end || len(b.files) < len(b.keys) {
+		return
+	}
+	if _, err := b.mr.NextPart(); err == io.EOF {
+		b.end = true
+	}
+}
+
+// ended reports whether the body was read to its end.
+func (b *multipartBody) ended() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.end
 }
 
 // spooled is a file part read into a temporary file.
@@ -304,6 +359,7 @@ func (b *multipartBody) open(key string) (*spooled, error) {
 	for {
 		part, err := b.mr.NextPart()
 		if err == io.EOF {
+			b.end = true
 			b.err = domain.Invalid("map", "the request has no file part %q", key)
 			return nil, b.err
 		}
