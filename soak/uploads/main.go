@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/thidua/thidua/auth"
@@ -75,7 +76,7 @@ func main() {
 	copy(pdf, "%PDF-1.4\n")
 	copy(pdf[len(pdf)-7:], "\n%%EOF\n")
 
-	var peak int64
+	var peak atomic.Int64
 	stop := make(chan struct{})
 	var sampler sync.WaitGroup
 	sampler.Add(1)
@@ -86,7 +87,9 @@ func main() {
 			case <-stop:
 				return
 			case <-time.After(50 * time.Millisecond):
-				peak = max(peak, rssMB(pid, "VmRSS"))
+				if v := rssMB(pid, "VmRSS"); v > peak.Load() {
+					peak.Store(v)
+				}
 			}
 		}
 	}()
@@ -109,7 +112,7 @@ func main() {
 			count[c]++
 		}
 		fmt.Printf("%d %s uploads of %d MiB at once: %v in %s; peak RSS so far %d MB\n",
-			*n, round.name, *size>>20, count, time.Since(start).Round(time.Millisecond), max(peak, rssMB(pid, "VmHWM")))
+			*n, round.name, *size>>20, count, time.Since(start).Round(time.Millisecond), max(peak.Load(), rssMB(pid, "VmHWM")))
 	}
 	close(stop)
 	sampler.Wait()
