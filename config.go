@@ -91,6 +91,8 @@ var settings = []setting{
 	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
 	{"MAX_BODY_BYTES", "65536", "largest request body (but a file upload)"},
 	{"UPLOAD_MAX_BYTES", "20971520", "largest attachment (a file uploaded to a dossier or decision)"},
+	{"UPLOAD_CONCURRENCY", "8", "uploads received at once by the process; more are refused (503 SERVICE_UNAVAILABLE, Retry-After)"},
+	{"UPLOAD_CONCURRENCY_PER_SUBJECT", "2", "uploads received at once for one token subject; more are refused (429 RATE_LIMITED, Retry-After)"},
 	{"UPLOAD_TYPES", "application/pdf,image/jpeg,image/png,application/msword,...docx,application/vnd.ms-excel,...xlsx,...odt,...ods", "comma-separated content types attachments may have (found from their content); see README"},
 	{"ELIGIBILITY_RULES", "the law's table (README)", "a JSON file of the eligibility rules checked when a dossier is submitted (README, \"Dossiers\"), or \"none\""},
 	{"CORS_ORIGINS", "any http://localhost:<port> and http://127.0.0.1:<port> (development); none (production)", "comma-separated exact origins (https://app.example.org) browsers may call the API from; setting it replaces the default"},
@@ -124,6 +126,7 @@ type config struct {
 	WriterLeaseTTL                         time.Duration
 	MaxBodyBytes                           int64
 	Uploads                                domain.FileLimits
+	UploadConcurrency, UploadsPerSubject   int
 	Prerequisites                          []domain.Prerequisite
 	VoteMajority                           float64
 	LogLevel                               string
@@ -220,6 +223,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
 	c.Uploads = domain.DefaultFileLimits()
 	c.Uploads.MaxBytes = integer("UPLOAD_MAX_BYTES", "20971520")
+	c.UploadConcurrency = int(integer("UPLOAD_CONCURRENCY", "8"))
+	c.UploadsPerSubject = int(integer("UPLOAD_CONCURRENCY_PER_SUBJECT", "2"))
 	if v := strings.TrimSpace(getenv("UPLOAD_TYPES")); v != "" {
 		c.Uploads.Types = nil
 		for _, t := range strings.Split(v, ",") {

@@ -134,6 +134,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if n > 0 {
 		logger.Info("interrupted decisions finished", "count", n)
 	}
+	// Files a failed delete or a crash left are swept before serving.
+	// On FerretDB this process is the only writer (the lease): every
+	// chunk without a file is orphaned. On MongoDB another process may be
+	// uploading: only files begun an hour ago (uploads last seconds).
+	sweepBefore := time.Now()
+	if !store.Capabilities().FerretDB {
+		sweepBefore = sweepBefore.Add(-time.Hour)
+	}
+	if files, chunks, err := store.SweepFiles(ctx, sweepBefore); err != nil {
+		return fmt.Errorf("sweep attachments: %w", err)
+	} else if files+chunks > 0 {
+		logger.Info("orphaned attachments swept", "files", files, "chunks", chunks)
+	}
 	refs, err := catalog.New(ctx, store)
 	if err != nil {
 		return err
@@ -224,6 +237,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}),
 		Files:          httpapi.FileHandler(svc.OpenFile, httpapi.WriteError(logger)),
 		MaxUploadBytes: cfg.Uploads.MaxBytes,
+		Uploads:        httpapi.UploadLimits{Total: cfg.UploadConcurrency, PerSubject: cfg.UploadsPerSubject},
 		Verifier:       verifier, DB: store, Logger: logger, Playground: cfg.Playground,
 		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes, Registry: reg,
 		CORSOrigins: cfg.CORSOrigins, CORSLocalhost: cfg.CORSLocalhost,

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Attachment is a file attached to a dossier or a decision: its bytes are
@@ -77,8 +80,32 @@ func DefaultFileLimits() FileLimits {
 type fileType struct {
 	label string
 	exts  []string
-	check func(data []byte) string
+	check func(f file) string
 }
+
+// file is an uploaded file's bytes, read where needed (a temporary file,
+// not memory).
+type file struct {
+	r    io.ReaderAt
+	size int64
+}
+
+// head is the first n bytes of f (fewer if it is shorter).
+func (f file) head(n int64) []byte {
+	b := make([]byte, min(n, f.size))
+	k, _ := f.r.ReadAt(b, 0)
+	return b[:k]
+}
+
+// tail is the last n bytes of f (fewer if it is shorter).
+func (f file) tail(n int64) []byte {
+	n = min(n, f.size)
+	b := make([]byte, n)
+	k, _ := f.r.ReadAt(b, f.size-n)
+	return b[:k]
+}
+
+func (f file) reader() io.Reader { return io.NewSectionReader(f.r, 0, f.size) }
 
 var fileTypes = map[string]fileType{
 	TypePDF:  {"PDF", []string{".pdf"}, checkPDF},
@@ -92,21 +119,29 @@ var fileTypes = map[string]fileType{
 	TypeODS:  {"OpenDocument spreadsheet", []string{".ods"}, checkODF(TypeODS)},
 }
 
-// CheckFile checks an uploaded file, whole in memory, named name by the
-// client, against l, and returns its content type, found from its bytes
-// (never from the client's word or the name alone). The name's extension
-// must agree with the bytes, and the bytes must be a whole file of their
-// type. Problems are BAD_USER_INPUT in field.
+// CheckFile is CheckFileAt of a file whole in memory.
 func CheckFile(l FileLimits, field, name string, data []byte) (contentType string, err error) {
+	return CheckFileAt(l, field, name, bytes.NewReader(data), int64(len(data)))
+}
+
+// CheckFileAt checks an uploaded file of size bytes read from r, named
+// name by the client, against l, and returns its content type, found from
+// its bytes (never from the client's word or the name alone). The name's
+// extension must agree with the bytes, and the bytes must be a whole file
+// of their type. Problems are BAD_USER_INPUT in field. It reads the file
+// where it needs (the head, a ZIP's directory, a PDF's tail), never whole
+// into memory.
+func CheckFileAt(l FileLimits, field, name string, r io.ReaderAt, size int64) (contentType string, err error) {
 	if p := checkFileName(name); p != "" {
 		return "", Invalid(field, "%s", p)
 	}
 	switch {
-	case len(data) == 0:
+	case size == 0:
 		return "", Invalid(field, "%s is empty", name)
-	case int64(len(data)) > l.MaxBytes:
-		return "", Invalid(field, "%s is %s, over the %s limit", name, megabytes(int64(len(data))), megabytes(l.MaxBytes))
+	case size > l.MaxBytes:
+		return "", Invalid(field, "%s is %s, over the %s limit", name, megabytes(size), megabytes(l.MaxBytes))
 	}
+	data := file{r, size}
 	ext := strings.ToLower(path.Ext(name))
 	named := typeOfExt(ext)
 	sniffed := sniff(data)
@@ -132,6 +167,25 @@ func CheckFile(l FileLimits, field, name string, data []byte) (contentType strin
 		return "", Invalid(field, "%s is not a valid %s: %s", name, t.label, p)
 	}
 	return sniffed, nil
+}
+
+// CleanFileName is the name a file is stored under: name in NFC (a
+// Vietnamese letter and its marks as one character each), without the
+// invisible formatting characters (Unicode category Cf: zero-width
+// spaces and joiners, bidirectional overrides and isolates, the byte
+// order mark, soft hyphens) that make a name read other than it is
+// ("hoso\u202Efdp.exe" shows as "hosoexe.pdf"). A name that is not UTF-8
+// is left for CheckFile to refuse.
+func CleanFileName(name string) string {
+	if !utf8.ValidString(name) {
+		return name
+	}
+	return norm.NFC.String(strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, name))
 }
 
 // checkFileName returns what is wrong with a file's name, or "".
@@ -207,6 +261,9 @@ func withArticle(label string) string {
 	return "a " + label
 }
 
+// sniffLen is how much of a file's head sniff reads for its signature.
+const sniffLen = 512
+
 var (
 	sigPDF  = []byte("%PDF-")
 	sigPNG  = []byte("\x89PNG\r\n\x1a\n")
@@ -219,7 +276,8 @@ var (
 // signature, and for the container formats (ZIP, OLE compound files) by
 // what they contain. It is "" when the bytes are no type it knows, or a
 // container it cannot read.
-func sniff(data []byte) string {
+func sniff(f file) string {
+	data := f.head(sniffLen)
 	switch {
 	case bytes.HasPrefix(data, sigPDF):
 		return TypePDF
@@ -233,14 +291,14 @@ func sniff(data []byte) string {
 		return "image/webp"
 	case bytes.HasPrefix(data, sigCFB):
 		switch {
-		case cfbHasStream(data, "WordDocument"):
+		case cfbHasStream(f, "WordDocument"):
 			return TypeDOC
-		case cfbHasStream(data, "Workbook"), cfbHasStream(data, "Book"):
+		case cfbHasStream(f, "Workbook"), cfbHasStream(f, "Book"):
 			return TypeXLS
 		}
 		return "" // another OLE file, or a broken one: the name decides
 	case bytes.HasPrefix(data, sigZIP):
-		z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		z, err := zip.NewReader(f.r, f.size)
 		if err != nil {
 			return ""
 		}
@@ -266,19 +324,19 @@ func sniff(data []byte) string {
 	return ""
 }
 
-func checkPDF(data []byte) string {
-	if !bytes.HasPrefix(data, sigPDF) {
+func checkPDF(f file) string {
+	if !bytes.HasPrefix(f.head(sniffLen), sigPDF) {
 		return "it does not start with %PDF-"
 	}
-	if !bytes.Contains(data[max(0, len(data)-1024):], []byte("%%EOF")) {
+	if !bytes.Contains(f.tail(1024), []byte("%%EOF")) {
 		return "no %%EOF marker"
 	}
 	return ""
 }
 
-func checkImage(format string) func([]byte) string {
-	return func(data []byte) string {
-		cfg, got, err := image.DecodeConfig(bytes.NewReader(data))
+func checkImage(format string) func(file) string {
+	return func(f file) string {
+		cfg, got, err := image.DecodeConfig(f.reader())
 		switch {
 		case err != nil:
 			return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "png: "), "jpeg: ") // "invalid format: …"
@@ -291,9 +349,9 @@ func checkImage(format string) func([]byte) string {
 	}
 }
 
-func checkOOXML(part string) func([]byte) string {
-	return func(data []byte) string {
-		z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func checkOOXML(part string) func(file) string {
+	return func(f file) string {
+		z, err := zip.NewReader(f.r, f.size)
 		switch {
 		case err != nil:
 			return "it is not a ZIP archive"
@@ -306,17 +364,17 @@ func checkOOXML(part string) func([]byte) string {
 	}
 }
 
-func checkODF(mime string) func([]byte) string {
-	return func(data []byte) string {
-		z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func checkODF(mime string) func(file) string {
+	return func(f file) string {
+		z, err := zip.NewReader(f.r, f.size)
 		if err != nil {
 			return "it is not a ZIP archive"
 		}
-		f := zipEntry(z, "mimetype")
-		if f == nil {
+		e := zipEntry(z, "mimetype")
+		if e == nil {
 			return "no mimetype entry"
 		}
-		got, err := readSmall(f)
+		got, err := readSmall(e)
 		switch {
 		case err != nil:
 			return "its mimetype entry cannot be read"
@@ -327,13 +385,13 @@ func checkODF(mime string) func([]byte) string {
 	}
 }
 
-func checkCFB(streams ...string) func([]byte) string {
-	return func(data []byte) string {
-		if !bytes.HasPrefix(data, sigCFB) {
+func checkCFB(streams ...string) func(file) string {
+	return func(f file) string {
+		if !bytes.HasPrefix(f.head(sniffLen), sigCFB) {
 			return "it is not an OLE compound file"
 		}
 		for _, s := range streams {
-			if cfbHasStream(data, s) {
+			if cfbHasStream(f, s) {
 				return ""
 			}
 		}
@@ -347,19 +405,25 @@ func checkCFB(streams ...string) func([]byte) string {
 // a multiple of 128: each such place is read as an entry (UTF-16LE name
 // with its terminator first, the type at 0x42, 2 for a stream) without
 // following the allocation table.
-func cfbHasStream(data []byte, name string) bool {
+func cfbHasStream(f file, name string) bool {
 	want := make([]byte, 0, 2*len(name)+2)
 	for _, r := range name {
 		want = binary.LittleEndian.AppendUint16(want, uint16(r))
 	}
 	want = append(want, 0, 0)
-	for off := 512; off+128 <= len(data); off += 128 {
-		e := data[off : off+128]
+	if f.size < 512 {
+		return false
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(f.r, 512, f.size-512), 64<<10)
+	e := make([]byte, 128)
+	for {
+		if _, err := io.ReadFull(br, e); err != nil {
+			return false
+		}
 		if e[0x42] == 2 && bytes.Equal(e[:len(want)], want) {
 			return true
 		}
 	}
-	return false
 }
 
 func zipEntry(z *zip.Reader, name string) *zip.File {

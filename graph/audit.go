@@ -227,6 +227,13 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 func rewindUploads(args map[string]any) error {
 	for _, v := range args {
 		if u, ok := v.(graphql.Upload); ok && u.File != nil {
+			if _, pending := u.File.(*pendingFile); pending {
+				// Read from the request only once the command may store
+				// it (upload.go), then kept in a temporary file that every
+				// run reads from its start: nothing to put back, and
+				// seeking would read it before the command's checks.
+				continue
+			}
 			if _, err := u.File.Seek(0, io.SeekStart); err != nil {
 				return domain.Invalid("file", "the upload could not be read again: %v", err)
 			}

@@ -169,11 +169,7 @@ func (r *mutationResolver) SaveHonoree(ctx context.Context, id *string, input mo
 
 // AttachFile is the resolver for the attachFile field.
 func (r *mutationResolver) AttachFile(ctx context.Context, recordID string, file graphql.Upload) (*model.Attachment, error) {
-	data, err := readUpload(file, r.Service)
-	if err != nil {
-		return nil, err
-	}
-	a, err := r.Service.AttachFile(ctx, recordID, file.Filename, data)
+	a, err := r.Service.AttachFile(ctx, recordID, upload{Upload: file, limit: r.Service.UploadLimit()})
 	if err != nil {
 		return nil, err
 	}

@@ -2,13 +2,9 @@ package graph
 
 import (
 	"context"
-	"io"
-
-	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
-	"github.com/thidua/thidua/service"
 )
 
 // Conversions of dossiers, decisions, honorees and attachments between the
@@ -129,17 +125,6 @@ func (r *Resolver) awardsWhere(ctx context.Context, f domain.AwardFilter, first 
 	return &model.AwardConnection{PageInfo: pageInfo(page), Count: counter(page),
 		Edges: edges(page, r.award, func(c string, n *model.Award) *model.AwardEdge { return &model.AwardEdge{Cursor: c, Node: n} }),
 	}, nil
-}
-
-// readUpload reads an uploaded file whole, at most the size limit (and one
-// byte more, so that an oversized file is told apart).
-func readUpload(f graphql.Upload, s *service.Service) ([]byte, error) {
-	limit := s.UploadLimit()
-	data, err := io.ReadAll(io.LimitReader(f.File, limit+1))
-	if err != nil {
-		return nil, domain.Invalid("file", "the upload could not be read: %v", err)
-	}
-	return data, nil
 }
 
 func copyOf(d *domain.Dossier) *domain.Dossier { c := *d; return &c }

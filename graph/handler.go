@@ -24,7 +24,8 @@ type HandlerConfig struct {
 	// AnonymousRefusal counts a mutation refused to an anonymous caller,
 	// which leaves no audit entry (a metric; nil: not counted).
 	AnonymousRefusal func(operation string)
-	// MaxUploadBytes bounds a file of a multipart upload.
+	// MaxUploadBytes bounds a file of a multipart upload (the request may
+	// be 1 MiB more, for its operations and map).
 	MaxUploadBytes int64
 }
 
@@ -63,10 +64,10 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	srv.AddTransport(transport.MultipartMixed{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	// File uploads: the GraphQL multipart request convention. Files are
-	// held in memory up to the limit (they are checked whole before they
-	// are stored).
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.MaxUploadBytes + 1<<20, MaxMemory: cfg.MaxUploadBytes + 1<<20})
+	// File uploads: the GraphQL multipart request convention, each file
+	// read from the request only once its command may store it, and then
+	// to a temporary file (upload.go).
+	srv.AddTransport(multipartUpload{maxBody: cfg.MaxUploadBytes + 1<<20, maxField: 1 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(limiter{Limits: cfg.Limits, introspection: cfg.Introspection})
 	if cfg.Limits.MaxTokens > 0 {

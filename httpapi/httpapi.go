@@ -55,6 +55,8 @@ type Deps struct {
 	// MaxUploadBytes bounds a multipart request (a file upload, the GraphQL
 	// multipart request convention) instead of MaxBodyBytes.
 	MaxUploadBytes int64
+	// Uploads bound the uploads in progress at once (upload.go).
+	Uploads UploadLimits
 	// Files serves attachments under /files/ (nil: none).
 	Files http.Handler
 	// CORSOrigins are the origins (exact) browsers may call the API from;
@@ -96,8 +98,8 @@ func New(d Deps) http.Handler {
 	}
 	// The token is verified before the body is read: only a signed-in
 	// caller's upload may be larger than MaxBodyBytes.
-	gql := api(d.RequestTimeout, graphqlHTTP(authn(limitBody(d.MaxBodyBytes, d.MaxUploadBytes, validUTF8(
-		limitBy(bySubject, tokenSubject, d.GraphQL))))))
+	gql := api(d.RequestTimeout, graphqlHTTP(authn(limitUploads(d.Uploads, limitBody(d.MaxBodyBytes, d.MaxUploadBytes, validUTF8(
+		limitBy(bySubject, tokenSubject, d.GraphQL)))))))
 	// A WebSocket upgrade is a long-lived connection, not a GraphQL-over-HTTP
 	// request: no deadline, body limit, protocol rules or caching headers;
 	// the token comes in connection_init (a header, if any, is checked).
@@ -277,14 +279,17 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 }
 
 // limitBody reads at most n bytes of the body; a larger body is refused
-// with 413 before anything else reads it, chunked or not.
+// with 413 before anything else reads it, chunked or not. A signed-in
+// caller's multipart body (an upload) may be upload bytes and 1 MiB more,
+// and is not read here but bounded as it is read.
 func limitBody(n, upload int64, next http.Handler) http.Handler {
 	if n <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := n
-		if isMultipart(r) && upload > 0 && auth.FromContext(r.Context()) != nil {
+		uploading := isMultipart(r) && upload > 0 && auth.FromContext(r.Context()) != nil
+		if uploading {
 			// Only signed-in callers upload (authn ran before).
 			n = upload + 1<<20 // the file, and the operations and map fields
 		}
@@ -292,7 +297,12 @@ func limitBody(n, upload int64, next http.Handler) http.Handler {
 			tooLarge(w, n)
 			return
 		}
-		if r.Body != nil && r.Body != http.NoBody {
+		if uploading {
+			// An upload is read as it goes (the GraphQL endpoint reads
+			// its files only for a command that may store them, and then
+			// to temporary files): never into memory here.
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+		} else if r.Body != nil && r.Body != http.NoBody {
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n))
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {

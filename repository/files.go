@@ -1,6 +1,7 @@
 package repository
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -41,8 +42,6 @@ const (
 	colChunks       = bucket + ".chunks"
 	mongoChunkSize  = 255 << 10 // GridFS's default
 	ferretChunkSize = 4 << 20
-	// maxInsertBytes bounds the chunks sent in one insert.
-	maxInsertBytes = 4 << 20
 )
 
 type fileDoc struct {
@@ -100,38 +99,67 @@ func (s *Store) chunkSize() int {
 	return mongoChunkSize
 }
 
-// PutFile stores data as the attachment a: it assigns a.ID, a.UploadedAt,
-// a.Size and a.SHA256 (of data) and keeps the rest of a as the file's
-// metadata. The chunks are written first and the files document last, so
-// no reader sees a file before it is whole; if any write fails, what was
-// written is removed.
+// PutFile is PutFileAt of a file whole in memory.
 func (s *Store) PutFile(ctx context.Context, a *domain.Attachment, data []byte) error {
-	size := s.chunkSize()
-	sum := sha256.Sum256(data)
+	return s.PutFileAt(ctx, a, bytes.NewReader(data), int64(len(data)))
+}
+
+// PutFileAt stores the size bytes of r as the attachment a: it assigns
+// a.ID, a.UploadedAt, a.Size and a.SHA256 (of the bytes) and keeps the rest
+// of a as the file's metadata. The chunks are written first, one at a time
+// (at most maxChunkWrites chunks of all uploads are in memory at once), and
+// the files document last, so no reader sees a file before it is whole; if
+// any write fails, what was written is removed.
+func (s *Store) PutFileAt(ctx context.Context, a *domain.Attachment, r io.ReaderAt, size int64) error {
+	chunk := s.chunkSize()
 	doc := fileDoc{
-		ID: bson.NewObjectID(), Length: int64(len(data)), ChunkSize: int32(size), UploadDate: s.stamp(),
+		ID: bson.NewObjectID(), Length: size, ChunkSize: int32(chunk), UploadDate: s.stamp(),
 		Filename: a.Name,
 		Metadata: fileMeta{Owner: a.Owner, ParentKind: a.ParentKind, ParentID: a.ParentID,
-			ContentType: a.ContentType, SHA256: hex.EncodeToString(sum[:]), UploadedBy: a.UploadedBy},
+			ContentType: a.ContentType, UploadedBy: a.UploadedBy},
 	}
-	var chunks []any
-	for off := 0; off < len(data); off += size {
-		c := chunkDoc{ID: bson.NewObjectID(), FilesID: doc.ID, N: int32(len(chunks)), Data: data[off:min(off+size, len(data))]}
+	sum := sha256.New()
+	for off := int64(0); off < size; off += int64(chunk) {
+		c := chunkDoc{ID: bson.NewObjectID(), FilesID: doc.ID, N: int32(len(doc.ChunkIDs))}
 		doc.ChunkIDs = append(doc.ChunkIDs, c.ID)
-		chunks = append(chunks, c)
-	}
-	perInsert := max(1, maxInsertBytes/size)
-	for i := 0; i < len(chunks); i += perInsert {
-		if _, err := s.c(colChunks).InsertMany(ctx, chunks[i:min(i+perInsert, len(chunks))]); err != nil {
+		if err := s.writeChunk(ctx, &c, r, off, min(int64(chunk), size-off), sum); err != nil {
 			return s.undoFile(ctx, &doc, false, err)
 		}
 	}
+	doc.Metadata.SHA256 = hex.EncodeToString(sum.Sum(nil))
 	if _, err := s.c(colFiles).InsertOne(ctx, doc); err != nil {
 		// The insert may have been done though it failed (a timeout).
 		return s.undoFile(ctx, &doc, true, err)
 	}
 	a.ID, a.UploadedAt, a.Size, a.SHA256 = hexID(doc.ID), doc.UploadDate, doc.Length, doc.Metadata.SHA256
 	return nil
+}
+
+// maxChunkWrites is how many attachment chunks are read and written at
+// once, by all uploads together: each is a chunk in memory (4 MiB on
+// FerretDB), and several more in the embedded server while it stores it.
+const maxChunkWrites = 2
+
+// writeChunk reads the n bytes of c at off in r, adds them to sum and
+// inserts c, holding one of the store's chunk-write slots meanwhile.
+func (s *Store) writeChunk(ctx context.Context, c *chunkDoc, r io.ReaderAt, off, n int64, sum hash.Hash) error {
+	select {
+	case s.chunkWrites <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.chunkWrites }()
+	c.Data = make([]byte, n)
+	if k, err := r.ReadAt(c.Data, off); int64(k) < n {
+		if err == nil || errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("read the upload: %w", err)
+	}
+	sum.Write(c.Data)
+	_, err := s.c(colChunks).InsertOne(ctx, c)
+	c.Data = nil
+	return err
 }
 
 // undoFile removes what PutFile wrote of doc after err, even when err is the
@@ -337,12 +365,140 @@ func (s *Store) DeleteFile(ctx context.Context, id string) error {
 	} else if err != nil {
 		return err
 	}
-	res, err := s.c(colFiles).DeleteOne(ctx, bson.D{{Key: "_id", Value: oid}})
+	return s.deleteFileDoc(ctx, &doc)
+}
+
+// DeleteFilesOf deletes every attachment of the record parentKind/parentID
+// (a deleted dossier's), each as DeleteFile does, and returns how many.
+func (s *Store) DeleteFilesOf(ctx context.Context, parentKind, parentID string) (int, error) {
+	cur, err := s.c(colFiles).Find(ctx,
+		bson.D{{Key: "metadata.parentKind", Value: parentKind}, {Key: "metadata.parentId", Value: parentID}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "chunkIds", Value: 1}}))
 	if err != nil {
+		return 0, mapErr(err)
+	}
+	var docs []fileDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, mapErr(err)
+	}
+	for i := range docs {
+		if err := s.deleteFileDoc(ctx, &docs[i]); err != nil {
+			return i, err
+		}
+	}
+	return len(docs), nil
+}
+
+// deleteFileDoc deletes a file's document, then its chunks.
+func (s *Store) deleteFileDoc(ctx context.Context, doc *fileDoc) error {
+	if _, err := s.c(colFiles).DeleteOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}); err != nil {
 		return mapErr(err)
 	}
-	if res.DeletedCount == 0 {
-		return domain.NotFound("file", id)
+	return mapErr(s.deleteChunks(ctx, doc))
+}
+
+// SweepFiles removes what is provably left over of attachments: the files
+// (document and chunks) of a dossier or decision that no longer exists,
+// and the chunks of a file that has no document, if that file was begun
+// before olderThan. A file being uploaded has chunks before its document,
+// so the caller runs this before it serves, with olderThan no later than
+// the start of any upload another process may still be writing. It
+// returns how many files and orphaned chunks it removed.
+func (s *Store) SweepFiles(ctx context.Context, olderThan time.Time) (files, chunks int, err error) {
+	cur, err := s.c(colFiles).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
+		{Key: "_id", Value: 1}, {Key: "chunkIds", Value: 1}, {Key: "metadata.parentKind", Value: 1}, {Key: "metadata.parentId", Value: 1}}))
+	if err != nil {
+		return 0, 0, mapErr(err)
 	}
-	return mapErr(s.deleteChunks(ctx, &doc))
+	var docs []fileDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, 0, mapErr(err)
+	}
+	parents := map[string]string{domain.ParentDossier: colDossiers, domain.ParentDecision: colDecisions}
+	exists := map[string]map[string]bool{}
+	for kind, coll := range parents {
+		var ids []string
+		for _, d := range docs {
+			if d.Metadata.ParentKind == kind {
+				ids = append(ids, d.Metadata.ParentID)
+			}
+		}
+		if exists[kind], err = s.existing(ctx, coll, ids); err != nil {
+			return 0, 0, err
+		}
+	}
+	for i := range docs {
+		d := &docs[i]
+		if _, known := parents[d.Metadata.ParentKind]; !known || exists[d.Metadata.ParentKind][d.Metadata.ParentID] {
+			continue
+		}
+		if err := s.deleteFileDoc(ctx, d); err != nil {
+			return files, 0, err
+		}
+		files++
+	}
+
+	// The chunks of files begun before olderThan whose document is gone.
+	vals, err := s.c(colChunks).Distinct(ctx, "files_id",
+		bson.D{{Key: "files_id", Value: bson.D{{Key: "$lt", Value: bson.NewObjectIDFromTimestamp(olderThan)}}}}).Raw()
+	if err != nil {
+		return files, 0, mapErr(err)
+	}
+	values, err := vals.Values()
+	if err != nil {
+		return files, 0, fmt.Errorf("chunks' file ids: %w", err)
+	}
+	var fileIDs []bson.ObjectID
+	var ids []string
+	for _, v := range values {
+		if id, ok := v.ObjectIDOK(); ok { // another tool's file, by another id type: not ours to judge
+			fileIDs = append(fileIDs, id)
+			ids = append(ids, hexID(id))
+		}
+	}
+	if len(fileIDs) == 0 {
+		return files, 0, nil
+	}
+	kept, err := s.existing(ctx, colFiles, ids)
+	if err != nil {
+		return files, 0, err
+	}
+	var orphans bson.A
+	for _, id := range fileIDs {
+		if !kept[hexID(id)] {
+			orphans = append(orphans, id)
+		}
+	}
+	if len(orphans) == 0 {
+		return files, 0, nil
+	}
+	res, err := s.c(colChunks).DeleteMany(ctx, bson.D{{Key: "files_id", Value: bson.D{{Key: "$in", Value: orphans}}}})
+	if err != nil {
+		return files, 0, mapErr(err)
+	}
+	return files, int(res.DeletedCount), nil
+}
+
+// existing returns which of ids (hex object ids) are the _id of a document
+// of coll.
+func (s *Store) existing(ctx context.Context, coll string, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := s.c(coll).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: parseIDs(ids)}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var found []struct {
+		ID bson.ObjectID `bson:"_id"`
+	}
+	if err := cur.All(ctx, &found); err != nil {
+		return nil, mapErr(err)
+	}
+	for _, f := range found {
+		out[hexID(f.ID)] = true
+	}
+	return out, nil
 }

@@ -344,3 +344,71 @@ func TestMeasureFiles(t *testing.T) {
 	}
 	t.Logf("delete of the 100 KB file: %v", time.Since(t0).Round(time.Millisecond))
 }
+
+// The sweep at start removes the files of records that are gone and the
+// chunks of files that have no document, begun before its cutoff; it
+// leaves live files, and the chunks of a file begun since (an upload in
+// progress), alone.
+func TestSweepFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, db := fileStore(t)
+	live := bson.NewObjectID()
+	if _, err := db.Collection("dossiers").InsertOne(ctx, bson.D{{Key: "_id", Value: live}}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(parentKind, parentID string) string {
+		a := &domain.Attachment{Name: "a.pdf", Owner: "lang-son", ParentKind: parentKind, ParentID: parentID}
+		if err := s.PutFile(ctx, a, randomBytes(1000)); err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	kept := put(domain.ParentDossier, live.Hex())
+	gone := put(domain.ParentDossier, bson.NewObjectID().Hex())          // its dossier was deleted
+	goneDecision := put(domain.ParentDecision, bson.NewObjectID().Hex()) // its decision too
+	other := put("report", bson.NewObjectID().Hex())                     // a kind the sweep does not know
+	cutoff := time.Now()
+	old := bson.NewObjectIDFromTimestamp(cutoff.Add(-time.Hour))
+	recent := bson.NewObjectIDFromTimestamp(cutoff.Add(time.Minute))
+	for i, filesID := range []bson.ObjectID{old, old, recent} {
+		if _, err := db.Collection("attachments.chunks").InsertOne(ctx,
+			bson.D{{Key: "files_id", Value: filesID}, {Key: "n", Value: int32(i)}, {Key: "data", Value: []byte("x")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	files, chunks, err := s.SweepFiles(ctx, cutoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files != 2 || chunks != 2 {
+		t.Errorf("swept %d files and %d orphaned chunks, want 2 and 2", files, chunks)
+	}
+	for _, id := range []string{gone, goneDecision} {
+		if _, _, err := s.OpenFile(ctx, id, nil); domain.ErrorCode(err) != domain.CodeNotFound {
+			t.Errorf("the file %s of a deleted record: %v, want NOT_FOUND", id, err)
+		}
+	}
+	for _, id := range []string{kept, other} {
+		readAll(t, s, id)
+	}
+	for _, c := range []struct {
+		id   bson.ObjectID
+		want int64
+	}{{old, 0}, {recent, 1}} {
+		if n, _ := db.Collection("attachments.chunks").CountDocuments(ctx, bson.D{{Key: "files_id", Value: c.id}}); n != c.want {
+			t.Errorf("chunks of file %s: %d, want %d", c.id.Hex(), n, c.want)
+		}
+	}
+	// 3 live files of one chunk each, and the upload in progress.
+	if n := count(t, db, "attachments.chunks"); n != 3 {
+		t.Errorf("%d chunks left, want 3", n)
+	}
+	if n, err := s.DeleteFilesOf(ctx, domain.ParentDossier, live.Hex()); err != nil || n != 1 {
+		t.Errorf("DeleteFilesOf = %d, %v; want 1", n, err)
+	}
+	if _, _, err := s.OpenFile(ctx, kept, nil); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Errorf("a deleted dossier's file: %v, want NOT_FOUND", err)
+	}
+}

@@ -61,6 +61,9 @@ type Store struct {
 	faults func(step string) error
 	// openStream, in tests, opens WatchChanges' streams (WithChangeStreams).
 	openStream StreamOpener
+	// chunkWrites bounds the attachment chunks read and written at once,
+	// whatever the number of uploads (files.go).
+	chunkWrites chan struct{}
 }
 
 // WithoutReadModel makes the store answer every list from the database
@@ -95,7 +98,7 @@ func OpenClient(ctx context.Context, copts *options.ClientOptions, name string, 
 		copts.SetServerSelectionTimeout(5 * time.Second)
 	}
 	copts.SetBSONOptions(&options.BSONOptions{UseLocalTimeZone: false, DefaultDocumentM: true})
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, chunkWrites: make(chan struct{}, maxChunkWrites)}
 	for _, o := range opts {
 		o(s, copts)
 	}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,10 +12,29 @@ import (
 
 // FileStore keeps attachments (the repository, in GridFS).
 type FileStore interface {
-	PutFile(ctx context.Context, a *domain.Attachment, data []byte) error
+	PutFileAt(ctx context.Context, a *domain.Attachment, r io.ReaderAt, size int64) error
 	OpenFile(ctx context.Context, id string, allow func(*domain.Attachment) bool) (*domain.Attachment, io.ReadCloser, error)
 	FilesOf(ctx context.Context, parentKind string, parentIDs []string) (map[string][]domain.Attachment, error)
 	DeleteFile(ctx context.Context, id string) error
+	DeleteFilesOf(ctx context.Context, parentKind, parentID string) (int, error)
+}
+
+// Upload is a file a client sends: Open gives its name, and its bytes as
+// a reader at any offset with their length, reading it from the request if
+// it is not read yet (a command opens it once the caller may store it).
+type Upload interface {
+	Open() (name string, r io.ReaderAt, size int64, err error)
+}
+
+// FileBytes is an Upload of a file whole in memory.
+type FileBytes struct {
+	Name string
+	Data []byte
+}
+
+// Open returns the file.
+func (f FileBytes) Open() (string, io.ReaderAt, int64, error) {
+	return f.Name, bytes.NewReader(f.Data), int64(len(f.Data)), nil
 }
 
 func (s *Service) files() (FileStore, error) {
@@ -74,8 +94,10 @@ func (s *Service) OpenFile(ctx context.Context, id string) (*domain.Attachment, 
 
 // AttachFile stores a file on a dossier (policy: editor of its owner, while
 // it is a draft or returned) or a decision (policy: decider of its level),
-// after checking its name, size and content (domain.CheckFile).
-func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []byte) (*domain.Attachment, error) {
+// after checking its name, size and content (domain.CheckFileAt). The
+// upload is opened (read from the request) only once the caller may
+// attach to the record.
+func (s *Service) AttachFile(ctx context.Context, recordID string, up Upload) (*domain.Attachment, error) {
 	p := caller(ctx)
 	if p == nil {
 		return nil, auth.Authorize(p, auth.AttachToDossier)
@@ -88,7 +110,7 @@ func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []
 	if err != nil {
 		return nil, err
 	}
-	a := &domain.Attachment{Name: name, UploadedBy: subject(ctx)}
+	a := &domain.Attachment{UploadedBy: subject(ctx)}
 	d, err := ds.Dossier(ctx, recordID, readAccess(ctx))
 	switch {
 	case err == nil:
@@ -111,10 +133,15 @@ func (s *Service) AttachFile(ctx context.Context, recordID, name string, data []
 	default:
 		return nil, err
 	}
-	if a.ContentType, err = domain.CheckFile(s.fileLimits(), "file", name, data); err != nil {
+	name, body, size, err := up.Open()
+	if err != nil {
 		return nil, err
 	}
-	if err := fs.PutFile(ctx, a, data); err != nil {
+	a.Name = domain.CleanFileName(name)
+	if a.ContentType, err = domain.CheckFileAt(s.fileLimits(), "file", a.Name, body, size); err != nil {
+		return nil, err
+	}
+	if err := fs.PutFileAt(ctx, a, body, size); err != nil {
 		return nil, err
 	}
 	if a.ParentKind == domain.ParentDossier {

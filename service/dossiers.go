@@ -143,6 +143,13 @@ func (s *Service) DeleteDossier(ctx context.Context, id string, expected int) er
 	}
 	recordChange(ctx, id, before.ProvinceID, before, nil, intp(before.Version), nil)
 	s.publish(ctx, "dossier", "DELETED", before)
+	// Its files go with it, whatever the client does now (files a failure
+	// here leaves are swept at the next start: Store.SweepFiles).
+	if fs, ferr := s.files(); ferr == nil {
+		if _, err := fs.DeleteFilesOf(context.WithoutCancel(ctx), domain.ParentDossier, id); err != nil {
+			return fmt.Errorf("dossier %s deleted, its files not: %w", id, err)
+		}
+	}
 	return nil
 }
 

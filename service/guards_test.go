@@ -60,7 +60,7 @@ func TestAttachGuardHoldsUnderSnapshotIsolation(t *testing.T) {
 	}
 	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 	err = tx.InTransaction(as, func(ctx context.Context) error {
-		_, err := tx.AttachFile(ctx, dos.ID, "to-trinh.pdf", pdf)
+		_, err := tx.AttachFile(ctx, dos.ID, service.FileBytes{Name: "to-trinh.pdf", Data: pdf})
 		return err
 	})
 	if domain.ErrorCode(err) != domain.CodeConflict {
