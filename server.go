@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	uri := cfg.MongoURI
 	var emb *embeddb.Server
+	var storeOpts []repository.Option
 	if uri == "" {
 		dbLog := logger.With("component", "ferretdb")
 		emb, err = embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}))
@@ -73,15 +74,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer emb.Close()
 		uri = emb.URI()
 		logger.Info("embedded database started", "data_dir", cfg.DataDir, "uri", uri)
+		// Attachments' bytes in a file of BLOBs beside the database
+		// (repository/files.go): FerretDB decodes binary fields slowly.
+		chunks, err := embeddb.OpenChunks(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer chunks.Close()
+		storeOpts = append(storeOpts, repository.WithChunkStore(chunks))
 	}
 	reg := httpapi.NewRegistry()
 	dbCommands := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "thidua_db_commands_total", Help: "Commands sent to the database (round trips), by command.",
 	}, []string{"command"})
 	reg.MustRegister(dbCommands)
-	store, err := repository.Open(ctx, uri, cfg.Database, repository.WithMonitor(&event.CommandMonitor{
+	store, err := repository.Open(ctx, uri, cfg.Database, append(storeOpts, repository.WithMonitor(&event.CommandMonitor{
 		Started: func(_ context.Context, e *event.CommandStartedEvent) { dbCommands.WithLabelValues(e.CommandName).Inc() },
-	}))
+	}))...)
 	if err != nil {
 		return err
 	}

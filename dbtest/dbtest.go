@@ -89,6 +89,16 @@ func Store(t testing.TB, opts ...repository.Option) *repository.Store {
 		t.Fatal("dbtest: call dbtest.Main from TestMain")
 	}
 	ctx := t.Context()
+	if embedded {
+		// As the service on the embedded server: attachments' bytes in a
+		// chunk store of their own (embeddb.Chunks).
+		chunks, err := embeddb.OpenChunks(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = chunks.Close() })
+		opts = append([]repository.Option{repository.WithChunkStore(chunks)}, opts...)
+	}
 	s, err := repository.Open(ctx, uri, NewName(t), opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/thidua/thidua/dbtest"
 	"github.com/thidua/thidua/domain"
+	"github.com/thidua/thidua/embeddb"
 	"github.com/thidua/thidua/repository"
 )
 
@@ -410,5 +411,74 @@ func TestSweepFiles(t *testing.T) {
 	}
 	if _, _, err := s.OpenFile(ctx, kept, nil); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("a deleted dossier's file: %v, want NOT_FOUND", err)
+	}
+}
+
+// On the embedded server attachments' bytes are in a chunk store of their
+// own (a SQLite file of BLOBs): files written with it are read from it,
+// files written before it from GridFS's chunks, deleting a file deletes
+// its chunks there, and the sweep removes chunks no file names.
+func TestFileChunkStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	old, db := fileStore(t)
+	chunks, err := embeddb.OpenChunks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chunks.Close()
+	s, err := repository.Open(ctx, dbtest.URI(), db.Name(), repository.WithChunkStore(chunks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	attachment := func() *domain.Attachment { // of a kind the sweep does not judge
+		return &domain.Attachment{Owner: "lang-son", ParentKind: "test", ParentID: "d1", Name: "a.pdf"}
+	}
+	before := randomBytes(300 << 10)
+	a0 := attachment()
+	if err := old.PutFile(ctx, a0, before); err != nil {
+		t.Fatal(err)
+	}
+	if _, b := readAll(t, s, a0.ID); !bytes.Equal(b, before) {
+		t.Errorf("a file written before the chunk store: %d bytes read back, want %d equal", len(b), len(before))
+	}
+	gridChunks := count(t, db, "attachments.chunks")
+	data := randomBytes(9<<20 + 7)
+	a := attachment()
+	if err := s.PutFile(ctx, a, data); err != nil {
+		t.Fatal(err)
+	}
+	if _, b := readAll(t, s, a.ID); !bytes.Equal(b, data) {
+		t.Errorf("%d bytes stored, %d read back", len(data), len(b))
+	}
+	if n := count(t, db, "attachments.chunks"); n != gridChunks {
+		t.Errorf("GridFS's chunks went from %d to %d: the bytes should be in the chunk store", gridChunks, n)
+	}
+	stored := func() int {
+		ids, err := chunks.ChunksBefore(ctx, time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ids)
+	}
+	if n := stored(); n != 3 {
+		t.Errorf("%d chunks in the chunk store, want 3 (9 MiB in 4 MiB chunks)", n)
+	}
+	// An orphan (an upload cut before its document): swept; the file's kept.
+	if err := chunks.PutChunk(ctx, "6b0a00000000000000000001", []byte("orphan")); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := s.SweepFiles(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
+		t.Errorf("sweep: %d chunks removed, %v; want 1", n, err)
+	}
+	if _, b := readAll(t, s, a.ID); !bytes.Equal(b, data) {
+		t.Errorf("after the sweep the file reads %d bytes, want %d", len(b), len(data))
+	}
+	if err := s.DeleteFile(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := stored(); n != 0 {
+		t.Errorf("%d chunks left after the file's delete, want 0", n)
 	}
 }

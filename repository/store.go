@@ -64,6 +64,8 @@ type Store struct {
 	// chunkWrites bounds the attachment chunks read and written at once,
 	// whatever the number of uploads (files.go).
 	chunkWrites chan struct{}
+	// chunks, if set, keeps attachments' bytes (WithChunkStore, files.go).
+	chunks ChunkStore
 }
 
 // WithoutReadModel makes the store answer every list from the database
