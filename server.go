@@ -22,6 +22,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/backup"
 	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/embeddb"
 	"github.com/thidua/thidua/export"
@@ -46,8 +47,15 @@ func main() {
 
 // run is the whole program: it serves until ctx ends, then shuts down.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "token" {
-		return runToken(args[1:], getenv, stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "token":
+			return runToken(args[1:], getenv, stdout, stderr)
+		case "backup":
+			return runBackup(ctx, args[1:], getenv, stdout, stderr)
+		case "restore":
+			return runRestore(ctx, args[1:], getenv, stdout, stderr)
+		}
 	}
 	fs := flag.NewFlagSet("thidua", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -72,6 +80,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer emb.Close()
 		uri = emb.URI()
 		logger.Info("embedded database started", "data_dir", cfg.DataDir, "uri", uri)
+		// `thidua backup DEST` asks this process for a copy (backup/).
+		// A DATA_DIR path too long for a socket leaves only the backup
+		// of a stopped service.
+		if stopBackups, err := backup.Serve(ctx, cfg.DataDir, logger); err != nil {
+			logger.Warn("backups while serving unavailable", "err", err)
+		} else {
+			defer stopBackups()
+		}
 	}
 	reg := httpapi.NewRegistry()
 	dbCommands := prometheus.NewCounterVec(prometheus.CounterOpts{
