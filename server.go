@@ -71,9 +71,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	uri := cfg.MongoURI
 	var emb *embeddb.Server
+	// The read model as of the last clean stop (warm.go).
+	warm := &warmStart{}
 	if uri == "" {
 		dbLog := logger.With("component", "ferretdb")
-		emb, err = embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}))
+		emb, err = embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}),
+			embeddb.BeforeOpen(func(dir string) { warm.take(dir, cfg.Database) }),
+			embeddb.AfterClose(func(dir string) { warm.save(dir, cfg.Database, logger) }))
 		if err != nil {
 			return err
 		}
@@ -131,6 +135,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// Stored data outlives the code: numbered migrations bring it to the
 	// shape this code expects, each once (recorded in the database).
+	if pending, err := store.PendingMigrations(ctx, seed.Migrations()...); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	} else if len(pending) > 0 || !loaded {
+		warm.discard(fmt.Sprintf("migrations %v run on the data", pending))
+	}
 	if err := store.Migrate(ctx, seed.Migrations()...); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -148,6 +157,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("decisions: %w", err)
 	} else if n > 0 {
 		logger.Info("interrupted decisions finished", "count", n)
+		warm.discard("interrupted decisions finished")
 	}
 	refs, err := catalog.New(ctx, store)
 	if err != nil {
@@ -178,10 +188,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// Lists come from memory where this process is the only writer: load
 	// them before the service says it is ready.
 	t0 := time.Now()
-	if err := store.Warm(ctx); err != nil {
+	from, err := warm.load(ctx, store)
+	if err != nil {
 		return fmt.Errorf("read model: %w", err)
 	}
-	logger.Info("read model loaded", "took", time.Since(t0).Round(time.Millisecond))
+	logger.Info("read model loaded", "from", from, "took", time.Since(t0).Round(time.Millisecond))
 	anonymousRefusals := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "thidua_anonymous_refusals_total",
 		Help: "Mutations refused to anonymous callers (counted here instead of the audit trail), by operation.",
@@ -272,6 +283,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := srv.Shutdown(shutCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// Every request answered: the read model is kept for the next start,
+	// if no write changes it before the database files are closed.
+	warm.seal(store, logger)
 	return nil
 }
 
