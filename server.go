@@ -57,6 +57,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runRestore(ctx, args[1:], getenv, stdout, stderr)
 		}
 	}
+	return runService(ctx, args, getenv, stdout, stderr, seed.Migrations())
+}
+
+// runService runs the service, bringing the stored data up to migrations first.
+func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, migrations []repository.Migration) error {
 	fs := flag.NewFlagSet("thidua", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { printSettings(stdout) }
@@ -73,11 +78,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var emb *embeddb.Server
 	// The read model as of the last clean stop (warm.go).
 	warm := &warmStart{}
+	// The data as it was before a migration that failed (upgrade.go).
+	up := &upgrade{}
 	if uri == "" {
 		dbLog := logger.With("component", "ferretdb")
 		emb, err = embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}),
 			embeddb.BeforeOpen(func(dir string) { warm.take(dir, cfg.Database) }),
-			embeddb.AfterClose(func(dir string) { warm.save(dir, cfg.Database, logger) }))
+			embeddb.AfterClose(func(dir string) {
+				up.rollBack(dir, cfg.Database, logger)
+				warm.save(dir, cfg.Database, logger)
+			}))
 		if err != nil {
 			return err
 		}
@@ -132,16 +142,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fmt.Errorf("founding data: %w", err)
 		}
 		logger.Info("founding data loaded")
+		warm.discard("founding data loaded")
 	}
 	// Stored data outlives the code: numbered migrations bring it to the
 	// shape this code expects, each once (recorded in the database).
-	if pending, err := store.PendingMigrations(ctx, seed.Migrations()...); err != nil {
+	if pending, err := store.PendingMigrations(ctx, migrations...); err != nil {
 		return fmt.Errorf("migrations: %w", err)
-	} else if len(pending) > 0 || !loaded {
+	} else if len(pending) > 0 {
 		warm.discard(fmt.Sprintf("migrations %v run on the data", pending))
-	}
-	if err := store.Migrate(ctx, seed.Migrations()...); err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		if err := up.migrate(ctx, store, emb, cfg.Database, migrations, pending, logger); err != nil {
+			return err
+		}
 	}
 	if emb != nil {
 		// Every collection the service uses exists by now: each is looked

@@ -408,3 +408,27 @@ func syncDir(dir string) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// CopyDatabase writes a consistent copy of database's file in dataDir to
+// path (as Write does for each file), synced.
+func CopyDatabase(ctx context.Context, dataDir, database, path string) error {
+	_, err := copyDatabase(ctx, dataDir, database+".sqlite", path)
+	return err
+}
+
+// ReplaceDatabase puts the copy at path (CopyDatabase) in place of
+// database's file in dataDir, its journal files removed. Call it with the
+// database closed and DATA_DIR's lock held.
+func ReplaceDatabase(dataDir, database, path string) error {
+	file := filepath.Join(dataDir, database+".sqlite")
+	// A WAL left beside the copy would be read into it.
+	for _, j := range []string{file + "-wal", file + "-shm"} {
+		if err := os.Remove(j); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.Rename(path, file); err != nil {
+		return err
+	}
+	return syncDir(dataDir)
+}

@@ -110,6 +110,9 @@ func (s *Server) IndexIDs(ctx context.Context) (int, error) {
 	return indexIDs(ctx, s.dir, nil)
 }
 
+// Dir is the absolute data directory ("" on PostgreSQL).
+func (s *Server) Dir() string { return s.dir }
+
 // StartPostgreSQL starts FerretDB over a PostgreSQL database (pgURL), as a
 // stand-in for a separate database server (benchmarks).
 func StartPostgreSQL(ctx context.Context, pgURL, addr string, logger *slog.Logger) (*Server, error) {
