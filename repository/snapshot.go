@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -113,7 +115,8 @@ func (s *Store) WarmFromImage(ctx context.Context, data []byte) error {
 		return fmt.Errorf("read model image: %w", err)
 	}
 	go func() {
-		_, err := decodeKind(ctx, awardBytes, awards, func(a *domain.Award) { as = append(as, newAwardRow(a)) })
+		var err error
+		as, err = decodeParallel(ctx, awardBytes, awards, newAwardRow)
 		awardsDone <- err
 	}()
 	if rest, err = decodeKind(ctx, rest, movements, func(m *domain.Movement) { ms = append(ms, newMovementRow(m)) }); err == nil {
@@ -189,4 +192,40 @@ func decodeKind[D, T any](ctx context.Context, data []byte, k kind[D, T], put fu
 		off += size
 	}
 	return rest, nil
+}
+
+// decodeParallel decodes one kind's documents (splitKind's bytes) on every
+// core, into rows in the image's order.
+func decodeParallel[D, T, R any](ctx context.Context, data []byte, k kind[D, T], row func(*T) *R) ([]*R, error) {
+	n, w := binary.Uvarint(data)
+	offs := make([]int, 0, n+1)
+	for off := w; off < len(data); off += int(binary.LittleEndian.Uint32(data[off:])) {
+		offs = append(offs, off)
+	}
+	offs = append(offs, len(data))
+	out := make([]*R, len(offs)-1)
+	parts := runtime.GOMAXPROCS(0)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		lo, hi := p*len(out)/parts, (p+1)*len(out)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				if (i-lo)%4096 == 0 && ctx.Err() != nil {
+					errs[p] = ctx.Err()
+					return
+				}
+				rec, err := k.decode(bson.Raw(data[offs[i]:offs[i+1]]))
+				if err != nil {
+					errs[p] = err
+					return
+				}
+				out[i] = row(rec)
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
