@@ -26,17 +26,17 @@ type Server struct {
 }
 
 // Option changes how Start starts.
-type Option func(*options)
+type Option func(*startOptions)
 
-type options struct{ beforeOpen, afterClose func(dir string) }
+type startOptions struct{ beforeOpen, afterClose func(dir string) }
 
 // BeforeOpen runs f with the data directory's lock held, before anything
 // opens its database files.
-func BeforeOpen(f func(dir string)) Option { return func(o *options) { o.beforeOpen = f } }
+func BeforeOpen(f func(dir string)) Option { return func(o *startOptions) { o.beforeOpen = f } }
 
 // AfterClose runs f at Close with the data directory's lock still held,
 // after FerretDB has closed the database files.
-func AfterClose(f func(dir string)) Option { return func(o *options) { o.afterClose = f } }
+func AfterClose(f func(dir string)) Option { return func(o *startOptions) { o.afterClose = f } }
 
 // Start starts FerretDB with its SQLite files under dir, listening on
 // 127.0.0.1 on a free port, and returns once it accepts connections.
@@ -45,7 +45,7 @@ func AfterClose(f func(dir string)) Option { return func(o *options) { o.afterCl
 // on the same directory, in this process or another, fails with a
 // *DirInUseError.
 func Start(ctx context.Context, dir, addr string, logger *slog.Logger, opts ...Option) (*Server, error) {
-	var o options
+	var o startOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
