@@ -23,6 +23,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/backup"
 	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/embeddb"
 	"github.com/thidua/thidua/export"
@@ -47,9 +48,21 @@ func main() {
 
 // run is the whole program: it serves until ctx ends, then shuts down.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "token" {
-		return runToken(args[1:], getenv, stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "token":
+			return runToken(args[1:], getenv, stdout, stderr)
+		case "backup":
+			return runBackup(ctx, args[1:], getenv, stdout, stderr)
+		case "restore":
+			return runRestore(ctx, args[1:], getenv, stdout, stderr)
+		}
 	}
+	return runService(ctx, args, getenv, stdout, stderr, seed.Migrations())
+}
+
+// runService runs the service, bringing the stored data up to migrations first.
+func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, migrations []repository.Migration) error {
 	fs := flag.NewFlagSet("thidua", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { printSettings(stdout) }
@@ -65,9 +78,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	uri := cfg.MongoURI
 	var emb *embeddb.Server
 	var storeOpts []repository.Option
+	// The read model as of the last clean stop (warm.go).
+	warm := &warmStart{}
+	// The data as it was before a migration that failed (upgrade.go).
+	up := &upgrade{}
 	if uri == "" {
 		dbLog := logger.With("component", "ferretdb")
-		emb, err = embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}))
+		emb, err = embeddb.Start(ctx, cfg.DataDir, cfg.EmbeddedAddr, slog.New(levelFilter{dbLog.Handler(), slog.LevelWarn}),
+			embeddb.BeforeOpen(func(dir string) { warm.take(dir, cfg.Database) }),
+			embeddb.AfterClose(func(dir string) {
+				up.rollBack(dir, cfg.Database, logger)
+				warm.save(dir, cfg.Database, logger)
+			}))
 		if err != nil {
 			return err
 		}
@@ -82,6 +104,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer chunks.Close()
 		storeOpts = append(storeOpts, repository.WithChunkStore(chunks))
+		// `thidua backup DEST` asks this process for a copy (backup/).
+		// A DATA_DIR path too long for a socket leaves only the backup
+		// of a stopped service.
+		if stopBackups, err := backup.Serve(ctx, cfg.DataDir, logger, chunks.Hold); err != nil {
+			logger.Warn("backups while serving unavailable", "err", err)
+		} else {
+			defer stopBackups()
+		}
 	}
 	reg := httpapi.NewRegistry()
 	dbCommands := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -122,11 +152,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fmt.Errorf("founding data: %w", err)
 		}
 		logger.Info("founding data loaded")
+		warm.discard("founding data loaded")
 	}
 	// Stored data outlives the code: numbered migrations bring it to the
 	// shape this code expects, each once (recorded in the database).
-	if err := store.Migrate(ctx, seed.Migrations()...); err != nil {
+	if pending, err := store.PendingMigrations(ctx, migrations...); err != nil {
 		return fmt.Errorf("migrations: %w", err)
+	} else if len(pending) > 0 {
+		warm.discard(fmt.Sprintf("migrations %v run on the data", pending))
+		if err := up.migrate(ctx, store, emb, cfg.Database, migrations, pending, logger); err != nil {
+			return err
+		}
 	}
 	if emb != nil {
 		// Every collection the service uses exists by now: each is looked
@@ -142,6 +178,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("decisions: %w", err)
 	} else if n > 0 {
 		logger.Info("interrupted decisions finished", "count", n)
+		warm.discard("interrupted decisions finished")
 	}
 	// Files a failed delete or a crash left are swept before serving.
 	// On FerretDB this process is the only writer (the lease): every
@@ -185,10 +222,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// Lists come from memory where this process is the only writer: load
 	// them before the service says it is ready.
 	t0 := time.Now()
-	if err := store.Warm(ctx); err != nil {
+	from, err := warm.load(ctx, store)
+	if err != nil {
 		return fmt.Errorf("read model: %w", err)
 	}
-	logger.Info("read model loaded", "took", time.Since(t0).Round(time.Millisecond))
+	logger.Info("read model loaded", "from", from, "took", time.Since(t0).Round(time.Millisecond))
 	anonymousRefusals := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "thidua_anonymous_refusals_total",
 		Help: "Mutations refused to anonymous callers (counted here instead of the audit trail), by operation.",
@@ -303,6 +341,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := srv.Shutdown(shutCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// Every request answered: the read model is kept for the next start,
+	// if no write changes it before the database files are closed.
+	warm.seal(store, logger)
 	return nil
 }
 

@@ -56,12 +56,19 @@ func (s *syncBuffer) String() string {
 // start runs the service with env until the test ends, and waits for /healthz.
 func start(t *testing.T, env map[string]string) (base string, stop func() error) {
 	t.Helper()
+	base, stop, _ = startLogged(t, env)
+	return base, stop
+}
+
+// startLogged is start, and returns what the service writes.
+func startLogged(t *testing.T, env map[string]string) (base string, stop func() error, log *syncBuffer) {
+	t.Helper()
 	addr := freeAddr(t)
 	env["ADDR"] = addr
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var out syncBuffer
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &out, &out) }()
+	out := &syncBuffer{}
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, out, out) }()
 	base = "http://" + addr
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -98,7 +105,7 @@ func start(t *testing.T, env map[string]string) (base string, stop func() error)
 		return runErr
 	}
 	t.Cleanup(func() { _ = stop() })
-	return base, stop
+	return base, stop, out
 }
 
 func query(t *testing.T, base, auth, q string) map[string]any {

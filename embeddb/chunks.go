@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -27,6 +28,11 @@ const ChunksFile = "attachments/chunks.sqlite"
 type Chunks struct {
 	db   *sql.DB
 	path string
+	// While a backup copies the database and then this file, deletes wait
+	// (Hold): a file the database copy still names keeps its chunks.
+	mu       sync.Mutex
+	holds    int
+	deferred []string
 }
 
 // OpenChunks opens (creating it if need be) the chunks file under the data
@@ -75,8 +81,45 @@ func (c *Chunks) GetChunk(ctx context.Context, id string) ([]byte, bool, error) 
 	return data, err == nil, err
 }
 
-// DeleteChunks deletes the chunks ids (those it does not hold are no error).
+// Hold defers deletes until the returned release is called: a backup
+// copies the database first and this file after it, so a file deleted in
+// between must keep its chunks in the copy (the restored database's sweep
+// removes them if no file names them).
+func (c *Chunks) Hold() (release func()) {
+	c.mu.Lock()
+	c.holds++
+	c.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			c.holds--
+			var ids []string
+			if c.holds == 0 {
+				ids, c.deferred = c.deferred, nil
+			}
+			c.mu.Unlock()
+			if len(ids) > 0 {
+				_ = c.deleteNow(context.Background(), ids) // left over: the next start's sweep
+			}
+		})
+	}
+}
+
+// DeleteChunks deletes the chunks ids (those it does not hold are no error);
+// while a backup holds deletes, later.
 func (c *Chunks) DeleteChunks(ctx context.Context, ids []string) error {
+	c.mu.Lock()
+	if c.holds > 0 {
+		c.deferred = append(c.deferred, ids...)
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
+	return c.deleteNow(ctx, ids)
+}
+
+func (c *Chunks) deleteNow(ctx context.Context, ids []string) error {
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -22,7 +22,21 @@ type Server struct {
 	lock   *DirLock // the data directory's lock (SQLite only)
 	dir    string   // the data directory (SQLite only)
 	swept  chan struct{}
+	after  func(dir string)
 }
+
+// Option changes how Start starts.
+type Option func(*startOptions)
+
+type startOptions struct{ beforeOpen, afterClose func(dir string) }
+
+// BeforeOpen runs f with the data directory's lock held, before anything
+// opens its database files.
+func BeforeOpen(f func(dir string)) Option { return func(o *startOptions) { o.beforeOpen = f } }
+
+// AfterClose runs f at Close with the data directory's lock still held,
+// after FerretDB has closed the database files.
+func AfterClose(f func(dir string)) Option { return func(o *startOptions) { o.afterClose = f } }
 
 // Start starts FerretDB with its SQLite files under dir, listening on
 // 127.0.0.1 on a free port, and returns once it accepts connections.
@@ -30,7 +44,11 @@ type Server struct {
 // It holds an exclusive lock on dir (lock.go) until Close: a second Start
 // on the same directory, in this process or another, fails with a
 // *DirInUseError.
-func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server, error) {
+func Start(ctx context.Context, dir, addr string, logger *slog.Logger, opts ...Option) (*Server, error) {
+	var o startOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
@@ -41,6 +59,9 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server,
 	lock, err := LockDir(abs)
 	if err != nil {
 		return nil, err
+	}
+	if o.beforeOpen != nil {
+		o.beforeOpen(abs)
 	}
 	// Before FerretDB opens the files: every collection already stored,
 	// in a database written by any earlier version, gets its _id lookup
@@ -65,7 +86,7 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server,
 		lock.Release()
 		return nil, err
 	}
-	s.lock, s.dir, s.swept = lock, abs, make(chan struct{})
+	s.lock, s.dir, s.swept, s.after = lock, abs, make(chan struct{}), o.afterClose
 	// Collections created from now on (by an insert, an index, GridFS)
 	// get theirs within sweepEvery.
 	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -88,6 +109,9 @@ func (s *Server) IndexIDs(ctx context.Context) (int, error) {
 	}
 	return indexIDs(ctx, s.dir, nil)
 }
+
+// Dir is the absolute data directory ("" on PostgreSQL).
+func (s *Server) Dir() string { return s.dir }
 
 // StartPostgreSQL starts FerretDB over a PostgreSQL database (pgURL), as a
 // stand-in for a separate database server (benchmarks).
@@ -145,6 +169,9 @@ func (s *Server) Close() {
 	<-s.done
 	if s.swept != nil {
 		<-s.swept
+	}
+	if s.after != nil {
+		s.after(s.dir)
 	}
 	s.lock.Release()
 }
