@@ -148,7 +148,14 @@ func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bi
 		if err != nil {
 			return nil, runInfo{}, err
 		}
-		ds, err := loadInto(ctx, srv.URI(), dbName, size)
+		// Attachments' bytes go to the chunk store, as the service's do.
+		chunks, err := embeddb.OpenChunks(dir)
+		if err != nil {
+			srv.Close()
+			return nil, runInfo{}, err
+		}
+		ds, err := loadInto(ctx, srv.URI(), dbName, size, repository.WithChunkStore(chunks))
+		_ = chunks.Close()
 		srv.Close()
 		if err != nil {
 			return nil, runInfo{}, err
@@ -172,8 +179,8 @@ func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bi
 	}
 }
 
-func loadInto(ctx context.Context, uri, db string, size int) (*dataset, error) {
-	s, err := repository.Open(ctx, uri, db)
+func loadInto(ctx context.Context, uri, db string, size int, opts ...repository.Option) (*dataset, error) {
+	s, err := repository.Open(ctx, uri, db, opts...)
 	if err != nil {
 		return nil, err
 	}
