@@ -77,9 +77,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Name: "thidua_db_commands_total", Help: "Commands sent to the database (round trips), by command.",
 	}, []string{"command"})
 	reg.MustRegister(dbCommands)
-	store, err := repository.Open(ctx, uri, cfg.Database, repository.WithMonitor(&event.CommandMonitor{
+	opts := []repository.Option{repository.WithMonitor(&event.CommandMonitor{
 		Started: func(_ context.Context, e *event.CommandStartedEvent) { dbCommands.WithLabelValues(e.CommandName).Inc() },
-	}))
+	})}
+	if !cfg.ReadModel {
+		opts = append(opts, repository.WithoutReadModel())
+	}
+	store, err := repository.Open(ctx, uri, cfg.Database, opts...)
 	if err != nil {
 		return err
 	}
