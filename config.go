@@ -68,6 +68,7 @@ var settings = []setting{
 	{"EMBEDDED_DB_ADDR", "127.0.0.1:0", "where the embedded database listens (for mongosh or a benchmark's driver floor); keep it on loopback"},
 	{"MONGODB_DATABASE", "thidua", "database name"},
 	{"WRITER_LEASE_TTL", "30s", "on FerretDB, how long this process's writer lease lasts unless renewed (renewed every third of it); a killed writer's database can be taken over after it"},
+	{"READ_MODEL", "on", "on FerretDB, answer lists from this process's in-memory read model (on) or from the database, as on MongoDB (off: slower; CI runs the tests so too)"},
 	{"JWT_SECRET", devSecret + " (development)", "HS256 key for bearer tokens; production: at least 32 bytes, or unset to accept only JWKS tokens"},
 	{"JWT_ISSUER", "thidua (development)", "required iss of tokens"},
 	{"JWT_AUDIENCE", "thidua (development)", "required aud of tokens"},
@@ -124,6 +125,7 @@ type config struct {
 	ReadHeaderTimeout                      time.Duration
 	CatalogRefresh                         time.Duration
 	WriterLeaseTTL                         time.Duration
+	ReadModel                              bool
 	MaxBodyBytes                           int64
 	Uploads                                domain.FileLimits
 	UploadConcurrency, UploadsPerSubject   int
@@ -219,6 +221,12 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.WriterLeaseTTL = duration("WRITER_LEASE_TTL", "30s")
 	if c.WriterLeaseTTL > 0 && c.WriterLeaseTTL < time.Second {
 		errs = append(errs, fmt.Errorf("WRITER_LEASE_TTL: %s is under 1s", c.WriterLeaseTTL))
+	}
+	switch v := get("READ_MODEL", "on"); v {
+	case "on", "off":
+		c.ReadModel = v == "on"
+	default:
+		errs = append(errs, fmt.Errorf("READ_MODEL: %q is not on or off", v))
 	}
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
 	c.Uploads = domain.DefaultFileLimits()

@@ -118,9 +118,13 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		Name: "thidua_db_commands_total", Help: "Commands sent to the database (round trips), by command.",
 	}, []string{"command"})
 	reg.MustRegister(dbCommands)
-	store, err := repository.Open(ctx, uri, cfg.Database, append(storeOpts, repository.WithMonitor(&event.CommandMonitor{
+	opts := append(storeOpts, repository.WithMonitor(&event.CommandMonitor{
 		Started: func(_ context.Context, e *event.CommandStartedEvent) { dbCommands.WithLabelValues(e.CommandName).Inc() },
-	}))...)
+	}))
+	if !cfg.ReadModel {
+		opts = append(opts, repository.WithoutReadModel())
+	}
+	store, err := repository.Open(ctx, uri, cfg.Database, opts...)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/thidua/thidua/dbtest"
 	"github.com/thidua/thidua/embeddb"
 )
 
@@ -65,6 +66,9 @@ func startLogged(t *testing.T, env map[string]string) (base string, stop func() 
 	t.Helper()
 	addr := freeAddr(t)
 	env["ADDR"] = addr
+	if _, ok := env[dbtest.EnvReadModel]; !ok { // CI's second run (children inherit it)
+		env[dbtest.EnvReadModel] = os.Getenv(dbtest.EnvReadModel)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	out := &syncBuffer{}
@@ -216,6 +220,7 @@ func TestProductionNeedsSettings(t *testing.T) {
 		{map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32)}, "JWT_ISSUER and JWT_AUDIENCE"},
 		{map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
 		{map[string]string{"REQUEST_TIMEOUT": "soon"}, "REQUEST_TIMEOUT"},
+		{map[string]string{"READ_MODEL": "no"}, `READ_MODEL: "no" is not on or off`},
 	} {
 		err := run(context.Background(), nil, func(k string) string { return c.env[k] }, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

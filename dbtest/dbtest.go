@@ -17,6 +17,12 @@ import (
 	"github.com/thidua/thidua/repository"
 )
 
+// EnvReadModel names the service's setting the tests honour too: with
+// READ_MODEL=off every store a test opens through this package (Store,
+// Options) answers lists from the database even on FerretDB, as on
+// MongoDB. CI runs the whole suite a second time so.
+const EnvReadModel = "READ_MODEL"
+
 // EnvURI names the variable that points the tests at a deployment of the
 // caller's instead of the embedded server.
 const EnvURI = "MONGODB_TEST_URI"
@@ -46,6 +52,11 @@ func run(m *testing.M) int {
 // setup points the package at MONGODB_TEST_URI when it is set, else at an
 // embedded server it starts; stop releases what it started.
 func setup() (stop func(), err error) {
+	switch v := os.Getenv(EnvReadModel); v {
+	case "", "on", "off":
+	default:
+		return nil, fmt.Errorf("dbtest: %s=%q: want on or off", EnvReadModel, v)
+	}
 	if u := os.Getenv(EnvURI); u != "" {
 		uri, embedded = u, false
 		return func() {}, nil
@@ -81,6 +92,20 @@ func NewName(t testing.TB) string {
 	return fmt.Sprintf("t%d_%d", os.Getpid(), counter.Add(1))
 }
 
+// ReadModel reports whether the stores tests open answer lists from the
+// read model where there is one (FerretDB): false with READ_MODEL=off.
+func ReadModel() bool { return os.Getenv(EnvReadModel) != "off" }
+
+// Options are what every store a test opens takes before its own options:
+// repository.WithoutReadModel with READ_MODEL=off. A test that calls
+// repository.Open itself passes them.
+func Options(opts ...repository.Option) []repository.Option {
+	if ReadModel() {
+		return opts
+	}
+	return append([]repository.Option{repository.WithoutReadModel()}, opts...)
+}
+
 // Store opens a fresh database with its indexes; it is dropped when the test
 // ends.
 func Store(t testing.TB, opts ...repository.Option) *repository.Store {
@@ -99,7 +124,7 @@ func Store(t testing.TB, opts ...repository.Option) *repository.Store {
 		t.Cleanup(func() { _ = chunks.Close() })
 		opts = append([]repository.Option{repository.WithChunkStore(chunks)}, opts...)
 	}
-	s, err := repository.Open(ctx, uri, NewName(t), opts...)
+	s, err := repository.Open(ctx, uri, NewName(t), Options(opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

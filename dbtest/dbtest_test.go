@@ -3,16 +3,22 @@ package dbtest
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/embeddb"
+	"github.com/thidua/thidua/repository"
 )
 
 // TestMongoDBTestURI points MONGODB_TEST_URI at a server this test starts
@@ -81,5 +87,45 @@ func TestMongoDBTestURI(t *testing.T) {
 	defer stop2()
 	if !Embedded() || URI() == srv.URI() {
 		t.Fatalf("without %s: URI() = %q, embedded %v", EnvURI, URI(), Embedded())
+	}
+}
+
+// READ_MODEL reaches the stores tests open: with it off a list is a
+// database query even on FerretDB; with it on (or unset) the read model
+// answers it there. Another value stops setup.
+func TestReadModelSetting(t *testing.T) {
+	srv, err := embeddb.Start(t.Context(), t.TempDir(), "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	t.Setenv(EnvURI, srv.URI())
+	for _, v := range []string{"", "on", "off"} {
+		t.Setenv(EnvReadModel, v)
+		stop, err := setup()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var queries atomic.Int64
+		s := Store(t, repository.WithMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			if e.CommandName == "find" || e.CommandName == "aggregate" {
+				queries.Add(1)
+			}
+		}}))
+		if err := s.Warm(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		before := queries.Load()
+		if _, err := s.Movements(t.Context(), domain.MovementFilter{}, domain.Access{All: true}, domain.PageArgs{}); err != nil {
+			t.Fatal(err)
+		}
+		if queried, want := queries.Load() > before, v == "off"; queried != want || ReadModel() == want {
+			t.Errorf("READ_MODEL=%q: a list queried the database: %v, want %v (ReadModel() = %v)", v, queried, want, ReadModel())
+		}
+		stop()
+	}
+	t.Setenv(EnvReadModel, "no")
+	if _, err := setup(); err == nil || !strings.Contains(err.Error(), "READ_MODEL") {
+		t.Errorf("READ_MODEL=no: setup error %v, want one naming READ_MODEL", err)
 	}
 }

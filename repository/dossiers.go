@@ -896,20 +896,28 @@ func (s *Store) auditRecovery(ctx context.Context, d *decisionRecordDoc, finishe
 // and its awards into the read model as they are stored.
 func (s *Store) settleLater(dossier, decision bson.ObjectID, ads []awardDoc) {
 	if s.rm == nil {
-		return // no read model: the next start settles it (RecoverDecisions)
+		// No read model (READ_MODEL=off, a standalone MongoDB): lists
+		// read the database, so settling is all; every second for ten
+		// minutes, then the next start does it (RecoverDecisions).
+		go func() {
+			for range 600 {
+				time.Sleep(time.Second)
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				unlock := s.lock(colDossiers, dossier.Hex())
+				done := s.settleStored(ctx, dossier, decision)
+				unlock()
+				cancel()
+				if done {
+					return
+				}
+			}
+		}()
+		return
 	}
 	s.retry(func(ctx context.Context) bool {
 		defer s.lock(colDossiers, dossier.Hex())()
-		var d decisionRecordDoc
-		err := mapErr(s.c(colDecisions).FindOne(ctx, bson.D{{Key: "_id", Value: decision}}).Decode(&d))
-		switch {
-		case errors.Is(err, errNoDocument):
-		case err != nil:
+		if !s.settleStored(ctx, dossier, decision) {
 			return false
-		case d.Pending != nil:
-			if s.settle(ctx, &d) != nil {
-				return false
-			}
 		}
 		ok := refresh(ctx, s, dossiers, dossier)
 		if raw, err := s.byID(ctx, colDecisions, decision); err == nil {
@@ -924,6 +932,22 @@ func (s *Store) settleLater(dossier, decision bson.ObjectID, ads []awardDoc) {
 		}
 		return ok
 	})
+}
+
+// settleStored settles the stored decision if it still has a journal
+// (the caller holds the dossier's lock); false when the database did not
+// answer.
+func (s *Store) settleStored(ctx context.Context, dossier, decision bson.ObjectID) bool {
+	var d decisionRecordDoc
+	err := mapErr(s.c(colDecisions).FindOne(ctx, bson.D{{Key: "_id", Value: decision}}).Decode(&d))
+	switch {
+	case errors.Is(err, errNoDocument):
+	case err != nil:
+		return false
+	case d.Pending != nil:
+		return s.settle(ctx, &d) == nil
+	}
+	return true
 }
 
 // copyDecision is a decision the read model can hand out (its own awards'

@@ -179,7 +179,7 @@ func TestInterruptedDecisionIsFinishedAtStart(t *testing.T) {
 // reopen opens a second store over s's database, as a new process would.
 func reopen(t *testing.T, s *repository.Store) *repository.Store {
 	t.Helper()
-	next, err := repository.Open(t.Context(), dbtest.URI(), s.Name())
+	next, err := repository.Open(t.Context(), dbtest.URI(), s.Name(), dbtest.Options()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func fileStore(t *testing.T, opts ...repository.Option) (*repository.Store, *mon
 	t.Helper()
 	ctx := context.Background()
 	name := dbtest.NewName(t)
-	s, err := repository.Open(ctx, dbtest.URI(), name, opts...)
+	s, err := repository.Open(ctx, dbtest.URI(), name, dbtest.Options(opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

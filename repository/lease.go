@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -51,6 +52,31 @@ import (
 //   - A holder that cannot reach the database retries every second until
 //     TTL/6 before its lease ends, then exits, since from then on another
 //     process may take the lease.
+//   - A holder that is paused (a long GC pause, SIGSTOP, a frozen VM)
+//     past its lease while its requests wait, and resumed after another
+//     process took over: every send of the store passes the fence
+//     (fence.go), which lets a send start only while the lease has more
+//     than its margin (TTL/6) left by the holder's monotonic clock, and
+//     cuts a send still in progress at that point. Past it the store
+//     sends nothing (but the driver's hello), the request fails
+//     UNAVAILABLE, and Keep returns a *LeaseLostError at once (the
+//     service exits non-zero). So every write of the holder has left this
+//     process before deadline − margin, and a takeover happens only after
+//     expiresAt, which comes after the deadline (counted from the server's
+//     clock read after the holder's deadline started): a write lands before the takeover
+//     — where the new writer reads it when it loads its read model —
+//     unless it spends more than the margin between leaving the process
+//     and being applied (network, the server's own queue), the same bound
+//     as for a renewal above. What the fence cannot bound: a pause of
+//     more than the margin that falls in the microseconds between a
+//     send's check and its system call lets that one message out late,
+//     and so does a monotonic clock that stops while the host sleeps (Go
+//     reads CLOCK_MONOTONIC, which does not count a suspended host).
+//     Closing these would take the server refusing a stale holder's
+//     write (a fencing token compared on the server), which FerretDB
+//     cannot do. Nor does a context deadline on each write help: the
+//     driver cancels a command by closing its connection, which does not
+//     stop one the server has already read.
 const (
 	colWriterLease = "writer_lease"
 	leaseID        = "writer"
@@ -82,6 +108,9 @@ type LeaseOptions struct {
 	Takeover bool
 	// Logger receives renewal failures that are retried (nil: none).
 	Logger *slog.Logger
+	// Clock is the monotonic clock the holder's deadline runs on (nil:
+	// time.Now; tests inject one).
+	Clock func() time.Time
 }
 
 // LeaseHeldError is returned by AcquireWriterLease when another process
@@ -113,6 +142,12 @@ type Lease struct {
 	doc    leaseDoc
 	ttl    time.Duration
 	logger *slog.Logger
+	now    func() time.Time
+	// expired is closed when the fence refused a send because the lease
+	// ran out by this process's clock (expiry is the refusal).
+	expired    chan struct{}
+	expireOnce sync.Once
+	expiry     *LeaseLostError
 	// deadline is when the lease ends by this process's (monotonic) clock,
 	// counted from before the server read its clock for the lease's
 	// expiresAt: never later than the server's end of it.
@@ -129,13 +164,19 @@ func (s *Store) AcquireWriterLease(ctx context.Context, o LeaseOptions) (*Lease,
 	host, _ := os.Hostname()
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
-	l := &Lease{s: s, ttl: o.TTL, logger: o.Logger}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	l := &Lease{s: s, ttl: o.TTL, logger: o.Logger, now: o.Clock, expired: make(chan struct{})}
 	l.doc = leaseDoc{ID: leaseID, Owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(rnd[:])),
 		Host: host, PID: os.Getpid()}
 	col := s.c(colWriterLease)
 	var held *leaseDoc
+	// No lease yet (or an old one of this store's is being replaced): the
+	// lease's own protocol must reach the database.
+	s.fence.open()
 	for attempt := 0; attempt < 20; attempt++ {
-		local := time.Now()
+		local := l.now()
 		now, err := s.serverTime(ctx)
 		if err != nil {
 			return nil, err
@@ -143,10 +184,11 @@ func (s *Store) AcquireWriterLease(ctx context.Context, o LeaseOptions) (*Lease,
 		l.doc.StartedAt, l.doc.ExpiresAt = now, now.Add(l.ttl).Truncate(time.Millisecond)
 		_, err = col.InsertOne(ctx, l.doc)
 		if err == nil {
-			l.deadline = local.Add(l.ttl)
+			l.held(local)
 			// Read it back: a contender that deleted an expired lease at
 			// the same moment may have deleted this one.
 			if err := l.check(ctx); err != nil {
+				s.fence.close(err)
 				return nil, err
 			}
 			// Claims are kept for a while (a contender with a stale read
@@ -221,6 +263,29 @@ func (l *Lease) Owner() string { return l.doc.Owner }
 // TTL is the lease's length.
 func (l *Lease) TTL() time.Duration { return l.ttl }
 
+// held records that the lease runs until TTL after local (by this
+// process's clock) and lets the store send until its margin before that.
+func (l *Lease) held(local time.Time) {
+	l.deadline = local.Add(l.ttl)
+	l.s.fence.hold(l.deadline.Add(-l.margin()), l.now, l.expire)
+}
+
+// expire is the fence's refusal of a send once the lease has run out; it
+// wakes Keep.
+func (l *Lease) expire() error {
+	l.expireOnce.Do(func() {
+		l.expiry = &LeaseLostError{Database: l.s.db.Name(), Reason: fmt.Sprintf(
+			"it ran out by this process's clock (less a %s margin) before it could be renewed — the process was paused, "+
+				"or the database unreachable — so nothing more is sent to the database", l.margin())}
+		close(l.expired)
+	})
+	return l.expiry
+}
+
+// margin is how long before its deadline the holder stops renewing and
+// sending: what a renewal or a write may take in flight.
+func (l *Lease) margin() time.Duration { return l.ttl / 6 }
+
 // check reads the lease and fails with *LeaseLostError unless it is ours.
 func (l *Lease) check(ctx context.Context) error {
 	var cur leaseDoc
@@ -240,11 +305,12 @@ func (l *Lease) check(ctx context.Context) error {
 // *LeaseLostError when it is no longer ours or too near its end to be
 // renewed safely.
 func (l *Lease) renew(ctx context.Context) error {
-	margin := l.ttl / 6
-	local := time.Now()
+	margin := l.margin()
+	local := l.now()
 	if left := l.deadline.Sub(local); left <= margin {
 		return &LeaseLostError{Database: l.s.db.Name(),
-			Reason: fmt.Sprintf("not renewed in time (%s left of it, under the %s margin)", left.Round(time.Millisecond), margin)}
+			Reason: fmt.Sprintf("not renewed in time (%s left of it by this process's clock, under the %s margin: "+
+				"the process was paused or the database unreachable)", left.Round(time.Millisecond), margin)}
 	}
 	// Never let the renewal reach the server after the margin (as far as
 	// a client can: a request already sent may still be applied later).
@@ -266,7 +332,7 @@ func (l *Lease) renew(ctx context.Context) error {
 		}
 		return &LeaseLostError{Database: l.s.db.Name(), Reason: "the renewal matched no lease of this process"}
 	}
-	l.deadline = local.Add(l.ttl)
+	l.held(local)
 	return l.check(ctx)
 }
 
@@ -282,6 +348,8 @@ func (l *Lease) Keep(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-l.expired:
+			return l.expiry
 		case <-t.C:
 		}
 		err := l.renew(ctx)
@@ -302,9 +370,12 @@ func (l *Lease) Keep(ctx context.Context) error {
 	}
 }
 
-// Release deletes the lease if it is still this process's.
+// Release deletes the lease if it is still this process's (and its fence
+// lets it), and then refuses every send of the store: another process may
+// take the lease at once.
 func (l *Lease) Release(ctx context.Context) error {
 	_, err := l.s.c(colWriterLease).DeleteOne(ctx, bson.D{{Key: "_id", Value: leaseID}, {Key: "owner", Value: l.doc.Owner}})
+	l.s.fence.close(&LeaseLostError{Database: l.s.db.Name(), Reason: "released"})
 	if err != nil {
 		return fmt.Errorf("writer lease: release: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/thidua/thidua/dbtest"
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/repository"
 )
 
@@ -33,8 +34,13 @@ func leaseStores(t *testing.T, n int) (string, []*repository.Store) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = out[0].Drop(ctx)
 		for _, s := range out {
+			_ = s.Close(ctx)
+		}
+		// Through a store of its own: a store whose lease ran out or was
+		// released sends nothing any more.
+		if s, err := repository.Open(ctx, dbtest.URI(), name); err == nil {
+			_ = s.Drop(ctx)
 			_ = s.Close(ctx)
 		}
 	})
@@ -220,5 +226,111 @@ func TestLeaseTakeoverNeedsTheClaim(t *testing.T) {
 	}
 	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "writer"}}).Decode(&still); err != nil || still.Owner != old.Owner {
 		t.Errorf("the claimed lease was deleted or replaced: %v %q", err, still.Owner)
+	}
+}
+
+// clock is a monotonic clock a test moves by hand.
+type clock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = c.at.Add(d)
+}
+
+// The fence, by the lease's own (here injected) clock: the store writes
+// while the lease lasts less its margin (TTL/6); from then on nothing it
+// sends reaches the database — not a write, not the lease's renewal — and
+// Keep reports the lease lost at once. A released lease fences the same.
+func TestLeaseFenceByTheHoldersClock(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	name, s := leaseStores(t, 2)
+	c := &clock{at: time.Now()}
+	ttl := 6 * time.Second
+	l, err := s[0].AcquireWriterLease(ctx, repository.LeaseOptions{TTL: ttl, Clock: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(id string) error {
+		return s[0].PutProvince(ctx, &domain.Province{ID: id, Name: id})
+	}
+	if err := put("before"); err != nil {
+		t.Fatalf("a write while the lease lasts: %v", err)
+	}
+	c.advance(ttl - ttl/6 - time.Millisecond)
+	if err := put("at-the-margin"); err != nil {
+		t.Fatalf("a write 1 ms before the margin: %v", err)
+	}
+	keepCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	kept := make(chan error, 1)
+	go func() { kept <- l.Keep(keepCtx) }() // its next renewal is 2 s away
+	c.advance(time.Millisecond)
+	t0 := time.Now()
+	err = put("after")
+	var lost *repository.LeaseLostError
+	if !errors.As(err, &lost) || domain.ErrorCode(err) != domain.CodeUnavailable {
+		t.Fatalf("a write past the margin: %v, want UNAVAILABLE wrapping *LeaseLostError", err)
+	}
+	select {
+	case err := <-kept:
+		if !errors.As(err, &lost) || !strings.Contains(err.Error(), "ran out by this process's clock") {
+			t.Fatalf("Keep: %v, want *LeaseLostError saying the lease ran out", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Keep did not report the refused write's lost lease")
+	}
+	t.Logf("refused and reported in %v: %v", time.Since(t0).Round(time.Millisecond), err)
+	if err := put("later"); !errors.As(err, &lost) {
+		t.Fatalf("a later write: %v, want refused", err)
+	}
+	if _, err := s[0].Provinces(ctx); err == nil {
+		t.Error("a fenced store still reads: it sends nothing at all")
+	}
+	// The other store sees exactly the writes made in time, and the lease
+	// document the fenced holder left behind is unchanged (not renewed).
+	got, err := s[1].Provinces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, p := range got {
+		ids = append(ids, p.ID)
+	}
+	if fmt.Sprint(ids) != "[at-the-margin before]" {
+		t.Errorf("stored provinces %v, want [at-the-margin before]", ids)
+	}
+
+	// A released lease fences its store too: another process may hold it.
+	l2, err := s[1].AcquireWriterLease(ctx, repository.LeaseOptions{TTL: 30 * time.Second, Takeover: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s[1].PutProvince(ctx, &domain.Province{ID: "held", Name: "held"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l2.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s[1].PutProvince(ctx, &domain.Province{ID: "released", Name: "released"}); !errors.As(err, &lost) {
+		t.Fatalf("a write after Release: %v, want refused", err)
+	}
+	check, err := repository.Open(ctx, dbtest.URI(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close(context.Background())
+	if got, err := check.Provinces(ctx); err != nil || len(got) != 3 {
+		t.Errorf("after the release: %d provinces (%v), want 3", len(got), err)
 	}
 }

@@ -46,7 +46,7 @@ func dataOf(t *testing.T, file string) (*repository.Store, *mongo.Database) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	s, err := repository.Open(t.Context(), srv.URI(), "thidua")
+	s, err := repository.Open(t.Context(), srv.URI(), "thidua", dbtest.Options()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,9 @@ import (
 // and callers; pages, cursors and counts compared with a second store on
 // the same database that asks the database every time.
 func TestReadModelAnswersAsTheDatabase(t *testing.T) {
+	if !dbtest.ReadModel() {
+		t.Skip("a test of the read model itself: READ_MODEL=off runs the suite without it, the run with it covers this")
+	}
 	ctx := t.Context()
 	name := dbtest.NewName(t)
 	mem, err := repository.Open(ctx, dbtest.URI(), name)

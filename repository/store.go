@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"net"
 	"sync"
 	"time"
 
@@ -66,6 +67,9 @@ type Store struct {
 	chunkWrites chan struct{}
 	// chunks, if set, keeps attachments' bytes (WithChunkStore, files.go).
 	chunks ChunkStore
+	// fence stops every send to the database once the writer lease has
+	// run out (fence.go, lease.go).
+	fence fence
 }
 
 // WithoutReadModel makes the store answer every list from the database
@@ -104,6 +108,11 @@ func OpenClient(ctx context.Context, copts *options.ClientOptions, name string, 
 	for _, o := range opts {
 		o(s, copts)
 	}
+	dial := (&net.Dialer{}).DialContext
+	if copts.Dialer != nil {
+		dial = copts.Dialer.DialContext
+	}
+	copts.SetDialer(fenceDialer{dial: dial, f: &s.fence})
 	client, err := mongo.Connect(copts)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)

@@ -32,7 +32,7 @@ func TestCheckedReadsGoToThePrimary(t *testing.T) {
 		uri += "/?readPreference=secondaryPreferred"
 		uri = strings.Replace(uri, "//?", "/?", 1)
 	}
-	s, err := repository.Open(ctx, uri, dbtest.NewName(t))
+	s, err := repository.Open(ctx, uri, dbtest.NewName(t), dbtest.Options()...)
 	if err != nil {
 		t.Fatal(err)
 	}
