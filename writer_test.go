@@ -333,7 +333,19 @@ func TestPausedWriterWritesNothing(t *testing.T) {
 	stop := make(chan struct{})
 	wg := w.stream(first.base, devToken(t, env, "lang-son=editor"), 64, stop)
 	defer func() { _ = first.kill(syscall.SIGKILL); close(stop); wg.Wait() }()
-	time.Sleep(time.Second)
+	// Pause once writes are flowing: a few acknowledged (a busy machine may
+	// take more than a second for the first), the rest queued behind them.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		w.mu.Lock()
+		n := len(w.acked)
+		w.mu.Unlock()
+		if n >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no write was acknowledged in 30 s")
+		}
+	}
 	if err := first.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
