@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/thidua/thidua/backup"
+	"github.com/thidua/thidua/dbtest"
 	"github.com/thidua/thidua/embeddb"
 )
 
@@ -23,6 +24,9 @@ import (
 // snapshot (here through FerretDB by another process, as an operator
 // would) makes the start read the database instead, and serve the change.
 func TestWarmStartAfterCleanStop(t *testing.T) {
+	if !dbtest.ReadModel() {
+		t.Skip("READ_MODEL=off: no read model, so nothing to snapshot")
+	}
 	env := map[string]string{"DATA_DIR": t.TempDir(), "LOG_LEVEL": "info"}
 	base, stop, _ := startLogged(t, env)
 	tok := devToken(t, env, "lang-son=editor")
