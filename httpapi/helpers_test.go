@@ -87,7 +87,9 @@ func newAPIDeps(t testing.TB, conf func(*graph.HandlerConfig), deps func(*httpap
 		Exports:  export.Handler(svc, logger),
 		GraphQL:  graph.NewHandler(res, hc),
 		Verifier: verifier, DB: store, Logger: logger, Playground: true,
-		RequestTimeout: 5 * time.Second, MaxBodyBytes: 64 << 10,
+		// Generous: CI's second run answers lists from the database
+		// (READ_MODEL=off), on two cores shared with the other packages.
+		RequestTimeout: 20 * time.Second, MaxBodyBytes: 64 << 10,
 		Files: httpapi.FileHandler(svc.OpenFile, httpapi.WriteError(logger)), MaxUploadBytes: limits.MaxBytes,
 	}
 	if deps != nil {
