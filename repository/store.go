@@ -61,6 +61,9 @@ type Store struct {
 	faults func(step string) error
 	// openStream, in tests, opens WatchChanges' streams (WithChangeStreams).
 	openStream StreamOpener
+	// commitMargin is how long past its context's deadline a
+	// transaction's commit may run (WithCommitMargin).
+	commitMargin time.Duration
 }
 
 // WithoutReadModel makes the store answer every list from the database

@@ -61,7 +61,15 @@ func (s *Service) Transactional() bool {
 
 // Transient reports whether err is one the transaction's runner retries
 // (the driver's TransientTransactionError label), wherever it is wrapped.
-func Transient(err error) bool {
+func Transient(err error) bool { return hasLabel(err, "TransientTransactionError") }
+
+// CommitUnknown reports whether err leaves a transaction's outcome unknown
+// (the UnknownTransactionCommitResult label: its commit was not answered in
+// time): it may have committed.
+func CommitUnknown(err error) bool { return hasLabel(err, "UnknownTransactionCommitResult") }
+
+// hasLabel reports whether err, wherever wrapped, carries a driver label.
+func hasLabel(err error, label string) bool {
 	var le interface{ HasErrorLabel(string) bool }
-	return errors.As(err, &le) && le.HasErrorLabel("TransientTransactionError")
+	return errors.As(err, &le) && le.HasErrorLabel(label)
 }
