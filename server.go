@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	reg.MustRegister(dbCommands)
 	store, err := repository.Open(ctx, uri, cfg.Database, repository.WithMonitor(&event.CommandMonitor{
 		Started: func(_ context.Context, e *event.CommandStartedEvent) { dbCommands.WithLabelValues(e.CommandName).Inc() },
-	}))
+	}), repository.WithTimeout(cfg.DBTimeout), repository.WithCommitMargin(cfg.CommitMargin))
 	if err != nil {
 		return err
 	}

@@ -86,6 +86,16 @@ func WithMonitor(m *event.CommandMonitor) Option {
 	return func(_ *Store, c *options.ClientOptions) { c.SetMonitor(m) }
 }
 
+// WithTimeout sets the client's operation timeout: the limit of each
+// operation whose context has no deadline (0: none).
+func WithTimeout(d time.Duration) Option {
+	return func(_ *Store, c *options.ClientOptions) {
+		if d > 0 {
+			c.SetTimeout(d)
+		}
+	}
+}
+
 // Open connects to the server at uri, probes its capabilities and returns the
 // store of database name. The caller closes it.
 func Open(ctx context.Context, uri, name string, opts ...Option) (*Store, error) {
