@@ -101,23 +101,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer releaseLease()
-	if err := store.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	loaded, err := seed.Loaded(ctx, store)
+	// Indexes, founding data, migrations: safe with other processes
+	// starting on the same database at the same time.
+	loaded, err := seed.Prepare(ctx, store)
 	if err != nil {
 		return err
 	}
-	if !loaded {
-		if err := seed.Load(ctx, store); err != nil {
-			return fmt.Errorf("founding data: %w", err)
-		}
+	if loaded {
 		logger.Info("founding data loaded")
-	}
-	// Stored data outlives the code: numbered migrations bring it to the
-	// shape this code expects, each once (recorded in the database).
-	if err := store.Migrate(ctx, seed.Migrations()...); err != nil {
-		return fmt.Errorf("migrations: %w", err)
 	}
 	if emb != nil {
 		// Every collection the service uses exists by now: each is looked

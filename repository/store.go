@@ -7,6 +7,7 @@
 package repository
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -308,7 +309,8 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		for _, spec := range existing {
 			for _, name := range names {
 				if spec.Name == name {
-					if err := s.c(coll).Indexes().DropOne(ctx, name); err != nil {
+					// Another process starting may have dropped it first.
+					if err := s.c(coll).Indexes().DropOne(ctx, name); err != nil && !hasCode(err, codeIndexNotFound) {
 						return fmt.Errorf("drop index %s of %s: %w", name, coll, mapErr(err))
 					}
 				}
@@ -324,12 +326,69 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 func (s *Store) createIndexes(ctx context.Context, all map[string][]mongo.IndexModel, colls ...string) error {
 	for _, coll := range colls {
 		for _, m := range all[coll] {
-			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
+			if err := s.createIndex(ctx, coll, m); err != nil {
 				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
 			}
 		}
 	}
 	return nil
+}
+
+// Server error codes of index commands.
+const (
+	codeIndexNotFound               = 27
+	codeIndexAlreadyExists          = 68
+	codeIndexOptionsConflict        = 85
+	codeIndexKeySpecsConflict       = 86
+	codeIndexBuildAlreadyInProgress = 276
+)
+
+// createIndex creates one index. Several processes starting at once on one
+// database create the same indexes side by side: the server may answer
+// one of them that the index is being built (it is tried again, for up to
+// 2 s) or that the index exists; the latter is an error only if no index
+// on the same keys is there when listed.
+func (s *Store) createIndex(ctx context.Context, coll string, m mongo.IndexModel) error {
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		_, err := s.c(coll).Indexes().CreateOne(ctx, m)
+		switch {
+		case err == nil:
+			return nil
+		case hasCode(err, codeIndexBuildAlreadyInProgress) && wait < time.Second:
+			select {
+			case <-time.After(wait):
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case hasCode(err, codeIndexAlreadyExists, codeIndexOptionsConflict, codeIndexKeySpecsConflict):
+			keys, merr := bson.Marshal(m.Keys)
+			specs, lerr := s.c(coll).Indexes().ListSpecifications(ctx)
+			if merr != nil || lerr != nil {
+				return err
+			}
+			for _, spec := range specs {
+				if bytes.Equal(spec.KeysDocument, keys) {
+					return nil // made by another process
+				}
+			}
+		}
+		return err
+	}
+}
+
+// hasCode reports whether err is a server error with one of codes.
+func hasCode(err error, codes ...int) bool {
+	var se mongo.ServerError
+	if !errors.As(err, &se) {
+		return false
+	}
+	for _, c := range codes {
+		if se.HasErrorCode(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // newMeta is the meta of a record created now.
