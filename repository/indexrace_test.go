@@ -22,11 +22,7 @@ func TestEnsureIndexesToleratesAnIndexDroppedByAnother(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	name := dbtest.NewName(t)
-	other, err := mongo.Connect(options.Client().ApplyURI(dbtest.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = other.Disconnect(context.Background()) }()
+	other := otherProcess(t)
 	// An index an earlier version made, which EnsureIndexes drops.
 	if _, err := other.Database(name).Collection("movements").Indexes().CreateOne(ctx,
 		mongo.IndexModel{Keys: bson.D{{Key: "scope", Value: 1}}}); err != nil {
@@ -65,11 +61,7 @@ func TestEnsureIndexesToleratesAnIndexCreatedByAnother(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	name := dbtest.NewName(t)
-	other, err := mongo.Connect(options.Client().ApplyURI(dbtest.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = other.Disconnect(context.Background()) }()
+	other := otherProcess(t)
 	var once sync.Once
 	var made error = errNotRaced
 	s, err := repository.Open(ctx, dbtest.URI(), name, repository.WithMonitor(&event.CommandMonitor{
@@ -99,3 +91,14 @@ func TestEnsureIndexesToleratesAnIndexCreatedByAnother(t *testing.T) {
 }
 
 var errNotRaced = errors.New("no createIndexes was sent")
+
+// otherProcess is a client of its own: another process on the database.
+func otherProcess(t *testing.T) *mongo.Client {
+	t.Helper()
+	c, err := mongo.Connect(options.Client().ApplyURI(dbtest.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c
+}
