@@ -87,6 +87,8 @@ var settings = []setting{
 	{"VOTE_MAJORITY", "0.5", "default share of a cluster's members a leader's ballots must exceed (a vote may set its own)"},
 	{"REQUEST_TIMEOUT", "5s", "deadline of each request, database calls included"},
 	{"COMMAND_TIMEOUT", "30s", "deadline of a mutation's command once it runs: it finishes (or undoes itself) whatever the client does, within this or the request's deadline, whichever is later"},
+	{"DB_TIMEOUT", "30s", "client-side limit of each database operation that has no deadline of its own (the driver's operation timeout; 0: none)"},
+	{"COMMIT_MARGIN", "5s", "how long past its command's deadline a MongoDB transaction's commit may wait for a majority; then its outcome is unknown and read back"},
 	{"HTTP_READ_HEADER_TIMEOUT", "5s", "how long a client may take to send its request headers"},
 	{"SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish after SIGINT/SIGTERM"},
 	{"CATALOG_REFRESH", "30s", "how often provinces and catalogues are re-read from the database"},
@@ -122,6 +124,7 @@ type config struct {
 	MaxConnectionsPerAddress               int
 	RequestTimeout, ShutdownTimeout        time.Duration
 	CommandTimeout                         time.Duration
+	DBTimeout, CommitMargin                time.Duration
 	ReadHeaderTimeout                      time.Duration
 	CatalogRefresh                         time.Duration
 	WriterLeaseTTL                         time.Duration
@@ -215,6 +218,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.MaxConnectionsPerAddress = int(integer("WS_MAX_CONNECTIONS_PER_ADDRESS", "50"))
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s")
 	c.CommandTimeout = duration("COMMAND_TIMEOUT", "30s")
+	c.DBTimeout = duration("DB_TIMEOUT", "30s")
+	c.CommitMargin = duration("COMMIT_MARGIN", "5s")
 	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s")
 	c.ReadHeaderTimeout = duration("HTTP_READ_HEADER_TIMEOUT", "5s")
 	c.CatalogRefresh = duration("CATALOG_REFRESH", "30s")

@@ -120,7 +120,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	reg.MustRegister(dbCommands)
 	opts := append(storeOpts, repository.WithMonitor(&event.CommandMonitor{
 		Started: func(_ context.Context, e *event.CommandStartedEvent) { dbCommands.WithLabelValues(e.CommandName).Inc() },
-	}))
+	}), repository.WithTimeout(cfg.DBTimeout), repository.WithCommitMargin(cfg.CommitMargin))
 	if !cfg.ReadModel {
 		opts = append(opts, repository.WithoutReadModel())
 	}
@@ -144,17 +144,13 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer releaseLease()
-	if err := store.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	loaded, err := seed.Loaded(ctx, store)
+	// Indexes, founding data, then migrations: safe with other processes
+	// starting on the same database at the same time.
+	loaded, err := seed.PrepareData(ctx, store)
 	if err != nil {
 		return err
 	}
-	if !loaded {
-		if err := seed.Load(ctx, store); err != nil {
-			return fmt.Errorf("founding data: %w", err)
-		}
+	if loaded {
 		logger.Info("founding data loaded")
 		warm.discard("founding data loaded")
 	}

@@ -342,7 +342,7 @@ type AuditEntry struct {
 	RecordType    string        `json:"recordType"`
 	RecordID      string        `json:"recordId,omitempty"`
 	ProvinceID    string        `json:"provinceId,omitempty"`
-	Outcome       string        `json:"outcome"` // ACCEPTED, DENIED, FAILED
+	Outcome       string        `json:"outcome"` // ACCEPTED, DENIED, FAILED, UNKNOWN
 	Reason        string        `json:"reason,omitempty"`
 	VersionBefore *int          `json:"versionBefore,omitempty"`
 	VersionAfter  *int          `json:"versionAfter,omitempty"`

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync/atomic"
@@ -84,7 +85,12 @@ func (a auditor) InterceptRootField(ctx context.Context, next graphql.RootResolv
 	e := entryOf(ctx, rfc, rec)
 	// A change was made exactly when the command reported one; otherwise
 	// the field's first error (from its arguments or its command) says why.
-	if !rec.Done {
+	switch {
+	case tx != nil && tx.unknown != "":
+		// Its transaction's outcome is unknown: the entry says so, with
+		// the change it would have made.
+		e.Outcome, e.Reason = string(model.AuditOutcomeUnknown), tx.unknown
+	case !rec.Done:
 		e.Outcome, e.Reason = string(model.AuditOutcomeFailed), "no change was made"
 		for _, err := range graphql.GetErrors(ctx) {
 			if len(err.Path) > 0 && err.Path[0] == ast.PathName(rfc.Field.Alias) {
@@ -147,8 +153,9 @@ func entryOf(ctx context.Context, rfc *graphql.RootFieldContext, rec *service.Au
 // auditTx is the transaction state of one mutation root field.
 type auditTx struct {
 	rec     *service.AuditRecord
-	used    bool // InterceptField has run the field's resolver
-	written bool // the change and its entry committed together
+	used    bool   // InterceptField has run the field's resolver
+	written bool   // the change and its entry committed together
+	unknown string // why the transaction's outcome is unknown, if it is
 }
 
 type auditTxKey struct{}
@@ -180,6 +187,7 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	// ended (its session is then closed and must not be used, least of
 	// all by child resolvers running side by side).
 	scope := &txScope{base: ctx}
+	var entry *domain.AuditEntry // the last run's, written in its transaction
 	err := a.service.InTransaction(ctx, func(tctx context.Context) error {
 		*tx.rec = service.AuditRecord{}
 		if err := rewindUploads(fc.Args); err != nil {
@@ -196,7 +204,8 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		case !tx.rec.Done:
 			return nil // no change reported: InterceptRootField says so
 		}
-		return a.service.WriteAudit(tctx, entryOf(ctx, rfc, tx.rec))
+		entry = entryOf(ctx, rfc, tx.rec)
+		return a.service.WriteAudit(tctx, entry)
 	})
 	switch {
 	case err == nil:
@@ -207,6 +216,8 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 			*tx.rec = service.AuditRecord{} // rolled back: not a change
 		}
 		return res, rerr
+	case service.CommitUnknown(err) && tx.rec.Done && entry != nil:
+		return a.settleUnknown(ctx, tx, entry, res, err)
 	default:
 		// The transaction did not commit (the entry's write failed, the
 		// commit failed, or conflicts outlasted the retries): nothing
@@ -220,6 +231,34 @@ func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		}
 		return nil, domain.Unavailable(err)
 	}
+}
+
+// settleUnknown settles a mutation whose transaction's commit was not
+// answered (MongoDB: UnknownTransactionCommitResult after the retries, or
+// the commit's time up): the change and its entry may have committed. The
+// entry, committed with the change or not at all, is read back: stored,
+// the change was made (ACCEPTED, the caller gets its result); else the
+// entry filed after says the outcome is unknown (UNKNOWN), never FAILED —
+// not stored yet is not never stored, as a commit may still be waiting
+// for its majority.
+func (a auditor) settleUnknown(ctx context.Context, tx *auditTx, entry *domain.AuditEntry, res any, err error) (any, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+	defer cancel()
+	stored, known, rerr := a.service.CommittedEntry(rctx, entry.ID)
+	if stored {
+		tx.written = true
+		return res, nil
+	}
+	tx.unknown = "outcome unknown: the commit was not answered (" + err.Error() + "); "
+	if known {
+		tx.unknown += "read back, the change is not stored (yet); if it commits, the ACCEPTED entry with this request id records it"
+	} else {
+		tx.unknown += fmt.Sprintf("it could not be read back (%v)", rerr)
+	}
+	a.logger.ErrorContext(ctx, "mutation's outcome unknown", "err", err, "read_back_err", rerr,
+		"operation", entry.Operation, "record", entry.RecordID, "request_id", entry.RequestID)
+	return nil, &domain.Error{Code: domain.CodeUnavailable,
+		Message: "the change's outcome is unknown (the database did not answer its commit): read the record again before retrying", Err: err}
 }
 
 // rewindUploads puts the files a mutation was given back at their start:

@@ -2,9 +2,13 @@ package repository
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/thidua/thidua/domain"
 )
@@ -76,6 +80,25 @@ func (s *Store) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
 		e.Changes = []domain.FieldChange{}
 	}
 	return nil
+}
+
+// AuditEntryStored reports whether the entry of id is stored, as the
+// primary reads it with majority read concern: committed, and durable. A
+// transaction's entry is its witness — it commits with the change it
+// records — so this reads back a commit whose answer was lost.
+func (s *Store) AuditEntryStored(ctx context.Context, id string) (bool, error) {
+	oid, ok := parseID(id)
+	if !ok {
+		return false, nil
+	}
+	coll := s.db.Collection(colAudit, options.Collection().SetReadPreference(readpref.Primary()).
+		SetReadConcern(readconcern.Majority()))
+	err := mapErr(coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}, options.FindOne().
+		SetProjection(bson.D{{Key: "_id", Value: 1}})).Err())
+	if errors.Is(err, errNoDocument) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // AuditLog lists entries, newest first. acc.Owners are the provinces whose

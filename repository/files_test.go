@@ -482,3 +482,14 @@ func TestFileChunkStore(t *testing.T) {
 		t.Errorf("%d chunks left after the file's delete, want 0", n)
 	}
 }
+
+// The service opens its store with a client-wide timeout (DB_TIMEOUT); on
+// FerretDB, which refuses the maxTimeMS the driver then adds, the store
+// leaves it out: the start's sweep (a distinct) works.
+func TestClientTimeoutOnFerretDB(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t, repository.WithTimeout(30*time.Second))
+	if _, _, err := s.SweepFiles(context.Background(), time.Now()); err != nil {
+		t.Fatalf("sweep with a client timeout: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -117,11 +118,13 @@ func (s *Store) Migrate(ctx context.Context, extra ...Migration) error {
 		if err := m.Up(ctx, s); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.ID, m.Name, err)
 		}
-		// Upserted by _id: another replica may have recorded it meanwhile.
+		// Upserted by _id: another replica may have recorded it meanwhile,
+		// or be recording it now (two upserts of one new _id: one of them
+		// may be refused as a duplicate key — recorded all the same).
 		_, err := s.c(colMigrations).UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}},
 			bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "name", Value: m.Name}, {Key: "appliedAt", Value: s.stamp()}}}},
 			options.UpdateOne().SetUpsert(true))
-		if err != nil {
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
 			return fmt.Errorf("record migration %d (%s): %w", m.ID, m.Name, mapErr(err))
 		}
 	}

@@ -1,6 +1,7 @@
 package repository
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -66,6 +67,11 @@ func (d *clusterDoc) setMeta(m meta)   { d.Meta = m }
 // put upserts a reference record keyed by a slug, keeping createdAt and
 // counting versions. The replace is checked as every versioned write is
 // (checkedFilter): a replace that matched nothing is a CONFLICT.
+//
+// A record stored as rec already (meta aside) is left as it is: several
+// processes seeding one database at once (seed.Prepare) each put the same
+// records, and a duplicate key on the insert, or a replace that matched
+// nothing, because another put the same record first is not a conflict.
 func put[D any, T any, PD interface {
 	*D
 	metaSetter
@@ -75,33 +81,88 @@ func put[D any, T any, PD interface {
 		return err
 	}
 	defer s.lock(coll, id)()
-	var old struct {
-		Meta meta `bson:",inline"`
-	}
-	err = mapErr(s.primary(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old))
+	old, err := storedAs(ctx, s, coll, id, doc)
 	now := s.stamp()
 	switch {
 	case errors.Is(err, errNoDocument):
 		doc.setMeta(meta{Version: 1, CreatedAt: now, UpdatedAt: now})
 		if err := insert(ctx, s, coll, doc); err != nil {
+			if isDuplicateKey(err) {
+				return putByOther(ctx, s, coll, id, doc, m, err)
+			}
 			return err
 		}
 		*m = domain.Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
 		return nil
 	case err != nil:
 		return err
+	case old.same:
+		*m = old.meta.domain()
+		return nil
 	}
-	nm := meta{Version: old.Meta.Version + 1, CreatedAt: old.Meta.CreatedAt, UpdatedAt: now}
+	nm := meta{Version: old.meta.Version + 1, CreatedAt: old.meta.CreatedAt, UpdatedAt: now}
 	doc.setMeta(nm)
-	res, err := s.c(coll).ReplaceOne(ctx, s.checkedFilter(id, old.Meta.Version, domain.Access{All: true}), doc)
+	res, err := s.c(coll).ReplaceOne(ctx, s.checkedFilter(id, old.meta.Version, domain.Access{All: true}), doc)
 	if err != nil {
 		return mapErr(err)
 	}
 	if res.MatchedCount == 0 {
-		return domain.Conflict("%s %s changed concurrently", coll, id)
+		return putByOther(ctx, s, coll, id, doc, m, domain.Conflict("%s %s changed concurrently", coll, id))
 	}
 	*m = nm.domain()
 	return nil
+}
+
+// putByOther settles a put whose write was refused (refusal) because the
+// record changed meanwhile: done if it is now stored as doc (another
+// process put the same), the refusal otherwise.
+func putByOther[D any, PD interface {
+	*D
+	metaSetter
+}](ctx context.Context, s *Store, coll, id string, doc PD, m *domain.Meta, refusal error) error {
+	now, err := storedAs(ctx, s, coll, id, doc)
+	if err != nil || !now.same {
+		return refusal
+	}
+	*m = now.meta.domain()
+	return nil
+}
+
+// stored is a stored reference record's meta, and whether the rest of it
+// is as a document to write says (storedAs).
+type stored struct {
+	meta meta
+	same bool
+}
+
+// storedAs reads record id of coll from the primary (errNoDocument when
+// there is none) and compares it with doc, meta aside.
+func storedAs[D any, PD interface {
+	*D
+	metaSetter
+}](ctx context.Context, s *Store, coll, id string, doc PD) (stored, error) {
+	var raw bson.Raw
+	if err := mapErr(s.primary(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&raw)); err != nil {
+		return stored{}, err
+	}
+	var om struct {
+		Meta meta `bson:",inline"`
+	}
+	if err := bson.Unmarshal(raw, &om); err != nil {
+		return stored{}, fmt.Errorf("decode %s %s: %w", coll, id, err)
+	}
+	// Both through the same type, meta zeroed: the same bytes if the
+	// same record.
+	var have D
+	if err := bson.Unmarshal(raw, PD(&have)); err != nil {
+		return stored{meta: om.Meta}, nil // another shape: not the same
+	}
+	want := *doc
+	PD(&have).setMeta(meta{})
+	PD(&want).setMeta(meta{})
+	a, err1 := bson.Marshal(PD(&have))
+	b, err2 := bson.Marshal(PD(&want))
+	return stored{meta: om.Meta, same: err1 == nil && err2 == nil && bytes.Equal(a, b)}, nil
 }
 
 // save creates (expected 0) or replaces (at version expected) a reference

@@ -75,8 +75,8 @@ func TestSeedIsIdempotent(t *testing.T) {
 			if got := p.CodeOn("2026-01-01"); got != "15" {
 				t.Errorf("lao-cai code in 2026 = %s, want 15", got)
 			}
-			if p.Version != 2 {
-				t.Errorf("lao-cai put twice: version %d, want 2", p.Version)
+			if p.Version != 1 {
+				t.Errorf("lao-cai put twice, the same: version %d, want 1 (stored once)", p.Version)
 			}
 		}
 	}

@@ -7,6 +7,7 @@
 package repository
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -70,6 +71,9 @@ type Store struct {
 	// fence stops every send to the database once the writer lease has
 	// run out (fence.go, lease.go).
 	fence fence
+	// commitMargin is how long past its context's deadline a
+	// transaction's commit may run (WithCommitMargin).
+	commitMargin time.Duration
 }
 
 // WithoutReadModel makes the store answer every list from the database
@@ -90,6 +94,16 @@ func WithClock(now func() time.Time) Option {
 // tests).
 func WithMonitor(m *event.CommandMonitor) Option {
 	return func(_ *Store, c *options.ClientOptions) { c.SetMonitor(m) }
+}
+
+// WithTimeout sets the client's operation timeout: the limit of each
+// operation whose context has no deadline (0: none).
+func WithTimeout(d time.Duration) Option {
+	return func(_ *Store, c *options.ClientOptions) {
+		if d > 0 {
+			c.SetTimeout(d)
+		}
+	}
 }
 
 // Open connects to the server at uri, probes its capabilities and returns the
@@ -121,6 +135,18 @@ func OpenClient(ctx context.Context, copts *options.ClientOptions, name string, 
 	if err := s.probe(ctx); err != nil {
 		_ = client.Disconnect(ctx)
 		return nil, err
+	}
+	if s.caps.FerretDB && copts.Timeout != nil {
+		// A client-wide timeout (WithTimeout) makes the driver add
+		// maxTimeMS to every command, and FerretDB 1.24 refuses it on some
+		// ("distinct: unknown field maxTimeMS": the start's sweep failed):
+		// there the operations' contexts bound them instead.
+		_ = client.Disconnect(ctx)
+		copts.Timeout = nil
+		if client, err = mongo.Connect(copts); err != nil {
+			return nil, fmt.Errorf("connect: %w", err)
+		}
+		s.client, s.db = client, client.Database(name)
 	}
 	if s.caps.FerretDB && !s.noReadModel {
 		s.rm = newReadModel()
@@ -309,7 +335,8 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		for _, spec := range existing {
 			for _, name := range names {
 				if spec.Name == name {
-					if err := s.c(coll).Indexes().DropOne(ctx, name); err != nil {
+					// Another process starting may have dropped it first.
+					if err := s.c(coll).Indexes().DropOne(ctx, name); err != nil && !hasCode(err, codeIndexNotFound) {
 						return fmt.Errorf("drop index %s of %s: %w", name, coll, mapErr(err))
 					}
 				}
@@ -325,12 +352,69 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 func (s *Store) createIndexes(ctx context.Context, all map[string][]mongo.IndexModel, colls ...string) error {
 	for _, coll := range colls {
 		for _, m := range all[coll] {
-			if _, err := s.c(coll).Indexes().CreateOne(ctx, m); err != nil {
+			if err := s.createIndex(ctx, coll, m); err != nil {
 				return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
 			}
 		}
 	}
 	return nil
+}
+
+// Server error codes of index commands.
+const (
+	codeIndexNotFound               = 27
+	codeIndexAlreadyExists          = 68
+	codeIndexOptionsConflict        = 85
+	codeIndexKeySpecsConflict       = 86
+	codeIndexBuildAlreadyInProgress = 276
+)
+
+// createIndex creates one index. Several processes starting at once on one
+// database create the same indexes side by side: the server may answer
+// one of them that the index is being built (it is tried again, for up to
+// 2 s) or that the index exists; the latter is an error only if no index
+// on the same keys is there when listed.
+func (s *Store) createIndex(ctx context.Context, coll string, m mongo.IndexModel) error {
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		_, err := s.c(coll).Indexes().CreateOne(ctx, m)
+		switch {
+		case err == nil:
+			return nil
+		case hasCode(err, codeIndexBuildAlreadyInProgress) && wait < time.Second:
+			select {
+			case <-time.After(wait):
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case hasCode(err, codeIndexAlreadyExists, codeIndexOptionsConflict, codeIndexKeySpecsConflict):
+			keys, merr := bson.Marshal(m.Keys)
+			specs, lerr := s.c(coll).Indexes().ListSpecifications(ctx)
+			if merr != nil || lerr != nil {
+				return err
+			}
+			for _, spec := range specs {
+				if bytes.Equal(spec.KeysDocument, keys) {
+					return nil // made by another process
+				}
+			}
+		}
+		return err
+	}
+}
+
+// hasCode reports whether err is a server error with one of codes.
+func hasCode(err error, codes ...int) bool {
+	var se mongo.ServerError
+	if !errors.As(err, &se) {
+		return false
+	}
+	for _, c := range codes {
+		if se.HasErrorCode(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // newMeta is the meta of a record created now.

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/thidua/thidua/domain"
 )
@@ -34,6 +35,12 @@ type TxDouble struct {
 	// OnSnapshot, if set, runs after a transaction's first read of a
 	// record (kind "dossier" or "movement"), with a context outside it.
 	OnSnapshot func(ctx context.Context, kind, id string)
+	// Commit, if set, is the commit step: it runs after a successful
+	// callback, with the context InTransaction's commit is bounded by
+	// (the callback's deadline plus the commit margin). Its error is the
+	// commit's (a label UnknownTransactionCommitResult: the outcome is
+	// unknown; TransientTransactionError: run again).
+	Commit func(ctx context.Context) error
 	// Runs counts the callbacks run.
 	Runs int
 }
@@ -59,18 +66,35 @@ func (d *TxDouble) InTransaction(ctx context.Context, fn func(ctx context.Contex
 		return mapErr(err)
 	}
 	defer sess.EndSession(context.WithoutCancel(ctx))
-	for attempt := 0; ; attempt++ {
+	ds := &doubleSession{d: d}
+	return runTransaction(ctx, ds, d.commitMargin, func(ctx context.Context) error {
 		d.Runs++
-		tctx := context.WithValue(mongo.NewSessionContext(ctx, sess), doubleTxKey{}, &doubleTx{snap: map[string]any{}})
-		err := fn(tctx)
-		if err != nil && transient(err) && attempt < 10 {
-			continue
-		}
-		if err == nil && attempt < d.Retries {
-			continue
-		}
-		return err
+		ds.runs++
+		return fn(context.WithValue(mongo.NewSessionContext(ctx, sess), doubleTxKey{}, &doubleTx{snap: map[string]any{}}))
+	})
+}
+
+// doubleSession is the double's transaction control: nothing to start or
+// abort (nothing is rolled back), a commit that is Commit's, or after
+// Retries more runs (a transient error) a success.
+type doubleSession struct {
+	d    *TxDouble
+	runs int // this transaction's
+}
+
+func (*doubleSession) StartTransaction(...options.Lister[options.TransactionOptions]) error {
+	return nil
+}
+func (*doubleSession) AbortTransaction(context.Context) error { return nil }
+func (s *doubleSession) CommitTransaction(ctx context.Context) error {
+	if s.runs <= s.d.Retries {
+		return mongo.CommandError{Code: 112, Name: "WriteConflict", Message: "TxDouble: run again",
+			Labels: []string{"TransientTransactionError"}}
 	}
+	if s.d.Commit != nil {
+		return s.d.Commit(ctx)
+	}
+	return nil
 }
 
 // Dossier reads a dossier as of the transaction's first read of it.

@@ -18,6 +18,42 @@ import (
 	"github.com/thidua/thidua/repository"
 )
 
+// Prepare readies a database for this code at start: its indexes, the
+// founding data if it has none (PrepareData), and the migrations not yet
+// run. Several processes may run it at once on one database (replicas
+// starting together): each step is idempotent and tolerates another
+// process doing the same at the same moment. It reports whether it loaded
+// the founding data (another process may have loaded it too).
+func Prepare(ctx context.Context, s *repository.Store) (loaded bool, err error) {
+	if loaded, err = PrepareData(ctx, s); err != nil {
+		return loaded, err
+	}
+	// Stored data outlives the code: numbered migrations bring it to the
+	// shape this code expects, each once (recorded in the database).
+	if err := s.Migrate(ctx, Migrations()...); err != nil {
+		return loaded, fmt.Errorf("migrations: %w", err)
+	}
+	return loaded, nil
+}
+
+// PrepareData is Prepare but the migrations: the service runs those itself,
+// with a copy of the embedded data to put back if one fails (upgrade.go).
+func PrepareData(ctx context.Context, s *repository.Store) (loaded bool, err error) {
+	if err := s.EnsureIndexes(ctx); err != nil {
+		return false, err
+	}
+	done, err := Loaded(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	if !done {
+		if err := Load(ctx, s); err != nil {
+			return false, fmt.Errorf("founding data: %w", err)
+		}
+	}
+	return !done, nil
+}
+
 // Loaded reports whether the database already holds the founding data.
 // Provinces are written last, so their presence means a finished load.
 func Loaded(ctx context.Context, s *repository.Store) (bool, error) {
@@ -26,7 +62,9 @@ func Loaded(ctx context.Context, s *repository.Store) (bool, error) {
 }
 
 // Load writes the founding data. It is idempotent: records have fixed ids,
-// and ones already present are kept, so an interrupted load can be re-run.
+// and ones already present are kept, so an interrupted load can be re-run,
+// and two processes may run it at once (a record the other stored first,
+// the same, counts as stored: repository's put, keep).
 func Load(ctx context.Context, s *repository.Store) error {
 	for i := range AwardTypes {
 		t := AwardTypes[i]

@@ -61,7 +61,30 @@ func (s *Service) Transactional() bool {
 
 // Transient reports whether err is one the transaction's runner retries
 // (the driver's TransientTransactionError label), wherever it is wrapped.
-func Transient(err error) bool {
+func Transient(err error) bool { return hasLabel(err, "TransientTransactionError") }
+
+// CommitUnknown reports whether err leaves a transaction's outcome unknown
+// (the UnknownTransactionCommitResult label: its commit was not answered in
+// time): it may have committed.
+func CommitUnknown(err error) bool { return hasLabel(err, "UnknownTransactionCommitResult") }
+
+// hasLabel reports whether err, wherever wrapped, carries a driver label.
+func hasLabel(err error, label string) bool {
 	var le interface{ HasErrorLabel(string) bool }
-	return errors.As(err, &le) && le.HasErrorLabel("TransientTransactionError")
+	return errors.As(err, &le) && le.HasErrorLabel(label)
+}
+
+// CommittedEntry reads back whether the audit entry of id — written in a
+// transaction whose outcome is unknown (CommitUnknown) — is stored: if it
+// is, the transaction committed. known is false when the store cannot
+// tell (it has no such read, or the read failed: err).
+func (s *Service) CommittedEntry(ctx context.Context, id string) (stored, known bool, err error) {
+	r, ok := s.Store.(interface {
+		AuditEntryStored(ctx context.Context, id string) (bool, error)
+	})
+	if !ok || id == "" {
+		return false, false, nil
+	}
+	stored, err = r.AuditEntryStored(ctx, id)
+	return stored, err == nil, err
 }

@@ -919,17 +919,20 @@ const (
 	AuditOutcomeDenied AuditOutcome = "DENIED"
 	// The server failed (database unavailable, internal error); nothing was changed by this entry's mutation.
 	AuditOutcomeFailed AuditOutcome = "FAILED"
+	// The server could not learn whether the change was made (MongoDB: the transaction's commit was not answered in time, and reading it back did not find it). If it was made, an ACCEPTED entry with the same `requestId` records it; `reason` says what is known.
+	AuditOutcomeUnknown AuditOutcome = "UNKNOWN"
 )
 
 var AllAuditOutcome = []AuditOutcome{
 	AuditOutcomeAccepted,
 	AuditOutcomeDenied,
 	AuditOutcomeFailed,
+	AuditOutcomeUnknown,
 }
 
 func (e AuditOutcome) IsValid() bool {
 	switch e {
-	case AuditOutcomeAccepted, AuditOutcomeDenied, AuditOutcomeFailed:
+	case AuditOutcomeAccepted, AuditOutcomeDenied, AuditOutcomeFailed, AuditOutcomeUnknown:
 		return true
 	}
 	return false
