@@ -180,19 +180,31 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		logger.Info("interrupted decisions finished", "count", n)
 		warm.discard("interrupted decisions finished")
 	}
-	// Files a failed delete or a crash left are swept before serving.
-	// On FerretDB this process is the only writer (the lease): every
-	// chunk without a file is orphaned. On MongoDB another process may be
-	// uploading: only files begun an hour ago (uploads last seconds).
+	// Files a failed delete or a crash left are swept, in the background:
+	// on FerretDB the sweep's queries read whole collections (10,000
+	// dossiers' worth at start: seconds that kept the service from being
+	// ready), and nothing depends on it. Only what was begun before this
+	// start is judged: on FerretDB this process is the only writer (the
+	// lease), so a chunk without a file from before is orphaned and any
+	// upload since is this process's own; on MongoDB another process may
+	// be uploading, so only files begun an hour ago (uploads last seconds).
 	sweepBefore := time.Now()
 	if !store.Capabilities().FerretDB {
 		sweepBefore = sweepBefore.Add(-time.Hour)
 	}
-	if files, chunks, err := store.SweepFiles(ctx, sweepBefore); err != nil {
-		return fmt.Errorf("sweep attachments: %w", err)
-	} else if files+chunks > 0 {
-		logger.Info("orphaned attachments swept", "files", files, "chunks", chunks)
-	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	sweepDone := make(chan struct{})
+	defer func() { stopSweep(); <-sweepDone }()
+	go func() {
+		defer close(sweepDone)
+		if files, chunks, err := store.SweepFiles(sweepCtx, sweepBefore); err != nil {
+			if sweepCtx.Err() == nil {
+				logger.Warn("sweep of orphaned attachments failed; the next start tries again", "err", err)
+			}
+		} else if files+chunks > 0 {
+			logger.Info("orphaned attachments swept", "files", files, "chunks", chunks)
+		}
+	}()
 	refs, err := catalog.New(ctx, store)
 	if err != nil {
 		return err
