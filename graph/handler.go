@@ -65,7 +65,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	// would otherwise take the request and answer it whole.
 	srv.AddTransport(transport.MultipartMixed{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(jsonPOST{})
 	// File uploads: the GraphQL multipart request convention, each file
 	// read from the request only once its command may store it, and then
 	// to a temporary file (upload.go).

@@ -339,6 +339,15 @@ func newMemBody(raw []byte) *memBody { return &memBody{Reader: bytes.NewReader(r
 
 func (*memBody) Close() error { return nil }
 
+// Unread is the whole body when none of it has been read yet (nil
+// otherwise): the GraphQL transport takes it without copying.
+func (b *memBody) Unread() []byte {
+	if b.Len() != len(b.raw) {
+		return nil
+	}
+	return b.raw
+}
+
 // readSized reads r to its end into one buffer of the announced size (the
 // Content-Length, when known: no growing and copying as io.ReadAll does).
 func readSized(r io.Reader, size int64) ([]byte, error) {

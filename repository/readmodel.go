@@ -362,7 +362,9 @@ func memPage[R, K, T any](rm *readModel, ix *index[R, K], args domain.PageArgs, 
 	if n == 0 {
 		return page, nil
 	}
-	page.Items = []T{} // as the database path: an empty page is [], not null
+	// As the database path: an empty page is [], not null. Sized for a
+	// full page: a record is copied once, not again at each growth.
+	page.Items, page.Cursors = make([]T, 0, min(n, len(ix.rows))), make([]string, 0, min(n, len(ix.rows)))
 	rm.mu.RLock()
 	defer rm.mu.RUnlock()
 	start := 0
