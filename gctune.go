@@ -12,9 +12,9 @@ import (
 // size: a few tens of MB here, which every request's garbage fills in
 // milliseconds, so the collector ran all the time (a fifth of a 50-award
 // page's CPU at 1,000 awards, bench/LAYERS.md). A fixed headroom keeps the
-// memory bound (live + 96 MiB) and GOGC=100 once the live heap is larger
+// memory bound (live + 64 MiB) and GOGC=100 once the live heap is larger
 // than the headroom (100,000 awards), so big data sets keep their memory.
-const gcHeadroom = 96 << 20
+const gcHeadroom = 64 << 20
 
 // GOGC bounds for the tuner.
 const minGCPercent, maxGCPercent = 100, 800
