@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // jsonPOST is gqlgen's POST transport (transport.POST, which it falls back
@@ -19,6 +20,8 @@ import (
 // `{"data":` and the executor's JSON, already compact, instead of
 // json.Marshal validating and copying it again (8 % of a 50-award page's
 // CPU). It also takes an in-memory body as it is instead of copying it.
+// The bytes differ from json.Marshal's only where it escapes <, > and & in
+// strings for HTML (\u003c…): the same JSON.
 type jsonPOST struct{ transport.POST }
 
 var _ graphql.Transport = jsonPOST{}
@@ -30,20 +33,22 @@ const (
 
 func (t jsonPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	start := graphql.Now()
+	ctx := r.Context()
 	body, err := requestBody(r)
-	params := &graphql.RawParams{}
-	if err == nil {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		err = dec.Decode(params)
-	}
 	if err != nil {
-		// gqlgen's own answer to a body it cannot read or decode.
+		w.Header().Add("Content-Type", responseType(r))
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %+v", err)}))
+		return
+	}
+	params := &graphql.RawParams{}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(params); err != nil {
+		// gqlgen's own answer to a body it cannot decode.
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		t.POST.Do(w, r, exec)
 		return
 	}
-	ctx := r.Context()
 	contentType := responseType(r)
 	w.Header().Add("Content-Type", contentType)
 	params.Headers = r.Header
