@@ -50,6 +50,11 @@ type cell struct {
 	P95        float64 `json:"p95_ms"`
 	P99        float64 `json:"p99_ms"`
 	RoundTrips float64 `json:"round_trips"`
+	// CPUms is the service process's own CPU time (user + system, from
+	// /proc/<pid>/stat) per request, in milliseconds: with the embedded
+	// server the database's work in that process is included. Contention
+	// inflates it far less than latency. 0 for driver-floor cells.
+	CPUms float64 `json:"cpu_ms"`
 }
 
 type runInfo struct {
@@ -243,7 +248,7 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 			apiPeak = rss.peek()
 		}
 		if k := fixedRuns[op.name]; k > 0 {
-			cl, err := fixed(ctx, op, k, base)
+			cl, err := fixed(ctx, op, k, base, cmd.Process.Pid)
 			if err != nil {
 				return nil, runInfo{}, fmt.Errorf("%s: %w", op.name, err)
 			}
@@ -275,14 +280,19 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 				cells = append(cells, cell{Backend: backend, Size: size, Op: op.name, Floor: !op.api, Conc: conc, N: -1, RoundTrips: rt})
 				continue
 			}
+			cpu0 := procCPU(cmd.Process.Pid)
 			lat, fails, elapsed := run(ctx, op, conc, dur)
+			cpu := procCPU(cmd.Process.Pid) - cpu0
 			cl := summarize(lat)
+			if op.api && len(lat)+fails > 0 {
+				cl.CPUms = cpu.Seconds() * 1000 / float64(len(lat)+fails)
+			}
 			cl.Backend, cl.Size, cl.Op, cl.Floor, cl.Conc, cl.Failures = backend, size, op.name, !op.api, conc, fails
 			cl.Throughput = float64(len(lat)) / elapsed.Seconds()
 			cl.RoundTrips = rt
 			cells = append(cells, cl)
 			logger.Info("measured", "backend", backend, "size", size, "op", op.name, "floor", !op.api, "conc", conc,
-				"rps", int(cl.Throughput), "p50_ms", cl.P50, "p99_ms", cl.P99, "round_trips", rt, "failures", fails)
+				"rps", int(cl.Throughput), "cpu_ms", cl.CPUms, "p50_ms", cl.P50, "p99_ms", cl.P99, "round_trips", rt, "failures", fails)
 		}
 	}
 	all := rss.stop()
@@ -294,22 +304,25 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 
 // fixed runs op once to warm up and then k times, one after the other,
 // counting the database commands of all k+1 runs (see fixedRuns).
-func fixed(ctx context.Context, op operation, k int, base string) (cell, error) {
+func fixed(ctx context.Context, op operation, k int, base string, pid int) (cell, error) {
 	before := dbCommands(base)
+	var cpu time.Duration
 	var lat []time.Duration
 	var total time.Duration
 	for i := 0; i <= k; i++ {
-		t0 := time.Now()
+		t0, cpu0 := time.Now(), procCPU(pid)
 		if err := op.do(ctx, randFor(i)); err != nil {
 			return cell{}, err
 		}
 		if i > 0 {
+			cpu += procCPU(pid) - cpu0
 			lat = append(lat, time.Since(t0))
 			total += time.Since(t0)
 		}
 	}
 	cl := summarize(lat)
 	cl.Throughput = float64(k) / total.Seconds()
+	cl.CPUms = cpu.Seconds() * 1000 / float64(k)
 	cl.RoundTrips = float64(dbCommands(base)-before) / float64(k+1)
 	return cl, nil
 }
@@ -386,6 +399,31 @@ func (w *rssWatch) stop() float64 {
 	defer w.mu.Unlock()
 	return w.max
 }
+
+// procCPU is the CPU time (user + system) pid has used so far, from
+// /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux).
+func procCPU(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: count from after its ')'.
+	i := strings.LastIndexByte(string(raw), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * (time.Second / clockTicks)
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's times: 100 on
+// every Linux architecture Go supports.
+const clockTicks = 100
 
 func rssMB(pid int) float64 {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))

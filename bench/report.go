@@ -144,7 +144,7 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 	ops := []string{"point", "page50", "search", "review", "mutation", "update", "move", "download", "dossiers", "decision50", "reference", "typename"}
 	for _, be := range backends {
 		for _, size := range sizes {
-			fmt.Fprintf(&b, "\n## %s, %s awards\n\n| operation | clients | req/s | p50 | p95 | p99 | round trips | failures |\n|---|---|---|---|---|---|---|---|\n", be, human(size))
+			fmt.Fprintf(&b, "\n## %s, %s awards\n\n| operation | clients | req/s | service CPU ms/req | p50 | p95 | p99 | round trips | failures |\n|---|---|---|---|---|---|---|---|---|\n", be, human(size))
 			for _, op := range ops {
 				for _, floor := range []bool{false, true} {
 					for _, conc := range []int{1, 8, 32} {
@@ -157,10 +157,14 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 							name, rt = op+" (driver floor)", "—"
 						}
 						if c.N < 0 {
-							fmt.Fprintf(&b, "| %s | %d | not run: one request alone takes over a second | | | | %s | |\n", name, conc, rt)
+							fmt.Fprintf(&b, "| %s | %d | not run: one request alone takes over a second | | | | | %s | |\n", name, conc, rt)
 							continue
 						}
-						fmt.Fprintf(&b, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %s | %d |\n", name, conc, c.Throughput, c.P50, c.P95, c.P99, rt, c.Failures)
+						cpu := "—"
+						if !floor {
+							cpu = fmt.Sprintf("%.3f", c.CPUms)
+						}
+						fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %.2f | %.2f | %.2f | %s | %d |\n", name, conc, c.Throughput, cpu, c.P50, c.P95, c.P99, rt, c.Failures)
 					}
 				}
 			}

@@ -16,7 +16,7 @@ import (
 
 // Movement is the resolver for the movement field.
 func (r *awardResolver) Movement(ctx context.Context, obj *model.Award) (*model.Movement, error) {
-	return load(ctx, loadersFrom(ctx).movements, obj.MovementID, toMovement)
+	return load(ctx, loadersFrom(ctx).movements(), obj.MovementID, toMovement)
 }
 
 // TotalCount is the resolver for the totalCount field.

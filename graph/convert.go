@@ -2,10 +2,12 @@ package graph
 
 import (
 	"strings"
+	"sync"
 
 	"context"
 
 	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
 )
@@ -136,10 +138,51 @@ func toAward(a *domain.Award) *model.Award {
 func (r *Resolver) award(a *domain.Award) *model.Award {
 	out := toAward(a)
 	if out != nil {
-		snap := r.Catalog.Get()
-		out.Province, out.AwardType = toProvince(snap.Province(a.ProvinceID)), toAwardType(snap.AwardType(a.AwardTypeID))
+		refs := r.refModels(r.Catalog.Get())
+		out.Province, out.AwardType = refs.province(a.ProvinceID), refs.awardType(a.AwardTypeID)
 	}
 	return out
+}
+
+// refModels are a catalogue snapshot's provinces and award types as
+// models, each converted once and then shared, read only, by every record
+// that refers to it: a page of 50 awards, or of dossiers with 700
+// recipients, would otherwise convert the same few records once a row.
+type refModels struct {
+	snap       *catalog.Snapshot
+	provinces  sync.Map // id → *model.Province
+	awardTypes sync.Map // id → *model.AwardType
+}
+
+// refModels are the models of snap (the last snapshot's are kept).
+func (r *Resolver) refModels(snap *catalog.Snapshot) *refModels {
+	if m := r.refs.Load(); m != nil && m.snap == snap {
+		return m
+	}
+	m := &refModels{snap: snap}
+	r.refs.Store(m)
+	return m
+}
+
+func (m *refModels) province(id string) *model.Province {
+	return memo(&m.provinces, id, func() *model.Province { return toProvince(m.snap.Province(id)) })
+}
+
+func (m *refModels) awardType(id string) *model.AwardType {
+	return memo(&m.awardTypes, id, func() *model.AwardType { return toAwardType(m.snap.AwardType(id)) })
+}
+
+// memo is the value of id in cache, made by conv on the first call (nil is
+// not kept).
+func memo[T any](cache *sync.Map, id string, conv func() *T) *T {
+	if v, ok := cache.Load(id); ok {
+		return v.(*T)
+	}
+	v := conv()
+	if v != nil {
+		cache.Store(id, v)
+	}
+	return v
 }
 
 func toDecision(d *domain.Decision) *model.Decision {

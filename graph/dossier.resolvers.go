@@ -15,17 +15,17 @@ import (
 
 // DecisionRecord is the resolver for the decisionRecord field.
 func (r *awardResolver) DecisionRecord(ctx context.Context, obj *model.Award) (*model.CommendationDecision, error) {
-	return load(ctx, loadersFrom(ctx).decisions, obj.DecisionID, toCommendationDecision)
+	return load(ctx, loadersFrom(ctx).decisions(), obj.DecisionID, toCommendationDecision)
 }
 
 // Dossier is the resolver for the dossier field.
 func (r *awardResolver) Dossier(ctx context.Context, obj *model.Award) (*model.Dossier, error) {
-	return load(ctx, loadersFrom(ctx).dossiers, obj.DossierID, r.dossier)
+	return load(ctx, loadersFrom(ctx).dossiers(), obj.DossierID, r.dossier)
 }
 
 // Honoree is the resolver for the honoree field.
 func (r *awardResolver) Honoree(ctx context.Context, obj *model.Award) (*model.Honoree, error) {
-	return load(ctx, loadersFrom(ctx).honorees, obj.HonoreeID, toHonoree)
+	return load(ctx, loadersFrom(ctx).honorees(), obj.HonoreeID, toHonoree)
 }
 
 // Province is the resolver for the province field.
@@ -35,7 +35,7 @@ func (r *commendationDecisionResolver) Province(ctx context.Context, obj *model.
 
 // Dossier is the resolver for the dossier field.
 func (r *commendationDecisionResolver) Dossier(ctx context.Context, obj *model.CommendationDecision) (*model.Dossier, error) {
-	return load(ctx, loadersFrom(ctx).dossiers, obj.DossierID, r.dossier)
+	return load(ctx, loadersFrom(ctx).dossiers(), obj.DossierID, r.dossier)
 }
 
 // Awards is the resolver for the awards field.
@@ -45,7 +45,7 @@ func (r *commendationDecisionResolver) Awards(ctx context.Context, obj *model.Co
 
 // Attachments is the resolver for the attachments field.
 func (r *commendationDecisionResolver) Attachments(ctx context.Context, obj *model.CommendationDecision) ([]*model.Attachment, error) {
-	return loadFiles(ctx, loadersFrom(ctx).decisionFiles, obj.ID)
+	return loadFiles(ctx, loadersFrom(ctx).decisionFiles(), obj.ID)
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -60,17 +60,17 @@ func (r *dossierResolver) Province(ctx context.Context, obj *model.Dossier) (*mo
 
 // Movement is the resolver for the movement field.
 func (r *dossierResolver) Movement(ctx context.Context, obj *model.Dossier) (*model.Movement, error) {
-	return load(ctx, loadersFrom(ctx).movements, obj.MovementID, toMovement)
+	return load(ctx, loadersFrom(ctx).movements(), obj.MovementID, toMovement)
 }
 
 // Decision is the resolver for the decision field.
 func (r *dossierResolver) Decision(ctx context.Context, obj *model.Dossier) (*model.CommendationDecision, error) {
-	return load(ctx, loadersFrom(ctx).decisions, obj.DecisionID, toCommendationDecision)
+	return load(ctx, loadersFrom(ctx).decisions(), obj.DecisionID, toCommendationDecision)
 }
 
 // Attachments is the resolver for the attachments field.
 func (r *dossierResolver) Attachments(ctx context.Context, obj *model.Dossier) ([]*model.Attachment, error) {
-	return loadFiles(ctx, loadersFrom(ctx).dossierFiles, obj.ID)
+	return loadFiles(ctx, loadersFrom(ctx).dossierFiles(), obj.ID)
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -80,7 +80,7 @@ func (r *dossierConnectionResolver) TotalCount(ctx context.Context, obj *model.D
 
 // Honoree is the resolver for the honoree field.
 func (r *dossierRecipientResolver) Honoree(ctx context.Context, obj *model.DossierRecipient) (*model.Honoree, error) {
-	return load(ctx, loadersFrom(ctx).honorees, obj.HonoreeID, toHonoree)
+	return load(ctx, loadersFrom(ctx).honorees(), obj.HonoreeID, toHonoree)
 }
 
 // Province is the resolver for the province field.
@@ -90,7 +90,7 @@ func (r *dossierRecipientResolver) Province(ctx context.Context, obj *model.Doss
 
 // Award is the resolver for the award field.
 func (r *dossierRecipientResolver) Award(ctx context.Context, obj *model.DossierRecipient) (*model.Award, error) {
-	return load(ctx, loadersFrom(ctx).awards, obj.AwardID, r.award)
+	return load(ctx, loadersFrom(ctx).awards(), obj.AwardID, r.award)
 }
 
 // Province is the resolver for the province field.

@@ -14,7 +14,7 @@ func (r *Resolver) dossier(d *domain.Dossier) *model.Dossier {
 	if d == nil {
 		return nil
 	}
-	snap := r.Catalog.Get()
+	refs := r.refModels(r.Catalog.Get())
 	out := &model.Dossier{ID: d.ID, ProvinceID: d.ProvinceID, Kind: model.DossierKind(d.Kind), Authority: model.Authority(d.Authority),
 		Level: d.Level(), Year: d.Year, Title: d.Title, ProposingUnit: d.ProposingUnit, MovementID: d.MovementID,
 		Letter: toDecision(d.Letter), Status: model.DossierStatus(d.Status), DecisionID: d.DecisionID,
@@ -26,7 +26,7 @@ func (r *Resolver) dossier(d *domain.Dossier) *model.Dossier {
 	}
 	for i, x := range d.Recipients {
 		out.Recipients[i] = &model.DossierRecipient{HonoreeID: x.HonoreeID, ProvinceID: x.ProvinceID, Recipient: toRecipient(x.Recipient),
-			AwardType: toAwardType(snap.AwardType(x.AwardTypeID)), Class: enumPtr[model.AwardClass](x.Class),
+			AwardType: refs.awardType(x.AwardTypeID), Class: enumPtr[model.AwardClass](x.Class),
 			Achievement: x.Achievement, BallotShare: x.BallotShare, AwardID: x.AwardID}
 	}
 	for i, e := range d.History {

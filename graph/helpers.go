@@ -73,10 +73,10 @@ func prefetchAwardEdges(ctx context.Context, list []domain.Award) {
 		dossiers, honorees = append(dossiers, a.DossierID), append(honorees, a.HonoreeID)
 	}
 	l := loadersFrom(ctx)
-	prefetch(ctx, l.movements, movements, selects(ctx, "edges", "node", "movement"))
-	prefetch(ctx, l.decisions, decisions, selects(ctx, "edges", "node", "decisionRecord"))
-	prefetch(ctx, l.dossiers, dossiers, selects(ctx, "edges", "node", "dossier"))
-	prefetch(ctx, l.honorees, honorees, selects(ctx, "edges", "node", "honoree"))
+	prefetch(ctx, l.movements(), movements, selects(ctx, "edges", "node", "movement"))
+	prefetch(ctx, l.decisions(), decisions, selects(ctx, "edges", "node", "decisionRecord"))
+	prefetch(ctx, l.dossiers(), dossiers, selects(ctx, "edges", "node", "dossier"))
+	prefetch(ctx, l.honorees(), honorees, selects(ctx, "edges", "node", "honoree"))
 }
 
 // prefetchReviewEdges: a page of reviews' province reports (reports or
@@ -90,10 +90,10 @@ func prefetchReviewEdges(ctx context.Context, reviews []domain.PeriodReview) {
 	}
 	l := loadersFrom(ctx)
 	node := func(path ...string) bool { return selects(ctx, append([]string{"edges", "node"}, path...)...) }
-	prefetch(ctx, l.reports, ids, node("reports") || node("summary"))
-	prefetch(ctx, l.votes, ids, node("vote"))
-	prefetch(ctx, l.ballots, ids, node("vote", "voted") || node("vote", "ballots"))
-	prefetch(ctx, l.movements, movements, node("movements"))
+	prefetch(ctx, l.reports(), ids, node("reports") || node("summary"))
+	prefetch(ctx, l.votes(), ids, node("vote"))
+	prefetch(ctx, l.ballots(), ids, node("vote", "voted") || node("vote", "ballots"))
+	prefetch(ctx, l.movements(), movements, node("movements"))
 }
 
 // prefetchDossierEdges: a page of dossiers' decisions, attachments,
@@ -104,7 +104,7 @@ func prefetchDossierEdges(ctx context.Context, list []domain.Dossier) {
 	var ids, decisions, movements, honorees, awards []string
 	for i := range list {
 		d := &list[i]
-		l.dossiers.Prime(d.ID, copyOf(d))
+		l.dossiers().Prime(d.ID, copyOf(d))
 		ids = append(ids, d.ID)
 		decisions = append(decisions, d.DecisionID)
 		movements = append(movements, d.MovementID)
@@ -113,11 +113,11 @@ func prefetchDossierEdges(ctx context.Context, list []domain.Dossier) {
 		}
 	}
 	node := func(path ...string) bool { return selects(ctx, append([]string{"edges", "node"}, path...)...) }
-	prefetch(ctx, l.decisions, decisions, node("decision") || node("recipients", "award", "decisionRecord"))
-	prefetch(ctx, l.dossierFiles, ids, node("attachments"))
-	prefetch(ctx, l.movements, movements, node("movement") || node("recipients", "award", "movement"))
-	prefetch(ctx, l.honorees, honorees, node("recipients", "honoree") || node("recipients", "award", "honoree"))
-	prefetch(ctx, l.awards, awards, node("recipients", "award"))
+	prefetch(ctx, l.decisions(), decisions, node("decision") || node("recipients", "award", "decisionRecord"))
+	prefetch(ctx, l.dossierFiles(), ids, node("attachments"))
+	prefetch(ctx, l.movements(), movements, node("movement") || node("recipients", "award", "movement"))
+	prefetch(ctx, l.honorees(), honorees, node("recipients", "honoree") || node("recipients", "award", "honoree"))
+	prefetch(ctx, l.awards(), awards, node("recipients", "award"))
 }
 
 // prefetchDecisionEdges: a page of decisions' dossiers and attachments.
@@ -127,8 +127,8 @@ func prefetchDecisionEdges(ctx context.Context, list []domain.DecisionRecord) {
 		ids, dossiers = append(ids, d.ID), append(dossiers, d.DossierID)
 	}
 	l := loadersFrom(ctx)
-	prefetch(ctx, l.dossiers, dossiers, selects(ctx, "edges", "node", "dossier"))
-	prefetch(ctx, l.decisionFiles, ids, selects(ctx, "edges", "node", "attachments"))
+	prefetch(ctx, l.dossiers(), dossiers, selects(ctx, "edges", "node", "dossier"))
+	prefetch(ctx, l.decisionFiles(), ids, selects(ctx, "edges", "node", "attachments"))
 }
 
 // tallyKeys maps the tally dimensions to the award fields they group by;

@@ -55,7 +55,10 @@ func (l limiter) MutateOperationParameters(_ context.Context, p *graphql.RawPara
 	if l.MaxQueryBytes > 0 && len(p.Query) > l.MaxQueryBytes {
 		return invalidRequest("the query is %d bytes long; the limit is %d", len(p.Query), l.MaxQueryBytes)
 	}
-	if l.MaxTokens <= 0 && l.MaxFields <= 0 {
+	// Every token and every selection is at least a byte: a text no longer
+	// than both limits needs no lexing (most queries; this one is asked
+	// of every request, cached or not).
+	if (l.MaxTokens <= 0 || len(p.Query) <= l.MaxTokens) && (l.MaxFields <= 0 || len(p.Query) <= l.MaxFields) {
 		return nil
 	}
 	lx := lexer.New(&ast.Source{Input: p.Query})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -14,43 +15,83 @@ import (
 )
 
 // loaders batch the edges from a record to another collection, one batch
-// per request. They are made fresh for every request, for its caller, and
-// never shared between callers.
+// per request. They are made for every request, for its caller, and never
+// shared between callers; each is made on its first use (most requests
+// need none or one of them).
 type loaders struct {
-	movements     *dataloadgen.Loader[string, *domain.Movement]
-	reports       *dataloadgen.Loader[string, []domain.ProvinceReport] // by review
-	votes         *dataloadgen.Loader[string, *domain.Vote]            // by review
-	ballots       *dataloadgen.Loader[string, []domain.Ballot]         // by review
-	awards        *dataloadgen.Loader[string, *domain.Award]
-	dossiers      *dataloadgen.Loader[string, *domain.Dossier]
-	decisions     *dataloadgen.Loader[string, *domain.DecisionRecord]
-	honorees      *dataloadgen.Loader[string, *domain.Honoree]
-	dossierFiles  *dataloadgen.Loader[string, []domain.Attachment] // by dossier
-	decisionFiles *dataloadgen.Loader[string, []domain.Attachment] // by decision
+	s              *service.Service
+	movementsL     lazyLoader[*domain.Movement]
+	reportsL       lazyLoader[[]domain.ProvinceReport] // by review
+	votesL         lazyLoader[*domain.Vote]            // by review
+	ballotsL       lazyLoader[[]domain.Ballot]         // by review
+	awardsL        lazyLoader[*domain.Award]
+	dossiersL      lazyLoader[*domain.Dossier]
+	decisionsL     lazyLoader[*domain.DecisionRecord]
+	honoreesL      lazyLoader[*domain.Honoree]
+	dossierFilesL  lazyLoader[[]domain.Attachment] // by dossier
+	decisionFilesL lazyLoader[[]domain.Attachment] // by decision
+}
+
+// lazyLoader is a loader made on its first use.
+type lazyLoader[V any] struct {
+	once sync.Once
+	l    *dataloadgen.Loader[string, V]
+}
+
+func (z *lazyLoader[V]) get(fetch func(context.Context, []string) (map[string]V, error)) *dataloadgen.Loader[string, V] {
+	z.once.Do(func() { z.l = dataloadgen.NewMappedLoader(fetch, dataloadgen.WithWait(loaderWait)) })
+	return z.l
 }
 
 type loadersKey struct{}
 
 const loaderWait = time.Millisecond
 
-func newLoaders(ctx context.Context, s *service.Service) *loaders {
-	return &loaders{
-		movements: dataloadgen.NewMappedLoader(s.MovementsByID, dataloadgen.WithWait(loaderWait)),
-		reports:   dataloadgen.NewMappedLoader(s.ReportsByReview, dataloadgen.WithWait(loaderWait)),
-		votes:     dataloadgen.NewMappedLoader(s.VotesByReview, dataloadgen.WithWait(loaderWait)),
-		// A vote's voted and ballots fields share one read of its ballots.
-		ballots:   dataloadgen.NewMappedLoader(s.BallotsByReview, dataloadgen.WithWait(loaderWait)),
-		awards:    dataloadgen.NewMappedLoader(s.AwardsByID, dataloadgen.WithWait(loaderWait)),
-		dossiers:  dataloadgen.NewMappedLoader(s.DossiersByID, dataloadgen.WithWait(loaderWait)),
-		decisions: dataloadgen.NewMappedLoader(s.DecisionsByID, dataloadgen.WithWait(loaderWait)),
-		honorees:  dataloadgen.NewMappedLoader(s.HonoreesByID, dataloadgen.WithWait(loaderWait)),
-		dossierFiles: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
-			return s.Attachments(ctx, domain.ParentDossier, ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		decisionFiles: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
-			return s.Attachments(ctx, domain.ParentDecision, ids)
-		}, dataloadgen.WithWait(loaderWait)),
-	}
+func newLoaders(_ context.Context, s *service.Service) *loaders { return &loaders{s: s} }
+
+func (l *loaders) movements() *dataloadgen.Loader[string, *domain.Movement] {
+	return l.movementsL.get(l.s.MovementsByID)
+}
+
+func (l *loaders) reports() *dataloadgen.Loader[string, []domain.ProvinceReport] {
+	return l.reportsL.get(l.s.ReportsByReview)
+}
+
+func (l *loaders) votes() *dataloadgen.Loader[string, *domain.Vote] {
+	return l.votesL.get(l.s.VotesByReview)
+}
+
+// ballots: a vote's voted and ballots fields share one read of its ballots.
+func (l *loaders) ballots() *dataloadgen.Loader[string, []domain.Ballot] {
+	return l.ballotsL.get(l.s.BallotsByReview)
+}
+
+func (l *loaders) awards() *dataloadgen.Loader[string, *domain.Award] {
+	return l.awardsL.get(l.s.AwardsByID)
+}
+
+func (l *loaders) dossiers() *dataloadgen.Loader[string, *domain.Dossier] {
+	return l.dossiersL.get(l.s.DossiersByID)
+}
+
+func (l *loaders) decisions() *dataloadgen.Loader[string, *domain.DecisionRecord] {
+	return l.decisionsL.get(l.s.DecisionsByID)
+}
+
+func (l *loaders) honorees() *dataloadgen.Loader[string, *domain.Honoree] {
+	return l.honoreesL.get(l.s.HonoreesByID)
+}
+
+func (l *loaders) dossierFiles() *dataloadgen.Loader[string, []domain.Attachment] {
+	return l.dossierFilesL.get(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
+		return l.s.Attachments(ctx, domain.ParentDossier, ids)
+	})
+}
+
+func (l *loaders) decisionFiles() *dataloadgen.Loader[string, []domain.Attachment] {
+	return l.decisionFilesL.get(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
+		return l.s.Attachments(ctx, domain.ParentDecision, ids)
+	})
 }
 
 // loadersMiddleware puts fresh loaders in every request's context; it runs
@@ -73,7 +114,7 @@ func notFound(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }
 // loadMovements reads movements in one batch, in the given order, leaving
 // out those the caller cannot see.
 func (r *Resolver) loadMovements(ctx context.Context, ids []string) ([]*model.Movement, error) {
-	docs, err := loadersFrom(ctx).movements.LoadAll(ctx, ids)
+	docs, err := loadersFrom(ctx).movements().LoadAll(ctx, ids)
 	var errs dataloadgen.ErrorSlice
 	if err != nil && !errors.As(err, &errs) {
 		return nil, err
@@ -94,7 +135,7 @@ func (r *Resolver) loadMovements(ctx context.Context, ids []string) ([]*model.Mo
 // loadReports reads a review's province reports through the request's
 // loader (reports and summary share one batch).
 func (r *Resolver) loadReports(ctx context.Context, reviewID string) ([]domain.ProvinceReport, error) {
-	reps, err := loadersFrom(ctx).reports.Load(ctx, reviewID)
+	reps, err := loadersFrom(ctx).reports().Load(ctx, reviewID)
 	if notFound(err) {
 		return nil, nil
 	}
@@ -104,7 +145,7 @@ func (r *Resolver) loadReports(ctx context.Context, reviewID string) ([]domain.P
 // loadVote reads a review's vote through the request's loader; nil when
 // the review has none.
 func (r *Resolver) loadVote(ctx context.Context, reviewID string) (*domain.Vote, error) {
-	v, err := loadersFrom(ctx).votes.Load(ctx, reviewID)
+	v, err := loadersFrom(ctx).votes().Load(ctx, reviewID)
 	if notFound(err) {
 		return nil, nil
 	}
@@ -112,7 +153,7 @@ func (r *Resolver) loadVote(ctx context.Context, reviewID string) (*domain.Vote,
 }
 
 func (r *Resolver) loadBallots(ctx context.Context, reviewID string) ([]domain.Ballot, error) {
-	b, err := loadersFrom(ctx).ballots.Load(ctx, reviewID)
+	b, err := loadersFrom(ctx).ballots().Load(ctx, reviewID)
 	if notFound(err) {
 		return nil, nil
 	}

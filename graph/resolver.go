@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/thidua/thidua/catalog"
@@ -14,4 +15,6 @@ type Resolver struct {
 	Service *service.Service
 	Catalog *catalog.Cache
 	Now     func() time.Time
+
+	refs atomic.Pointer[refModels] // the catalogue's models, per snapshot (convert.go)
 }

@@ -111,14 +111,6 @@ func isNull(data json.RawMessage) bool {
 	return len(d) == 0 || bytes.Equal(d, []byte("null"))
 }
 
-func writeResponse(w http.ResponseWriter, resp *graphql.Response) {
-	b, err := json.Marshal(resp)
-	if err != nil {
-		panic(fmt.Errorf("marshal the response: %w", err))
-	}
-	_, _ = w.Write(b)
-}
-
 // refuseUpload answers a multipart request refused as a whole, with the
 // status the error table gives its code.
 func refuseUpload(w http.ResponseWriter, err error) {

@@ -234,16 +234,26 @@ func validUTF8(next http.Handler) http.Handler {
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody && !isMultipart(r) { // files are bytes
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				writeError(w, domain.CodeInvalid, "the request body could not be read")
-				return
+			// limitBody has read the body into memory: checked there,
+			// not read (and copied) again.
+			mb, read := r.Body.(*memBody)
+			var body []byte
+			if read {
+				body = mb.raw
+			} else {
+				var err error
+				if body, err = io.ReadAll(r.Body); err != nil {
+					writeError(w, domain.CodeInvalid, "the request body could not be read")
+					return
+				}
 			}
 			if !utf8.Valid(body) {
 				writeError(w, domain.CodeInvalid, "the request body is not valid UTF-8")
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			if !read {
+				r.Body = newMemBody(body)
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -303,7 +313,7 @@ func limitBody(n, upload int64, next http.Handler) http.Handler {
 			// to temporary files): never into memory here.
 			r.Body = http.MaxBytesReader(w, r.Body, n)
 		} else if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n))
+			body, err := readSized(http.MaxBytesReader(w, r.Body, n), r.ContentLength)
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				tooLarge(w, n)
@@ -313,15 +323,60 @@ func limitBody(n, upload int64, next http.Handler) http.Handler {
 				writeError(w, domain.CodeInvalid, "the request body could not be read")
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body = newMemBody(body)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
+// memBody is a request body read into memory (by limitBody).
+type memBody struct {
+	*bytes.Reader
+	raw []byte
+}
+
+func newMemBody(raw []byte) *memBody { return &memBody{Reader: bytes.NewReader(raw), raw: raw} }
+
+func (*memBody) Close() error { return nil }
+
+// Unread is the whole body when none of it has been read yet (nil
+// otherwise): the GraphQL transport takes it without copying.
+func (b *memBody) Unread() []byte {
+	if b.Len() != len(b.raw) {
+		return nil
+	}
+	return b.raw
+}
+
+// readSized reads r to its end into one buffer of the announced size (the
+// Content-Length, when known: no growing and copying as io.ReadAll does).
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, size+1) // +1: the read that finds the end needs no new buffer
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
 // isMultipart reports whether a request is a multipart upload.
 func isMultipart(r *http.Request) bool {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	if ct == "application/json" || ct == "" {
+		return false // the usual case, without parsing
+	}
+	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == "multipart/form-data"
 }
 
@@ -492,12 +547,19 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 }
 
 func (m *metrics) instrument(route string, next http.Handler) http.Handler {
+	// The route's series, and its 200s', looked up once rather than by
+	// their labels at every request.
+	duration, ok := m.duration.WithLabelValues(route), m.requests.WithLabelValues(route, "200")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
-		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		if sw.code == http.StatusOK {
+			ok.Inc()
+		} else {
+			m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+		}
+		duration.Observe(time.Since(start).Seconds())
 	})
 }
 

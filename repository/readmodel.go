@@ -362,7 +362,10 @@ func memPage[R, K, T any](rm *readModel, ix *index[R, K], args domain.PageArgs, 
 	if n == 0 {
 		return page, nil
 	}
-	page.Items = []T{} // as the database path: an empty page is [], not null
+	// As the database path: an empty page is [], not null (its cursors are
+	// null). Sized for a full page: a record is copied once, not again at
+	// each growth.
+	page.Items = make([]T, 0, min(n, len(ix.rows)))
 	rm.mu.RLock()
 	defer rm.mu.RUnlock()
 	start := 0
@@ -378,6 +381,9 @@ func memPage[R, K, T any](rm *readModel, ix *index[R, K], args domain.PageArgs, 
 		if len(page.Items) == n {
 			page.HasNext = true
 			break
+		}
+		if page.Cursors == nil {
+			page.Cursors = make([]string, 0, cap(page.Items))
 		}
 		page.Items = append(page.Items, rec(r))
 		page.Cursors = append(page.Cursors, encodeCursor(key(r), id(r)))
