@@ -351,8 +351,17 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutErr := srv.Shutdown(shutCtx)
+	// Commands still running (a request past the shutdown's bound, or a
+	// WebSocket's mutation: the HTTP server does not wait for those) run
+	// to their end before the database closes, within their own deadline.
+	drainCtx, stopDrain := context.WithTimeout(context.WithoutCancel(ctx), cfg.CommandTimeout)
+	defer stopDrain()
+	if n := svc.Drain(drainCtx); n > 0 {
+		logger.Warn("commands still running when the database closes", "count", n)
+	}
+	if shutErr != nil {
+		return fmt.Errorf("shutdown: %w", shutErr)
 	}
 	// Every request answered: the read model is kept for the next start,
 	// if no write changes it before the database files are closed.

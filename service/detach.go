@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,11 @@ const DefaultCommandTimeout = 30 * time.Second
 // Detached, a command runs to its end, or to its own undo, whatever the
 // client does; only its own deadline stops it, and a write whose outcome
 // that leaves unknown is read back (repository: resync).
+//
+// Until its cancel function is called the command counts as running, and
+// Drain waits for it: a stopping process lets its commands finish (those
+// of WebSocket connections too, which the HTTP server's shutdown does not
+// wait for) before it closes the database.
 func (s *Service) Detach(ctx context.Context) (context.Context, context.CancelFunc) {
 	d := s.CommandTimeout
 	if d <= 0 {
@@ -31,5 +37,27 @@ func (s *Service) Detach(ctx context.Context) (context.Context, context.CancelFu
 	if dl, ok := ctx.Deadline(); ok && dl.After(deadline) {
 		deadline = dl
 	}
-	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	s.running.Add(1)
+	dctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	var once sync.Once
+	return dctx, func() {
+		cancel()
+		once.Do(func() { s.running.Add(-1) })
+	}
+}
+
+// Drain waits until no detached command runs, or ctx ends; it reports how
+// many were still running then.
+func (s *Service) Drain(ctx context.Context) int {
+	for {
+		n := int(s.running.Load())
+		if n == 0 {
+			return 0
+		}
+		select {
+		case <-ctx.Done():
+			return n
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }

@@ -7,6 +7,7 @@ package service
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/thidua/thidua/auth"
@@ -38,6 +39,8 @@ type Service struct {
 	// CommandTimeout bounds a command once it runs detached from its
 	// request (COMMAND_TIMEOUT; DefaultCommandTimeout when zero): Detach.
 	CommandTimeout time.Duration
+	// running counts the detached commands still running (Detach, Drain).
+	running atomic.Int64
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
