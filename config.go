@@ -162,10 +162,11 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	// Development signs tokens with a public secret: anyone who can reach
 	// the port could mint a `*` admin token, so it listens on loopback
 	// unless told otherwise (api.md).
-	c.Addr = get("ADDR", "127.0.0.1:8080")
+	addr := "127.0.0.1:8080"
 	if c.Env == "production" {
-		c.Addr = get("ADDR", ":8080")
+		addr = ":8080"
 	}
+	c.Addr = get("ADDR", addr)
 	if c.Env != "development" && c.Env != "production" {
 		return nil, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
 	}

@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -95,7 +94,7 @@ func (m *Manifest) Summary() string {
 // after the databases, with hold (if not nil) deferring chunk deletes
 // meanwhile: every file the database copy names has its chunks in the
 // copy (chunks are written before their file's document).
-func Write(ctx context.Context, dataDir, dest string, hold func() (release func())) (*Manifest, error) {
+func Write(ctx context.Context, dataDir, dest string, hold func(context.Context) (release func())) (*Manifest, error) {
 	dest, err := filepath.Abs(dest)
 	if err != nil {
 		return nil, err
@@ -123,7 +122,7 @@ func Write(ctx context.Context, dataDir, dest string, hold func() (release func(
 		}
 	}()
 	if hold != nil {
-		release := hold()
+		release := hold(ctx)
 		defer release()
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, embeddb.ChunksFile)); err == nil {
@@ -191,7 +190,7 @@ func copyDatabase(ctx context.Context, dataDir, name, path string) (*File, error
 	if out.Size, out.SHA256, err = checksum(path); err != nil {
 		return nil, err
 	}
-	if out.Collections, out.MigrationLevel, err = describe(ctx, path); err != nil {
+	if out.Collections, out.MigrationLevel, err = describe(ctx, path, name == embeddb.ChunksFile); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -229,7 +228,7 @@ func Verify(ctx context.Context, dir string) (*Manifest, error) {
 			return nil, fmt.Errorf("%s: %d bytes, SHA-256 %s; the manifest says %d bytes, %s: damaged or incomplete",
 				f.Name, size, sum, f.Size, f.SHA256)
 		}
-		counts, level, err := describe(ctx, path)
+		counts, level, err := describe(ctx, path, f.Name == embeddb.ChunksFile)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
 		}
@@ -295,18 +294,12 @@ func Restore(ctx context.Context, src, dataDir string, codeLevel int) (*Manifest
 // openCopy opens a database file of a backup read-only, as immutable (no
 // lock, no journal files beside it).
 func openCopy(path string) (*sql.DB, error) {
-	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: "mode=ro&immutable=1"}
-	db, err := sql.Open("sqlite", u.String())
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	return db, nil
+	return embeddb.OpenFile(path, "mode=ro&immutable=1", 1)
 }
 
 // describe checks a database file's integrity and counts the documents of
 // each FerretDB collection, and reads its migration level.
-func describe(ctx context.Context, path string) (map[string]int64, int, error) {
+func describe(ctx context.Context, path string, chunks bool) (map[string]int64, int, error) {
 	db, err := openCopy(path)
 	if err != nil {
 		return nil, 0, err
@@ -319,7 +312,7 @@ func describe(ctx context.Context, path string) (map[string]int64, int, error) {
 	if ok != "ok" {
 		return nil, 0, fmt.Errorf("integrity check: %s", ok)
 	}
-	if filepath.ToSlash(path) == filepath.ToSlash(filepath.Join(filepath.Dir(filepath.Dir(path)), embeddb.ChunksFile)) {
+	if chunks {
 		var n int64 // the chunk store: its chunks
 		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM chunks`).Scan(&n); err != nil {
 			return nil, 0, fmt.Errorf("count chunks: %w", err)

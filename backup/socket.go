@@ -37,7 +37,7 @@ type reply struct {
 // Serve answers backup requests on DATA_DIR's socket until the returned
 // stop runs. The caller holds DATA_DIR's lock: a socket file left there
 // is a dead process's, and is replaced.
-func Serve(ctx context.Context, dataDir string, logger *slog.Logger, hold func() (release func())) (stop func(), err error) {
+func Serve(ctx context.Context, dataDir string, logger *slog.Logger, hold func(context.Context) (release func())) (stop func(), err error) {
 	path := filepath.Join(dataDir, SocketName)
 	_ = os.Remove(path)
 	ln, err := net.Listen("unix", path)

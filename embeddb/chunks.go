@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -42,14 +41,11 @@ func OpenChunks(dir string) (*Chunks, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("chunks: %w", err)
 	}
-	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(),
-		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"}
-	db, err := sql.Open("sqlite", u.String())
+	// One writer at a time (SQLite's rule); readers share the WAL.
+	db, err := OpenFile(path, "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)", 4)
 	if err != nil {
 		return nil, fmt.Errorf("chunks: %w", err)
 	}
-	// One writer at a time (SQLite's rule); readers share the WAL.
-	db.SetMaxOpenConns(4)
 	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, data BLOB NOT NULL, created INTEGER NOT NULL)`); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("chunks %s: %w", path, err)
@@ -85,7 +81,7 @@ func (c *Chunks) GetChunk(ctx context.Context, id string) ([]byte, bool, error) 
 // copies the database first and this file after it, so a file deleted in
 // between must keep its chunks in the copy (the restored database's sweep
 // removes them if no file names them).
-func (c *Chunks) Hold() (release func()) {
+func (c *Chunks) Hold(ctx context.Context) (release func()) {
 	c.mu.Lock()
 	c.holds++
 	c.mu.Unlock()
@@ -100,7 +96,11 @@ func (c *Chunks) Hold() (release func()) {
 			}
 			c.mu.Unlock()
 			if len(ids) > 0 {
-				_ = c.deleteNow(context.Background(), ids) // left over: the next start's sweep
+				// The backup's request may have ended: the deletes still run
+				// (left over, the next start's sweep removes them).
+				dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+				_ = c.deleteNow(dctx, ids)
+				cancel()
 			}
 		})
 	}

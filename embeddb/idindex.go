@@ -59,13 +59,19 @@ func OpenSQLite(dir, db string) (*sql.DB, error) {
 }
 
 func openFile(path string) (*sql.DB, error) {
-	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(),
-		RawQuery: "mode=rw&_pragma=busy_timeout(10000)"}
+	return OpenFile(path, "mode=rw&_pragma=busy_timeout(10000)", 1)
+}
+
+// OpenFile opens the SQLite file at path with the driver FerretDB uses, the
+// URI parameters query (mode, pragmas) and at most maxConns connections.
+// The caller closes it.
+func OpenFile(path, query string, maxConns int) (*sql.DB, error) {
+	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: query}
 	conn, err := sql.Open("sqlite", u.String())
 	if err != nil {
 		return nil, err
 	}
-	conn.SetMaxOpenConns(1)
+	conn.SetMaxOpenConns(maxConns)
 	return conn, nil
 }
 

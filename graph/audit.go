@@ -171,11 +171,15 @@ var errRefused = errors.New("the command was refused")
 // transaction): the resolver must return such errors, which the
 // repository keeps wrapped.
 func (a auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	tx, ok := ctx.Value(auditTxKey{}).(*auditTx)
-	fc := graphql.GetFieldContext(ctx)
 	// Only a mutation's root fields are Mutation's (gqlgen gives even
-	// them a parent: the operation's).
-	if !ok || tx.used || fc == nil || fc.Object != "Mutation" {
+	// them a parent: the operation's); every other field passes on before
+	// the context lookup (gqlgen calls this for every field it resolves).
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Object != "Mutation" {
+		return next(ctx)
+	}
+	tx, ok := ctx.Value(auditTxKey{}).(*auditTx)
+	if !ok || tx.used {
 		return next(ctx)
 	}
 	tx.used = true

@@ -89,7 +89,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	}
 	audit := auditor{service: r.Service, logger: cfg.Logger, anonymousRefusal: cfg.AnonymousRefusal}
 	if r.Service.Transactional() {
-		srv.Use(auditMutationFields{audit})
+		srv.Use(audit)
 	} else {
 		// The field interceptor only runs a mutation and its entry in one
 		// transaction; without transactions it would cost every field of
@@ -126,15 +126,3 @@ func (r auditRoots) InterceptRootField(ctx context.Context, next graphql.RootRes
 	return r.a.InterceptRootField(ctx, next)
 }
 
-// auditMutationFields is the audit trail's extension whose field
-// interceptor passes any field but a mutation's root fields straight on,
-// before the context lookups auditor.InterceptField makes (which then
-// passes them on too).
-type auditMutationFields struct{ auditor }
-
-func (a auditMutationFields) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	if fc := graphql.GetFieldContext(ctx); fc == nil || fc.Object != "Mutation" {
-		return next(ctx)
-	}
-	return a.auditor.InterceptField(ctx, next)
-}

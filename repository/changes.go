@@ -210,8 +210,7 @@ func (s *Store) WatchChanges(ctx context.Context, emit func(Change), o WatchOpti
 
 // lostHistory reports an error a stream cannot resume from.
 func lostHistory(err error) bool {
-	var se mongo.ServerError
-	return errors.As(err, &se) && (se.HasErrorCode(codeHistoryLost) || se.HasErrorCode(codeFatal))
+	return hasCode(err, codeHistoryLost, codeFatal)
 }
 
 // operationTime is the cluster's time now (nil if unknown): where a stream

@@ -744,7 +744,7 @@ func (s *Store) recordJournaled(ctx context.Context, w versioned, dec *domain.De
 				// bring the read model in step (the next start would too).
 				slog.Error("decision: the dossier's state is unknown; it is finished or undone when the database answers",
 					"decision", dec.ID, "err", rerr)
-				s.settleLater(w.id, dd.ID, ads)
+				s.settleLater(ctx, w.id, dd.ID, ads)
 				return err
 			}
 			return undo(err)
@@ -894,7 +894,7 @@ func (s *Store) auditRecovery(ctx context.Context, d *decisionRecordDoc, finishe
 // settleLater settles a journaled decision whose commit had an unknown
 // outcome once the database answers, then brings the dossier, the decision
 // and its awards into the read model as they are stored.
-func (s *Store) settleLater(dossier, decision bson.ObjectID, ads []awardDoc) {
+func (s *Store) settleLater(ctx context.Context, dossier, decision bson.ObjectID, ads []awardDoc) {
 	if s.rm == nil {
 		// No read model (READ_MODEL=off, a standalone MongoDB): lists
 		// read the database, so settling is all; every second for ten
@@ -902,7 +902,7 @@ func (s *Store) settleLater(dossier, decision bson.ObjectID, ads []awardDoc) {
 		go func() {
 			for range 600 {
 				time.Sleep(time.Second)
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 				unlock := s.lock(colDossiers, dossier.Hex())
 				done := s.settleStored(ctx, dossier, decision)
 				unlock()

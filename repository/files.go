@@ -473,9 +473,8 @@ func (s *Store) deleteFileDoc(ctx context.Context, doc *fileDoc) error {
 // the start of any upload another process may still be writing. It
 // returns how many files and orphaned chunks it removed.
 func (s *Store) SweepFiles(ctx context.Context, olderThan time.Time) (files, chunks int, err error) {
-	cur, err := s.c(colFiles).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
-		{Key: "_id", Value: 1}, {Key: "chunkIds", Value: 1}, {Key: "chunkStore", Value: 1},
-		{Key: "metadata.parentKind", Value: 1}, {Key: "metadata.parentId", Value: 1}}))
+	cur, err := s.c(colFiles).Find(ctx, bson.D{}, options.Find().SetProjection(append(bson.D{
+		{Key: "metadata.parentKind", Value: 1}, {Key: "metadata.parentId", Value: 1}}, chunksProjection...)))
 	if err != nil {
 		return 0, 0, mapErr(err)
 	}

@@ -623,7 +623,7 @@ func resync[D, T any](ctx context.Context, s *Store, k kind[D, T], id bson.Objec
 	go func() {
 		for _, d := range resyncAgain {
 			time.Sleep(d)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 			if !again(ctx) {
 				s.retry(again)
 			}

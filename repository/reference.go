@@ -69,7 +69,7 @@ func (d *clusterDoc) setMeta(m meta)   { d.Meta = m }
 // (checkedFilter): a replace that matched nothing is a CONFLICT.
 //
 // A record stored as rec already (meta aside) is left as it is: several
-// processes seeding one database at once (seed.Prepare) each put the same
+// processes seeding one database at once (seed.PrepareData) each put the same
 // records, and a duplicate key on the insert, or a replace that matched
 // nothing, because another put the same record first is not a conflict.
 func put[D any, T any, PD interface {
@@ -141,8 +141,8 @@ func storedAs[D any, PD interface {
 	*D
 	metaSetter
 }](ctx context.Context, s *Store, coll, id string, doc PD) (stored, error) {
-	var raw bson.Raw
-	if err := mapErr(s.primary(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&raw)); err != nil {
+	raw, err := s.byIDPrimary(ctx, coll, id)
+	if err != nil {
 		return stored{}, err
 	}
 	var om struct {

@@ -38,7 +38,12 @@ func TestTwoProcessesPrepareOneDatabase(t *testing.T) {
 		for i, s := range stores {
 			wg.Go(func() {
 				<-start
-				_, errs[i] = seed.Prepare(ctx, s)
+				// The service's start: indexes and founding data, then
+				// the migrations (server.go runs them through up.migrate,
+				// which on a database it does not copy is Migrate).
+				if _, errs[i] = seed.PrepareData(ctx, s); errs[i] == nil {
+					errs[i] = s.Migrate(ctx, seed.Migrations()...)
+				}
 			})
 		}
 		close(start)

@@ -18,26 +18,13 @@ import (
 	"github.com/thidua/thidua/repository"
 )
 
-// Prepare readies a database for this code at start: its indexes, the
-// founding data if it has none (PrepareData), and the migrations not yet
-// run. Several processes may run it at once on one database (replicas
-// starting together): each step is idempotent and tolerates another
-// process doing the same at the same moment. It reports whether it loaded
-// the founding data (another process may have loaded it too).
-func Prepare(ctx context.Context, s *repository.Store) (loaded bool, err error) {
-	if loaded, err = PrepareData(ctx, s); err != nil {
-		return loaded, err
-	}
-	// Stored data outlives the code: numbered migrations bring it to the
-	// shape this code expects, each once (recorded in the database).
-	if err := s.Migrate(ctx, Migrations()...); err != nil {
-		return loaded, fmt.Errorf("migrations: %w", err)
-	}
-	return loaded, nil
-}
-
-// PrepareData is Prepare but the migrations: the service runs those itself,
-// with a copy of the embedded data to put back if one fails (upgrade.go).
+// PrepareData readies a database for this code at start: its indexes and
+// the founding data if it has none; the service then runs the migrations
+// itself, with a copy of the embedded data to put back if one fails
+// (upgrade.go). Several processes may run it at once on one database
+// (replicas starting together): each step is idempotent and tolerates
+// another process doing the same at the same moment. It reports whether
+// it loaded the founding data (another process may have loaded it too).
 func PrepareData(ctx context.Context, s *repository.Store) (loaded bool, err error) {
 	if err := s.EnsureIndexes(ctx); err != nil {
 		return false, err
