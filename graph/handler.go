@@ -125,4 +125,3 @@ func (auditRoots) Validate(graphql.ExecutableSchema) error { return nil }
 func (r auditRoots) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	return r.a.InterceptRootField(ctx, next)
 }
-
