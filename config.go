@@ -18,7 +18,8 @@ import (
 
 // loadPrerequisites reads ELIGIBILITY_RULES: "none" (no rule), or a JSON
 // file of rules: [{"awardTypeId", "class", "needs": [...], "needsClass",
-// "times", "consecutive", "period", "within", "basis"}].
+// "times", "consecutive", "period", "within", "exclusive", "adjacent",
+// "minBallotShare", "basis", "unconfirmed"}] (domain.Prerequisite).
 func loadPrerequisites(v string) ([]domain.Prerequisite, error) {
 	if v == "none" {
 		return []domain.Prerequisite{}, nil
@@ -36,7 +37,12 @@ func loadPrerequisites(v string) ([]domain.Prerequisite, error) {
 		Consecutive bool     `json:"consecutive"`
 		Period      int      `json:"period"`
 		Within      int      `json:"within"`
-		Basis       string   `json:"basis"`
+		Exclusive   bool     `json:"exclusive"`
+		Adjacent    bool     `json:"adjacent"`
+		// The council's threshold, percent of all members.
+		MinBallotShare float64 `json:"minBallotShare"`
+		Basis          string  `json:"basis"`
+		Unconfirmed    bool    `json:"unconfirmed"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -45,8 +51,9 @@ func loadPrerequisites(v string) ([]domain.Prerequisite, error) {
 	}
 	out := make([]domain.Prerequisite, len(raw))
 	for i, r := range raw {
-		if r.AwardTypeID == "" || len(r.Needs) == 0 || r.Times < 1 || r.Basis == "" {
-			return nil, fmt.Errorf("%s: rule %d needs awardTypeId, needs, times ≥ 1 and basis (the article)", v, i)
+		ballot := len(r.Needs) == 0 && r.MinBallotShare > 0 && r.MinBallotShare <= 100
+		if r.AwardTypeID == "" || !ballot && (len(r.Needs) == 0 || r.Times < 1) || r.MinBallotShare < 0 || r.MinBallotShare > 100 || r.Basis == "" {
+			return nil, fmt.Errorf("%s: rule %d needs awardTypeId, needs and times ≥ 1 (or a minBallotShare of 0–100), and basis (the article)", v, i)
 		}
 		out[i] = domain.Prerequisite(r)
 	}

@@ -29,6 +29,7 @@ const (
 	CloseVote            Action = "closeVote"
 	SaveAwardType        Action = "saveAwardType"
 	SaveIndicator        Action = "saveIndicator"
+	SaveLawPeriod        Action = "saveLawPeriod"
 	CreateDossier        Action = "createDossier"
 	UpdateDossier        Action = "updateDossier"
 	DeleteDossier        Action = "deleteDossier"
@@ -80,6 +81,7 @@ var Policy = map[Action]Rule{
 
 	SaveAwardType: {Admin, "*"},
 	SaveIndicator: {Admin, "*"},
+	SaveLawPeriod: {Admin, "*"},
 
 	// Dossiers: the proposing province's editors prepare and submit; the
 	// level the dossier is addressed to (domain.Level: "*" for the

@@ -1,5 +1,5 @@
 // Package catalog keeps the reference data (provinces, award types,
-// indicators) in memory: it is small, read by nearly every request, and
+// indicators, the law table) in memory: it is small, read by nearly every request, and
 // changes rarely. It reloads on a short interval, so several replicas
 // converge, and on demand after a local write.
 package catalog
@@ -19,6 +19,7 @@ type Snapshot struct {
 	AwardTypes []domain.AwardType
 	Indicators []domain.Indicator
 	Clusters   []domain.Cluster
+	Laws       []domain.LawPeriod // the law table, in its order
 
 	provinces  map[string]*domain.Province
 	awardTypes map[string]*domain.AwardType
@@ -33,6 +34,19 @@ func (s *Snapshot) AwardType(id string) *domain.AwardType { return s.awardTypes[
 
 // Indicator returns an indicator by id, or nil.
 func (s *Snapshot) Indicator(id string) *domain.Indicator { return s.indicators[id] }
+
+// LawPeriods returns the law table (domain.LawPeriod), in its order.
+func (s *Snapshot) LawPeriods() []domain.LawPeriod { return s.Laws }
+
+// LawPeriod returns a period of the law table by id, or nil.
+func (s *Snapshot) LawPeriod(id string) *domain.LawPeriod {
+	for i := range s.Laws {
+		if s.Laws[i].ID == id {
+			return &s.Laws[i]
+		}
+	}
+	return nil
+}
 
 // Cluster returns a cluster by id, or nil.
 func (s *Snapshot) Cluster(id string) *domain.Cluster {
@@ -61,6 +75,7 @@ type Source interface {
 	Provinces(ctx context.Context) ([]domain.Province, error)
 	AwardTypes(ctx context.Context) ([]domain.AwardType, error)
 	Indicators(ctx context.Context) ([]domain.Indicator, error)
+	LawPeriods(ctx context.Context) ([]domain.LawPeriod, error)
 }
 
 // Cache holds the latest snapshot.
@@ -99,7 +114,13 @@ func (c *Cache) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.snap.Store(NewSnapshot(ps, ts, is, cs))
+	ls, err := c.src.LawPeriods(ctx)
+	if err != nil {
+		return err
+	}
+	snap := NewSnapshot(ps, ts, is, cs)
+	snap.Laws = ls
+	c.snap.Store(snap)
 	return nil
 }
 

@@ -5,30 +5,6 @@ import "time"
 // Award rules: the forms and who decides them, the law in force at the
 // decision, and the lifecycle.
 
-// The laws an award is decided under, by the date of its decision.
-const (
-	// Law 15/2003/QH11 on Emulation and Commendation, amended by Laws
-	// 47/2005/QH11 (2005), 2009 and 39/2013/QH13 (2013); in force until
-	// 31/12/2023.
-	Law2003 = "Luật Thi đua, Khen thưởng số 15/2003/QH11 (sửa đổi, bổ sung năm 2005, 2009, 2013)"
-	// Law 06/2022/QH15 on Emulation and Commendation, in force from
-	// 1/1/2024 (Điều 95), with Decree 98/2023/NĐ-CP.
-	Law2022      = "Luật Thi đua, khen thưởng số 06/2022/QH15 và Nghị định số 98/2023/NĐ-CP"
-	Law2022Start = "2024-01-01"
-	// DistrictLevelEnd is the last day of the district level: district
-	// chairs decide nothing after it (api.md, Authority; the two-level
-	// local government from 1/7/2025).
-	DistrictLevelEnd = "2025-06-30"
-)
-
-// LegalBasis is the law a decision dated date is made under.
-func LegalBasis(date string) string {
-	if date >= Law2022Start {
-		return Law2022
-	}
-	return Law2003
-}
-
 // Award statuses.
 const (
 	StatusProposed  = "PROPOSED"
@@ -50,6 +26,10 @@ type AwardInput struct {
 	Decision        *DecisionInput
 	Citation        *string
 	RejectionReason *string
+	// HonoreeID links the award (also one decided on paper before the
+	// system) to an honoree, so that eligibility counts it; nil keeps the
+	// stored link on an update.
+	HonoreeID *string
 }
 
 // RecipientInput is who receives an award.
@@ -164,13 +144,29 @@ func CheckAward(ref Reference, now time.Time, in AwardInput, movement *Movement)
 		}
 		c.activeOn("input.provinceId", p, when)
 	}
-	a.LegalBasis = LegalBasis(on)
+	a.LegalBasis = LegalBasisOn(ref, on)
 	a.MovementID = c.movement("input.movementId", in.MovementID, movement, in.ProvinceID)
 	if c.err != nil {
 		return nil, c.err
 	}
 	a.derive()
 	return a, nil
+}
+
+// LinkHonoree links a checked award to honoree h (read within the
+// caller's access; nil when absent or hidden), which must be of the
+// award's province and recipient kind.
+func LinkHonoree(a *Award, id string, h *Honoree) error {
+	switch {
+	case h == nil:
+		return Invalid("input.honoreeId", "unknown honoree %q", id)
+	case h.ProvinceID != a.ProvinceID:
+		return Invalid("input.honoreeId", "the honoree belongs to %s, not %s", h.ProvinceID, a.ProvinceID)
+	case h.Kind != a.Recipient.Kind:
+		return Invalid("input.honoreeId", "the honoree is %s, the recipient %s", h.Kind, a.Recipient.Kind)
+	}
+	a.HonoreeID = h.ID
+	return nil
 }
 
 // derive sets what follows from an award's fields: its owner (its
@@ -234,8 +230,16 @@ func UpdateAward(old, next *Award, by string, at time.Time) (*Award, error) {
 	}
 	out := *next
 	out.ID, out.Meta, out.Revocation = old.ID, old.Meta, old.Revocation
-	// The links to the decision record, the dossier and the honoree stay.
-	out.DecisionID, out.DossierID, out.HonoreeID = old.DecisionID, old.DossierID, old.HonoreeID
+	// The links to the decision record and the dossier stay; the honoree's
+	// too unless the input names one (LinkHonoree), and a decision
+	// record's honoree does not change.
+	if old.DecisionID != "" && old.HonoreeID != "" && next.HonoreeID != "" && next.HonoreeID != old.HonoreeID {
+		return nil, Invalid("input.honoreeId", "the award was conferred by decision %s on honoree %s", old.DecisionID, old.HonoreeID)
+	}
+	out.DecisionID, out.DossierID = old.DecisionID, old.DossierID
+	if out.HonoreeID == "" {
+		out.HonoreeID = old.HonoreeID
+	}
 	out.CommendationKind = old.CommendationKind
 	out.History = append([]AwardEvent(nil), old.History...)
 	if old.Status != next.Status {

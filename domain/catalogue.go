@@ -30,6 +30,8 @@ type AuthorityRuleInput struct {
 	Authority string
 	From, To  *string
 	Basis     *string
+	// Unconfirmed marks a rule not checked against the gazette.
+	Unconfirmed bool
 }
 
 func (c *checker) slug(field, id string) {
@@ -89,7 +91,8 @@ func CheckAwardType(now time.Time, in AwardTypeInput) (*AwardType, error) {
 	for i, r := range in.AuthorityRules {
 		field := fmt.Sprintf("input.authorityRules[%d].", i)
 		from, to := c.validity(field+"valid", r.From, r.To)
-		rule := AuthorityRule{Authority: r.Authority, From: from, To: to, Basis: c.text(field+"basis", r.Basis, false, MaxShort)}
+		rule := AuthorityRule{Authority: r.Authority, From: from, To: to, Basis: c.text(field+"basis", r.Basis, false, MaxShort),
+			Unconfirmed: r.Unconfirmed}
 		t.AuthorityRules = append(t.AuthorityRules, rule)
 		if !contains(t.Authorities, r.Authority) {
 			t.Authorities = append(t.Authorities, r.Authority)

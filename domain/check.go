@@ -34,6 +34,8 @@ type Reference interface {
 	// ClusterOf returns the cluster that has a composition for year, and
 	// that composition; nil when none has.
 	ClusterOf(year int) (*Cluster, *ClusterYear)
+	// LawPeriods is the law table (LawPeriod), in its order.
+	LawPeriods() []LawPeriod
 }
 
 // checker collects the first problem of an input.

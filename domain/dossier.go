@@ -3,7 +3,6 @@ package domain
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -214,7 +213,7 @@ func CheckDossier(ref Reference, now time.Time, in DossierInput, movement *Movem
 	if len(in.Recipients) > MaxDossierRecipients {
 		c.fail("input.recipients", "a dossier proposes at most %d recipients", MaxDossierRecipients)
 	}
-	on := now.Format(DateLayout)
+	on := d.DecisionDate()
 	for i, r := range in.Recipients {
 		f := fmt.Sprintf("input.recipients[%d]", i)
 		line := DossierRecipient{AwardTypeID: r.AwardTypeID, ProvinceID: d.ProvinceID,
@@ -271,6 +270,17 @@ func CheckDossier(ref Reference, now time.Time, in DossierInput, movement *Movem
 		d.Recipients = []DossierRecipient{}
 	}
 	return d, nil
+}
+
+// DecisionDate is the date the dossier is addressed for, at which the
+// authorities and the law are judged (never today's): its submission
+// letter's date (the decision cannot precede it), else the last day of its
+// year.
+func (d *Dossier) DecisionDate() string {
+	if d.Letter != nil && d.Letter.Date != "" {
+		return d.Letter.Date
+	}
+	return yearEnd(d.Year)
 }
 
 // NewDossier starts a checked dossier as a draft created by by at at.
@@ -345,6 +355,9 @@ func CheckSubmission(ref Reference, rules []Prerequisite, d *Dossier, history ma
 		if err := Eligible(ref, rules, fmt.Sprintf("input.recipients[%d]", i), r, d.Year, history[r.HonoreeID]); err != nil {
 			return nil, err
 		}
+		if err := CouncilShare(rules, fmt.Sprintf("input.recipients[%d]", i), r, d.Council); err != nil {
+			return nil, err
+		}
 	}
 	var warnings []DossierWarning
 	seen := map[string]int{}
@@ -367,7 +380,7 @@ func CheckSubmission(ref Reference, rules []Prerequisite, d *Dossier, history ma
 			}
 		}
 	}
-	return warnings, nil
+	return append(warnings, Art6Warnings(ref, d, others)...), nil
 }
 
 // Proposal is an earlier proposal or award of the same achievement, for the
@@ -379,6 +392,7 @@ type Proposal struct {
 	Recipient   Recipient
 	AwardTypeID string
 	Year        int
+	Achievement string // the achievement summary or citation, for Art6Warnings
 	Where       string // "dossier …" or "award …"
 }
 
@@ -461,7 +475,7 @@ func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by
 	if c.err != nil {
 		return nil, nil, c.err
 	}
-	dec.LegalBasis = LegalBasis(dec.Date)
+	dec.LegalBasis = LegalBasisOn(ref, dec.Date)
 	var movement *Movement
 	if d.MovementID != "" {
 		movement = &Movement{ID: d.MovementID} // checked when the dossier was
@@ -525,7 +539,11 @@ type Honoree struct {
 	Name         string `json:"name"`
 	Position     string `json:"position,omitempty"`
 	Organization string `json:"organization,omitempty"`
-	Meta         `json:"-"`
+	// PendingProceedings notes discipline or an investigation pending
+	// against the honoree (what, since when); "" when none. Proposing it
+	// is a warning (ProceedingsWarnings).
+	PendingProceedings string `json:"pendingProceedings,omitempty"`
+	Meta               `json:"-"`
 }
 
 // Recipient is the honoree as an award names it.
@@ -541,6 +559,8 @@ type HonoreeInput struct {
 	Name         string
 	Position     *string
 	Organization *string
+	// PendingProceedings: see Honoree.
+	PendingProceedings *string
 }
 
 // CheckHonoree checks an honoree input. Honorees are not public: they are
@@ -548,10 +568,11 @@ type HonoreeInput struct {
 func CheckHonoree(ref Reference, now time.Time, in HonoreeInput) (*Honoree, error) {
 	c := newChecker(ref, now)
 	h := &Honoree{ProvinceID: in.ProvinceID, Owner: in.ProvinceID, Kind: in.Kind,
-		Key:          c.text("input.key", &in.Key, true, MaxShort),
-		Name:         c.text("input.name", &in.Name, true, MaxName),
-		Position:     c.text("input.position", in.Position, false, MaxName),
-		Organization: c.text("input.organization", in.Organization, false, MaxName),
+		Key:                c.text("input.key", &in.Key, true, MaxShort),
+		Name:               c.text("input.name", &in.Name, true, MaxName),
+		Position:           c.text("input.position", in.Position, false, MaxName),
+		Organization:       c.text("input.organization", in.Organization, false, MaxName),
+		PendingProceedings: c.text("input.pendingProceedings", in.PendingProceedings, false, MaxLong),
 	}
 	c.province("input.provinceId", in.ProvinceID)
 	if !contains(RecipientKinds, in.Kind) {
@@ -566,112 +587,6 @@ func CheckHonoree(ref Reference, now time.Time, in HonoreeInput) (*Honoree, erro
 // HonoreeKey is the form of a key the store keeps unique: folded, so that
 // "CB-017" and "cb-017 " are the same honoree.
 func HonoreeKey(key string) string { return vntext.Fold(key) }
-
-// Prerequisite is a condition the law sets on a title that builds on
-// earlier ones: the recipient must have received one of Needs at least
-// Times times in the Within years before the proposal's year (consecutive
-// years when Consecutive). Basis cites the article.
-type Prerequisite struct {
-	AwardTypeID string
-	Class       string // "" for any class
-	Needs       []string
-	NeedsClass  string // the class the earlier award must have; "" for any
-	Times       int
-	Consecutive bool
-	// Period is the most years between two conferrals that still count as
-	// consecutive ("lần liên tục": a title conferred every three years is
-	// consecutive three years apart); 0 or 1: successive years.
-	Period int
-	Within int // years before the proposal's year; 0: any time before
-	Basis  string
-}
-
-// Eligible checks a proposed recipient against the prerequisites of its
-// award type, given its conferred awards (history). A recipient without
-// an honoree record has no history to check: a title with prerequisites
-// needs one.
-func Eligible(ref Reference, rules []Prerequisite, field string, r DossierRecipient, year int, history []Award) error {
-	for _, p := range rules {
-		if p.AwardTypeID != r.AwardTypeID || p.Class != "" && p.Class != r.Class {
-			continue
-		}
-		want := p.describe(ref)
-		if r.HonoreeID == "" {
-			return Invalid(field+".honoreeId", "%s requires %s (%s): name the honoree so its earlier awards can be checked",
-				typeName(ref, r.AwardTypeID), want, p.Basis)
-		}
-		years := map[int]bool{}
-		for _, a := range history {
-			if a.Status != StatusConferred || !contains(p.Needs, a.AwardTypeID) || p.NeedsClass != "" && a.Class != p.NeedsClass {
-				continue
-			}
-			if a.Year > year || p.Within > 0 && a.Year <= year-p.Within {
-				continue
-			}
-			years[a.Year] = true
-		}
-		if !p.met(years, year) {
-			return Invalid(field+".awardTypeId", "%s requires %s (%s); %s has %s",
-				typeName(ref, r.AwardTypeID), want, p.Basis, r.Recipient.Name, haveText(years))
-		}
-	}
-	return nil
-}
-
-func (p Prerequisite) met(years map[int]bool, year int) bool {
-	if !p.Consecutive {
-		return len(years) >= p.Times
-	}
-	// Consecutive: a run of Times years, the last of them just before the
-	// proposal's year or, without a window, any run.
-	run := 0
-	list := make([]int, 0, len(years))
-	for y := range years {
-		list = append(list, y)
-	}
-	sort.Ints(list)
-	for i, y := range list {
-		if i > 0 && y-list[i-1] <= max(p.Period, 1) {
-			run++
-		} else {
-			run = 1
-		}
-		if run >= p.Times {
-			return true
-		}
-	}
-	return false
-}
-
-func (p Prerequisite) describe(ref Reference) string {
-	names := make([]string, len(p.Needs))
-	for i, id := range p.Needs {
-		names[i] = typeName(ref, id)
-		if p.NeedsClass != "" {
-			names[i] += " " + p.NeedsClass
-		}
-	}
-	s := fmt.Sprintf("%d time(s) %v", p.Times, names)
-	if p.Consecutive {
-		s = fmt.Sprintf("%d consecutive time(s) %v", p.Times, names)
-	}
-	if p.Within > 0 {
-		s += fmt.Sprintf(" in the %d years before", p.Within)
-	}
-	return s
-}
-
-func haveText(years map[int]bool) string {
-	if len(years) == 0 {
-		return "none"
-	}
-	list := make([]int, 0, len(years))
-	for y := range years {
-		list = append(list, y)
-	}
-	sort.Ints(list)
-	return fmt.Sprintf("them in %v", list)
-}
 
 // DossierFilter selects dossiers; zero fields select everything.
 type DossierFilter struct {

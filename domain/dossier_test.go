@@ -76,11 +76,11 @@ func TestEligibility(t *testing.T) {
 		want    string // "" ok, else a word of the message
 	}{
 		{"national CSTĐ without history", "chien-si-thi-dua-toan-quoc", 2025, nil, "h1", "Điều 21"},
-		{"national CSTĐ, two provincial titles three years apart", "chien-si-thi-dua-toan-quoc", 2025,
+		{"national CSTĐ, two provincial titles three years apart", "chien-si-thi-dua-toan-quoc", 2023,
 			[]domain.Award{award("chien-si-thi-dua-tinh", 2019, "CONFERRED"), award("chien-si-thi-dua-tinh", 2022, "CONFERRED")}, "h1", ""},
-		{"national CSTĐ, provincial titles five years apart", "chien-si-thi-dua-toan-quoc", 2025,
+		{"national CSTĐ, provincial titles five years apart", "chien-si-thi-dua-toan-quoc", 2023,
 			[]domain.Award{award("chien-si-thi-dua-tinh", 2017, "CONFERRED"), award("chien-si-thi-dua-tinh", 2022, "CONFERRED")}, "h1", "Điều 21"},
-		{"national CSTĐ, one of them revoked", "chien-si-thi-dua-toan-quoc", 2025,
+		{"national CSTĐ, one of them revoked", "chien-si-thi-dua-toan-quoc", 2023,
 			[]domain.Award{award("chien-si-thi-dua-tinh", 2019, "REVOKED"), award("chien-si-thi-dua-tinh", 2022, "CONFERRED")}, "h1", "Điều 21"},
 		{"provincial CSTĐ, three consecutive years", "chien-si-thi-dua-tinh", 2025,
 			[]domain.Award{award("chien-si-thi-dua-co-so", 2023, "CONFERRED"), award("chien-si-thi-dua-co-so", 2024, "CONFERRED"),

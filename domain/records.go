@@ -68,6 +68,9 @@ type AuthorityRule struct {
 	From      string `json:"from,omitempty"`
 	To        string `json:"to,omitempty"`
 	Basis     string `json:"basis,omitempty"` // the article, e.g. "Luật 06/2022/QH15, Điều 78 khoản 1"
+	// Unconfirmed marks a rule whose text was not checked against the
+	// gazette (taken from practice or a secondary source).
+	Unconfirmed bool `json:"unconfirmed,omitempty"`
 }
 
 // AwardType is a form of award in the catalogue (Huân chương Lao động, ...).

@@ -37,6 +37,13 @@ func testRef() *catalog.Snapshot {
 
 var now = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
+// The texts of the law table's periods (seed.LawPeriods).
+var (
+	law2003 = seed.LawPeriods[0].Text
+	law2022 = seed.LawPeriods[1].Text
+	law2025 = seed.LawPeriods[2].Text
+)
+
 func sp(s string) *string { return &s }
 
 func award(mod func(*domain.AwardInput)) domain.AwardInput {
@@ -71,28 +78,31 @@ func TestAwardRules(t *testing.T) {
 		field string // "" = accepted
 		basis string
 	}{
-		{"a 2022 order by the President", award(nil), "", domain.Law2003},
-		{"the 2022 government flag, decided by the Prime Minister (2003 law)", award(flag("PRIME_MINISTER", "2022-03-01")), "", domain.Law2003},
+		{"a 2022 order by the President", award(nil), "", law2003},
+		{"the 2022 government flag, decided by the Prime Minister (2003 law)", award(flag("PRIME_MINISTER", "2022-03-01")), "", law2003},
 		{"the government flag decided by the Government before 2024", award(flag("GOVERNMENT", "2022-03-01")), "input.authority", ""},
-		{"the government flag decided by the Government (Law 06/2022 Điều 78 k1)", award(flag("GOVERNMENT", "2024-03-01")), "", domain.Law2022},
-		{"the government flag decided by the Prime Minister from 2024", award(flag("PRIME_MINISTER", "2024-03-01")), "input.authority", ""},
+		{"the government flag decided by the Government (Law 06/2022 Điều 78 k1)", award(flag("GOVERNMENT", "2024-03-01")), "", law2022},
+		{"the government flag decided by the Prime Minister from 2024 (practice: the PM's decision of 14/10/2024)", award(flag("PRIME_MINISTER", "2024-10-14")), "", law2022},
 		{"Huân chương Đại đoàn kết dân tộc for a collective", award(func(in *domain.AwardInput) {
 			in.AwardTypeID, in.Class, in.Recipient.Kind = "huan-chuong-dai-doan-ket-dan-toc", nil, "COLLECTIVE"
 		}), "input.recipient.kind", ""},
 		{"Huân chương Đại đoàn kết dân tộc for an individual", award(func(in *domain.AwardInput) {
 			in.AwardTypeID, in.Class = "huan-chuong-dai-doan-ket-dan-toc", nil
-		}), "", domain.Law2003},
-		{"Lao động tiên tiến by a commune chair (Điều 80 k3)", award(grassroots("lao-dong-tien-tien", "COMMUNE_CHAIR", "INDIVIDUAL", "2025-01-10")), "", domain.Law2022},
-		{"Giấy khen by a commune chair (Điều 80 k3)", award(grassroots("giay-khen", "COMMUNE_CHAIR", "HOUSEHOLD", "2025-01-10")), "", domain.Law2022},
-		{"Giấy khen by a district chair before 1/7/2025 (Điều 80 k2)", award(grassroots("giay-khen", "DISTRICT_CHAIR", "INDIVIDUAL", "2025-06-30")), "", domain.Law2022},
+		}), "", law2003},
+		{"Lao động tiên tiến by a commune chair (Điều 80 k3)", award(grassroots("lao-dong-tien-tien", "COMMUNE_CHAIR", "INDIVIDUAL", "2025-01-10")), "", law2022},
+		{"Giấy khen by a commune chair (Điều 80 k3)", award(grassroots("giay-khen", "COMMUNE_CHAIR", "HOUSEHOLD", "2025-01-10")), "", law2022},
+		{"Giấy khen by a district chair before 1/7/2025 (Điều 80 k2)", award(grassroots("giay-khen", "DISTRICT_CHAIR", "INDIVIDUAL", "2025-06-30")), "", law2022},
 		{"Giấy khen by a district chair after the district level ended", award(grassroots("giay-khen", "DISTRICT_CHAIR", "INDIVIDUAL", "2025-07-01")), "input.authority", ""},
+		{"a Bằng khen decided on 10/3/2026 cites Decree 152/2025 (issue 18)", award(func(in *domain.AwardInput) {
+			in.AwardTypeID, in.Class, in.Authority, in.Year, in.Decision.Date = "bang-khen-chu-tich-tinh", nil, "PROVINCE_CHAIR", 2025, "2026-03-10"
+		}), "", law2025},
 		{"a decision before the award year", award(func(in *domain.AwardInput) { in.Year = 2023 }), "input.decision.date", ""},
 		{"a decision for Hà Giang after its merger", award(func(in *domain.AwardInput) {
 			in.ProvinceID, in.Year, in.Decision.Date = "ha-giang", 2025, "2025-08-01"
 		}), "input.provinceId", ""},
 		{"a decision for Hà Giang before its merger", award(func(in *domain.AwardInput) {
 			in.ProvinceID, in.Year, in.Decision.Date = "ha-giang", 2025, "2025-06-01"
-		}), "", domain.Law2022},
+		}), "", law2022},
 		{"a class for a type without classes", award(func(in *domain.AwardInput) { in.AwardTypeID = "giay-khen"; in.Authority = "UNIT_HEAD" }), "input.class", ""},
 		{"a conferred award without its decision", award(func(in *domain.AwardInput) { in.Decision = nil }), "input.decision", ""},
 		{"a rejected award without its reason", award(func(in *domain.AwardInput) { in.Status, in.Decision = "REJECTED", nil }), "input.rejectionReason", ""},
@@ -135,14 +145,6 @@ func asError(err error, out **domain.Error) bool {
 	e, ok := err.(*domain.Error)
 	*out = e
 	return ok
-}
-
-func TestLegalBasisNamesTheLaws(t *testing.T) {
-	for date, want := range map[string]string{"2023-12-31": "15/2003/QH11", "2024-01-01": "06/2022/QH15"} {
-		if got := domain.LegalBasis(date); !contains(got, want) {
-			t.Errorf("LegalBasis(%s) = %q, want it to name %s", date, got, want)
-		}
-	}
 }
 
 func contains(s, sub string) bool {

@@ -198,18 +198,21 @@ type honoreeDoc struct {
 	SearchKey    string        `bson:"searchKey"`
 	Position     string        `bson:"position,omitempty"`
 	Organization string        `bson:"organization,omitempty"`
-	Meta         meta          `bson:",inline"`
+	// PendingProceedings: discipline or an investigation pending.
+	PendingProceedings string `bson:"pendingProceedings,omitempty"`
+	Meta               meta   `bson:",inline"`
 }
 
 func honoreeToDomain(d *honoreeDoc) *domain.Honoree {
 	return &domain.Honoree{ID: hexID(d.ID), Owner: d.Owner, Published: d.Published, ProvinceID: d.ProvinceID, Key: d.Key,
-		Kind: d.Kind, Name: d.Name, Position: d.Position, Organization: d.Organization, Meta: d.Meta.domain()}
+		Kind: d.Kind, Name: d.Name, Position: d.Position, Organization: d.Organization, PendingProceedings: d.PendingProceedings,
+		Meta: d.Meta.domain()}
 }
 
 func honoreeToDoc(x *domain.Honoree) (*honoreeDoc, error) {
 	d := &honoreeDoc{Owner: x.Owner, Published: x.Published, ProvinceID: x.ProvinceID, Key: x.Key,
 		KeyFolded: domain.HonoreeKey(x.Key), Kind: x.Kind, Name: x.Name, Position: x.Position, Organization: x.Organization,
-		SearchKey: honoreeSearchKey(x), Meta: metaOf(x.Meta)}
+		PendingProceedings: x.PendingProceedings, SearchKey: honoreeSearchKey(x), Meta: metaOf(x.Meta)}
 	if x.ID != "" {
 		id, err := parseRef("id", x.ID)
 		if err != nil {

@@ -28,13 +28,14 @@ type Migration struct {
 }
 
 // builtin are the repository's own migrations, of the document shapes and
-// indexes. IDs 3 to 5 are data migrations (package seed); later ones take
+// indexes. IDs 3 to 5 and 8 are data migrations (package seed); later ones take
 // the next free id, whichever package they are in.
 var builtin = []Migration{
 	{ID: 1, Name: "vote criteria as a table", Up: migrateVoteCriteria},
 	{ID: 2, Name: "award type authority rules", Up: migrateAuthorityRules},
 	{ID: 6, Name: "indexes of dossiers, decisions, honorees, attachments and awards' links", Up: migrateDossierIndexes},
 	{ID: 7, Name: "awards decided from a dossier carry its kind of commendation", Up: migrateCommendationKind},
+	{ID: 9, Name: "legal bases of awards and decisions per the law table at their date", Up: migrateLegalBases},
 }
 
 // migrateCommendationKind gives the awards a decision conferred before they

@@ -127,10 +127,11 @@ type awardTypeDoc struct {
 }
 
 type authorityRuleDoc struct {
-	Authority string `bson:"authority"`
-	From      string `bson:"from,omitempty"`
-	To        string `bson:"to,omitempty"`
-	Basis     string `bson:"basis,omitempty"`
+	Authority   string `bson:"authority"`
+	From        string `bson:"from,omitempty"`
+	To          string `bson:"to,omitempty"`
+	Basis       string `bson:"basis,omitempty"`
+	Unconfirmed bool   `bson:"unconfirmed,omitempty"`
 }
 
 func awardTypeToDomain(d *awardTypeDoc) *domain.AwardType {

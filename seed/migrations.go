@@ -16,6 +16,7 @@ func Migrations() []repository.Migration {
 		{ID: 3, Name: "award-type catalogue per the law in force at the decision", Up: migrateCatalogue},
 		{ID: 4, Name: "provinces name their predecessors and administrative centre", Up: migrateProvinces},
 		{ID: 5, Name: "the 2022 review is tied only to the movements the article names", Up: migrateReviewMovements},
+		{ID: 8, Name: "the law table; award-type authorities by decision date after the district level", Up: migrateLaw},
 	}
 }
 

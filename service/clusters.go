@@ -121,6 +121,14 @@ func (s *Service) SaveIndicator(ctx context.Context, in domain.IndicatorInput, e
 		func(i *domain.Indicator) (string, int) { return i.ID, i.Version })
 }
 
+// SaveLawPeriod creates (expected 0) or replaces a period of the law table
+// (policy: admin of "*").
+func (s *Service) SaveLawPeriod(ctx context.Context, in domain.LawPeriodInput, expected int) (*domain.LawPeriod, error) {
+	return saveReference(ctx, s, auth.SaveLawPeriod, func() (*domain.LawPeriod, error) { return domain.CheckLawPeriod(s.now(), in) },
+		func(p *domain.LawPeriod) (*domain.LawPeriod, error) { return s.Store.SaveLawPeriod(ctx, p, expected) },
+		func(p *domain.LawPeriod) (string, int) { return p.ID, p.Version })
+}
+
 // saveReference is the one command that edits the catalogue: authorise,
 // check, save versioned, reload the catalogue in memory, audit.
 func saveReference[T any](ctx context.Context, s *Service, a auth.Action, check func() (*T, error),

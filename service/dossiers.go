@@ -162,7 +162,8 @@ func (s *Service) dossierChanged(ctx context.Context, before, after *domain.Doss
 // SubmitDossier sends a draft (or returned) dossier to the level it is
 // addressed to (policy: editor of its owner), after checking its letter,
 // its recipients and each one's eligibility; it records the warnings the
-// office should see (the same achievement proposed twice).
+// office should see (the same achievement proposed twice, or for two forms;
+// discipline or an investigation pending).
 func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*domain.Dossier, error) {
 	write, err := writeAccess(ctx, auth.SubmitDossier)
 	if err != nil {
@@ -182,6 +183,10 @@ func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*
 	if err != nil {
 		return nil, err
 	}
+	honorees, err := ds.HonoreesByID(ctx, honoreeIDs(cur), domain.Access{All: true})
+	if err != nil {
+		return nil, err
+	}
 	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, func(old *domain.Dossier) (*domain.Dossier, error) {
 		if old.Version != cur.Version {
 			// Its recipients changed since their history was read.
@@ -195,7 +200,7 @@ func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*
 		if err != nil {
 			return nil, err
 		}
-		d.Warnings = warnings
+		d.Warnings = append(warnings, domain.ProceedingsWarnings(d, honorees)...)
 		return d, nil
 	})
 	if err != nil {
@@ -209,13 +214,7 @@ func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*
 // the same year (other dossiers of the province that are not rejected, and
 // awards on record).
 func (s *Service) precedents(ctx context.Context, ds DossierStore, d *domain.Dossier) (map[string][]domain.Award, []domain.Proposal, error) {
-	var ids []string
-	for _, r := range d.Recipients {
-		if r.HonoreeID != "" {
-			ids = append(ids, r.HonoreeID)
-		}
-	}
-	history, err := ds.AwardsOfHonorees(ctx, ids)
+	history, err := ds.AwardsOfHonorees(ctx, honoreeIDs(d))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -226,7 +225,7 @@ func (s *Service) precedents(ctx context.Context, ds DossierStore, d *domain.Dos
 				continue
 			}
 			others = append(others, domain.Proposal{DossierID: a.DossierID, HonoreeID: a.HonoreeID, ProvinceID: a.ProvinceID,
-				Recipient: a.Recipient, AwardTypeID: a.AwardTypeID, Year: a.Year, Where: "award " + a.ID})
+				Recipient: a.Recipient, AwardTypeID: a.AwardTypeID, Year: a.Year, Achievement: a.Citation, Where: "award " + a.ID})
 		}
 	}
 	// Other dossiers of the owner for the year, every page (all access: a
@@ -243,7 +242,7 @@ func (s *Service) precedents(ctx context.Context, ds DossierStore, d *domain.Dos
 			}
 			for _, r := range o.Recipients {
 				others = append(others, domain.Proposal{DossierID: o.ID, HonoreeID: r.HonoreeID, ProvinceID: r.ProvinceID,
-					Recipient: r.Recipient, AwardTypeID: r.AwardTypeID, Year: o.Year, Where: "dossier " + o.ID})
+					Recipient: r.Recipient, AwardTypeID: r.AwardTypeID, Year: o.Year, Achievement: r.Achievement, Where: "dossier " + o.ID})
 			}
 		}
 		return true, nil
