@@ -346,7 +346,7 @@ var annexTitle = []string{
 	"Danh sách khen thưởng kèm theo Quyết định số 2468/QĐ-UBND ngày 20/11/2026 của Chủ tịch UBND tỉnh",
 	"Cơ quan ban hành: Ủy ban nhân dân tỉnh Lạng Sơn",
 	"Người ký: Hồ Tiến Thiệu, Chủ tịch",
-	"Căn cứ: " + domain.Law2022,
+	"Căn cứ: " + domain.DefaultLawPeriods[2].Text, // decided 20/11/2026: Decree 152/2025
 	"",
 }
 

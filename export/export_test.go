@@ -589,7 +589,7 @@ func TestRowCap(t *testing.T) {
 	for i := range 10001 - 1 { // the fixture's conferred award is the 10,001st
 		a := domain.Award{Owner: "cao-bang", Published: true, ProvinceID: "cao-bang", AwardTypeID: "giay-khen",
 			Authority: "UNIT_HEAD", Recipient: domain.Recipient{Kind: "COLLECTIVE", Name: "Đơn vị " + strconv.Itoa(i)},
-			Year: 2023, Status: "CONFERRED", LegalBasis: domain.Law2022, History: []domain.AwardEvent{}}
+			Year: 2023, Status: "CONFERRED", LegalBasis: domain.DefaultLawPeriods[1].Text, History: []domain.AwardEvent{}}
 		if err := store.CreateAward(ctx, &a); err != nil {
 			t.Fatal(err)
 		}

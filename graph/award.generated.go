@@ -127,6 +127,29 @@ func (ec *executionContext) fieldContext_AuthorityRule_basis(_ context.Context, 
 	return graphql.NewScalarFieldContext("AuthorityRule", field, false, false, "String")
 }
 
+func (ec *executionContext) _AuthorityRule_unconfirmed(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityRule_unconfirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unconfirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityRule_unconfirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityRule", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Award_id(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1730,7 +1753,7 @@ func (ec *executionContext) unmarshalInputAuthorityRuleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"authority", "from", "to", "basis"}
+	fieldsInOrder := [...]string{"authority", "from", "to", "basis", "unconfirmed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1765,6 +1788,13 @@ func (ec *executionContext) unmarshalInputAuthorityRuleInput(ctx context.Context
 				return it, err
 			}
 			it.Basis = data
+		case "unconfirmed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unconfirmed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unconfirmed = data
 		}
 	}
 	return it, nil
@@ -1905,7 +1935,7 @@ func (ec *executionContext) unmarshalInputAwardInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provinceId", "awardTypeId", "class", "authority", "recipient", "year", "status", "movementId", "decision", "citation", "rejectionReason"}
+	fieldsInOrder := [...]string{"provinceId", "awardTypeId", "class", "authority", "recipient", "year", "status", "movementId", "decision", "citation", "rejectionReason", "honoreeId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1989,6 +2019,13 @@ func (ec *executionContext) unmarshalInputAwardInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.RejectionReason = data
+		case "honoreeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("honoreeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HonoreeID = data
 		}
 	}
 	return it, nil
@@ -2260,6 +2297,11 @@ func (ec *executionContext) _AuthorityRule(ctx context.Context, sel ast.Selectio
 		case "basis":
 			out.Values[i] = ec._AuthorityRule_basis(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unconfirmed":
+			out.Values[i] = ec._AuthorityRule_unconfirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:

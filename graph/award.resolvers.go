@@ -51,7 +51,7 @@ func (r *mutationResolver) SaveAwardType(ctx context.Context, input model.AwardT
 		ValidTo: datep(input.ValidTo), LegalBasis: input.LegalBasis}
 	for _, ar := range input.AuthorityRules {
 		in.AuthorityRules = append(in.AuthorityRules, domain.AuthorityRuleInput{Authority: string(ar.Authority),
-			From: datep(ar.From), To: datep(ar.To), Basis: ar.Basis})
+			From: datep(ar.From), To: datep(ar.To), Basis: ar.Basis, Unconfirmed: ar.Unconfirmed != nil && *ar.Unconfirmed})
 	}
 	t, err := r.Service.SaveAwardType(ctx, in, expectedVersion)
 	return toAwardType(t), err

@@ -82,7 +82,7 @@ func toAwardType(t *domain.AwardType) *model.AwardType {
 		Order: t.Order, Version: t.Version}
 	for _, r := range t.AuthorityRules {
 		out.AuthorityRules = append(out.AuthorityRules, &model.AuthorityRule{Authority: model.Authority(r.Authority),
-			From: model.Date(r.From).Ptr(), To: model.Date(r.To).Ptr(), Basis: str(r.Basis)})
+			From: model.Date(r.From).Ptr(), To: model.Date(r.To).Ptr(), Basis: str(r.Basis), Unconfirmed: r.Unconfirmed})
 	}
 	return out
 }
@@ -341,6 +341,7 @@ func awardInput(in model.AwardInput) domain.AwardInput {
 	out.Class = optStr(in.Class)
 	out.Recipient = recipientInput(in.Recipient)
 	out.Decision = decisionInput(in.Decision)
+	out.HonoreeID = in.HonoreeID
 	return out
 }
 

@@ -2210,6 +2210,29 @@ func (ec *executionContext) fieldContext_Honoree_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Honoree", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Honoree_pendingProceedings(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Honoree_pendingProceedings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingProceedings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Honoree_pendingProceedings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Honoree", field, false, false, "String")
+}
+
 func (ec *executionContext) _HonoreeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.HonoreeConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2917,7 +2940,7 @@ func (ec *executionContext) unmarshalInputHonoreeInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provinceId", "key", "kind", "name", "position", "organization"}
+	fieldsInOrder := [...]string{"provinceId", "key", "kind", "name", "position", "organization", "pendingProceedings"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2966,6 +2989,13 @@ func (ec *executionContext) unmarshalInputHonoreeInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Organization = data
+		case "pendingProceedings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingProceedings"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingProceedings = data
 		}
 	}
 	return it, nil
@@ -3772,6 +3802,11 @@ func (ec *executionContext) _Honoree(ctx context.Context, sel ast.SelectionSet, 
 		case "updatedAt":
 			out.Values[i] = ec._Honoree_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pendingProceedings":
+			out.Values[i] = ec._Honoree_pendingProceedings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

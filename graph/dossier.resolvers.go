@@ -163,7 +163,8 @@ func (r *mutationResolver) RecordDecision(ctx context.Context, input model.Comme
 // SaveHonoree is the resolver for the saveHonoree field.
 func (r *mutationResolver) SaveHonoree(ctx context.Context, id *string, input model.HonoreeInput, expectedVersion int) (*model.Honoree, error) {
 	h, err := r.Service.SaveHonoree(ctx, id, domain.HonoreeInput{ProvinceID: input.ProvinceID, Key: input.Key,
-		Kind: string(input.Kind), Name: input.Name, Position: input.Position, Organization: input.Organization}, expectedVersion)
+		Kind: string(input.Kind), Name: input.Name, Position: input.Position, Organization: input.Organization,
+		PendingProceedings: input.PendingProceedings}, expectedVersion)
 	return toHonoree(h), err
 }
 

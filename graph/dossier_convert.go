@@ -53,7 +53,8 @@ func toHonoree(h *domain.Honoree) *model.Honoree {
 		return nil
 	}
 	return &model.Honoree{ID: h.ID, ProvinceID: h.ProvinceID, Key: h.Key, Kind: model.RecipientKind(h.Kind), Name: h.Name,
-		Position: str(h.Position), Organization: str(h.Organization), Version: h.Version, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
+		Position: str(h.Position), Organization: str(h.Organization), PendingProceedings: str(h.PendingProceedings),
+		Version: h.Version, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
 }
 
 func toAttachment(a *domain.Attachment) *model.Attachment {

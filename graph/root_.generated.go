@@ -100,10 +100,11 @@ type ComplexityRoot struct {
 	}
 
 	AuthorityRule struct {
-		Authority func(childComplexity int) int
-		Basis     func(childComplexity int) int
-		From      func(childComplexity int) int
-		To        func(childComplexity int) int
+		Authority   func(childComplexity int) int
+		Basis       func(childComplexity int) int
+		From        func(childComplexity int) int
+		To          func(childComplexity int) int
+		Unconfirmed func(childComplexity int) int
 	}
 
 	Award struct {
@@ -329,17 +330,18 @@ type ComplexityRoot struct {
 	}
 
 	Honoree struct {
-		Awards       func(childComplexity int, first *int, after *string) int
-		CreatedAt    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Key          func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Organization func(childComplexity int) int
-		Position     func(childComplexity int) int
-		Province     func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Awards             func(childComplexity int, first *int, after *string) int
+		CreatedAt          func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Key                func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Organization       func(childComplexity int) int
+		PendingProceedings func(childComplexity int) int
+		Position           func(childComplexity int) int
+		Province           func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	HonoreeConnection struct {
@@ -378,6 +380,18 @@ type ComplexityRoot struct {
 		Indicator func(childComplexity int) int
 		Total     func(childComplexity int) int
 		Value     func(childComplexity int) int
+	}
+
+	LawPeriod struct {
+		Decrees     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Law         func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Text        func(childComplexity int) int
+		Unconfirmed func(childComplexity int) int
+		ValidFrom   func(childComplexity int) int
+		ValidTo     func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	Me struct {
@@ -438,6 +452,7 @@ type ComplexityRoot struct {
 		SaveAwardType        func(childComplexity int, input model.AwardTypeInput, expectedVersion int) int
 		SaveHonoree          func(childComplexity int, id *string, input model.HonoreeInput, expectedVersion int) int
 		SaveIndicator        func(childComplexity int, input model.IndicatorInput, expectedVersion int) int
+		SaveLawPeriod        func(childComplexity int, input model.LawPeriodInput, expectedVersion int) int
 		SetClusterYear       func(childComplexity int, clusterID string, input model.ClusterYearInput, expectedVersion int) int
 		SubmitDossier        func(childComplexity int, id string, expectedVersion int) int
 		SubmitProvinceReport func(childComplexity int, reviewID string, provinceID string, values []*model.IndicatorValueInput, expectedVersion *int) int
@@ -543,6 +558,7 @@ type ComplexityRoot struct {
 		Honoree       func(childComplexity int, id string) int
 		Honorees      func(childComplexity int, filter *model.HonoreeFilter, first *int, after *string) int
 		Indicators    func(childComplexity int) int
+		LawPeriods    func(childComplexity int) int
 		Me            func(childComplexity int) int
 		Movement      func(childComplexity int, id string) int
 		Movements     func(childComplexity int, filter *model.MovementFilter, first *int, after *string) int
@@ -853,6 +869,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthorityRule.To(childComplexity), true
+	case "AuthorityRule.unconfirmed":
+		if e.ComplexityRoot.AuthorityRule.Unconfirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityRule.Unconfirmed(childComplexity), true
 
 	case "Award.authority":
 		if e.ComplexityRoot.Award.Authority == nil {
@@ -1818,6 +1840,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Honoree.Organization(childComplexity), true
+	case "Honoree.pendingProceedings":
+		if e.ComplexityRoot.Honoree.PendingProceedings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Honoree.PendingProceedings(childComplexity), true
 	case "Honoree.position":
 		if e.ComplexityRoot.Honoree.Position == nil {
 			break
@@ -1985,6 +2013,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorValue.Value(childComplexity), true
+
+	case "LawPeriod.decrees":
+		if e.ComplexityRoot.LawPeriod.Decrees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.Decrees(childComplexity), true
+	case "LawPeriod.id":
+		if e.ComplexityRoot.LawPeriod.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.ID(childComplexity), true
+	case "LawPeriod.law":
+		if e.ComplexityRoot.LawPeriod.Law == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.Law(childComplexity), true
+	case "LawPeriod.note":
+		if e.ComplexityRoot.LawPeriod.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.Note(childComplexity), true
+	case "LawPeriod.text":
+		if e.ComplexityRoot.LawPeriod.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.Text(childComplexity), true
+	case "LawPeriod.unconfirmed":
+		if e.ComplexityRoot.LawPeriod.Unconfirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.Unconfirmed(childComplexity), true
+	case "LawPeriod.validFrom":
+		if e.ComplexityRoot.LawPeriod.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.ValidFrom(childComplexity), true
+	case "LawPeriod.validTo":
+		if e.ComplexityRoot.LawPeriod.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.ValidTo(childComplexity), true
+	case "LawPeriod.version":
+		if e.ComplexityRoot.LawPeriod.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LawPeriod.Version(childComplexity), true
 
 	case "Me.name":
 		if e.ComplexityRoot.Me.Name == nil {
@@ -2333,6 +2416,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveIndicator(childComplexity, args["input"].(model.IndicatorInput), args["expectedVersion"].(int)), true
+	case "Mutation.saveLawPeriod":
+		if e.ComplexityRoot.Mutation.SaveLawPeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveLawPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveLawPeriod(childComplexity, args["input"].(model.LawPeriodInput), args["expectedVersion"].(int)), true
 	case "Mutation.setClusterYear":
 		if e.ComplexityRoot.Mutation.SetClusterYear == nil {
 			break
@@ -2911,6 +3005,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Indicators(childComplexity), true
 
+	case "Query.lawPeriods":
+		if e.ComplexityRoot.Query.LawPeriods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.LawPeriods(childComplexity), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -3348,6 +3448,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("HonoreeInput", ec.unmarshalInputHonoreeInput),
 			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
+			graphql.NewInputUnmarshaler("LawPeriodInput", ec.unmarshalInputLawPeriodInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
 			graphql.NewInputUnmarshaler("PeriodReviewFilter", ec.unmarshalInputPeriodReviewFilter),
@@ -3450,7 +3551,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls" "subscription.graphqls"
+//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls" "subscription.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3466,6 +3567,7 @@ var sources = []*ast.Source{
 	{Name: "award.graphqls", Input: sourceData("award.graphqls"), BuiltIn: false},
 	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
 	{Name: "dossier.graphqls", Input: sourceData("dossier.graphqls"), BuiltIn: false},
+	{Name: "law.graphqls", Input: sourceData("law.graphqls"), BuiltIn: false},
 	{Name: "movement.graphqls", Input: sourceData("movement.graphqls"), BuiltIn: false},
 	{Name: "province.graphqls", Input: sourceData("province.graphqls"), BuiltIn: false},
 	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
@@ -3570,6 +3672,8 @@ func (ec *executionContext) childFields_AuthorityRule(ctx context.Context, field
 		return ec.fieldContext_AuthorityRule_to(ctx, field)
 	case "basis":
 		return ec.fieldContext_AuthorityRule_basis(ctx, field)
+	case "unconfirmed":
+		return ec.fieldContext_AuthorityRule_unconfirmed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthorityRule", field.Name)
 }
@@ -4042,6 +4146,8 @@ func (ec *executionContext) childFields_Honoree(ctx context.Context, field graph
 		return ec.fieldContext_Honoree_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Honoree_updatedAt(ctx, field)
+	case "pendingProceedings":
+		return ec.fieldContext_Honoree_pendingProceedings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Honoree", field.Name)
 }
@@ -4120,6 +4226,30 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_total(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
+}
+
+func (ec *executionContext) childFields_LawPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LawPeriod_id(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_LawPeriod_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_LawPeriod_validTo(ctx, field)
+	case "law":
+		return ec.fieldContext_LawPeriod_law(ctx, field)
+	case "decrees":
+		return ec.fieldContext_LawPeriod_decrees(ctx, field)
+	case "text":
+		return ec.fieldContext_LawPeriod_text(ctx, field)
+	case "note":
+		return ec.fieldContext_LawPeriod_note(ctx, field)
+	case "unconfirmed":
+		return ec.fieldContext_LawPeriod_unconfirmed(ctx, field)
+	case "version":
+		return ec.fieldContext_LawPeriod_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LawPeriod", field.Name)
 }
 
 func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

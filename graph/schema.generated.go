@@ -39,6 +39,7 @@ type MutationResolver interface {
 	RecordDecision(ctx context.Context, input model.CommendationDecisionInput, expectedVersion int) (*model.CommendationDecision, error)
 	SaveHonoree(ctx context.Context, id *string, input model.HonoreeInput, expectedVersion int) (*model.Honoree, error)
 	AttachFile(ctx context.Context, recordID string, file graphql.Upload) (*model.Attachment, error)
+	SaveLawPeriod(ctx context.Context, input model.LawPeriodInput, expectedVersion int) (*model.LawPeriod, error)
 	CreateMovement(ctx context.Context, input model.MovementInput) (*model.Movement, error)
 	UpdateMovement(ctx context.Context, id string, input model.MovementInput, expectedVersion int) (*model.Movement, error)
 	DeleteMovement(ctx context.Context, id string, expectedVersion int) (string, error)
@@ -63,6 +64,7 @@ type QueryResolver interface {
 	Decision(ctx context.Context, id string) (*model.CommendationDecision, error)
 	Honorees(ctx context.Context, filter *model.HonoreeFilter, first *int, after *string) (*model.HonoreeConnection, error)
 	Honoree(ctx context.Context, id string) (*model.Honoree, error)
+	LawPeriods(ctx context.Context) ([]*model.LawPeriod, error)
 	Movements(ctx context.Context, filter *model.MovementFilter, first *int, after *string) (*model.MovementConnection, error)
 	Movement(ctx context.Context, id string) (*model.Movement, error)
 	Provinces(ctx context.Context, activeOn *model.Date) ([]*model.Province, error)
@@ -480,6 +482,28 @@ func (ec *executionContext) field_Mutation_saveIndicator_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.IndicatorInput, error) {
 			return ec.unmarshalNIndicatorInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveLawPeriod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LawPeriodInput, error) {
+			return ec.unmarshalNLawPeriodInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐLawPeriodInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2040,6 +2064,50 @@ func (ec *executionContext) fieldContext_Mutation_attachFile(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_saveLawPeriod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveLawPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveLawPeriod(ctx, fc.Args["input"].(model.LawPeriodInput), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LawPeriod) graphql.Marshaler {
+			return ec.marshalNLawPeriod2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐLawPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveLawPeriod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LawPeriod(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveLawPeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createMovement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3064,6 +3132,38 @@ func (ec *executionContext) fieldContext_Query_honoree(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_lawPeriods(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lawPeriods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().LawPeriods(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LawPeriod) graphql.Marshaler {
+			return ec.marshalNLawPeriod2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐLawPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lawPeriods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LawPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_movements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3515,6 +3615,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Movement(ctx, sel, obj)
+	case model.LawPeriod:
+		return ec._LawPeriod(ctx, sel, &obj)
+	case *model.LawPeriod:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LawPeriod(ctx, sel, obj)
 	case model.Indicator:
 		return ec._Indicator(ctx, sel, &obj)
 	case *model.Indicator:
@@ -3772,6 +3879,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "saveLawPeriod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveLawPeriod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createMovement":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createMovement(ctx, field)
@@ -3994,6 +4108,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_honoree(ctx, field)
+				})
+		case "lawPeriods":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lawPeriods(ctx, field)
 				})
 		case "movements":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

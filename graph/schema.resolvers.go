@@ -25,6 +25,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return toIndicator(snap.Indicator(id)), nil
 	case snap.Cluster(id) != nil:
 		return toCluster(snap.Cluster(id)), nil
+	case snap.LawPeriod(id) != nil:
+		return toLawPeriod(snap.LawPeriod(id)), nil
 	case domain.CheckID("id", id) != nil:
 		return nil, nil
 	}

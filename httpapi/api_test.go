@@ -95,7 +95,7 @@ func TestEditorOfOneProvince(t *testing.T) {
 	if get(d, "createAward", "province", "id") != "lang-son" || get(d, "createAward", "version") != 1.0 {
 		t.Errorf("created %v", d)
 	}
-	if got := get(d, "createAward", "legalBasis"); got != domain.Law2003 {
+	if got := get(d, "createAward", "legalBasis"); got != domain.DefaultLawPeriods[0].Text {
 		t.Errorf("legal basis of a 2022 award = %v", got)
 	}
 

@@ -14,7 +14,7 @@ import (
 // whatever the date (so decisions from 1/7/2025 cited a repealed decree).
 var generatedLegalBases = map[string]bool{
 	"Luật Thi đua, Khen thưởng số 15/2003/QH11 (sửa đổi, bổ sung năm 2005, 2009, 2013)": true,
-	"Luật Thi đua, khen thưởng số 06/2022/QH15 và Nghị định số 98/2023/NĐ-CP":            true,
+	"Luật Thi đua, khen thưởng số 06/2022/QH15 và Nghị định số 98/2023/NĐ-CP":           true,
 }
 
 // migrateLegalBases (9) gives awards and decisions the text of the law

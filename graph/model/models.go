@@ -331,9 +331,11 @@ type Honoree struct {
 	Name         string
 	Position     *string
 	Organization *string
-	Version      int
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// PendingProceedings: discipline or an investigation pending.
+	PendingProceedings *string
+	Version            int
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 type Attachment struct {

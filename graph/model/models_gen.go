@@ -51,6 +51,8 @@ type AuthorityRule struct {
 	To *Date `json:"to,omitempty"`
 	// The article that gives the authority, e.g. `Luật 06/2022/QH15, Điều 78 khoản 1`.
 	Basis *string `json:"basis,omitempty"`
+	// True when the rule's article was not checked against the gazette (taken from practice or a secondary source); a `*` admin corrects it with `saveAwardType`.
+	Unconfirmed bool `json:"unconfirmed"`
 }
 
 // An authority that may decide an award type, between two decision dates.
@@ -63,6 +65,8 @@ type AuthorityRuleInput struct {
 	To *Date `json:"to,omitempty"`
 	// The article that gives the authority.
 	Basis *string `json:"basis,omitempty"`
+	// True when the rule's article was not checked against the gazette.
+	Unconfirmed *bool `json:"unconfirmed,omitempty"`
 }
 
 // A change of an award.
@@ -151,6 +155,11 @@ type AwardInput struct {
 	Citation *string `json:"citation,omitempty"`
 	// Required for REJECTED, and only for it; at most 4000 characters.
 	RejectionReason *string `json:"rejectionReason,omitempty"`
+	// The honoree the award is for (its province's register; same province and
+	// recipient kind). Links an award — also one decided on paper before the
+	// system — so that eligibility counts it. Null on `updateAward` keeps the
+	// stored link; an award a decision record conferred keeps its honoree.
+	HonoreeID *string `json:"honoreeId,omitempty"`
 }
 
 // One group of an award tally; the fields grouped by are set.
@@ -379,7 +388,7 @@ type DossierInput struct {
 	ProvinceID *string `json:"provinceId,omitempty"`
 	// The kind of commendation.
 	Kind DossierKind `json:"kind"`
-	// The authority it is addressed to; it must decide every award type asked for.
+	// The authority it is addressed to; it must decide every award type asked for on the date the dossier is addressed for: its letter's date, else 31 December of its year (never today's date).
 	Authority Authority `json:"authority"`
 	// The year of the achievements.
 	Year int `json:"year"`
@@ -411,7 +420,7 @@ type DossierRecipientInput struct {
 	Class *AwardClass `json:"class,omitempty"`
 	// The achievement summary, not blank, at most 4000 characters.
 	Achievement string `json:"achievement"`
-	// The share of the council's secret ballots, 0 to 100 (percent).
+	// The share of the council's secret ballots cast (by the members present) for the recipient, 0 to 100 (percent). Where the eligibility rules set a threshold (ELIGIBILITY_RULES; by default 90% of all members for Chiến sĩ thi đua toàn quốc), submitting checks it taken over all the council's members.
 	BallotShare *float64 `json:"ballotShare,omitempty"`
 }
 
@@ -481,6 +490,8 @@ type HonoreeInput struct {
 	Position *string `json:"position,omitempty"`
 	// A person's organisation.
 	Organization *string `json:"organization,omitempty"`
+	// Discipline or an investigation pending (what, since when), at most 4000 characters; null or blank when none.
+	PendingProceedings *string `json:"pendingProceedings,omitempty"`
 }
 
 // A figure reported in period reviews.
@@ -550,6 +561,53 @@ type IndicatorValueInput struct {
 	Value float64 `json:"value"`
 	// Required for RATIO indicators: the province's total.
 	Total *float64 `json:"total,omitempty"`
+}
+
+// One period of the law table: decisions dated `validFrom` to `validTo` are made
+// under `law` and `decrees`, and cite `text` (`Award.legalBasis`,
+// `CommendationDecision.legalBasis`). Seeded with the three periods of the README's
+// law table; public.
+type LawPeriod struct {
+	// e.g. `luat-2022-nd-152-2025`.
+	ID string `json:"id"`
+	// The first decision date of the period; null: no lower bound.
+	ValidFrom *Date `json:"validFrom,omitempty"`
+	// The last decision date of the period; null: still in force.
+	ValidTo *Date `json:"validTo,omitempty"`
+	// The law, e.g. `Luật Thi đua, khen thưởng số 06/2022/QH15`.
+	Law string `json:"law"`
+	// The implementing decrees, e.g. `Nghị định số 152/2025/NĐ-CP`.
+	Decrees []string `json:"decrees"`
+	// What a decision of the period cites.
+	Text string `json:"text"`
+	// A note, e.g. which decree repealed which; null when none.
+	Note *string `json:"note,omitempty"`
+	// True when the period's text was not checked against the gazette.
+	Unconfirmed bool `json:"unconfirmed"`
+	// Starts at 1, +1 on each change; pass it as `expectedVersion`.
+	Version int `json:"version"`
+}
+
+func (LawPeriod) IsNode() {}
+
+// A period of the law table (`*` admin).
+type LawPeriodInput struct {
+	// The slug, fixed once created.
+	ID string `json:"id"`
+	// The first decision date of the period.
+	ValidFrom *Date `json:"validFrom,omitempty"`
+	// The last decision date of the period; not before `validFrom`.
+	ValidTo *Date `json:"validTo,omitempty"`
+	// The law, not blank, at most 200 characters.
+	Law string `json:"law"`
+	// The implementing decrees, each not blank.
+	Decrees []string `json:"decrees"`
+	// What a decision of the period cites, not blank, at most 4000 characters.
+	Text string `json:"text"`
+	// A note.
+	Note *string `json:"note,omitempty"`
+	// True when the text was not checked against the gazette.
+	Unconfirmed *bool `json:"unconfirmed,omitempty"`
 }
 
 // The authenticated caller.
@@ -983,7 +1041,7 @@ const (
 	AuthorityPresident Authority = "PRESIDENT"
 	// The Government (Chính phủ): the Government's emulation flag from 1/1/2024 (Law 06/2022/QH15, Điều 78 khoản 1).
 	AuthorityGovernment Authority = "GOVERNMENT"
-	// The Prime Minister (Thủ tướng Chính phủ): Bằng khen của Thủ tướng, Chiến sĩ thi đua toàn quốc; the Government's emulation flag before 2024.
+	// The Prime Minister (Thủ tướng Chính phủ): Bằng khen của Thủ tướng, Chiến sĩ thi đua toàn quốc; the Government's emulation flag (231/QĐ-TTg of 14/3/2023; from 2024 in practice, the article unconfirmed).
 	AuthorityPrimeMinister Authority = "PRIME_MINISTER"
 	// A minister or head of a central agency (Bộ trưởng, thủ trưởng cơ quan ngang bộ).
 	AuthorityMinister Authority = "MINISTER"
@@ -991,7 +1049,7 @@ const (
 	AuthorityProvinceChair Authority = "PROVINCE_CHAIR"
 	// A district People's Committee chair (Chủ tịch UBND cấp huyện), for decisions up to 30/6/2025 only (Law 06/2022/QH15, Điều 80 khoản 2).
 	AuthorityDistrictChair Authority = "DISTRICT_CHAIR"
-	// A commune People's Committee chair (Chủ tịch UBND cấp xã): Lao động tiên tiến, Giấy khen, Gia đình văn hóa (Law 06/2022/QH15, Điều 80 khoản 3).
+	// A commune People's Committee chair (Chủ tịch UBND cấp xã): Lao động tiên tiến, Giấy khen, Gia đình văn hóa (Law 06/2022/QH15, Điều 80 khoản 3); from 1/7/2025 also what district chairs conferred for communes' units (Chiến sĩ thi đua cơ sở, Tập thể lao động tiên tiến, Thôn/tổ dân phố văn hóa; unconfirmed, see `AuthorityRule.unconfirmed`).
 	AuthorityCommuneChair Authority = "COMMUNE_CHAIR"
 	// The head of an agency or unit (thủ trưởng cơ quan, đơn vị): Giấy khen, Lao động tiên tiến.
 	AuthorityUnitHead Authority = "UNIT_HEAD"
