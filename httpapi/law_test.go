@@ -107,7 +107,7 @@ func TestPaperTitlesCountForEligibility(t *testing.T) {
 		"kind": "INDIVIDUAL", "name": "Hà Thị Thu", "pendingProceedings": "Đang xem xét kỷ luật từ tháng 10/2026"}}), "saveHonoree", "id").(string)
 	dossier := map[string]any{"provinceId": "lang-son", "kind": "REGULAR", "authority": "PROVINCE_CHAIR", "year": 2025,
 		"title": "Đề nghị tặng Chiến sĩ thi đua cấp tỉnh năm 2025", "proposingUnit": "Sở Nội vụ tỉnh Lạng Sơn",
-		"letter": map[string]any{"number": "140/TTr-SNV", "date": "2026-11-10"},
+		"letter":     map[string]any{"number": "140/TTr-SNV", "date": "2026-11-10"},
 		"recipients": []any{map[string]any{"honoreeId": h, "awardTypeId": "chien-si-thi-dua-tinh", "achievement": "Ba năm liền Chiến sĩ thi đua cơ sở"}}}
 	submit := func() *response {
 		id := get(a.ok(langSon, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": dossier}), "createDossier", "id")
