@@ -434,13 +434,14 @@ type DecisionRecord struct {
 	IssuedBy   string   `json:"issuedBy"` // the issuing body, as printed
 	Signer     Signer   `json:"signer"`
 	LegalBasis string   `json:"legalBasis"`
+	ProvinceID string   `json:"provinceId,omitempty"`
+	DossierID  string   `json:"dossierId"`
+	AwardIDs   []string `json:"awardIds"`
+	Meta       `json:"-"`
+
 	// Submission is the Prime Minister's submission letter (tờ trình) a
 	// President's decision answers (Law 06/2022/QH15, Điều 83 khoản 2).
 	Submission *Decision `json:"submission,omitempty"`
-	ProvinceID string    `json:"provinceId,omitempty"`
-	DossierID  string    `json:"dossierId"`
-	AwardIDs   []string  `json:"awardIds"`
-	Meta       `json:"-"`
 	// conferred: the dossier's recipient each award is for (Decide, Link).
 	conferred []int
 	notes     []string

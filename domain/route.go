@@ -179,6 +179,17 @@ func WorkingDays(from, to string, holidays []string) int {
 	return n
 }
 
+// CheckHoliday checks a public holiday as RouteRules.Holidays has it: a
+// date (YYYY-MM-DD) or a day of every year (MM-DD).
+func CheckHoliday(s string) error {
+	if len(s) == 5 {
+		if _, err := time.Parse("01-02", s); err == nil {
+			return nil
+		}
+	}
+	return CheckDate("holiday", s)
+}
+
 // needsNotice reports whether recipient r's proposal needs a public notice.
 func (n NoticeRule) needsNotice(ref Reference, awardTypeID string) bool {
 	if contains(n.AwardTypes, awardTypeID) {
