@@ -105,6 +105,7 @@ var settings = []setting{
 	{"UPLOAD_CONCURRENCY_PER_SUBJECT", "2", "uploads received at once for one token subject; more are refused (429 RATE_LIMITED, Retry-After)"},
 	{"UPLOAD_TYPES", "application/pdf,image/jpeg,image/png,application/msword,...docx,application/vnd.ms-excel,...xlsx,...odt,...ods", "comma-separated content types attachments may have (found from their content); see README"},
 	{"ELIGIBILITY_RULES", "the law's table (README)", "a JSON file of the eligibility rules checked when a dossier is submitted (README, \"Dossiers\"), or \"none\""},
+	{"PUBLIC_HOLIDAYS", "", "comma-separated public holidays (YYYY-MM-DD, or MM-DD every year) a dossier's public notice does not count as working days, besides 01-01, 04-30, 05-01 and 09-02 (README, \"Dossiers\")"},
 	{"CORS_ORIGINS", "any http://localhost:<port> and http://127.0.0.1:<port> (development); none (production)", "comma-separated exact origins (https://app.example.org) browsers may call the API from; setting it replaces the default"},
 	{"RATE_LIMIT_RPS", "0 = off (development); 50 (production)", "requests a second per client address (IPv6: per /64), on average; over it: 429 RATE_LIMITED with Retry-After"},
 	{"RATE_LIMIT_BURST", "100", "requests per client address allowed at once above RATE_LIMIT_RPS"},
@@ -140,6 +141,7 @@ type config struct {
 	Uploads                                domain.FileLimits
 	UploadConcurrency, UploadsPerSubject   int
 	Prerequisites                          []domain.Prerequisite
+	Route                                  *domain.RouteRules
 	VoteMajority                           float64
 	LogLevel                               string
 	EmbeddedAddr, PprofAddr                string
@@ -262,6 +264,18 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			errs = append(errs, fmt.Errorf("ELIGIBILITY_RULES: %w", err))
 		}
 		c.Prerequisites = rules
+	}
+	if v := strings.TrimSpace(getenv("PUBLIC_HOLIDAYS")); v != "" {
+		route := domain.DefaultRouteRules
+		route.Holidays = append([]string(nil), route.Holidays...)
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); domain.CheckHoliday(h) != nil {
+				errs = append(errs, fmt.Errorf("PUBLIC_HOLIDAYS: %q is not a date (YYYY-MM-DD) nor a day of every year (MM-DD)", h))
+			} else {
+				route.Holidays = append(route.Holidays, h)
+			}
+		}
+		c.Route = &route
 	}
 	c.JWKSRefresh = duration("JWT_JWKS_REFRESH", "15m")
 	if v := get("CORS_ORIGINS", ""); v != "" {

@@ -85,3 +85,31 @@ func TestListenAddressDefaults(t *testing.T) {
 		}
 	}
 }
+
+// PUBLIC_HOLIDAYS adds dated or yearly holidays to the fixed ones the
+// public notice's working days leave out; anything else is refused.
+func TestPublicHolidaysSetting(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "PUBLIC_HOLIDAYS" {
+				return v
+			}
+			return ""
+		}
+	}
+	c, err := loadConfig(env("2026-02-16, 2026-02-17,03-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Route == nil || strings.Join(c.Route.Holidays, ",") != "01-01,04-30,05-01,09-02,2026-02-16,2026-02-17,03-10" {
+		t.Errorf("PUBLIC_HOLIDAYS: %+v", c.Route)
+	}
+	if c, err := loadConfig(env("")); err != nil || c.Route != nil {
+		t.Errorf("no PUBLIC_HOLIDAYS: %+v, %v; want the default rules", c.Route, err)
+	}
+	for _, bad := range []string{"2026-02-30", "16/02/2026", "13-01", "tết"} {
+		if _, err := loadConfig(env(bad)); err == nil || !strings.Contains(err.Error(), "PUBLIC_HOLIDAYS") {
+			t.Errorf("PUBLIC_HOLIDAYS=%s: %v, want a refusal naming the setting", bad, err)
+		}
+	}
+}

@@ -247,7 +247,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	}, []string{"operation"})
 	reg.MustRegister(anonymousRefusals)
 	svc := &service.Service{Store: store, Catalog: refs, Now: time.Now, VoteMajority: cfg.VoteMajority, Events: service.NewBus(0),
-		Prerequisites: cfg.Prerequisites, FileLimits: &cfg.Uploads, CommandTimeout: cfg.CommandTimeout}
+		Prerequisites: cfg.Prerequisites, Route: cfg.Route, FileLimits: &cfg.Uploads, CommandTimeout: cfg.CommandTimeout}
 	if store.Capabilities().Transactions {
 		// Several processes may write a replica set: subscriptions follow
 		// its change stream (every process's committed writes), not each

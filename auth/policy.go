@@ -37,6 +37,7 @@ const (
 	ReturnDossier        Action = "returnDossier"
 	VetDossier           Action = "vetDossier"
 	RejectDossier        Action = "rejectDossier"
+	ForwardDossier       Action = "forwardDossier"
 	RecordDecision       Action = "recordDecision"
 	AttachToDossier      Action = "attachFile"
 	AttachToDecision     Action = "attachFile to a decision"
@@ -84,9 +85,9 @@ var Policy = map[Action]Rule{
 	SaveLawPeriod: {Admin, "*"},
 
 	// Dossiers: the proposing province's editors prepare and submit; the
-	// level the dossier is addressed to (domain.Level: "*" for the
-	// President, the Government, the Prime Minister and ministers; the
-	// province for its own authorities) vets and decides.
+	// dossier's level where it is (Dossier.Level: the province, and "*"
+	// once the provincial chair has forwarded a dossier for the President,
+	// the Government, the Prime Minister or a minister) vets and decides.
 	CreateDossier:   {Editor, "the dossier's province (* for the cluster's dossiers)"},
 	UpdateDossier:   {Editor, "the stored dossier's owner"},
 	DeleteDossier:   {Editor, "the stored dossier's owner"},
@@ -96,6 +97,9 @@ var Policy = map[Action]Rule{
 	VetDossier:      {Vetter, "the dossier's level"},
 	RejectDossier:   {Decider, "the dossier's level"},
 	RecordDecision:  {Decider, "the dossier's level"},
+	// The provincial chair forwards its province's vetted dossiers for a
+	// central authority (domain.Forward); the central level vets them again.
+	ForwardDossier: {Decider, "the stored dossier's owner (its province)"},
 	// Attachments of a decision (its signed scan) are the deciding level's.
 	AttachToDecision:   {Decider, "the decision's level"},
 	SaveHonoree:        {Editor, "the honoree's province"},

@@ -41,13 +41,15 @@ const (
 
 // dossierSteps are the moves of a dossier and the statuses each starts
 // from: submitted from a draft (or once returned), returned or vetted once
-// submitted, decided or rejected once vetted.
+// submitted (or forwarded: the central level's vetting), forwarded once
+// vetted at its province (route.go), decided or rejected once vetted.
 var dossierSteps = map[string][]string{
 	DossierSubmitted: {DossierDraft, DossierReturned},
-	DossierReturned:  {DossierSubmitted},
-	DossierVetted:    {DossierSubmitted},
+	DossierReturned:  {DossierSubmitted, DossierForwarded, DossierVetted},
+	DossierVetted:    {DossierSubmitted, DossierForwarded},
+	DossierForwarded: {DossierVetted},
 	DossierDecided:   {DossierVetted},
-	DossierRejected:  {DossierVetted},
+	DossierRejected:  {DossierVetted, DossierForwarded},
 }
 
 // Dossier is a proposal of awards for several recipients. Owner is the
@@ -66,6 +68,8 @@ type Dossier struct {
 	MovementID    string             `json:"movementId,omitempty"`
 	Letter        *Decision          `json:"letter,omitempty"` // tờ trình: number and date
 	Council       *Council           `json:"council,omitempty"`
+	Notice        *Notice            `json:"notice,omitempty"`  // the public notice of its names
+	Forward       *Forwarding        `json:"forward,omitempty"` // the provincial chair's letter (route.go)
 	Recipients    []DossierRecipient `json:"recipients"`
 	Status        string             `json:"status"`
 	History       []DossierEvent     `json:"history"`
@@ -123,6 +127,7 @@ type DossierInput struct {
 	MovementID    *string
 	Letter        *DecisionInput
 	Council       *CouncilInput
+	Notice        *NoticeInput
 	Recipients    []DossierRecipientInput
 }
 
@@ -173,8 +178,15 @@ func Level(authority, owner string) string {
 	return owner
 }
 
-// Level is the scope that vets and decides the dossier.
-func (d *Dossier) Level() string { return Level(d.Authority, d.Owner) }
+// Level is the scope that vets and decides the dossier where it is now: its
+// province until the provincial chair forwards a dossier for a central
+// authority (route.go), then "*".
+func (d *Dossier) Level() string {
+	if NeedsForwarding(d) && d.Forward == nil {
+		return d.Owner
+	}
+	return Level(d.Authority, d.Owner)
+}
 
 // CheckDossier checks a dossier input and returns the dossier it describes
 // (without id, status or meta). movement is the movement it names, read
@@ -200,6 +212,7 @@ func CheckDossier(ref Reference, now time.Time, in DossierInput, movement *Movem
 		}
 	}
 	d.Letter = c.decision("input.letter", in.Letter)
+	d.Notice = c.notice("input.notice", in.Notice)
 	if in.Council != nil {
 		k := in.Council
 		d.Council = &Council{Date: c.date("input.council.date", k.Date), MembersPresent: k.MembersPresent, MembersTotal: k.MembersTotal}
@@ -321,6 +334,12 @@ func Move(d *Dossier, status string, reasons []string, by string, at time.Time) 
 	if !ok || !contains(from, d.Status) {
 		return nil, Invalid("id", "a %s dossier cannot become %s", d.Status, status)
 	}
+	switch {
+	case status == DossierForwarded && d.Forward == nil:
+		return nil, Invalid("id", "a dossier is forwarded with the provincial chair's letter (forwardDossier)")
+	case status == DossierReturned && d.Status == DossierVetted && !(NeedsForwarding(d) && d.Forward == nil):
+		return nil, Invalid("id", "a vetted dossier is returned only while it waits at its province for the chair's letter")
+	}
 	c := newChecker(nil, at)
 	var clean []string
 	for i := range reasons {
@@ -331,6 +350,9 @@ func Move(d *Dossier, status string, reasons []string, by string, at time.Time) 
 	}
 	if (status == DossierReturned || status == DossierRejected) && len(clean) == 0 {
 		return nil, Invalid("reasons", "say why the dossier is %s", strings.ToLower(status))
+	}
+	if status == DossierReturned {
+		d.Forward = nil // returned to the province: it takes the route again
 	}
 	d.Status = status
 	d.History = append(d.History, DossierEvent{Status: status, At: at, By: by, Reasons: clean})
@@ -430,6 +452,13 @@ type DecisionRecord struct {
 	DossierID  string   `json:"dossierId"`
 	AwardIDs   []string `json:"awardIds"`
 	Meta       `json:"-"`
+
+	// Submission is the Prime Minister's submission letter (tờ trình) a
+	// President's decision answers (Law 06/2022/QH15, Điều 83 khoản 2).
+	Submission *Decision `json:"submission,omitempty"`
+	// conferred: the dossier's recipient each award is for (Decide, Link).
+	conferred []int
+	notes     []string
 }
 
 // Signer is who signed a decision.
@@ -446,6 +475,12 @@ type DecisionRecordInput struct {
 	Date      string
 	IssuedBy  string
 	Signer    SignerInput
+	// Submission is the Prime Minister's submission letter, required when
+	// the President decides.
+	Submission *DecisionInput
+	// Recipients are those the decision confers and the form (the one
+	// proposed or a lower one); nil: every recipient as proposed.
+	Recipients []DecidedRecipientInput
 }
 
 // SignerInput names a signer.
@@ -461,8 +496,18 @@ type SignerInput struct {
 // (decision.ID and each award's ID must be set before the dossier's
 // recipients point to them: see Link).
 func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by string) (*DecisionRecord, []*Award, error) {
+	return DecideWith(ref, DefaultRouteRules, now, d, in, by)
+}
+
+// DecideWith is Decide under the route's rules: the decision answers the
+// letter the dossier reached it with (route.go) and may confer a subset of
+// the recipients or lower forms.
+func DecideWith(ref Reference, rules RouteRules, now time.Time, d *Dossier, in DecisionRecordInput, by string) (*DecisionRecord, []*Award, error) {
 	if d.Status != DossierVetted {
 		return nil, nil, Invalid("input.dossierId", "a decision is recorded on a vetted dossier; this one is %s", d.Status)
+	}
+	if NeedsForwarding(d) && d.Forward == nil {
+		return nil, nil, Invalid("input.dossierId", "a dossier for %s is forwarded by the provincial chair (forwardDossier) and vetted at the central level before it is decided", d.Authority)
 	}
 	c := newChecker(ref, now)
 	dec := &DecisionRecord{Owner: d.Level(), Published: true, Authority: d.Authority, ProvinceID: d.ProvinceID, DossierID: d.ID,
@@ -472,16 +517,51 @@ func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by
 		Signer: Signer{Name: c.text("input.signer.name", &in.Signer.Name, true, MaxName),
 			Position: c.text("input.signer.position", in.Signer.Position, false, MaxName)},
 	}
+	if in.Submission != nil || d.Authority == "PRESIDENT" {
+		dec.Submission = c.decision("input.submission", in.Submission)
+		if dec.Submission == nil {
+			c.fail("input.submission", "the Prime Minister submits to the President (Law 06/2022/QH15, Điều 83 khoản 2): give the submission letter's number and date")
+		}
+	}
 	if c.err != nil {
 		return nil, nil, c.err
+	}
+	if l := AnsweredLetter(d); l != nil && dec.Date < l.Date {
+		return nil, nil, Invalid("input.date", "the decision (%s) cannot precede the submission letter it answers (%s of %s)", dec.Date, l.Number, l.Date)
+	}
+	if s := dec.Submission; s != nil {
+		if l := AnsweredLetter(d); l != nil && s.Date < l.Date {
+			return nil, nil, Invalid("input.submission.date", "the Prime Minister's submission (%s) cannot precede the letter it sends on (%s of %s)", s.Date, l.Number, l.Date)
+		}
+		if dec.Date < s.Date {
+			return nil, nil, Invalid("input.date", "the decision (%s) cannot precede the Prime Minister's submission it answers (%s of %s)", dec.Date, s.Number, s.Date)
+		}
+	}
+	chosen, notes, err := selectRecipients(ref, rules.Ranks, d, in.Recipients, in.Recipients == nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	dec.notes = notes
+	seen := map[string]int{}
+	for _, x := range chosen {
+		r := d.Recipients[x.index]
+		k := HonoreeOf(r.HonoreeID, r.Recipient, r.ProvinceID)
+		if j, dup := seen[k]; dup {
+			return nil, nil, Invalid("input.recipients", "recipients %d and %d are the same honoree (%s): a decision confers one award on each; name the one conferred",
+				j, x.index, r.Recipient.Name)
+		}
+		seen[k] = x.index
 	}
 	dec.LegalBasis = LegalBasisOn(ref, dec.Date)
 	var movement *Movement
 	if d.MovementID != "" {
 		movement = &Movement{ID: d.MovementID} // checked when the dossier was
 	}
-	awards := make([]*Award, 0, len(d.Recipients))
-	for i, r := range d.Recipients {
+	picked := in.Recipients
+	awards := make([]*Award, 0, len(chosen))
+	for _, x := range chosen {
+		i, r := x.index, d.Recipients[x.index]
+		r.AwardTypeID, r.Class = x.awardTypeID, x.class
 		var class *string
 		if r.Class != "" {
 			class = &r.Class
@@ -500,15 +580,27 @@ func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by
 					return nil, nil, Invalid("input.date", "%s", e.Message)
 				}
 				// Name the recipient of the dossier the problem is with.
-				return nil, nil, Invalid("input.dossierId", "recipient %d (%s): %s: %s", i+1, r.Recipient.Name, e.Field, e.Message)
+				return nil, nil, Invalid(recipientField(picked, i), "recipient %d (%s): %s: %s", i+1, r.Recipient.Name, e.Field, e.Message)
 			}
 			return nil, nil, err
 		}
 		a.HonoreeID, a.DossierID, a.CommendationKind = r.HonoreeID, d.ID, d.Kind
 		NewAward(a, by, now)
 		awards = append(awards, a)
+		dec.conferred = append(dec.conferred, i)
 	}
 	return dec, awards, nil
+}
+
+// recipientField names the input at fault for a recipient the decision
+// confers: its line of input.recipients, or the dossier when all are.
+func recipientField(in []DecidedRecipientInput, index int) string {
+	for k, x := range in {
+		if x.Index == index {
+			return fmt.Sprintf("input.recipients[%d]", k)
+		}
+	}
+	return "input.dossierId"
 }
 
 // Link points the decision, its awards and the dossier at each other once
@@ -518,10 +610,15 @@ func Link(d *Dossier, dec *DecisionRecord, awards []*Award, by string, at time.T
 	for i, a := range awards {
 		a.DecisionID = dec.ID
 		dec.AwardIDs[i] = a.ID
-		d.Recipients[i].AwardID = a.ID
+		r := i
+		if dec.conferred != nil {
+			r = dec.conferred[i]
+		}
+		d.Recipients[r].AwardID = a.ID
 	}
 	d.DecisionID = dec.ID
-	return Move(d, DossierDecided, nil, by, at)
+	// The history says who was not conferred and what was lowered.
+	return Move(d, DossierDecided, dec.notes, by, at)
 }
 
 // Honoree is a recipient as a record of its own — a person or a collective

@@ -35,6 +35,7 @@ var labels = map[string]map[string]string{
 		"SUBMITTED": "Đã trình",
 		"RETURNED":  "Trả lại",
 		"VETTED":    "Đã thẩm định",
+		"FORWARDED": "Đã trình cấp trên",
 		"DECIDED":   "Đã quyết định",
 		"REJECTED":  "Không khen thưởng",
 	},

@@ -44,7 +44,7 @@ var recordTypes = map[string]string{
 	"setClusterYear":       "cluster", "openVote": "vote", "castBallot": "ballot", "closeVote": "vote",
 	"saveAwardType": "awardType", "saveIndicator": "indicator",
 	"createDossier": "dossier", "updateDossier": "dossier", "deleteDossier": "dossier", "submitDossier": "dossier",
-	"returnDossier": "dossier", "vetDossier": "dossier", "rejectDossier": "dossier",
+	"returnDossier": "dossier", "vetDossier": "dossier", "rejectDossier": "dossier", "forwardDossier": "dossier",
 	"recordDecision": "decision", "saveHonoree": "honoree", "attachFile": "attachment",
 }
 

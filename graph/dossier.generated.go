@@ -666,6 +666,38 @@ func (ec *executionContext) fieldContext_CommendationDecision_updatedAt(_ contex
 	return graphql.NewScalarFieldContext("CommendationDecision", field, false, false, "Time")
 }
 
+func (ec *executionContext) _CommendationDecision_submission(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommendationDecision_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decision) graphql.Marshaler {
+			return ec.marshalODecision2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommendationDecision_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommendationDecision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Decision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommendationDecisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecisionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1416,6 +1448,70 @@ func (ec *executionContext) _Dossier_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Dossier_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Dossier_notice(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Notice) graphql.Marshaler {
+			return ec.marshalONotice2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐNotice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dossier_forwardingLetter(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_forwardingLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForwardingLetter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decision) graphql.Marshaler {
+			return ec.marshalODecision2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_forwardingLetter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Decision(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DossierConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DossierConnection) (ret graphql.Marshaler) {
@@ -2492,7 +2588,7 @@ func (ec *executionContext) unmarshalInputCommendationDecisionInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"dossierId", "number", "date", "issuedBy", "signer"}
+	fieldsInOrder := [...]string{"dossierId", "number", "date", "issuedBy", "signer", "recipients", "submission"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2534,6 +2630,20 @@ func (ec *executionContext) unmarshalInputCommendationDecisionInput(ctx context.
 				return it, err
 			}
 			it.Signer = data
+		case "recipients":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipients"))
+			data, err := ec.unmarshalODecidedRecipientInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDecidedRecipientInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recipients = data
+		case "submission":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submission"))
+			data, err := ec.unmarshalODecisionInput2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDecisionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Submission = data
 		}
 	}
 	return it, nil
@@ -2695,7 +2805,7 @@ func (ec *executionContext) unmarshalInputDossierInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provinceId", "kind", "authority", "year", "title", "proposingUnit", "movementId", "letter", "council", "recipients"}
+	fieldsInOrder := [...]string{"provinceId", "kind", "authority", "year", "title", "proposingUnit", "movementId", "letter", "council", "recipients", "notice"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2772,6 +2882,13 @@ func (ec *executionContext) unmarshalInputDossierInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Recipients = data
+		case "notice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notice"))
+			data, err := ec.unmarshalONoticeInput2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐNoticeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notice = data
 		}
 	}
 	return it, nil
@@ -3223,6 +3340,11 @@ func (ec *executionContext) _CommendationDecision(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "submission":
+			out.Values[i] = ec._CommendationDecision_submission(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3478,6 +3600,16 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 		case "updatedAt":
 			out.Values[i] = ec._Dossier_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notice":
+			out.Values[i] = ec._Dossier_notice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forwardingLetter":
+			out.Values[i] = ec._Dossier_forwardingLetter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

@@ -154,9 +154,7 @@ func (r *mutationResolver) RejectDossier(ctx context.Context, id string, expecte
 
 // RecordDecision is the resolver for the recordDecision field.
 func (r *mutationResolver) RecordDecision(ctx context.Context, input model.CommendationDecisionInput, expectedVersion int) (*model.CommendationDecision, error) {
-	d, err := r.Service.RecordDecision(ctx, domain.DecisionRecordInput{DossierID: input.DossierID, Number: input.Number,
-		Date: string(input.Date), IssuedBy: input.IssuedBy,
-		Signer: domain.SignerInput{Name: input.Signer.Name, Position: input.Signer.Position}}, expectedVersion)
+	d, err := r.Service.RecordDecision(ctx, decisionRecordInput(input), expectedVersion)
 	return toCommendationDecision(d), err
 }
 

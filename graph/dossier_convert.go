@@ -35,7 +35,7 @@ func (r *Resolver) dossier(d *domain.Dossier) *model.Dossier {
 	for i, w := range d.Warnings {
 		out.Warnings[i] = &model.DossierWarning{Recipient: w.Recipient, Message: w.Message}
 	}
-	return out
+	return withRoute(out, d)
 }
 
 func toCommendationDecision(d *domain.DecisionRecord) *model.CommendationDecision {
@@ -44,7 +44,7 @@ func toCommendationDecision(d *domain.DecisionRecord) *model.CommendationDecisio
 	}
 	return &model.CommendationDecision{ID: d.ID, Number: d.Number, Date: model.Date(d.Date), Authority: model.Authority(d.Authority),
 		IssuedBy: d.IssuedBy, Signer: &model.Signer{Name: d.Signer.Name, Position: str(d.Signer.Position)},
-		LegalBasis: d.LegalBasis, ProvinceID: d.ProvinceID, DossierID: d.DossierID,
+		LegalBasis: d.LegalBasis, ProvinceID: d.ProvinceID, DossierID: d.DossierID, Submission: toDecision(d.Submission),
 		Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 }
 
@@ -66,6 +66,7 @@ func dossierInput(in model.DossierInput) domain.DossierInput {
 	out := domain.DossierInput{ProvinceID: in.ProvinceID, Kind: string(in.Kind), Authority: string(in.Authority), Year: in.Year,
 		Title: in.Title, ProposingUnit: in.ProposingUnit, MovementID: in.MovementID}
 	out.Letter = decisionInput(in.Letter)
+	out.Notice = noticeInput(in.Notice)
 	if c := in.Council; c != nil {
 		out.Council = &domain.CouncilInput{Date: string(c.Date), MembersPresent: c.MembersPresent, MembersTotal: c.MembersTotal}
 	}

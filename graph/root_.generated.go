@@ -219,6 +219,7 @@ type ComplexityRoot struct {
 		Number      func(childComplexity int) int
 		Province    func(childComplexity int) int
 		Signer      func(childComplexity int) int
+		Submission  func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 		Version     func(childComplexity int) int
 	}
@@ -252,26 +253,28 @@ type ComplexityRoot struct {
 	}
 
 	Dossier struct {
-		Attachments   func(childComplexity int) int
-		Authority     func(childComplexity int) int
-		Council       func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Decision      func(childComplexity int) int
-		History       func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Letter        func(childComplexity int) int
-		Level         func(childComplexity int) int
-		Movement      func(childComplexity int) int
-		ProposingUnit func(childComplexity int) int
-		Province      func(childComplexity int) int
-		Recipients    func(childComplexity int) int
-		Status        func(childComplexity int) int
-		Title         func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Version       func(childComplexity int) int
-		Warnings      func(childComplexity int) int
-		Year          func(childComplexity int) int
+		Attachments      func(childComplexity int) int
+		Authority        func(childComplexity int) int
+		Council          func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Decision         func(childComplexity int) int
+		ForwardingLetter func(childComplexity int) int
+		History          func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Letter           func(childComplexity int) int
+		Level            func(childComplexity int) int
+		Movement         func(childComplexity int) int
+		Notice           func(childComplexity int) int
+		ProposingUnit    func(childComplexity int) int
+		Province         func(childComplexity int) int
+		Recipients       func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Title            func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+		Warnings         func(childComplexity int) int
+		Year             func(childComplexity int) int
 	}
 
 	DossierChange struct {
@@ -444,6 +447,7 @@ type ComplexityRoot struct {
 		DeleteAward          func(childComplexity int, id string, expectedVersion int) int
 		DeleteDossier        func(childComplexity int, id string, expectedVersion int) int
 		DeleteMovement       func(childComplexity int, id string, expectedVersion int) int
+		ForwardDossier       func(childComplexity int, id string, expectedVersion int, letter model.DecisionInput) int
 		OpenVote             func(childComplexity int, reviewID string, settings model.VoteSettingsInput) int
 		RecordDecision       func(childComplexity int, input model.CommendationDecisionInput, expectedVersion int) int
 		RejectDossier        func(childComplexity int, id string, expectedVersion int, reasons []string) int
@@ -461,6 +465,11 @@ type ComplexityRoot struct {
 		UpdateMovement       func(childComplexity int, id string, input model.MovementInput, expectedVersion int) int
 		UpdatePeriodReview   func(childComplexity int, id string, input model.PeriodReviewInput, expectedVersion int) int
 		VetDossier           func(childComplexity int, id string, expectedVersion int, note *string) int
+	}
+
+	Notice struct {
+		From func(childComplexity int) int
+		To   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -1382,6 +1391,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommendationDecision.Signer(childComplexity), true
+	case "CommendationDecision.submission":
+		if e.ComplexityRoot.CommendationDecision.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommendationDecision.Submission(childComplexity), true
 	case "CommendationDecision.updatedAt":
 		if e.ComplexityRoot.CommendationDecision.UpdatedAt == nil {
 			break
@@ -1508,6 +1523,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.Decision(childComplexity), true
+	case "Dossier.forwardingLetter":
+		if e.ComplexityRoot.Dossier.ForwardingLetter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.ForwardingLetter(childComplexity), true
 	case "Dossier.history":
 		if e.ComplexityRoot.Dossier.History == nil {
 			break
@@ -1544,6 +1565,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.Movement(childComplexity), true
+	case "Dossier.notice":
+		if e.ComplexityRoot.Dossier.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Notice(childComplexity), true
 	case "Dossier.proposingUnit":
 		if e.ComplexityRoot.Dossier.ProposingUnit == nil {
 			break
@@ -2328,6 +2355,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteMovement(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.forwardDossier":
+		if e.ComplexityRoot.Mutation.ForwardDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_forwardDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ForwardDossier(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["letter"].(model.DecisionInput)), true
 	case "Mutation.openVote":
 		if e.ComplexityRoot.Mutation.OpenVote == nil {
 			break
@@ -2515,6 +2553,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VetDossier(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["note"].(*string)), true
+
+	case "Notice.from":
+		if e.ComplexityRoot.Notice.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.From(childComplexity), true
+	case "Notice.to":
+		if e.ComplexityRoot.Notice.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.To(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3440,6 +3491,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommendationDecisionInput", ec.unmarshalInputCommendationDecisionInput),
 			graphql.NewInputUnmarshaler("CouncilInput", ec.unmarshalInputCouncilInput),
 			graphql.NewInputUnmarshaler("CriterionInput", ec.unmarshalInputCriterionInput),
+			graphql.NewInputUnmarshaler("DecidedRecipientInput", ec.unmarshalInputDecidedRecipientInput),
 			graphql.NewInputUnmarshaler("DecisionInput", ec.unmarshalInputDecisionInput),
 			graphql.NewInputUnmarshaler("DossierFilter", ec.unmarshalInputDossierFilter),
 			graphql.NewInputUnmarshaler("DossierInput", ec.unmarshalInputDossierInput),
@@ -3451,6 +3503,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LawPeriodInput", ec.unmarshalInputLawPeriodInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
+			graphql.NewInputUnmarshaler("NoticeInput", ec.unmarshalInputNoticeInput),
 			graphql.NewInputUnmarshaler("PeriodReviewFilter", ec.unmarshalInputPeriodReviewFilter),
 			graphql.NewInputUnmarshaler("PeriodReviewInput", ec.unmarshalInputPeriodReviewInput),
 			graphql.NewInputUnmarshaler("RecipientInput", ec.unmarshalInputRecipientInput),
@@ -3551,7 +3604,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "schema.graphqls" "subscription.graphqls"
+//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "route.graphqls" "schema.graphqls" "subscription.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3571,6 +3624,7 @@ var sources = []*ast.Source{
 	{Name: "movement.graphqls", Input: sourceData("movement.graphqls"), BuiltIn: false},
 	{Name: "province.graphqls", Input: sourceData("province.graphqls"), BuiltIn: false},
 	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
+	{Name: "route.graphqls", Input: sourceData("route.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "subscription.graphqls", Input: sourceData("subscription.graphqls"), BuiltIn: false},
 }
@@ -3906,6 +3960,8 @@ func (ec *executionContext) childFields_CommendationDecision(ctx context.Context
 		return ec.fieldContext_CommendationDecision_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_CommendationDecision_updatedAt(ctx, field)
+	case "submission":
+		return ec.fieldContext_CommendationDecision_submission(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommendationDecision", field.Name)
 }
@@ -4008,6 +4064,10 @@ func (ec *executionContext) childFields_Dossier(ctx context.Context, field graph
 		return ec.fieldContext_Dossier_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Dossier_updatedAt(ctx, field)
+	case "notice":
+		return ec.fieldContext_Dossier_notice(ctx, field)
+	case "forwardingLetter":
+		return ec.fieldContext_Dossier_forwardingLetter(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dossier", field.Name)
 }
@@ -4328,6 +4388,16 @@ func (ec *executionContext) childFields_MovementEdge(ctx context.Context, field 
 		return ec.fieldContext_MovementEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MovementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_Notice_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Notice_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notice", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -45,14 +45,25 @@ func TestPermissionMatrixDossiers(t *testing.T) {
 				"awardTypeId": awardType, "achievement": "Thành tích"}}}
 	}
 	provincial := func() map[string]any { return input("PROVINCE_CHAIR", "bang-khen-chu-tich-tinh") }
-	toPM := func() map[string]any { return input("PRIME_MINISTER", "bang-khen-thu-tuong") }
+	// A dossier for the Prime Minister takes the long route: vetted at its
+	// province, forwarded by the chair (with the provincial council's
+	// result on it), vetted again at "*".
+	toPM := func() map[string]any {
+		in := input("PRIME_MINISTER", "bang-khen-thu-tuong")
+		in["council"] = map[string]any{"date": "2026-11-05", "membersPresent": 9, "membersTotal": 11}
+		return in
+	}
 	// dossier creates a dossier and moves it (as the central admin) to
 	// the status a case needs; it returns its id and version.
 	dossier := func(in map[string]any, moves ...string) (string, int) {
 		id := get(a.ok(admin, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id").(string)
 		v := 1
 		for _, m := range moves {
-			a.ok(admin, fmt.Sprintf(`mutation { %s(id: %q, expectedVersion: %d) { version } }`, m, id, v), nil)
+			extra := ""
+			if m == "forwardDossier" {
+				extra = `, letter: {number: "9/TTr-UBND", date: "2026-11-10"}`
+			}
+			a.ok(admin, fmt.Sprintf(`mutation { %s(id: %q, expectedVersion: %d%s) { version } }`, m, id, v, extra), nil)
 			v++
 		}
 		return id, v
@@ -90,9 +101,24 @@ func TestPermissionMatrixDossiers(t *testing.T) {
 				id, v := dossier(provincial(), "submitDossier")
 				return map[string]any{"id": id, "v": v}
 			}},
-		{"vetDossier (central level)", central, true, move("vetDossier", ""),
+		{"vetDossier (a central authority's, at its province)", vetters, true, move("vetDossier", ""),
 			func() map[string]any {
 				id, v := dossier(toPM(), "submitDossier")
+				return map[string]any{"id": id, "v": v}
+			}},
+		{"forwardDossier", deciders, true, move("forwardDossier", `, letter: {number: "9/TTr-UBND", date: "2026-11-10"}`),
+			func() map[string]any {
+				id, v := dossier(toPM(), "submitDossier", "vetDossier")
+				return map[string]any{"id": id, "v": v}
+			}},
+		{"vetDossier (central level)", central, true, move("vetDossier", ""),
+			func() map[string]any {
+				id, v := dossier(toPM(), "submitDossier", "vetDossier", "forwardDossier")
+				return map[string]any{"id": id, "v": v}
+			}},
+		{"returnDossier (central level)", central, true, move("returnDossier", `, reasons: ["Thiếu hồ sơ"]`),
+			func() map[string]any {
+				id, v := dossier(toPM(), "submitDossier", "vetDossier", "forwardDossier")
 				return map[string]any{"id": id, "v": v}
 			}},
 		{"rejectDossier (provincial level)", deciders, true, move("rejectDossier", `, reasons: ["Chưa đủ điều kiện"]`),
@@ -107,7 +133,7 @@ func TestPermissionMatrixDossiers(t *testing.T) {
 			}},
 		{"recordDecision (central level)", centralD, true, decide,
 			func() map[string]any {
-				id, v := dossier(toPM(), "submitDossier", "vetDossier")
+				id, v := dossier(toPM(), "submitDossier", "vetDossier", "forwardDossier", "vetDossier")
 				return map[string]any{"id": id, "v": v}
 			}},
 		{"saveHonoree", editors, false, `mutation($k: String!) { saveHonoree(input: {provinceId: "lang-son", key: $k, kind: INDIVIDUAL,

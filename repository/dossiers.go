@@ -37,6 +37,8 @@ type dossierDoc struct {
 	MovementID    string                `bson:"movementId,omitempty"`
 	Letter        *decisionDoc          `bson:"letter,omitempty"`
 	Council       *councilDoc           `bson:"council,omitempty"`
+	Notice        *noticeDoc            `bson:"notice,omitempty"`
+	Forward       *forwardDoc           `bson:"forward,omitempty"` // the provincial chair's letter
 	Recipients    []dossierRecipientDoc `bson:"recipients"`
 	Status        string                `bson:"status"`
 	History       []dossierEventDoc     `bson:"history"`
@@ -49,6 +51,17 @@ type councilDoc struct {
 	Date           string `bson:"date"`
 	MembersPresent int    `bson:"membersPresent"`
 	MembersTotal   int    `bson:"membersTotal"`
+}
+
+type noticeDoc struct {
+	From string `bson:"from"`
+	To   string `bson:"to"`
+}
+
+type forwardDoc struct {
+	Letter decisionDoc `bson:"letter"`
+	At     time.Time   `bson:"at"`
+	By     string      `bson:"by,omitempty"`
 }
 
 type dossierRecipientDoc struct {
@@ -83,6 +96,13 @@ func dossierToDomain(d *dossierDoc) *domain.Dossier {
 		c := domain.Council(*d.Council)
 		x.Council = &c
 	}
+	if d.Notice != nil {
+		n := domain.Notice(*d.Notice)
+		x.Notice = &n
+	}
+	if f := d.Forward; f != nil {
+		x.Forward = &domain.Forwarding{Letter: domain.Decision(f.Letter), At: f.At, By: f.By}
+	}
 	for i, r := range d.Recipients {
 		x.Recipients[i] = domain.DossierRecipient{HonoreeID: r.HonoreeID, ProvinceID: r.ProvinceID,
 			Recipient: domain.Recipient{Kind: r.Recipient.Kind, Name: r.Recipient.Name, Position: r.Recipient.Position,
@@ -115,6 +135,13 @@ func dossierToDoc(x *domain.Dossier) (*dossierDoc, error) {
 		c := councilDoc(*x.Council)
 		d.Council = &c
 	}
+	if x.Notice != nil {
+		n := noticeDoc(*x.Notice)
+		d.Notice = &n
+	}
+	if f := x.Forward; f != nil {
+		d.Forward = &forwardDoc{Letter: decisionDoc(f.Letter), At: f.At, By: f.By}
+	}
 	for i, r := range x.Recipients {
 		d.Recipients[i] = dossierRecipientDoc{HonoreeID: r.HonoreeID, ProvinceID: r.ProvinceID,
 			Recipient: recipientDoc{Kind: r.Recipient.Kind, Name: r.Recipient.Name, NameKey: vntext.Fold(r.Recipient.Name),
@@ -143,6 +170,7 @@ type decisionRecordDoc struct {
 	IssuedBy   string        `bson:"issuedBy"`
 	Signer     signerDoc     `bson:"signer"`
 	LegalBasis string        `bson:"legalBasis"`
+	Submission *decisionDoc  `bson:"submission,omitempty"` // the Prime Minister's, for the President
 	ProvinceID string        `bson:"provinceId,omitempty"`
 	DossierID  string        `bson:"dossierId"`
 	AwardIDs   []string      `bson:"awardIds"`
@@ -166,13 +194,14 @@ type pendingDoc struct {
 func decisionRecordToDomain(d *decisionRecordDoc) *domain.DecisionRecord {
 	return &domain.DecisionRecord{ID: hexID(d.ID), Owner: d.Owner, Published: d.Published, Number: d.Number, Date: d.Date,
 		Authority: d.Authority, IssuedBy: d.IssuedBy, Signer: domain.Signer(d.Signer), LegalBasis: d.LegalBasis,
-		ProvinceID: d.ProvinceID, DossierID: d.DossierID, AwardIDs: append([]string{}, d.AwardIDs...), Meta: d.Meta.domain()}
+		ProvinceID: d.ProvinceID, DossierID: d.DossierID, AwardIDs: append([]string{}, d.AwardIDs...), Meta: d.Meta.domain(),
+		Submission: decisionToDomain(d.Submission)}
 }
 
 func decisionRecordToDoc(x *domain.DecisionRecord) (*decisionRecordDoc, error) {
 	d := &decisionRecordDoc{Owner: x.Owner, Published: x.Published, Number: x.Number, Date: x.Date, Authority: x.Authority,
 		IssuedBy: x.IssuedBy, Signer: signerDoc(x.Signer), LegalBasis: x.LegalBasis, ProvinceID: x.ProvinceID,
-		DossierID: x.DossierID, AwardIDs: x.AwardIDs, Meta: metaOf(x.Meta)}
+		DossierID: x.DossierID, AwardIDs: x.AwardIDs, Meta: metaOf(x.Meta), Submission: decisionToDoc(x.Submission)}
 	if len(x.Date) >= 4 {
 		fmt.Sscan(x.Date[:4], &d.Year)
 	}
@@ -569,6 +598,10 @@ func (s *Store) RecordDecision(ctx context.Context, dossierID string, expected i
 			Message: "recording a decision needs MongoDB with transactions (a replica set) or the embedded server"}
 	}
 	defer s.lock(w.coll, w.id.Hex())()
+	// The decision's act lock, once its date and authority are known, is
+	// held until the read model has its awards (see lockDecisionAct).
+	unlockAct := func() {}
+	defer func() { unlockAct() }()
 	run := func(ctx context.Context) error {
 		raw, err := s.check(ctx, w)
 		if err != nil {
@@ -582,6 +615,15 @@ func (s *Store) RecordDecision(ctx context.Context, dossierID string, expected i
 			return err
 		}
 		if dec, list, err = decide(old); err != nil {
+			return err
+		}
+		unlockAct()
+		unlockAct = s.lockDecisionAct(dec)
+		same, err := s.awardsOfSameDecision(ctx, dec)
+		if err != nil {
+			return err
+		}
+		if err := domain.OneAwardPerHonoree(dec, same, list); err != nil {
 			return err
 		}
 		m := s.newMeta()
@@ -966,6 +1008,10 @@ func copyDossier(d *domain.Dossier) *domain.Dossier {
 	c.Recipients = append([]domain.DossierRecipient(nil), d.Recipients...)
 	c.History = append([]domain.DossierEvent(nil), d.History...)
 	c.Warnings = append([]domain.DossierWarning(nil), d.Warnings...)
+	if d.Forward != nil {
+		f := *d.Forward
+		c.Forward = &f
+	}
 	return &c
 }
 

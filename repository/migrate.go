@@ -36,6 +36,7 @@ var builtin = []Migration{
 	{ID: 6, Name: "indexes of dossiers, decisions, honorees, attachments and awards' links", Up: migrateDossierIndexes},
 	{ID: 7, Name: "awards decided from a dossier carry its kind of commendation", Up: migrateCommendationKind},
 	{ID: 9, Name: "legal bases of awards and decisions per the law table at their date", Up: migrateLegalBases},
+	{ID: 10, Name: "dossiers the old route sent straight to the central level count as forwarded", Up: migrateForwarded},
 }
 
 // migrateCommendationKind gives the awards a decision conferred before they

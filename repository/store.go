@@ -55,6 +55,9 @@ type Store struct {
 	caps   Capabilities
 	now    func() time.Time
 	locks  [64]sync.Mutex
+	// actLocks serialise the recording of one decision act on several
+	// dossiers (lockDecisionAct).
+	actLocks [16]sync.Mutex
 	// rm answers lists from memory where this process is the only writer
 	// (FerretDB); nil on MongoDB (readmodel.go).
 	rm          *readModel

@@ -192,6 +192,9 @@ func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*
 			// Its recipients changed since their history was read.
 			return nil, domain.Conflict("dossier %s changed while it was submitted; submit it again", id)
 		}
+		if err := domain.CheckNotice(s.ref(), s.route(), old); err != nil {
+			return nil, err
+		}
 		warnings, err := domain.CheckSubmission(s.ref(), s.prerequisites(), old, history, others)
 		if err != nil {
 			return nil, err
@@ -274,6 +277,38 @@ func (s *Service) moveDossier(ctx context.Context, a auth.Action, id string, exp
 	return s.dossierChanged(ctx, before, after), nil
 }
 
+// route is the dossier route's data (Service.Route, or the default).
+func (s *Service) route() domain.RouteRules {
+	if s.Route != nil {
+		return *s.Route
+	}
+	return domain.DefaultRouteRules
+}
+
+// ForwardDossier sends a province-vetted dossier for a central authority to
+// the central level with the provincial chair's submission letter (policy:
+// decider of its province, checked on the stored dossier).
+func (s *Service) ForwardDossier(ctx context.Context, id string, expected int, letter domain.DecisionInput) (*domain.Dossier, error) {
+	write, err := writeAccess(ctx, auth.ForwardDossier)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.dossiers()
+	if err != nil {
+		return nil, err
+	}
+	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, func(old *domain.Dossier) (*domain.Dossier, error) {
+		if err := auth.Authorize(caller(ctx), auth.ForwardDossier, old.Owner); err != nil {
+			return nil, err
+		}
+		return domain.Forward(s.now(), old, letter, subject(ctx))
+	})
+	if err != nil {
+		return nil, s.fileRefusal(ctx, "dossier", id, err)
+	}
+	return s.dossierChanged(ctx, before, after), nil
+}
+
 // ReturnDossier sends a submitted dossier back to its province with the
 // reasons (policy: vetter of its level).
 func (s *Service) ReturnDossier(ctx context.Context, id string, expected int, reasons []string) (*domain.Dossier, error) {
@@ -315,7 +350,7 @@ func (s *Service) RecordDecision(ctx context.Context, in domain.DecisionRecordIn
 			if err := auth.Authorize(caller(ctx), auth.RecordDecision, d.Level()); err != nil {
 				return nil, nil, err
 			}
-			return domain.Decide(s.ref(), now, d, in, by)
+			return domain.DecideWith(s.ref(), s.route(), now, d, in, by)
 		},
 		func(d *domain.Dossier, dec *domain.DecisionRecord, awards []*domain.Award) (*domain.Dossier, error) {
 			return domain.Link(d, dec, awards, by, now)

@@ -33,6 +33,10 @@ type Service struct {
 	// checked against when it is submitted (ELIGIBILITY_RULES); nil: the
 	// default table (domain.DefaultPrerequisites).
 	Prerequisites []domain.Prerequisite
+	// Route holds the dossier route's data (the public notice rule, the
+	// ranking of forms a decision may lower to, public holidays:
+	// PUBLIC_HOLIDAYS); nil: domain.DefaultRouteRules.
+	Route *domain.RouteRules
 	// FileLimits bound attachments (UPLOAD_MAX_BYTES, UPLOAD_TYPES); nil:
 	// domain.DefaultFileLimits.
 	FileLimits *domain.FileLimits

@@ -295,6 +295,9 @@ type Dossier struct {
 	Version       int
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// The route (route.graphqls).
+	Notice           *Notice
+	ForwardingLetter *Decision
 }
 
 type DossierRecipient struct {
@@ -316,6 +319,7 @@ type CommendationDecision struct {
 	IssuedBy   string
 	Signer     *Signer
 	LegalBasis string
+	Submission *Decision // the Prime Minister's, for the President
 	ProvinceID string
 	DossierID  string
 	Version    int

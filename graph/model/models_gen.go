@@ -278,6 +278,13 @@ type CommendationDecisionInput struct {
 	IssuedBy string `json:"issuedBy"`
 	// Who signed it.
 	Signer *SignerInput `json:"signer"`
+	// The recipients the decision confers and the form each receives: a subset of
+	// the dossier's, each at the form proposed or a lower one; null: every
+	// recipient as proposed. Recipients left out receive no award (their `award`
+	// stays null) and the DECIDED entry of the dossier's history names them.
+	Recipients []*DecidedRecipientInput `json:"recipients,omitempty"`
+	// The Prime Minister's submission letter (tờ trình) the decision answers; required when the President decides (Law 06/2022/QH15, Điều 83 khoản 2), dated on or after the letter it sends on and on or before the decision.
+	Submission *DecisionInput `json:"submission,omitempty"`
 }
 
 // The emulation and commendation council's meeting on a dossier.
@@ -318,6 +325,16 @@ type CriterionInput struct {
 	Weight *float64 `json:"weight,omitempty"`
 	// The most points a scorer may give on it (default 100).
 	MaxPoints *float64 `json:"maxPoints,omitempty"`
+}
+
+// One recipient a decision confers, and the form it confers.
+type DecidedRecipientInput struct {
+	// The recipient's position in the dossier's `recipients`, from 0; each at most once.
+	Index int `json:"index"`
+	// The award type conferred: the one proposed, or one ranked below it (a lower form) that the same authority decides.
+	AwardTypeID string `json:"awardTypeId"`
+	// The class conferred, for types with classes: the one proposed or a lower one (FIRST > SECOND > THIRD).
+	Class *AwardClass `json:"class,omitempty"`
 }
 
 // A conferring decision: Quyết định số 231/QĐ-TTg ngày 14/3/2023.
@@ -404,6 +421,8 @@ type DossierInput struct {
 	Council *CouncilInput `json:"council,omitempty"`
 	// The proposed recipients, at most 500.
 	Recipients []*DossierRecipientInput `json:"recipients"`
+	// The public notice of its names; required to submit a dossier proposing an order or a state honorary title.
+	Notice *NoticeInput `json:"notice,omitempty"`
 }
 
 // One proposed recipient: an honoree, or a recipient written out (or both: the written one wins).
@@ -678,6 +697,22 @@ type MovementInput struct {
 // `CONFLICT` error that changes nothing. Every call, accepted or refused, is
 // recorded in the audit log.
 type Mutation struct {
+}
+
+// The public notice of a dossier's names (niêm yết công khai), both days included.
+type Notice struct {
+	// The first day of the notice.
+	From Date `json:"from"`
+	// The last day of the notice; before the council meets.
+	To Date `json:"to"`
+}
+
+// The public notice as written: at least 10 working days (Monday to Friday, public holidays left out), ending before the council meets, for a dossier proposing an order or a state honorary title.
+type NoticeInput struct {
+	// The first day, not in the future.
+	From Date `json:"from"`
+	// The last day, not before `from`, before the council's date.
+	To Date `json:"to"`
 }
 
 // Relay page information.
@@ -1441,6 +1476,9 @@ func (e DossierKind) MarshalJSON() ([]byte, error) {
 // Where a dossier is. DRAFT → SUBMITTED (by the province's editors) → RETURNED
 // (by the vetting level, with reasons; edited and submitted again) or VETTED →
 // DECIDED (a decision is recorded) or REJECTED (by the deciding level, with reasons).
+// A province's dossier for a central authority is VETTED at its province, then
+// FORWARDED by the provincial chair, then VETTED again at the central level
+// (which may return it to the province) before the decision.
 type DossierStatus string
 
 const (
@@ -1450,8 +1488,10 @@ const (
 	DossierStatusSubmitted DossierStatus = "SUBMITTED"
 	// Sent back by the vetting level with reasons; it may be changed and submitted again.
 	DossierStatusReturned DossierStatus = "RETURNED"
-	// Vetted: waiting for the decision.
+	// Vetted: waiting for the decision (or, at its province, for the chair's forwarding).
 	DossierStatusVetted DossierStatus = "VETTED"
+	// Forwarded to the central level with the provincial chair's submission letter, waiting for the central vetting.
+	DossierStatusForwarded DossierStatus = "FORWARDED"
 	// A decision conferred its awards (see `decision`).
 	DossierStatusDecided DossierStatus = "DECIDED"
 	// Closed without a decision, with reasons.
@@ -1463,13 +1503,14 @@ var AllDossierStatus = []DossierStatus{
 	DossierStatusSubmitted,
 	DossierStatusReturned,
 	DossierStatusVetted,
+	DossierStatusForwarded,
 	DossierStatusDecided,
 	DossierStatusRejected,
 }
 
 func (e DossierStatus) IsValid() bool {
 	switch e {
-	case DossierStatusDraft, DossierStatusSubmitted, DossierStatusReturned, DossierStatusVetted, DossierStatusDecided, DossierStatusRejected:
+	case DossierStatusDraft, DossierStatusSubmitted, DossierStatusReturned, DossierStatusVetted, DossierStatusForwarded, DossierStatusDecided, DossierStatusRejected:
 		return true
 	}
 	return false
