@@ -35,6 +35,7 @@ var builtin = []Migration{
 	{ID: 2, Name: "award type authority rules", Up: migrateAuthorityRules},
 	{ID: 6, Name: "indexes of dossiers, decisions, honorees, attachments and awards' links", Up: migrateDossierIndexes},
 	{ID: 7, Name: "awards decided from a dossier carry its kind of commendation", Up: migrateCommendationKind},
+	{ID: 12, Name: "votes in rounds, with bonus and penalty items", Up: migrateVoteRounds},
 }
 
 // migrateCommendationKind gives the awards a decision conferred before they
@@ -241,4 +242,58 @@ func migrateAuthorityRules(ctx context.Context, s *Store) error {
 		}
 		return s.setByID(ctx, colAwardTypes, raw.Lookup("_id"), bson.D{{Key: "authorityRules", Value: rules}})
 	})
+}
+
+// oldBallotKey is the index of one ballot per province and vote, before
+// votes had rounds.
+const oldBallotKey = "one_ballot_per_province"
+
+// migrateVoteRounds (12): votes stored before rounds get the old rules —
+// one round of all their voters (closed, with the vote's tally, leader and
+// ties, if the vote is), no second round, no bonus or penalty items, the
+// Government's flag — and their ballots are the first round's. The ballots'
+// unique key becomes one ballot per province a round.
+func migrateVoteRounds(ctx context.Context, s *Store) error {
+	err := s.eachRaw(ctx, colVotes, func(raw bson.Raw) error {
+		if _, err := raw.LookupErr("rounds"); err == nil {
+			return nil // the new shape already
+		}
+		status, _ := raw.Lookup("status").StringValueOK()
+		round := bson.D{{Key: "number", Value: 1}, {Key: "candidates", Value: rawOr(raw, "voters", bson.A{})},
+			{Key: "closed", Value: status == "CLOSED"}, {Key: "tally", Value: rawOr(raw, "tally", bson.A{})},
+			{Key: "tied", Value: rawOr(raw, "tied", bson.A{})}}
+		if leader, ok := raw.Lookup("leaderId").StringValueOK(); ok && leader != "" {
+			round = append(round, bson.E{Key: "leaderId", Value: leader})
+		}
+		return s.setByID(ctx, colVotes, raw.Lookup("_id"), bson.D{
+			{Key: "round", Value: 1}, {Key: "rounds", Value: bson.A{round}},
+			{Key: "secondRound", Value: "NONE"}, {Key: "bonusItems", Value: bson.A{}}, {Key: "penaltyItems", Value: bson.A{}},
+			{Key: "bonusCap", Value: 0.0}, {Key: "flagAwardTypeId", Value: "co-thi-dua-chinh-phu"},
+		})
+	})
+	if err != nil {
+		return err
+	}
+	err = s.eachRaw(ctx, colBallots, func(raw bson.Raw) error {
+		if _, err := raw.LookupErr("round"); err == nil {
+			return nil
+		}
+		return s.setByID(ctx, colBallots, raw.Lookup("_id"), bson.D{{Key: "round", Value: 1}})
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.createIndexes(ctx, indexes(), colBallots); err != nil {
+		return err
+	}
+	return s.dropIndexes(ctx, colBallots, oldBallotKey)
+}
+
+// rawOr is a document's field as stored, or or when it is absent or null.
+func rawOr(raw bson.Raw, key string, or any) any {
+	v, err := raw.LookupErr(key)
+	if err != nil || v.Type == bson.TypeNull {
+		return or
+	}
+	return v
 }
