@@ -259,14 +259,18 @@ func migrateVoteRounds(ctx context.Context, s *Store) error {
 			return nil // the new shape already
 		}
 		status, _ := raw.Lookup("status").StringValueOK()
+		tally, err := oldTally(raw)
+		if err != nil {
+			return err
+		}
 		round := bson.D{{Key: "number", Value: 1}, {Key: "candidates", Value: rawOr(raw, "voters", bson.A{})},
-			{Key: "closed", Value: status == "CLOSED"}, {Key: "tally", Value: rawOr(raw, "tally", bson.A{})},
+			{Key: "closed", Value: status == "CLOSED"}, {Key: "tally", Value: tally},
 			{Key: "tied", Value: rawOr(raw, "tied", bson.A{})}}
 		if leader, ok := raw.Lookup("leaderId").StringValueOK(); ok && leader != "" {
 			round = append(round, bson.E{Key: "leaderId", Value: leader})
 		}
 		return s.setByID(ctx, colVotes, raw.Lookup("_id"), bson.D{
-			{Key: "round", Value: 1}, {Key: "rounds", Value: bson.A{round}},
+			{Key: "round", Value: 1}, {Key: "rounds", Value: bson.A{round}}, {Key: "tally", Value: tally},
 			{Key: "secondRound", Value: "NONE"}, {Key: "bonusItems", Value: bson.A{}}, {Key: "penaltyItems", Value: bson.A{}},
 			{Key: "bonusCap", Value: 0.0}, {Key: "flagAwardTypeId", Value: "co-thi-dua-chinh-phu"},
 		})
@@ -287,6 +291,38 @@ func migrateVoteRounds(ctx context.Context, s *Store) error {
 		return err
 	}
 	return s.dropIndexes(ctx, colBallots, oldBallotKey)
+}
+
+// oldTally is a vote's tally as stored before bonus and penalty points,
+// each count's score being all criteria: its base is its score.
+func oldTally(raw bson.Raw) (bson.A, error) {
+	out := bson.A{}
+	arr, ok := raw.Lookup("tally").ArrayOK()
+	if !ok {
+		return out, nil
+	}
+	values, err := arr.Values()
+	if err != nil {
+		return nil, fmt.Errorf("vote %s: tally: %w", raw.Lookup("_id"), err)
+	}
+	for _, v := range values {
+		doc, ok := v.DocumentOK()
+		if !ok {
+			continue
+		}
+		var c struct {
+			ProvinceID string  `bson:"provinceId"`
+			Votes      int     `bson:"votes"`
+			ScoreTotal float64 `bson:"scoreTotal"`
+		}
+		if err := bson.Unmarshal(doc, &c); err != nil {
+			return nil, fmt.Errorf("vote %s: tally: %w", raw.Lookup("_id"), err)
+		}
+		out = append(out, bson.D{{Key: "provinceId", Value: c.ProvinceID}, {Key: "votes", Value: c.Votes},
+			{Key: "scoreTotal", Value: c.ScoreTotal}, {Key: "base", Value: c.ScoreTotal},
+			{Key: "bonus", Value: 0.0}, {Key: "penalty", Value: 0.0}})
+	}
+	return out, nil
 }
 
 // rawOr is a document's field as stored, or or when it is absent or null.

@@ -76,6 +76,7 @@ func TestMigrateVoteRounds(t *testing.T) {
 		t.Errorf("migrated closed vote = %+v", v22)
 	}
 	if len(v22.Tally) != 7 || v22.Tally[0].ProvinceID != "lang-son" || v22.Tally[0].Votes != 3 ||
+		v22.Tally[0].Base != v22.Tally[0].ScoreTotal || v22.Tally[0].ScoreTotal != 80 ||
 		len(v22.Rounds[0].Tally) != 7 || v22.Rounds[0].Tally[0] != v22.Tally[0] {
 		t.Errorf("the 2022 tally %+v, round %+v; stored before: %s", v22.Tally, v22.Rounds[0].Tally, oldTally[2022])
 	}
