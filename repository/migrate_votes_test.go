@@ -10,11 +10,12 @@ import (
 	"github.com/thidua/thidua/seed"
 )
 
-// Votes written by the code of commit fa3094f (before rounds, bonus and
-// penalty items): the cluster's 2022 vote closed without a leader (3 of 7
-// ballots for Lạng Sơn), its 2023 vote open with two ballots. Migration 12
-// gives each one round and the old rules, and their ballots the first
-// round; the old votes read, the open one goes on under its old rules.
+// Data written by the code of commit fa3094f (the founding data, one award,
+// and votes before rounds, bonus and penalty items): the cluster's 2022
+// vote closed without a leader (3 of 7 ballots for Lạng Sơn), its 2023 vote
+// open with two ballots. Migration 12 gives each one round and the old
+// rules, and their ballots the first round; the old votes read, the open
+// one goes on under its old rules.
 func TestMigrateVoteRounds(t *testing.T) {
 	ctx := t.Context()
 	s, db := dataOf(t, "fa3094f-votes.sqlite")
