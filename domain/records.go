@@ -278,7 +278,12 @@ type Vote struct {
 	Year      int    `json:"year"`
 	Status    string `json:"status"` // OPEN, CLOSED
 	VoteSettings
-	Voters   []string    `json:"voters"` // the cluster's members on the review date
+	Voters []string `json:"voters"` // the cluster's members on the review date
+	// Round is the round being voted (or, once closed, the last one);
+	// Rounds are every round so far, oldest first (vote.go).
+	Round  int         `json:"round"`
+	Rounds []VoteRound `json:"rounds"`
+	// Tally, LeaderID and Tied are the last closed round's.
 	Tally    []VoteCount `json:"tally"`
 	LeaderID string      `json:"leaderId,omitempty"`
 	Tied     []string    `json:"tied"`
@@ -297,6 +302,19 @@ type VoteSettings struct {
 	// Majority is the share of the members whose ballots a leader needs,
 	// strictly more than (0.5: more than half).
 	Majority float64 `json:"majority"`
+	// Bonus and penalty items (điểm cộng, điểm trừ), scored beside the
+	// criteria in points of the 100-point score; a scorer's bonus points
+	// for a province count up to BonusCap (vote.go).
+	BonusItems   []PointItem `json:"bonusItems"`
+	PenaltyItems []PointItem `json:"penaltyItems"`
+	BonusCap     float64     `json:"bonusCap"`
+	// SecondRound is the rule of the second round (SecondRound*), and
+	// SecondRoundMajority the share a leader needs in it (nil: the most
+	// ballots).
+	SecondRound         string   `json:"secondRound"`
+	SecondRoundMajority *float64 `json:"secondRoundMajority,omitempty"`
+	// FlagAwardTypeID is the award its leader is proposed for.
+	FlagAwardTypeID string `json:"flagAwardTypeId"`
 }
 
 // Criterion is a row of the cluster's criteria table.
@@ -313,6 +331,12 @@ type VoteCount struct {
 	ProvinceID string  `json:"provinceId"`
 	Votes      int     `json:"votes"`
 	ScoreTotal float64 `json:"scoreTotal"`
+	// ScoreTotal is Base + Bonus − Penalty: the means, over its scorers,
+	// of the criteria's share (0–100), of the bonus points (capped) and of
+	// the penalty points.
+	Base    float64 `json:"base"`
+	Bonus   float64 `json:"bonus"`
+	Penalty float64 `json:"penalty"`
 }
 
 // Ballot is one province's ballot: its choice of leader and its scores.
@@ -320,6 +344,7 @@ type Ballot struct {
 	ID         string  `json:"id"`
 	ReviewID   string  `json:"reviewId"`
 	ProvinceID string  `json:"provinceId"`
+	Round      int     `json:"round"` // the round it was cast in
 	LeaderID   string  `json:"leaderId"`
 	Scores     []Score `json:"scores"`
 	By         string  `json:"by,omitempty"`

@@ -1,6 +1,8 @@
 package domain_test
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/thidua/thidua/domain"
@@ -57,6 +59,7 @@ func TestTally(t *testing.T) {
 	r := review(2022, "2022-12-20") // 7 members: more than half is 4
 	crit := []domain.CriterionInput{{Name: "Kinh tế", Weight: f64(2), MaxPoints: f64(50)}, {Name: "Xã hội"}}
 	flat := func(string, string) float64 { return 40 }
+	none := sp(domain.SecondRoundNone) // one round: the rules before second rounds
 	tests := []struct {
 		name     string
 		settings domain.VoteSettingsInput
@@ -67,11 +70,11 @@ func TestTally(t *testing.T) {
 	}{
 		{"a majority leads", domain.VoteSettingsInput{Criteria: crit},
 			[]string{"lang-son", "lang-son", "lang-son", "lang-son", "cao-bang", "cao-bang", "cao-bang"}, flat, "lang-son", 0},
-		{"most ballots without a majority: no leader", domain.VoteSettingsInput{Criteria: crit},
+		{"most ballots without a majority and no second round: no leader", domain.VoteSettingsInput{Criteria: crit, SecondRound: none},
 			[]string{"lang-son", "lang-son", "lang-son", "cao-bang", "cao-bang", "dien-bien", "son-la"}, flat, "", 0},
 		{"a two-thirds majority set by the cluster", domain.VoteSettingsInput{Criteria: crit, Majority: f64(2.0 / 3)},
 			[]string{"lang-son", "lang-son", "lang-son", "lang-son", "lang-son", "cao-bang", "cao-bang"}, flat, "lang-son", 0},
-		{"level on ballots and scores: tied", domain.VoteSettingsInput{Criteria: crit, Majority: f64(0.2)},
+		{"level on ballots and scores and no second round: tied", domain.VoteSettingsInput{Criteria: crit, Majority: f64(0.2), SecondRound: none},
 			[]string{"lang-son", "lang-son", "cao-bang", "cao-bang", "son-la", "dien-bien", "lai-chau"}, flat, "", 2},
 		{"level on ballots, the score decides", domain.VoteSettingsInput{Criteria: crit, Majority: f64(0.2)},
 			[]string{"lang-son", "lang-son", "cao-bang", "cao-bang", "son-la", "dien-bien", "lai-chau"},
@@ -146,5 +149,228 @@ func TestSelfScoringIsFair(t *testing.T) {
 	b := ballots(v3, []string{"lang-son", "", "", "", "", "", ""}, func(string, string) float64 { return 11 })[0]
 	if _, err := domain.CheckBallot(v3, b.ProvinceID, b.LeaderID, b.Scores); err == nil {
 		t.Error("a score above maxPoints was accepted")
+	}
+}
+
+// castAll checks each ballot of a round against the vote, as castBallot
+// does, and fails the test on a refused one.
+func castAll(t *testing.T, v *domain.Vote, bs []domain.Ballot) {
+	t.Helper()
+	for _, b := range bs {
+		if _, err := domain.CheckBallot(v, b.ProvinceID, b.LeaderID, b.Scores); err != nil {
+			t.Fatalf("round %d, ballot of %s: %v", v.Round, b.ProvinceID, err)
+		}
+	}
+}
+
+// secondRound builds the ballots of a second round: one per voter naming
+// leaders[i] ("" abstains), without scores.
+func secondRound(v *domain.Vote, leaders []string) []domain.Ballot {
+	var out []domain.Ballot
+	for i, p := range v.Voters {
+		if leaders[i] != "" {
+			out = append(out, domain.Ballot{ProvinceID: p, LeaderID: leaders[i], Round: 2})
+		}
+	}
+	return out
+}
+
+// The second round (bình xét lại) when the first names no leader. Source:
+// no regulation of this cluster was found that says who stands again or
+// what majority the second round needs (README, "The law behind the
+// rules": not confirmed), so both are settings of the vote: secondRound
+// (NONE, TOP_TWO — the default, the common practice of a run-off between
+// the two first — or TIED: only those level at the top) and
+// secondRoundMajority (null: the most ballots lead, as in a re-vote under
+// the election law, Luật Bầu cử 85/2015/QH13 Điều 80 — an analogy, not the
+// cluster's rule). The voters are the cluster's members on 20/12/2022 (7).
+func TestSecondRound(t *testing.T) {
+	r := review(2022, "2022-12-20")
+	// Voters in order: cao-bang dien-bien ha-giang lao-cai lai-chau son-la lang-son.
+	crit := []domain.CriterionInput{{Name: "Kết quả"}}
+	flat := func(string, string) float64 { return 80 }
+	caoBangHigher := func(_, to string) float64 {
+		if to == "cao-bang" {
+			return 90
+		}
+		return 80
+	}
+	threeOfSeven := []string{"lang-son", "lang-son", "lang-son", "cao-bang", "cao-bang", "dien-bien", "son-la"}
+	tests := []struct {
+		name       string
+		settings   domain.VoteSettingsInput
+		first      []string
+		score      func(from, to string) float64
+		candidates []string // of round 2; nil: the first round closes the vote
+		second     []string
+		leader     string
+		tied       []string
+	}{
+		{"3 of 7: the two first stand again; the most ballots lead", domain.VoteSettingsInput{Criteria: crit},
+			threeOfSeven, flat, []string{"lang-son", "cao-bang"},
+			[]string{"lang-son", "lang-son", "lang-son", "lang-son", "cao-bang", "cao-bang", "cao-bang"}, "lang-son", nil},
+		{"second round level on ballots, first-round scores level: tied, no leader", domain.VoteSettingsInput{Criteria: crit},
+			threeOfSeven, flat, []string{"lang-son", "cao-bang"},
+			[]string{"lang-son", "lang-son", "lang-son", "", "cao-bang", "cao-bang", "cao-bang"}, "", []string{"cao-bang", "lang-son"}},
+		{"second round level on ballots: the first round's score decides", domain.VoteSettingsInput{Criteria: crit},
+			threeOfSeven, caoBangHigher, []string{"lang-son", "cao-bang"},
+			[]string{"lang-son", "lang-son", "lang-son", "", "cao-bang", "cao-bang", "cao-bang"}, "cao-bang", nil},
+		{"level for second place: all of them stand", domain.VoteSettingsInput{Criteria: crit},
+			[]string{"lang-son", "lang-son", "lang-son", "cao-bang", "cao-bang", "dien-bien", "dien-bien"}, flat,
+			[]string{"lang-son", "cao-bang", "dien-bien"},
+			[]string{"lang-son", "lang-son", "lang-son", "lang-son", "lang-son", "cao-bang", "dien-bien"}, "lang-son", nil},
+		{"a majority set for the second round too: 3 of 7 again is no leader", domain.VoteSettingsInput{Criteria: crit, SecondRoundMajority: f64(0.5)},
+			threeOfSeven, flat, []string{"lang-son", "cao-bang"},
+			[]string{"lang-son", "lang-son", "lang-son", "", "", "cao-bang", "cao-bang"}, "", nil},
+		{"TIED: no tie at the top, no second round", domain.VoteSettingsInput{Criteria: crit, SecondRound: sp("TIED")},
+			threeOfSeven, flat, nil, nil, "", nil},
+		{"TIED: those level at the top stand again", domain.VoteSettingsInput{Criteria: crit, SecondRound: sp("TIED")},
+			[]string{"lang-son", "lang-son", "son-la", "son-la", "cao-bang", "dien-bien", "lai-chau"}, flat, []string{"lang-son", "son-la"},
+			[]string{"son-la", "son-la", "son-la", "lang-son", "son-la", "lang-son", "son-la"}, "son-la", nil},
+		{"NONE: no second round", domain.VoteSettingsInput{Criteria: crit, SecondRound: sp("NONE")},
+			threeOfSeven, flat, nil, nil, "", nil},
+		{"a majority in the first round: no second round", domain.VoteSettingsInput{Criteria: crit},
+			[]string{"lang-son", "lang-son", "lang-son", "lang-son", "cao-bang", "cao-bang", "cao-bang"}, flat, nil, nil, "lang-son", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := openVote(t, tt.settings, r)
+			bs := ballots(v, tt.first, tt.score)
+			castAll(t, v, bs)
+			domain.Tally(v, bs)
+			if tt.candidates == nil {
+				if v.Status != "CLOSED" || len(v.Rounds) != 1 || v.LeaderID != tt.leader {
+					t.Fatalf("after round 1: status %s, %d rounds, leader %q; want CLOSED, 1, %q", v.Status, len(v.Rounds), v.LeaderID, tt.leader)
+				}
+				return
+			}
+			if v.Status != "OPEN" || v.Round != 2 || len(v.Rounds) != 2 || !v.Rounds[0].Closed || v.Rounds[0].LeaderID != "" ||
+				fmt.Sprint(v.Rounds[1].Candidates) != fmt.Sprint(tt.candidates) {
+				t.Fatalf("after round 1: status %s round %d rounds %+v; want OPEN in round 2 between %v", v.Status, v.Round, v.Rounds, tt.candidates)
+			}
+			// Round 2: only its candidates, and no scores.
+			if _, err := domain.CheckBallot(v, "lai-chau", "son-la", nil); err == nil && !has(tt.candidates, "son-la") {
+				t.Error("round 2 took a ballot for a province that does not stand")
+			}
+			if _, err := domain.CheckBallot(v, "lai-chau", tt.candidates[0], []domain.Score{{ProvinceID: "son-la", Criterion: "Kết quả", Score: 1}}); err == nil {
+				t.Error("round 2 took scores")
+			}
+			bs2 := secondRound(v, tt.second)
+			castAll(t, v, bs2)
+			domain.Tally(v, bs2)
+			if v.Status != "CLOSED" || v.Round != 2 || v.LeaderID != tt.leader || fmt.Sprint(v.Tied) != fmt.Sprint(append([]string{}, tt.tied...)) ||
+				v.Rounds[1].LeaderID != tt.leader || len(v.Tally) != len(tt.candidates) {
+				t.Fatalf("after round 2: status %s leader %q tied %v tally %+v; want CLOSED, %q, %v", v.Status, v.LeaderID, v.Tied, v.Tally, tt.leader, tt.tied)
+			}
+		})
+	}
+	// Nobody cast a ballot: nobody stands again.
+	v := openVote(t, domain.VoteSettingsInput{Criteria: crit}, r)
+	domain.Tally(v, nil)
+	if v.Status != "CLOSED" || len(v.Rounds) != 1 {
+		t.Errorf("a vote without ballots: %s, %d rounds", v.Status, len(v.Rounds))
+	}
+	// The settings are checked.
+	for field, in := range map[string]domain.VoteSettingsInput{
+		"settings.secondRound":         {Criteria: crit, SecondRound: sp("BEST_OF_THREE")},
+		"settings.secondRoundMajority": {Criteria: crit, SecondRoundMajority: f64(1)},
+		"settings.flagAwardTypeId":     {Criteria: crit, FlagAwardTypeID: sp("chien-si-thi-dua-toan-quoc")},
+	} {
+		if _, err := domain.OpenVote(testRef(), now, r, in, 0.5); voteField(err) != field {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+	if _, err := domain.OpenVote(testRef(), now, r, domain.VoteSettingsInput{Criteria: crit, SecondRound: sp("NONE"), SecondRoundMajority: f64(0.5)}, 0.5); voteField(err) != "settings.secondRoundMajority" {
+		t.Errorf("a second-round majority without a second round: %v", err)
+	}
+}
+
+func voteField(err error) string {
+	var e *domain.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// Bonus and penalty points (điểm cộng, điểm trừ) beside the criteria.
+// Source: domain.md ("scoring follows the cluster's criteria table
+// (weights, maximum points, bonus and penalty points)"); the items, their
+// points and the cap are each cluster's regulation, not the law (not
+// confirmed): settings of the vote.
+func TestBonusAndPenalty(t *testing.T) {
+	r := review(2022, "2022-12-20")
+	settings := domain.VoteSettingsInput{Criteria: []domain.CriterionInput{{Name: "Kết quả"}},
+		BonusItems:   []domain.PointItemInput{{Name: "Sáng kiến", MaxPoints: f64(5)}, {Name: "Đăng cai hội nghị", MaxPoints: f64(3)}},
+		BonusCap:     f64(6),
+		PenaltyItems: []domain.PointItemInput{{Name: "Báo cáo chậm"}}}
+	v := openVote(t, settings, r)
+	if v.BonusCap != 6 || len(v.PenaltyItems) != 1 || v.PenaltyItems[0].MaxPoints != 5 {
+		t.Fatalf("settings: %+v", v.VoteSettings)
+	}
+	// lang-son: 80 on the criterion, 5 + 3 bonus (capped at 6), 2 penalty
+	// from each scorer: 80 + 6 − 2 = 84; cao-bang: 82, nothing else.
+	bs := ballots(v, []string{"lang-son", "cao-bang", "lang-son", "cao-bang", "cao-bang", "lang-son", "cao-bang"},
+		func(_, to string) float64 {
+			if to == "cao-bang" {
+				return 82
+			}
+			return 80
+		})
+	for i := range bs {
+		if bs[i].ProvinceID != "lang-son" {
+			bs[i].Scores = append(bs[i].Scores, domain.Score{ProvinceID: "lang-son", Criterion: "Sáng kiến", Score: 5},
+				domain.Score{ProvinceID: "lang-son", Criterion: "Đăng cai hội nghị", Score: 3},
+				domain.Score{ProvinceID: "lang-son", Criterion: "Báo cáo chậm", Score: 2})
+		}
+	}
+	castAll(t, v, bs)
+	domain.Tally(v, bs)
+	got := map[string]domain.VoteCount{}
+	for _, c := range v.Tally {
+		got[c.ProvinceID] = c
+	}
+	if c := got["lang-son"]; c.Base != 80 || c.Bonus != 6 || c.Penalty != 2 || c.ScoreTotal != 84 {
+		t.Errorf("lang-son: %+v, want 80 + 6 − 2 = 84", c)
+	}
+	if c := got["cao-bang"]; c.ScoreTotal != 82 || c.Bonus != 0 || c.Penalty != 0 {
+		t.Errorf("cao-bang: %+v", c)
+	}
+	// 4 of 7 ballots for cao-bang lead whatever the score; the second round
+	// (none needed here) would be decided by 84 against 82.
+	if v.LeaderID != "cao-bang" {
+		t.Errorf("leader %q", v.LeaderID)
+	}
+
+	ballot := func(extra domain.Score) error {
+		b := ballots(v, []string{"lang-son", "", "", "", "", "", ""}, func(string, string) float64 { return 50 })[0]
+		_, err := domain.CheckBallot(openVote(t, settings, r), b.ProvinceID, b.LeaderID, append(b.Scores, extra))
+		return err
+	}
+	for _, tt := range []struct {
+		score domain.Score
+		field string
+	}{
+		{domain.Score{ProvinceID: "lang-son", Criterion: "Sáng kiến", Score: 5.5}, "scores[6].score"},
+		{domain.Score{ProvinceID: "lang-son", Criterion: "Báo cáo chậm", Score: -1}, "scores[6].score"},
+		{domain.Score{ProvinceID: "lang-son", Criterion: "Điểm thưởng khác", Score: 1}, "scores[6].criterion"},
+		{domain.Score{ProvinceID: "dien-bien", Criterion: "Kết quả", Score: 1}, "scores[6]"},
+	} {
+		if err := ballot(tt.score); voteField(err) != tt.field {
+			t.Errorf("%+v: %v, want field %s", tt.score, err, tt.field)
+		}
+	}
+	if err := ballot(domain.Score{ProvinceID: "lang-son", Criterion: "Báo cáo chậm", Score: 5}); err != nil {
+		t.Errorf("a penalty at its maximum: %v", err)
+	}
+	for field, in := range map[string]domain.VoteSettingsInput{
+		"settings.bonusItems[0].name":      {Criteria: settings.Criteria, BonusItems: []domain.PointItemInput{{Name: "Kết quả"}}},
+		"settings.penaltyItems[1].name":    {Criteria: settings.Criteria, PenaltyItems: []domain.PointItemInput{{Name: "A"}, {Name: "A"}}},
+		"settings.bonusItems[0].maxPoints": {Criteria: settings.Criteria, BonusItems: []domain.PointItemInput{{Name: "A", MaxPoints: f64(0)}}},
+		"settings.bonusCap":                {Criteria: settings.Criteria, BonusItems: settings.BonusItems, BonusCap: f64(9)},
+	} {
+		if _, err := domain.OpenVote(testRef(), now, r, in, 0.5); voteField(err) != field {
+			t.Errorf("%s: %v", field, err)
+		}
 	}
 }

@@ -39,6 +39,10 @@ type VoteResolver interface {
 	Tied(ctx context.Context, obj *model.Vote) ([]*model.Province, error)
 	ProposedForFlag(ctx context.Context, obj *model.Vote) (*model.Province, error)
 	Ballots(ctx context.Context, obj *model.Vote) ([]*model.Ballot, error)
+
+	Candidates(ctx context.Context, obj *model.Vote) ([]*model.Province, error)
+
+	FlagAwardType(ctx context.Context, obj *model.Vote) (*model.AwardType, error)
 }
 type VoteCountResolver interface {
 	Province(ctx context.Context, obj *model.VoteCount) (*model.Province, error)
@@ -206,6 +210,29 @@ func (ec *executionContext) _Ballot_updatedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Ballot_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ballot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Ballot_round(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ballot_round(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Round, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ballot_round(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ballot", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Cluster_id(ctx context.Context, field graphql.CollectedField, obj *model.Cluster) (ret graphql.Marshaler) {
@@ -1036,6 +1063,258 @@ func (ec *executionContext) fieldContext_Vote_version(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Vote", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Vote_round(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_round(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Round, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_round(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Vote_rounds(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_rounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rounds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VoteRound) graphql.Marshaler {
+			return ec.marshalNVoteRound2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐVoteRoundᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_rounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoteRound(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Vote_candidates(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Vote().Candidates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Vote_bonusItems(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_bonusItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BonusItems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PointItem) graphql.Marshaler {
+			return ec.marshalNPointItem2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPointItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_bonusItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Vote_penaltyItems(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_penaltyItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PenaltyItems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PointItem) graphql.Marshaler {
+			return ec.marshalNPointItem2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPointItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_penaltyItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Vote_bonusCap(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_bonusCap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BonusCap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_bonusCap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Vote_secondRound(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_secondRound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecondRound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SecondRoundRule) graphql.Marshaler {
+			return ec.marshalNSecondRoundRule2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐSecondRoundRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_secondRound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "SecondRoundRule")
+}
+
+func (ec *executionContext) _Vote_secondRoundMajority(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_secondRoundMajority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecondRoundMajority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_secondRoundMajority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Vote_flagAwardType(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_flagAwardType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Vote().FlagAwardType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AwardType) graphql.Marshaler {
+			return ec.marshalOAwardType2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_flagAwardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _VoteCount_province(ctx context.Context, field graphql.CollectedField, obj *model.VoteCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1111,6 +1390,75 @@ func (ec *executionContext) _VoteCount_scoreTotal(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_VoteCount_scoreTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteCount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _VoteCount_base(ctx context.Context, field graphql.CollectedField, obj *model.VoteCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteCount_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteCount_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteCount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _VoteCount_bonus(ctx context.Context, field graphql.CollectedField, obj *model.VoteCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteCount_bonus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bonus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteCount_bonus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteCount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _VoteCount_penalty(ctx context.Context, field graphql.CollectedField, obj *model.VoteCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteCount_penalty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Penalty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteCount_penalty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VoteCount", field, false, false, "Float")
 }
 
@@ -1304,7 +1652,7 @@ func (ec *executionContext) unmarshalInputVoteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"selfVoteAllowed", "secret", "criteria", "selfScoring", "crossScoring", "majority"}
+	fieldsInOrder := [...]string{"selfVoteAllowed", "secret", "criteria", "selfScoring", "crossScoring", "majority", "bonusItems", "penaltyItems", "bonusCap", "secondRound", "secondRoundMajority", "flagAwardTypeId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1353,6 +1701,48 @@ func (ec *executionContext) unmarshalInputVoteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.Majority = data
+		case "bonusItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bonusItems"))
+			data, err := ec.unmarshalOPointItemInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPointItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BonusItems = data
+		case "penaltyItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("penaltyItems"))
+			data, err := ec.unmarshalOPointItemInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPointItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PenaltyItems = data
+		case "bonusCap":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bonusCap"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BonusCap = data
+		case "secondRound":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondRound"))
+			data, err := ec.unmarshalOSecondRoundRule2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐSecondRoundRule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondRound = data
+		case "secondRoundMajority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondRoundMajority"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondRoundMajority = data
+		case "flagAwardTypeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flagAwardTypeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlagAwardTypeID = data
 		}
 	}
 	return it, nil
@@ -1413,6 +1803,11 @@ func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Ballot_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "round":
+			out.Values[i] = ec._Ballot_round(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -1717,6 +2112,53 @@ func (ec *executionContext) _Vote(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "round":
+			out.Values[i] = ec._Vote_round(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rounds":
+			out.Values[i] = ec._Vote_rounds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "candidates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Vote_candidates(ctx, field, obj)
+				})
+		case "bonusItems":
+			out.Values[i] = ec._Vote_bonusItems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "penaltyItems":
+			out.Values[i] = ec._Vote_penaltyItems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bonusCap":
+			out.Values[i] = ec._Vote_bonusCap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "secondRound":
+			out.Values[i] = ec._Vote_secondRound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "secondRoundMajority":
+			out.Values[i] = ec._Vote_secondRoundMajority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flagAwardType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Vote_flagAwardType(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1758,6 +2200,21 @@ func (ec *executionContext) _VoteCount(ctx context.Context, sel ast.SelectionSet
 			}
 		case "scoreTotal":
 			out.Values[i] = ec._VoteCount_scoreTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "base":
+			out.Values[i] = ec._VoteCount_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bonus":
+			out.Values[i] = ec._VoteCount_bonus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "penalty":
+			out.Values[i] = ec._VoteCount_penalty(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

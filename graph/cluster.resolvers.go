@@ -64,6 +64,7 @@ func (r *mutationResolver) OpenVote(ctx context.Context, reviewID string, settin
 	for _, c := range settings.Criteria {
 		in.Criteria = append(in.Criteria, domain.CriterionInput{Name: c.Name, Weight: c.Weight, MaxPoints: c.MaxPoints})
 	}
+	voteSettingsIn(settings, &in)
 	v, err := r.Service.OpenVote(ctx, reviewID, in)
 	return toVote(v), err
 }
@@ -128,9 +129,11 @@ func (r *voteResolver) Voted(ctx context.Context, obj *model.Vote) ([]*model.Pro
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(ballots))
-	for i, b := range ballots {
-		ids[i] = b.ProvinceID
+	ids := make([]string, 0, len(ballots))
+	for _, b := range ballots {
+		if b.Round == obj.Round { // the current round's
+			ids = append(ids, b.ProvinceID)
+		}
 	}
 	return r.provinces(ids), nil
 }

@@ -258,16 +258,49 @@ func toVote(v *domain.Vote) *model.Vote {
 		out.Criteria = append(out.Criteria, &model.Criterion{Name: c.Name, Weight: c.Weight, MaxPoints: c.MaxPoints})
 	}
 	if v.Status == domain.VoteClosed {
-		out.Tally = []*model.VoteCount{}
-		for _, c := range v.Tally {
-			out.Tally = append(out.Tally, &model.VoteCount{ProvinceID: c.ProvinceID, Votes: c.Votes, ScoreTotal: c.ScoreTotal})
+		out.Tally = toVoteCounts(v.Tally)
+	}
+	toVoteRounds(v, out)
+	return out
+}
+
+// toVoteRounds fills in a vote's rounds, score-table items, second-round
+// rule and flag.
+func toVoteRounds(v *domain.Vote, out *model.Vote) {
+	out.Round, out.BonusCap, out.FlagAwardTypeID = v.Round, v.BonusCap, v.FlagAwardTypeID
+	out.SecondRound, out.SecondRoundMajority = model.SecondRoundRule(v.SecondRound), v.SecondRoundMajority
+	out.Rounds = make([]*model.VoteRound, len(v.Rounds))
+	for i, r := range v.Rounds {
+		mr := &model.VoteRound{Number: r.Number, CandidateIDs: r.Candidates, Closed: r.Closed, LeaderID: r.LeaderID, TiedIDs: r.Tied}
+		if r.Closed {
+			mr.Tally = toVoteCounts(r.Tally)
 		}
+		out.Rounds[i] = mr
+	}
+	if n := len(v.Rounds); n > 0 {
+		out.CandidateIDs = v.Rounds[n-1].Candidates
+	}
+	items := func(in []domain.PointItem) []*model.PointItem {
+		list := make([]*model.PointItem, len(in))
+		for i, it := range in {
+			list[i] = &model.PointItem{Name: it.Name, MaxPoints: it.MaxPoints}
+		}
+		return list
+	}
+	out.BonusItems, out.PenaltyItems = items(v.BonusItems), items(v.PenaltyItems)
+}
+
+func toVoteCounts(in []domain.VoteCount) []*model.VoteCount {
+	out := make([]*model.VoteCount, len(in))
+	for i, c := range in {
+		out[i] = &model.VoteCount{ProvinceID: c.ProvinceID, Votes: c.Votes, ScoreTotal: c.ScoreTotal,
+			Base: c.Base, Bonus: c.Bonus, Penalty: c.Penalty}
 	}
 	return out
 }
 
 func toBallot(b *domain.Ballot) *model.Ballot {
-	out := &model.Ballot{ProvinceID: b.ProvinceID, LeaderID: b.LeaderID, Version: b.Version, UpdatedAt: b.UpdatedAt, Scores: []*model.Score{}}
+	out := &model.Ballot{ProvinceID: b.ProvinceID, Round: b.Round, LeaderID: b.LeaderID, Version: b.Version, UpdatedAt: b.UpdatedAt, Scores: []*model.Score{}}
 	for _, s := range b.Scores {
 		out.Scores = append(out.Scores, &model.Score{ProvinceID: s.ProvinceID, Criterion: s.Criterion, Score: s.Score})
 	}
@@ -427,4 +460,18 @@ func enumPtr[T ~string](s string) *T {
 	}
 	v := T(s)
 	return &v
+}
+
+// voteSettingsIn reads a vote's score-table items, second-round rule and
+// flag from its settings input.
+func voteSettingsIn(settings model.VoteSettingsInput, in *domain.VoteSettingsInput) {
+	items := func(list []*model.PointItemInput) []domain.PointItemInput {
+		out := make([]domain.PointItemInput, len(list))
+		for i, it := range list {
+			out[i] = domain.PointItemInput{Name: it.Name, MaxPoints: it.MaxPoints}
+		}
+		return out
+	}
+	in.BonusItems, in.PenaltyItems, in.BonusCap = items(settings.BonusItems), items(settings.PenaltyItems), settings.BonusCap
+	in.SecondRound, in.SecondRoundMajority, in.FlagAwardTypeID = optStr(settings.SecondRound), settings.SecondRoundMajority, settings.FlagAwardTypeID
 }

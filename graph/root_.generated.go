@@ -52,6 +52,7 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	Vote() VoteResolver
 	VoteCount() VoteCountResolver
+	VoteRound() VoteRoundResolver
 }
 
 type DirectiveRoot struct {
@@ -186,6 +187,7 @@ type ComplexityRoot struct {
 	Ballot struct {
 		Leader    func(childComplexity int) int
 		Province  func(childComplexity int) int
+		Round     func(childComplexity int) int
 		Scores    func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		Version   func(childComplexity int) int
@@ -519,6 +521,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PointItem struct {
+		MaxPoints func(childComplexity int) int
+		Name      func(childComplexity int) int
+	}
+
 	Province struct {
 		AdministrativeCentre func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
@@ -638,27 +645,48 @@ type ComplexityRoot struct {
 	}
 
 	Vote struct {
-		Ballots         func(childComplexity int) int
-		Criteria        func(childComplexity int) int
-		CrossScoring    func(childComplexity int) int
-		Leader          func(childComplexity int) int
-		Majority        func(childComplexity int) int
-		ProposedForFlag func(childComplexity int) int
-		Secret          func(childComplexity int) int
-		SelfScoring     func(childComplexity int) int
-		SelfVoteAllowed func(childComplexity int) int
-		Status          func(childComplexity int) int
-		Tally           func(childComplexity int) int
-		Tied            func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Voted           func(childComplexity int) int
-		Voters          func(childComplexity int) int
+		Ballots             func(childComplexity int) int
+		BonusCap            func(childComplexity int) int
+		BonusItems          func(childComplexity int) int
+		Candidates          func(childComplexity int) int
+		Criteria            func(childComplexity int) int
+		CrossScoring        func(childComplexity int) int
+		FlagAwardType       func(childComplexity int) int
+		Leader              func(childComplexity int) int
+		Majority            func(childComplexity int) int
+		PenaltyItems        func(childComplexity int) int
+		ProposedForFlag     func(childComplexity int) int
+		Round               func(childComplexity int) int
+		Rounds              func(childComplexity int) int
+		SecondRound         func(childComplexity int) int
+		SecondRoundMajority func(childComplexity int) int
+		Secret              func(childComplexity int) int
+		SelfScoring         func(childComplexity int) int
+		SelfVoteAllowed     func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Tally               func(childComplexity int) int
+		Tied                func(childComplexity int) int
+		Version             func(childComplexity int) int
+		Voted               func(childComplexity int) int
+		Voters              func(childComplexity int) int
 	}
 
 	VoteCount struct {
+		Base       func(childComplexity int) int
+		Bonus      func(childComplexity int) int
+		Penalty    func(childComplexity int) int
 		Province   func(childComplexity int) int
 		ScoreTotal func(childComplexity int) int
 		Votes      func(childComplexity int) int
+	}
+
+	VoteRound struct {
+		Candidates func(childComplexity int) int
+		Closed     func(childComplexity int) int
+		Leader     func(childComplexity int) int
+		Number     func(childComplexity int) int
+		Tally      func(childComplexity int) int
+		Tied       func(childComplexity int) int
 	}
 }
 
@@ -1234,6 +1262,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Ballot.Province(childComplexity), true
+	case "Ballot.round":
+		if e.ComplexityRoot.Ballot.Round == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ballot.Round(childComplexity), true
 	case "Ballot.scores":
 		if e.ComplexityRoot.Ballot.Scores == nil {
 			break
@@ -2764,6 +2798,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PeriodReviewEdge.Node(childComplexity), true
 
+	case "PointItem.maxPoints":
+		if e.ComplexityRoot.PointItem.MaxPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointItem.MaxPoints(childComplexity), true
+	case "PointItem.name":
+		if e.ComplexityRoot.PointItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointItem.Name(childComplexity), true
+
 	case "Province.administrativeCentre":
 		if e.ComplexityRoot.Province.AdministrativeCentre == nil {
 			break
@@ -3368,6 +3415,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vote.Ballots(childComplexity), true
+	case "Vote.bonusCap":
+		if e.ComplexityRoot.Vote.BonusCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.BonusCap(childComplexity), true
+	case "Vote.bonusItems":
+		if e.ComplexityRoot.Vote.BonusItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.BonusItems(childComplexity), true
+	case "Vote.candidates":
+		if e.ComplexityRoot.Vote.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Candidates(childComplexity), true
 	case "Vote.criteria":
 		if e.ComplexityRoot.Vote.Criteria == nil {
 			break
@@ -3380,6 +3445,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vote.CrossScoring(childComplexity), true
+	case "Vote.flagAwardType":
+		if e.ComplexityRoot.Vote.FlagAwardType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.FlagAwardType(childComplexity), true
 	case "Vote.leader":
 		if e.ComplexityRoot.Vote.Leader == nil {
 			break
@@ -3392,12 +3463,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vote.Majority(childComplexity), true
+	case "Vote.penaltyItems":
+		if e.ComplexityRoot.Vote.PenaltyItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.PenaltyItems(childComplexity), true
 	case "Vote.proposedForFlag":
 		if e.ComplexityRoot.Vote.ProposedForFlag == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Vote.ProposedForFlag(childComplexity), true
+	case "Vote.round":
+		if e.ComplexityRoot.Vote.Round == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Round(childComplexity), true
+	case "Vote.rounds":
+		if e.ComplexityRoot.Vote.Rounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Rounds(childComplexity), true
+	case "Vote.secondRound":
+		if e.ComplexityRoot.Vote.SecondRound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.SecondRound(childComplexity), true
+	case "Vote.secondRoundMajority":
+		if e.ComplexityRoot.Vote.SecondRoundMajority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.SecondRoundMajority(childComplexity), true
 	case "Vote.secret":
 		if e.ComplexityRoot.Vote.Secret == nil {
 			break
@@ -3453,6 +3554,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Vote.Voters(childComplexity), true
 
+	case "VoteCount.base":
+		if e.ComplexityRoot.VoteCount.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteCount.Base(childComplexity), true
+	case "VoteCount.bonus":
+		if e.ComplexityRoot.VoteCount.Bonus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteCount.Bonus(childComplexity), true
+	case "VoteCount.penalty":
+		if e.ComplexityRoot.VoteCount.Penalty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteCount.Penalty(childComplexity), true
 	case "VoteCount.province":
 		if e.ComplexityRoot.VoteCount.Province == nil {
 			break
@@ -3471,6 +3590,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VoteCount.Votes(childComplexity), true
+
+	case "VoteRound.candidates":
+		if e.ComplexityRoot.VoteRound.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteRound.Candidates(childComplexity), true
+	case "VoteRound.closed":
+		if e.ComplexityRoot.VoteRound.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteRound.Closed(childComplexity), true
+	case "VoteRound.leader":
+		if e.ComplexityRoot.VoteRound.Leader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteRound.Leader(childComplexity), true
+	case "VoteRound.number":
+		if e.ComplexityRoot.VoteRound.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteRound.Number(childComplexity), true
+	case "VoteRound.tally":
+		if e.ComplexityRoot.VoteRound.Tally == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteRound.Tally(childComplexity), true
+	case "VoteRound.tied":
+		if e.ComplexityRoot.VoteRound.Tied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteRound.Tied(childComplexity), true
 
 	}
 	return 0, false
@@ -3506,6 +3662,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("NoticeInput", ec.unmarshalInputNoticeInput),
 			graphql.NewInputUnmarshaler("PeriodReviewFilter", ec.unmarshalInputPeriodReviewFilter),
 			graphql.NewInputUnmarshaler("PeriodReviewInput", ec.unmarshalInputPeriodReviewInput),
+			graphql.NewInputUnmarshaler("PointItemInput", ec.unmarshalInputPointItemInput),
 			graphql.NewInputUnmarshaler("RecipientInput", ec.unmarshalInputRecipientInput),
 			graphql.NewInputUnmarshaler("ReportedAwardTallyInput", ec.unmarshalInputReportedAwardTallyInput),
 			graphql.NewInputUnmarshaler("ReportedFigureInput", ec.unmarshalInputReportedFigureInput),
@@ -3604,7 +3761,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "route.graphqls" "schema.graphqls" "subscription.graphqls"
+//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "route.graphqls" "schema.graphqls" "subscription.graphqls" "vote.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3627,6 +3784,7 @@ var sources = []*ast.Source{
 	{Name: "route.graphqls", Input: sourceData("route.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "subscription.graphqls", Input: sourceData("subscription.graphqls"), BuiltIn: false},
+	{Name: "vote.graphqls", Input: sourceData("vote.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3896,6 +4054,8 @@ func (ec *executionContext) childFields_Ballot(ctx context.Context, field graphq
 		return ec.fieldContext_Ballot_version(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Ballot_updatedAt(ctx, field)
+	case "round":
+		return ec.fieldContext_Ballot_round(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Ballot", field.Name)
 }
@@ -4494,6 +4654,16 @@ func (ec *executionContext) childFields_PeriodReviewEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type PeriodReviewEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PointItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_PointItem_name(ctx, field)
+	case "maxPoints":
+		return ec.fieldContext_PointItem_maxPoints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointItem", field.Name)
+}
+
 func (ec *executionContext) childFields_Province(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4694,6 +4864,24 @@ func (ec *executionContext) childFields_Vote(ctx context.Context, field graphql.
 		return ec.fieldContext_Vote_ballots(ctx, field)
 	case "version":
 		return ec.fieldContext_Vote_version(ctx, field)
+	case "round":
+		return ec.fieldContext_Vote_round(ctx, field)
+	case "rounds":
+		return ec.fieldContext_Vote_rounds(ctx, field)
+	case "candidates":
+		return ec.fieldContext_Vote_candidates(ctx, field)
+	case "bonusItems":
+		return ec.fieldContext_Vote_bonusItems(ctx, field)
+	case "penaltyItems":
+		return ec.fieldContext_Vote_penaltyItems(ctx, field)
+	case "bonusCap":
+		return ec.fieldContext_Vote_bonusCap(ctx, field)
+	case "secondRound":
+		return ec.fieldContext_Vote_secondRound(ctx, field)
+	case "secondRoundMajority":
+		return ec.fieldContext_Vote_secondRoundMajority(ctx, field)
+	case "flagAwardType":
+		return ec.fieldContext_Vote_flagAwardType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Vote", field.Name)
 }
@@ -4706,8 +4894,32 @@ func (ec *executionContext) childFields_VoteCount(ctx context.Context, field gra
 		return ec.fieldContext_VoteCount_votes(ctx, field)
 	case "scoreTotal":
 		return ec.fieldContext_VoteCount_scoreTotal(ctx, field)
+	case "base":
+		return ec.fieldContext_VoteCount_base(ctx, field)
+	case "bonus":
+		return ec.fieldContext_VoteCount_bonus(ctx, field)
+	case "penalty":
+		return ec.fieldContext_VoteCount_penalty(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VoteCount", field.Name)
+}
+
+func (ec *executionContext) childFields_VoteRound(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_VoteRound_number(ctx, field)
+	case "candidates":
+		return ec.fieldContext_VoteRound_candidates(ctx, field)
+	case "closed":
+		return ec.fieldContext_VoteRound_closed(ctx, field)
+	case "tally":
+		return ec.fieldContext_VoteRound_tally(ctx, field)
+	case "leader":
+		return ec.fieldContext_VoteRound_leader(ctx, field)
+	case "tied":
+		return ec.fieldContext_VoteRound_tied(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoteRound", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -37,6 +37,7 @@ var builtin = []Migration{
 	{ID: 7, Name: "awards decided from a dossier carry its kind of commendation", Up: migrateCommendationKind},
 	{ID: 9, Name: "legal bases of awards and decisions per the law table at their date", Up: migrateLegalBases},
 	{ID: 10, Name: "dossiers the old route sent straight to the central level count as forwarded", Up: migrateForwarded},
+	{ID: 12, Name: "votes in rounds, with bonus and penalty items", Up: migrateVoteRounds},
 }
 
 // migrateCommendationKind gives the awards a decision conferred before they
@@ -243,4 +244,94 @@ func migrateAuthorityRules(ctx context.Context, s *Store) error {
 		}
 		return s.setByID(ctx, colAwardTypes, raw.Lookup("_id"), bson.D{{Key: "authorityRules", Value: rules}})
 	})
+}
+
+// oldBallotKey is the index of one ballot per province and vote, before
+// votes had rounds.
+const oldBallotKey = "one_ballot_per_province"
+
+// migrateVoteRounds (12): votes stored before rounds get the old rules —
+// one round of all their voters (closed, with the vote's tally, leader and
+// ties, if the vote is), no second round, no bonus or penalty items, the
+// Government's flag — and their ballots are the first round's. The ballots'
+// unique key becomes one ballot per province a round.
+func migrateVoteRounds(ctx context.Context, s *Store) error {
+	err := s.eachRaw(ctx, colVotes, func(raw bson.Raw) error {
+		if _, err := raw.LookupErr("rounds"); err == nil {
+			return nil // the new shape already
+		}
+		status, _ := raw.Lookup("status").StringValueOK()
+		tally, err := oldTally(raw)
+		if err != nil {
+			return err
+		}
+		round := bson.D{{Key: "number", Value: 1}, {Key: "candidates", Value: rawOr(raw, "voters", bson.A{})},
+			{Key: "closed", Value: status == "CLOSED"}, {Key: "tally", Value: tally},
+			{Key: "tied", Value: rawOr(raw, "tied", bson.A{})}}
+		if leader, ok := raw.Lookup("leaderId").StringValueOK(); ok && leader != "" {
+			round = append(round, bson.E{Key: "leaderId", Value: leader})
+		}
+		return s.setByID(ctx, colVotes, raw.Lookup("_id"), bson.D{
+			{Key: "round", Value: 1}, {Key: "rounds", Value: bson.A{round}}, {Key: "tally", Value: tally},
+			{Key: "secondRound", Value: "NONE"}, {Key: "bonusItems", Value: bson.A{}}, {Key: "penaltyItems", Value: bson.A{}},
+			{Key: "bonusCap", Value: 0.0}, {Key: "flagAwardTypeId", Value: "co-thi-dua-chinh-phu"},
+		})
+	})
+	if err != nil {
+		return err
+	}
+	err = s.eachRaw(ctx, colBallots, func(raw bson.Raw) error {
+		if _, err := raw.LookupErr("round"); err == nil {
+			return nil
+		}
+		return s.setByID(ctx, colBallots, raw.Lookup("_id"), bson.D{{Key: "round", Value: 1}})
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.createIndexes(ctx, indexes(), colBallots); err != nil {
+		return err
+	}
+	return s.dropIndexes(ctx, colBallots, oldBallotKey)
+}
+
+// oldTally is a vote's tally as stored before bonus and penalty points,
+// each count's score being all criteria: its base is its score.
+func oldTally(raw bson.Raw) (bson.A, error) {
+	out := bson.A{}
+	arr, ok := raw.Lookup("tally").ArrayOK()
+	if !ok {
+		return out, nil
+	}
+	values, err := arr.Values()
+	if err != nil {
+		return nil, fmt.Errorf("vote %s: tally: %w", raw.Lookup("_id"), err)
+	}
+	for _, v := range values {
+		doc, ok := v.DocumentOK()
+		if !ok {
+			continue
+		}
+		var c struct {
+			ProvinceID string  `bson:"provinceId"`
+			Votes      int     `bson:"votes"`
+			ScoreTotal float64 `bson:"scoreTotal"`
+		}
+		if err := bson.Unmarshal(doc, &c); err != nil {
+			return nil, fmt.Errorf("vote %s: tally: %w", raw.Lookup("_id"), err)
+		}
+		out = append(out, bson.D{{Key: "provinceId", Value: c.ProvinceID}, {Key: "votes", Value: c.Votes},
+			{Key: "scoreTotal", Value: c.ScoreTotal}, {Key: "base", Value: c.ScoreTotal},
+			{Key: "bonus", Value: 0.0}, {Key: "penalty", Value: 0.0}})
+	}
+	return out, nil
+}
+
+// rawOr is a document's field as stored, or or when it is absent or null.
+func rawOr(raw bson.Raw, key string, or any) any {
+	v, err := raw.LookupErr(key)
+	if err != nil || v.Type == bson.TypeNull {
+		return or
+	}
+	return v
 }

@@ -289,8 +289,8 @@ func recordIndexes() map[string][]mongo.IndexModel {
 				Options: options.Index().SetUnique(true).SetName("one_vote_per_cluster_year")},
 		},
 		colBallots: {
-			{Keys: bson.D{{Key: "reviewId", Value: 1}, {Key: "provinceId", Value: 1}},
-				Options: options.Index().SetUnique(true).SetName("one_ballot_per_province")},
+			{Keys: bson.D{{Key: "reviewId", Value: 1}, {Key: "round", Value: 1}, {Key: "provinceId", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("one_ballot_per_province_and_round")},
 		},
 		colDossiers: {
 			{Keys: bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: -1}}},
@@ -319,6 +319,7 @@ var superseded = map[string][]string{
 	colMovements: {"scope_1"},
 	colAwards:    {"provinceId_1_year_-1", "movementId_1"},
 	colAudit:     {"provinceId_1_atMs_-1"},
+	colBallots:   {oldBallotKey}, // one ballot a round since migration 12
 }
 
 // EnsureIndexes creates the indexes every query relies on (indexes); it is
@@ -331,17 +332,25 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		}
 	}
 	for coll, names := range superseded {
-		existing, err := s.c(coll).Indexes().ListSpecifications(ctx)
-		if err != nil {
-			return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+		if err := s.dropIndexes(ctx, coll, names...); err != nil {
+			return err
 		}
-		for _, spec := range existing {
-			for _, name := range names {
-				if spec.Name == name {
-					// Another process starting may have dropped it first.
-					if err := s.c(coll).Indexes().DropOne(ctx, name); err != nil && !hasCode(err, codeIndexNotFound) {
-						return fmt.Errorf("drop index %s of %s: %w", name, coll, mapErr(err))
-					}
+	}
+	return nil
+}
+
+// dropIndexes drops the named indexes of a collection where they exist.
+func (s *Store) dropIndexes(ctx context.Context, coll string, names ...string) error {
+	existing, err := s.c(coll).Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return fmt.Errorf("indexes of %s: %w", coll, mapErr(err))
+	}
+	for _, spec := range existing {
+		for _, name := range names {
+			if spec.Name == name {
+				// Another process starting may have dropped it first.
+				if err := s.c(coll).Indexes().DropOne(ctx, name); err != nil && !hasCode(err, codeIndexNotFound) {
+					return fmt.Errorf("drop index %s of %s: %w", name, coll, mapErr(err))
 				}
 			}
 		}

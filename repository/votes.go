@@ -17,7 +17,9 @@ const (
 
 // voteDoc is the year-end vote of a cluster, held at a year-end review (its
 // _id is the review's). Votes stored before the criteria became a table
-// hold criteria as strings: migration 1 converts them.
+// hold criteria as strings: migration 1 converts them; votes stored before
+// rounds, bonus and penalty items have none: migration 12 gives them one
+// round and the old rules (no second round, no bonus or penalty).
 type voteDoc struct {
 	ID              bson.ObjectID  `bson:"_id"`
 	ClusterID       string         `bson:"clusterId"`
@@ -29,11 +31,34 @@ type voteDoc struct {
 	SelfScoring     bool           `bson:"selfScoring"`
 	CrossScoring    bool           `bson:"crossScoring"`
 	Majority        float64        `bson:"majority"`
+	BonusItems      []pointItemDoc `bson:"bonusItems"`
+	PenaltyItems    []pointItemDoc `bson:"penaltyItems"`
+	BonusCap        float64        `bson:"bonusCap"`
+	SecondRound     string         `bson:"secondRound"`
+	SecondMajority  *float64       `bson:"secondRoundMajority,omitempty"`
+	FlagAwardTypeID string         `bson:"flagAwardTypeId"`
 	Voters          []string       `bson:"voters"` // the cluster's members that year
+	Round           int            `bson:"round"`
+	Rounds          []roundDoc     `bson:"rounds"`
 	Tally           []voteCountDoc `bson:"tally"`
 	LeaderID        string         `bson:"leaderId,omitempty"`
 	Tied            []string       `bson:"tied"`
 	Meta            meta           `bson:",inline"`
+}
+
+type pointItemDoc struct {
+	Name      string  `bson:"name"`
+	MaxPoints float64 `bson:"maxPoints"`
+}
+
+// roundDoc is one round of a vote.
+type roundDoc struct {
+	Number     int            `bson:"number"`
+	Candidates []string       `bson:"candidates"`
+	Closed     bool           `bson:"closed"`
+	Tally      []voteCountDoc `bson:"tally"`
+	LeaderID   string         `bson:"leaderId,omitempty"`
+	Tied       []string       `bson:"tied"`
 }
 
 type criterionDoc struct {
@@ -46,6 +71,9 @@ type voteCountDoc struct {
 	ProvinceID string  `bson:"provinceId"`
 	Votes      int     `bson:"votes"`
 	ScoreTotal float64 `bson:"scoreTotal"`
+	Base       float64 `bson:"base"`
+	Bonus      float64 `bson:"bonus"`
+	Penalty    float64 `bson:"penalty"`
 }
 
 // ballotDoc is one province's ballot. A province changes only its own,
@@ -54,6 +82,7 @@ type ballotDoc struct {
 	ID         bson.ObjectID `bson:"_id"`
 	ReviewID   bson.ObjectID `bson:"reviewId"`
 	ProvinceID string        `bson:"provinceId"`
+	Round      int           `bson:"round"`
 	LeaderID   string        `bson:"leaderId"`
 	Scores     []scoreDoc    `bson:"scores"`
 	By         string        `bson:"by,omitempty"`
@@ -77,24 +106,65 @@ func tallyToDoc(t []domain.VoteCount) []voteCountDoc {
 	return out
 }
 
+func tallyToDomain(t []voteCountDoc) []domain.VoteCount {
+	if t == nil {
+		return nil
+	}
+	out := make([]domain.VoteCount, len(t))
+	for i, c := range t {
+		out[i] = domain.VoteCount(c)
+	}
+	return out
+}
+
+func itemsToDomain(items []pointItemDoc) []domain.PointItem {
+	out := make([]domain.PointItem, len(items))
+	for i, it := range items {
+		out[i] = domain.PointItem(it)
+	}
+	return out
+}
+
+func itemsToDoc(items []domain.PointItem) []pointItemDoc {
+	out := make([]pointItemDoc, len(items))
+	for i, it := range items {
+		out[i] = pointItemDoc(it)
+	}
+	return out
+}
+
 func voteToDomain(d *voteDoc) *domain.Vote {
 	v := &domain.Vote{ID: hexID(d.ID), ClusterID: d.ClusterID, Year: d.Year, Status: d.Status,
 		VoteSettings: domain.VoteSettings{SelfVoteAllowed: d.SelfVoteAllowed, Secret: d.Secret,
-			SelfScoring: d.SelfScoring, CrossScoring: d.CrossScoring, Majority: d.Majority},
-		Voters: d.Voters, LeaderID: d.LeaderID, Tied: d.Tied, Meta: d.Meta.domain()}
+			SelfScoring: d.SelfScoring, CrossScoring: d.CrossScoring, Majority: d.Majority,
+			BonusItems: itemsToDomain(d.BonusItems), PenaltyItems: itemsToDomain(d.PenaltyItems), BonusCap: d.BonusCap,
+			SecondRound: d.SecondRound, SecondRoundMajority: copyPtr(d.SecondMajority), FlagAwardTypeID: d.FlagAwardTypeID},
+		Voters: d.Voters, Round: d.Round, Tally: tallyToDomain(d.Tally), LeaderID: d.LeaderID, Tied: d.Tied, Meta: d.Meta.domain()}
 	if d.Criteria != nil {
 		v.Criteria = make([]domain.Criterion, len(d.Criteria))
 		for i, c := range d.Criteria {
 			v.Criteria[i] = domain.Criterion(c)
 		}
 	}
-	if d.Tally != nil {
-		v.Tally = make([]domain.VoteCount, len(d.Tally))
-		for i, c := range d.Tally {
-			v.Tally[i] = domain.VoteCount(c)
-		}
+	v.Rounds = make([]domain.VoteRound, len(d.Rounds))
+	for i, r := range d.Rounds {
+		v.Rounds[i] = domain.VoteRound{Number: r.Number, Candidates: r.Candidates, Closed: r.Closed,
+			Tally: tallyToDomain(r.Tally), LeaderID: r.LeaderID, Tied: r.Tied}
 	}
 	return v
+}
+
+func roundsToDoc(rounds []domain.VoteRound) []roundDoc {
+	out := make([]roundDoc, len(rounds))
+	for i, r := range rounds {
+		tied := r.Tied
+		if tied == nil {
+			tied = []string{}
+		}
+		out[i] = roundDoc{Number: r.Number, Candidates: r.Candidates, Closed: r.Closed, Tally: tallyToDoc(r.Tally),
+			LeaderID: r.LeaderID, Tied: tied}
+	}
+	return out
 }
 
 func voteToDoc(v *domain.Vote) (*voteDoc, error) {
@@ -104,7 +174,10 @@ func voteToDoc(v *domain.Vote) (*voteDoc, error) {
 	}
 	d := &voteDoc{ID: id, ClusterID: v.ClusterID, Year: v.Year, Status: v.Status, SelfVoteAllowed: v.SelfVoteAllowed,
 		Secret: v.Secret, SelfScoring: v.SelfScoring, CrossScoring: v.CrossScoring, Majority: v.Majority,
-		Voters: v.Voters, Tally: tallyToDoc(v.Tally), LeaderID: v.LeaderID, Tied: v.Tied, Meta: metaOf(v.Meta)}
+		BonusItems: itemsToDoc(v.BonusItems), PenaltyItems: itemsToDoc(v.PenaltyItems), BonusCap: v.BonusCap,
+		SecondRound: v.SecondRound, SecondMajority: copyPtr(v.SecondRoundMajority), FlagAwardTypeID: v.FlagAwardTypeID,
+		Voters: v.Voters, Round: v.Round, Rounds: roundsToDoc(v.Rounds),
+		Tally: tallyToDoc(v.Tally), LeaderID: v.LeaderID, Tied: v.Tied, Meta: metaOf(v.Meta)}
 	if v.Criteria != nil {
 		d.Criteria = make([]criterionDoc, len(v.Criteria))
 		for i, c := range v.Criteria {
@@ -115,7 +188,7 @@ func voteToDoc(v *domain.Vote) (*voteDoc, error) {
 }
 
 func ballotToDomain(d *ballotDoc) *domain.Ballot {
-	b := &domain.Ballot{ID: hexID(d.ID), ReviewID: hexID(d.ReviewID), ProvinceID: d.ProvinceID, LeaderID: d.LeaderID,
+	b := &domain.Ballot{ID: hexID(d.ID), ReviewID: hexID(d.ReviewID), ProvinceID: d.ProvinceID, Round: d.Round, LeaderID: d.LeaderID,
 		By: d.By, Meta: d.Meta.domain()}
 	if d.Scores != nil {
 		b.Scores = make([]domain.Score, len(d.Scores))
@@ -141,6 +214,7 @@ func scoresToDoc(ss []domain.Score) []scoreDoc {
 // filling in its status, empty tally and meta.
 func (s *Store) OpenVote(ctx context.Context, v *domain.Vote) error {
 	v.Status, v.Tally, v.Tied, v.LeaderID = "OPEN", []domain.VoteCount{}, []string{}, ""
+	v.CurrentRound() // the first round, if the vote has none
 	d, err := voteToDoc(v)
 	if err != nil {
 		return err
@@ -198,8 +272,22 @@ func (s *Store) VotesByReview(ctx context.Context, reviewIDs []string) (map[stri
 	return out, nil
 }
 
+// VoteOfCluster returns the vote of a cluster for a year (one at most,
+// the unique index), nil when there is none.
+func (s *Store) VoteOfCluster(ctx context.Context, clusterID string, year int) (*domain.Vote, error) {
+	var d voteDoc
+	err := mapErr(s.c(colVotes).FindOne(ctx, bson.D{{Key: "clusterId", Value: clusterID}, {Key: "year", Value: year}}).Decode(&d))
+	if errors.Is(err, errNoDocument) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return voteToDomain(&d), nil
+}
+
 // BallotsByReview returns the ballots of the given reviews, by review id,
-// each list ordered by province, in one query.
+// of every round, each list ordered by round then province, in one query.
 func (s *Store) BallotsByReview(ctx context.Context, reviewIDs []string) (map[string][]domain.Ballot, error) {
 	out := make(map[string][]domain.Ballot, len(reviewIDs))
 	for _, id := range reviewIDs {
@@ -210,7 +298,7 @@ func (s *Store) BallotsByReview(ctx context.Context, reviewIDs []string) (map[st
 		return out, nil
 	}
 	cur, err := s.c(colBallots).Find(ctx, bson.D{{Key: "reviewId", Value: bson.D{{Key: "$in", Value: oids}}}},
-		options.Find().SetSort(bson.D{{Key: "provinceId", Value: 1}}))
+		options.Find().SetSort(bson.D{{Key: "round", Value: 1}, {Key: "provinceId", Value: 1}}))
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -260,11 +348,13 @@ func (s *Store) CastBallot(ctx context.Context, b *domain.Ballot, check func(v *
 				return err
 			}
 		}
+		round := v.CurrentRound().Number
 		if !s.caps.FerretDB {
-			// Count the ballot on the vote, if it is still open: the close
-			// is conditional on this counter, and in a transaction this
-			// write makes a concurrent close conflict with the ballot.
-			res, err := s.c(colVotes).UpdateOne(ctx, bson.D{{Key: "_id", Value: rid}, {Key: "status", Value: "OPEN"}},
+			// Count the ballot on the vote, if it is still open in the
+			// same round: the close is conditional on this counter, and in
+			// a transaction this write makes a concurrent close conflict
+			// with the ballot.
+			res, err := s.c(colVotes).UpdateOne(ctx, bson.D{{Key: "_id", Value: rid}, {Key: "status", Value: "OPEN"}, {Key: "round", Value: round}},
 				bson.D{{Key: "$inc", Value: bson.D{{Key: "ballots", Value: 1}}}})
 			if err != nil {
 				return mapErr(err)
@@ -274,7 +364,7 @@ func (s *Store) CastBallot(ctx context.Context, b *domain.Ballot, check func(v *
 			}
 		}
 		now := s.stamp()
-		key := bson.D{{Key: "reviewId", Value: rid}, {Key: "provinceId", Value: b.ProvinceID}}
+		key := bson.D{{Key: "reviewId", Value: rid}, {Key: "round", Value: round}, {Key: "provinceId", Value: b.ProvinceID}}
 		var out ballotDoc
 		err = mapErr(s.c(colBallots).FindOneAndUpdate(ctx, key, bson.D{
 			{Key: "$set", Value: bson.D{{Key: "leaderId", Value: b.LeaderID}, {Key: "scores", Value: scoresToDoc(b.Scores)},
@@ -294,9 +384,11 @@ func (s *Store) CastBallot(ctx context.Context, b *domain.Ballot, check func(v *
 	return cast, nil
 }
 
-// CloseVote closes an open vote at the expected version and stores the
-// tally that tally, given the vote and its ballots, fills in (Tally,
-// LeaderID, Tied); the rules of the count are the domain's. See CastBallot
+// CloseVote closes the current round of an open vote at the expected
+// version and stores the tally that tally, given the vote and the round's
+// ballots, fills in (Tally, LeaderID, Tied, Rounds); the rules of the count
+// are the domain's. The vote closes with the round unless tally opened the
+// next round (appended to Rounds): then it stays OPEN, in that round. See CastBallot
 // for why a ballot cannot slip past the close. The write is conditional
 // (on MongoDB) on the version, the status and the ballot counter read, and
 // one that matched nothing is a CONFLICT, never a success.
@@ -321,12 +413,20 @@ func (s *Store) CloseVote(ctx context.Context, reviewID string, expected int,
 		case v.Version != expected:
 			return domain.Conflict("the vote is at version %d, not %d", v.Version, expected)
 		}
-		ballots, err := s.ballotsOf(ctx, rid)
+		round := v.CurrentRound().Number
+		ballots, err := s.ballotsOf(ctx, rid, round)
 		if err != nil {
 			return err
 		}
 		if err := tally(v, ballots); err != nil {
 			return err
+		}
+		// The round read is closed; the vote too, unless tally opened
+		// the next round.
+		v.Rounds[round-1].Closed = true
+		v.Status = "CLOSED"
+		if v.CurrentRound().Number > round {
+			v.Status = "OPEN"
 		}
 		if v.Tied == nil {
 			v.Tied = []string{}
@@ -339,10 +439,11 @@ func (s *Store) CloseVote(ctx context.Context, reviewID string, expected int,
 			}
 			filter = append(filter, bson.E{Key: "status", Value: "OPEN"}, bson.E{Key: "ballots", Value: ballotsRead})
 		}
-		v.Status, v.Version, v.UpdatedAt = "CLOSED", expected+1, s.stamp()
+		v.Version, v.UpdatedAt = expected+1, s.stamp()
 		res, err := s.c(colVotes).UpdateOne(ctx, filter, bson.D{
 			{Key: "$set", Value: bson.D{{Key: "status", Value: v.Status}, {Key: "tally", Value: tallyToDoc(v.Tally)},
-				{Key: "tied", Value: v.Tied}, {Key: "leaderId", Value: v.LeaderID}, {Key: "updatedAt", Value: v.UpdatedAt}}},
+				{Key: "tied", Value: v.Tied}, {Key: "leaderId", Value: v.LeaderID}, {Key: "round", Value: v.Round},
+				{Key: "rounds", Value: roundsToDoc(v.Rounds)}, {Key: "updatedAt", Value: v.UpdatedAt}}},
 			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 		})
 		if err != nil {
@@ -363,10 +464,10 @@ func (s *Store) CloseVote(ctx context.Context, reviewID string, expected int,
 	return closed, nil
 }
 
-// ballotsOf reads the ballots of one vote from the primary (the count of a
-// close), ordered by province.
-func (s *Store) ballotsOf(ctx context.Context, rid bson.ObjectID) ([]domain.Ballot, error) {
-	cur, err := s.primary(colBallots).Find(ctx, bson.D{{Key: "reviewId", Value: rid}},
+// ballotsOf reads the ballots of one round of a vote from the primary (the
+// count of a close), ordered by province.
+func (s *Store) ballotsOf(ctx context.Context, rid bson.ObjectID, round int) ([]domain.Ballot, error) {
+	cur, err := s.primary(colBallots).Find(ctx, bson.D{{Key: "reviewId", Value: rid}, {Key: "round", Value: round}},
 		options.Find().SetSort(bson.D{{Key: "provinceId", Value: 1}}))
 	if err != nil {
 		return nil, mapErr(err)

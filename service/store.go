@@ -65,6 +65,8 @@ type Store interface {
 	// The year-end vote.
 	OpenVote(ctx context.Context, v *domain.Vote) error
 	VotesByReview(ctx context.Context, reviewIDs []string) (map[string]*domain.Vote, error)
+	// VoteOfCluster is a cluster's vote for a year; nil when there is none.
+	VoteOfCluster(ctx context.Context, clusterID string, year int) (*domain.Vote, error)
 	BallotsByReview(ctx context.Context, reviewIDs []string) (map[string][]domain.Ballot, error)
 	CastBallot(ctx context.Context, b *domain.Ballot, check func(v *domain.Vote) error) (*domain.Ballot, error)
 	CloseVote(ctx context.Context, reviewID string, expected int,

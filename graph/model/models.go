@@ -241,16 +241,41 @@ type Vote struct {
 	LeaderID        string
 	TiedIDs         []string
 	Version         int
+	// The rounds, the score table's bonus and penalty items, the second
+	// round's rule and the flag (vote.graphqls).
+	Round               int
+	Rounds              []*VoteRound
+	CandidateIDs        []string
+	BonusItems          []*PointItem
+	PenaltyItems        []*PointItem
+	BonusCap            float64
+	SecondRound         SecondRoundRule
+	SecondRoundMajority *float64
+	FlagAwardTypeID     string
+}
+
+// VoteRound is one round of a vote.
+type VoteRound struct {
+	Number       int
+	CandidateIDs []string
+	Closed       bool
+	Tally        []*VoteCount
+	LeaderID     string
+	TiedIDs      []string
 }
 
 type VoteCount struct {
 	ProvinceID string
 	Votes      int
 	ScoreTotal float64
+	Base       float64
+	Bonus      float64
+	Penalty    float64
 }
 
 type Ballot struct {
 	ProvinceID string
+	Round      int
 	LeaderID   string
 	Scores     []*Score
 	Version    int

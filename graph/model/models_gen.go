@@ -783,6 +783,22 @@ type PeriodReviewInput struct {
 	ReportedAwardTallies []*ReportedAwardTallyInput `json:"reportedAwardTallies,omitempty"`
 }
 
+// A bonus item (điểm cộng) or a penalty item (điểm trừ) of a vote's score table.
+type PointItem struct {
+	// What earns (bonus) or loses (penalty) points.
+	Name string `json:"name"`
+	// The most points a scorer may give on it, in points of the 100-point score.
+	MaxPoints float64 `json:"maxPoints"`
+}
+
+// A bonus or penalty item of a vote's score table.
+type PointItemInput struct {
+	// What earns or loses points; unique across the criteria, bonus and penalty items.
+	Name string `json:"name"`
+	// The most points a scorer may give on it, 0.01–100 (default 5).
+	MaxPoints *float64 `json:"maxPoints,omitempty"`
+}
+
 // A province's report submitted (or resubmitted) to a period review.
 type ProvinceReportChange struct {
 	// What the change did: CREATED for the first submission, UPDATED for a later one.
@@ -883,9 +899,9 @@ type RoleGrant struct {
 type ScoreInput struct {
 	// The province scored: a voter; itself only with self-scoring, the others only with cross-scoring.
 	ProvinceID string `json:"provinceId"`
-	// The criterion's `name`, exactly.
+	// The `name` of a criterion, bonus item or penalty item, exactly.
 	Criterion string `json:"criterion"`
-	// Points, from 0 to the criterion's `maxPoints`.
+	// Points, from 0 to the row's `maxPoints`.
 	Score float64 `json:"score"`
 }
 
@@ -931,14 +947,26 @@ type VoteSettingsInput struct {
 	SelfVoteAllowed bool `json:"selfVoteAllowed"`
 	// Secret: who voted for whom is never shown.
 	Secret bool `json:"secret"`
-	// The criteria table (1–20 rows).
+	// The criteria table (1–20 rows); bonus and penalty items are `bonusItems` and `penaltyItems`.
 	Criteria []*CriterionInput `json:"criteria"`
 	// Each member first scores itself (default false).
 	SelfScoring *bool `json:"selfScoring,omitempty"`
 	// Each member scores the other members (default true).
 	CrossScoring *bool `json:"crossScoring,omitempty"`
-	// A leader's ballots must be more than this share of the voters (default: the service's VOTE_MAJORITY, 0.5).
+	// In the first round, a leader's ballots must be more than this share of the voters (default: the service's VOTE_MAJORITY, 0.5).
 	Majority *float64 `json:"majority,omitempty"`
+	// Bonus items (điểm cộng), at most 20; null: none.
+	BonusItems []*PointItemInput `json:"bonusItems,omitempty"`
+	// Penalty items (điểm trừ), at most 20; null: none.
+	PenaltyItems []*PointItemInput `json:"penaltyItems,omitempty"`
+	// The most bonus points one scorer's ballot adds to a province, not above the bonus items' maximums added up (their sum, the default).
+	BonusCap *float64 `json:"bonusCap,omitempty"`
+	// Who stands in the second round (default TOP_TWO).
+	SecondRound *SecondRoundRule `json:"secondRound,omitempty"`
+	// The share of the voters a leader's ballots must exceed in the second round, between 0 and 1; null (default): the most ballots lead.
+	SecondRoundMajority *float64 `json:"secondRoundMajority,omitempty"`
+	// The award the leader is proposed for, for collectives (default `co-thi-dua-chinh-phu`).
+	FlagAwardTypeID *string `json:"flagAwardTypeId,omitempty"`
 }
 
 // How an indicator's province values combine into the cluster figure.
@@ -1932,6 +1960,71 @@ func (e Role) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Who stands in a vote's second round when the first names no leader. No
+// regulation of the cluster saying so was found: it is a setting of each vote
+// (README, "The law behind the rules").
+type SecondRoundRule string
+
+const (
+	// No second round: a first round without a leader closes the vote without one.
+	SecondRoundRuleNone SecondRoundRule = "NONE"
+	// The first two of the first round's tally (ballots, then score) stand again,
+	// with every province level with the second on both; provinces level at the
+	// top stand again together.
+	SecondRoundRuleTopTwo SecondRoundRule = "TOP_TWO"
+	// Only provinces level at the top on ballots and score stand again; without such a tie the vote closes without a leader.
+	SecondRoundRuleTied SecondRoundRule = "TIED"
+)
+
+var AllSecondRoundRule = []SecondRoundRule{
+	SecondRoundRuleNone,
+	SecondRoundRuleTopTwo,
+	SecondRoundRuleTied,
+}
+
+func (e SecondRoundRule) IsValid() bool {
+	switch e {
+	case SecondRoundRuleNone, SecondRoundRuleTopTwo, SecondRoundRuleTied:
+		return true
+	}
+	return false
+}
+
+func (e SecondRoundRule) String() string {
+	return string(e)
+}
+
+func (e *SecondRoundRule) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SecondRoundRule(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SecondRoundRule", str)
+	}
+	return nil
+}
+
+func (e SecondRoundRule) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SecondRoundRule) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SecondRoundRule) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What `awardTallies` groups awards by; each sets the matching field of `AwardTally`.
 type TallyDimension string
 
@@ -2009,9 +2102,9 @@ func (e TallyDimension) MarshalJSON() ([]byte, error) {
 type VoteStatus string
 
 const (
-	// Members cast and change ballots; no tally is shown.
+	// Members cast and change ballots in the current round; its tally is not shown.
 	VoteStatusOpen VoteStatus = "OPEN"
-	// Closed by `closeVote`: the tally and the leader are final.
+	// Closed by `closeVote` (its last round): the tally and the leader, or none, are final.
 	VoteStatusClosed VoteStatus = "CLOSED"
 )
 
