@@ -29,6 +29,7 @@ const (
 	CloseVote            Action = "closeVote"
 	SaveAwardType        Action = "saveAwardType"
 	SaveIndicator        Action = "saveIndicator"
+	SaveBaseSalary       Action = "saveBaseSalary"
 	CreateDossier        Action = "createDossier"
 	UpdateDossier        Action = "updateDossier"
 	DeleteDossier        Action = "deleteDossier"
@@ -80,6 +81,8 @@ var Policy = map[Action]Rule{
 
 	SaveAwardType: {Admin, "*"},
 	SaveIndicator: {Admin, "*"},
+	// The base salary table (reward money) is national reference data.
+	SaveBaseSalary: {Admin, "*"},
 
 	// Dossiers: the proposing province's editors prepare and submit; the
 	// level the dossier is addressed to (domain.Level: "*" for the

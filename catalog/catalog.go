@@ -19,6 +19,8 @@ type Snapshot struct {
 	AwardTypes []domain.AwardType
 	Indicators []domain.Indicator
 	Clusters   []domain.Cluster
+	// BaseSalaries is the base salary table, by date (reward money).
+	BaseSalaries []domain.BaseSalary
 
 	provinces  map[string]*domain.Province
 	awardTypes map[string]*domain.AwardType
@@ -61,6 +63,7 @@ type Source interface {
 	Provinces(ctx context.Context) ([]domain.Province, error)
 	AwardTypes(ctx context.Context) ([]domain.AwardType, error)
 	Indicators(ctx context.Context) ([]domain.Indicator, error)
+	BaseSalaries(ctx context.Context) ([]domain.BaseSalary, error)
 }
 
 // Cache holds the latest snapshot.
@@ -99,7 +102,14 @@ func (c *Cache) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.snap.Store(NewSnapshot(ps, ts, is, cs))
+	bs, err := c.src.BaseSalaries(ctx)
+	if err != nil {
+		return err
+	}
+	snap := NewSnapshot(ps, ts, is, cs)
+	domain.SortBaseSalaries(bs)
+	snap.BaseSalaries = bs
+	c.snap.Store(snap)
 	return nil
 }
 

@@ -62,7 +62,7 @@ func awardType(id, name, form string, classes []string, rs []domain.AuthorityRul
 
 // AwardTypes is the catalogue of award forms, in the order of the law:
 // orders, medals, honorary titles, prizes, emulation titles, certificates.
-var AwardTypes = []domain.AwardType{
+var AwardTypes = withRewards([]domain.AwardType{
 	awardType("huan-chuong-sao-vang", "Huân chương Sao vàng", "ORDER", nil, byPresident, indColl, law2022+", Điều 33"),
 	awardType("huan-chuong-ho-chi-minh", "Huân chương Hồ Chí Minh", "ORDER", nil, byPresident, indColl, law2022+", Điều 33"),
 	awardType("huan-chuong-doc-lap", "Huân chương Độc lập", "ORDER", classes3, byPresident, indColl, law2022+", Điều 33"),
@@ -105,4 +105,4 @@ var AwardTypes = []domain.AwardType{
 	awardType("gia-dinh-van-hoa", "Gia đình văn hóa", "EMULATION_TITLE", nil, rules(byCommune), household, art80k3),
 	awardType("thon-to-dan-pho-van-hoa", "Thôn, tổ dân phố văn hóa", "EMULATION_TITLE", nil, rules(byDistrict), collective, art80k2),
 	awardType("giay-khen", "Giấy khen", "CERTIFICATE_OF_COMMENDATION", nil, grassroots, indCollHome, law2022+", Điều 80"),
-}
+})

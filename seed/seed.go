@@ -60,6 +60,9 @@ func Load(ctx context.Context, s *repository.Store) error {
 			return fmt.Errorf("award type %s: %w", t.ID, err)
 		}
 	}
+	if err := LoadBaseSalaries(ctx, s); err != nil {
+		return err
+	}
 	for i := range Indicators {
 		ind := Indicators[i]
 		ind.Order = i + 1

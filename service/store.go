@@ -24,6 +24,8 @@ type Store interface {
 	SaveAwardType(ctx context.Context, t *domain.AwardType, expected int) (before *domain.AwardType, err error)
 	// SaveIndicator is SaveAwardType for indicators.
 	SaveIndicator(ctx context.Context, i *domain.Indicator, expected int) (before *domain.Indicator, err error)
+	// SaveBaseSalary is SaveAwardType for the base salary from a date.
+	SaveBaseSalary(ctx context.Context, b *domain.BaseSalary, expected int) (before *domain.BaseSalary, err error)
 	// SetClusterYear sets (adds or replaces) one year of a cluster at the
 	// expected version of the cluster.
 	SetClusterYear(ctx context.Context, id string, expected int, y domain.ClusterYear) (before, after *domain.Cluster, err error)
