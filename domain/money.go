@@ -14,9 +14,10 @@ import (
 // RewardRounding is the step an amount is rounded up to, in đồng.
 const RewardRounding = 10_000
 
-// MaxCoefficient bounds a coefficient (in thousandths): 1,000 times the
-// base salary, far above any form's.
-const MaxCoefficient = 1_000_000
+// MaxCoefficient bounds a coefficient (in thousandths): 200 times the base
+// salary, twice the highest form's. With MaxBaseSalary it keeps an
+// award's amount within GraphQL's 32-bit Int (at most 2,000,000,000).
+const MaxCoefficient = 200_000
 
 // RewardCoefficient is the coefficient of the base salary an award type
 // (of one class, or every class when Class is "") is rewarded with by
@@ -171,8 +172,9 @@ type BaseSalaryInput struct {
 	Source *string
 }
 
-// MaxBaseSalary bounds a base salary (đồng): a thousand million.
-const MaxBaseSalary = 1_000_000_000
+// MaxBaseSalary bounds a base salary (đồng): ten million a month, over
+// four times the 2024 one (see MaxCoefficient).
+const MaxBaseSalary = 10_000_000
 
 // CheckBaseSalary checks a base salary: a date, a positive amount in
 // đồng, the text that sets it.

@@ -37,7 +37,9 @@ func (s *Service) checkAwardType(ctx context.Context, in domain.AwardTypeInput, 
 // date (policy: admin of "*").
 func (s *Service) SaveBaseSalary(ctx context.Context, in domain.BaseSalaryInput, expected int) (*domain.BaseSalary, error) {
 	return saveReference(ctx, s, auth.SaveBaseSalary, func() (*domain.BaseSalary, error) { return domain.CheckBaseSalary(s.now(), in) },
-		func(b *domain.BaseSalary) (*domain.BaseSalary, error) { return s.Store.SaveBaseSalary(ctx, b, expected) },
+		func(b *domain.BaseSalary) (*domain.BaseSalary, error) {
+			return s.Store.SaveBaseSalary(ctx, b, expected)
+		},
 		func(b *domain.BaseSalary) (string, int) { return b.From, b.Version })
 }
 

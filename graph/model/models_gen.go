@@ -252,7 +252,7 @@ type BaseSalary struct {
 type BaseSalaryInput struct {
 	// The first day it is in force; one base salary a date.
 	From Date `json:"from"`
-	// The amount in đồng, 1–1000000000.
+	// The amount in đồng a month, 1–10000000.
 	Amount int `json:"amount"`
 	// The text that sets it, at most 200 characters.
 	Source *string `json:"source,omitempty"`
@@ -834,7 +834,7 @@ type RewardCoefficient struct {
 type RewardCoefficientInput struct {
 	// The class it applies to; null: every class. Must be one of the type's classes.
 	Class *AwardClass `json:"class,omitempty"`
-	// The coefficient in thousandths of the base salary, 1–1000000: 300 for 0.3, 12000 for 12.0.
+	// The coefficient in thousandths of the base salary, 1–200000: 300 for 0.3, 12000 for 12.0.
 	Thousandths int `json:"thousandths"`
 	// The first decision date it applies to; null: no lower limit.
 	ValidFrom *Date `json:"validFrom,omitempty"`
