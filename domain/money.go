@@ -189,3 +189,11 @@ func CheckBaseSalary(now time.Time, in BaseSalaryInput) (*BaseSalary, error) {
 	s := &BaseSalary{From: in.From, Amount: int64(in.Amount), Source: c.text("input.source", in.Source, false, MaxShort)}
 	return s, c.err
 }
+
+// CheckRewardYear checks the year of a reward totals query: one awards may
+// have (MinYear to next year).
+func CheckRewardYear(now time.Time, year int) error {
+	c := newChecker(nil, now)
+	c.year("year", year)
+	return c.err
+}

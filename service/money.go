@@ -67,10 +67,10 @@ type RewardTotal struct {
 // (the awards' year) the caller can see, per province and form, ordered by
 // province then the catalogue's order; provinceID narrows it to one.
 func (s *Service) RewardTotals(ctx context.Context, year int, provinceID string) ([]RewardTotal, error) {
-	f := domain.AwardFilter{Year: &year, Status: domain.StatusConferred, ProvinceID: provinceID}
-	if err := domain.CheckAwardFilter(f); err != nil {
+	if err := domain.CheckRewardYear(s.now(), year); err != nil {
 		return nil, err
 	}
+	f := domain.AwardFilter{Year: &year, Status: domain.StatusConferred, ProvinceID: provinceID}
 	type key struct{ province, awardType string }
 	sums := map[key]*RewardTotal{}
 	list := func(p domain.PageArgs) (*domain.Page[domain.Award], error) { return s.Awards(ctx, f, p) }
