@@ -30,6 +30,7 @@ const (
 	SaveAwardType        Action = "saveAwardType"
 	SaveIndicator        Action = "saveIndicator"
 	SaveLawPeriod        Action = "saveLawPeriod"
+	SaveBaseSalary       Action = "saveBaseSalary"
 	CreateDossier        Action = "createDossier"
 	UpdateDossier        Action = "updateDossier"
 	DeleteDossier        Action = "deleteDossier"
@@ -83,6 +84,8 @@ var Policy = map[Action]Rule{
 	SaveAwardType: {Admin, "*"},
 	SaveIndicator: {Admin, "*"},
 	SaveLawPeriod: {Admin, "*"},
+	// The base salary table (reward money) is national reference data.
+	SaveBaseSalary: {Admin, "*"},
 
 	// Dossiers: the proposing province's editors prepare and submit; the
 	// dossier's level where it is (Dossier.Level: the province, and "*"

@@ -20,6 +20,8 @@ type Snapshot struct {
 	Indicators []domain.Indicator
 	Clusters   []domain.Cluster
 	Laws       []domain.LawPeriod // the law table, in its order
+	// BaseSalaries is the base salary table, by date (reward money).
+	BaseSalaries []domain.BaseSalary
 
 	provinces  map[string]*domain.Province
 	awardTypes map[string]*domain.AwardType
@@ -76,6 +78,7 @@ type Source interface {
 	AwardTypes(ctx context.Context) ([]domain.AwardType, error)
 	Indicators(ctx context.Context) ([]domain.Indicator, error)
 	LawPeriods(ctx context.Context) ([]domain.LawPeriod, error)
+	BaseSalaries(ctx context.Context) ([]domain.BaseSalary, error)
 }
 
 // Cache holds the latest snapshot.
@@ -118,8 +121,14 @@ func (c *Cache) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	bs, err := c.src.BaseSalaries(ctx)
+	if err != nil {
+		return err
+	}
 	snap := NewSnapshot(ps, ts, is, cs)
 	snap.Laws = ls
+	domain.SortBaseSalaries(bs)
+	snap.BaseSalaries = bs
 	c.snap.Store(snap)
 	return nil
 }

@@ -23,6 +23,9 @@ type AwardTypeInput struct {
 	ValidFrom      *string
 	ValidTo        *string
 	LegalBasis     *string
+	// RewardCoefficients: nil keeps the stored ones (the service fills
+	// them in); empty clears them.
+	RewardCoefficients []RewardCoefficientInput
 }
 
 // AuthorityRuleInput allows an authority between two dates.
@@ -101,6 +104,7 @@ func CheckAwardType(now time.Time, in AwardTypeInput) (*AwardType, error) {
 	if len(t.AuthorityRules) == 0 {
 		c.fail("input.authorityRules", "name at least one authority")
 	}
+	c.coefficients(t, in.RewardCoefficients)
 	return t, c.err
 }
 

@@ -86,7 +86,10 @@ type AwardType struct {
 	ValidFrom      string          `json:"validFrom,omitempty"` // the form exists from ...
 	ValidTo        string          `json:"validTo,omitempty"`   // ... to
 	LegalBasis     string          `json:"legalBasis,omitempty"`
-	Meta           `json:"-"`
+	// RewardCoefficients are the reward money's coefficients by date
+	// (money.go); none: the form carries no reward money here.
+	RewardCoefficients []RewardCoefficient `json:"rewardCoefficients,omitempty"`
+	Meta               `json:"-"`
 }
 
 // Indicator is a figure reported in period reviews, with its aggregation

@@ -3,7 +3,6 @@ package export
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/thidua/thidua/domain"
@@ -124,58 +123,13 @@ func dossierFilter(r *exporter, req *http.Request) (domain.DossierFilter, error)
 // and their awards are public). A revoked award keeps its row, with the
 // revocation in the last column. An unknown or malformed id is NOT_FOUND.
 func (r *exporter) decisionTable(ctx context.Context, id string) ([][]cell, error) {
-	if domain.CheckID("id", id) != nil {
-		return nil, domain.NotFound("decision", id)
-	}
-	dec, err := r.svc.Decision(ctx, id)
+	dec, awards, err := r.decisionAwards(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if dec == nil {
-		return nil, domain.NotFound("decision", id)
-	}
-	var awards []domain.Award
-	list := func(p domain.PageArgs) (*domain.Page[domain.Award], error) {
-		return r.svc.Awards(ctx, domain.AwardFilter{DecisionID: dec.ID}, p)
-	}
-	if err := domain.EachPage(list, func(items []domain.Award) (bool, error) {
-		awards = append(awards, items...)
-		return len(awards) < maxExportRows, nil
-	}); err != nil {
-		return nil, err
-	}
-	// The decision's order (its dossier's); any other after, stably.
-	pos := func(a *domain.Award) int {
-		if i := slices.Index(dec.AwardIDs, a.ID); i >= 0 {
-			return i
-		}
-		return len(dec.AwardIDs)
-	}
-	slices.SortStableFunc(awards, func(a, b domain.Award) int { return pos(&a) - pos(&b) })
-
 	header := []cell{text("STT"), text("Tên"), text("Chức vụ"), text("Đơn vị"), text("Hình thức khen thưởng"), text("Hạng"),
 		text("Thành tích"), text("Ghi chú")}
-	line := func(s string) []cell {
-		row := make([]cell, len(header))
-		row[0] = text(s)
-		return row
-	}
-	title := "Danh sách khen thưởng kèm theo Quyết định số " + dec.Number + " ngày " + viDate(dec.Date)
-	if a, ok := Label("Authority", dec.Authority); ok {
-		title += " của " + a
-	}
-	signer := dec.Signer.Name
-	if dec.Signer.Position != "" {
-		signer += ", " + dec.Signer.Position
-	}
-	rows := [][]cell{
-		line(title),
-		line("Cơ quan ban hành: " + dec.IssuedBy),
-		line("Người ký: " + signer),
-		line("Căn cứ: " + dec.LegalBasis),
-		line(""),
-		header,
-	}
+	rows := append(decisionHead(dec, "Danh sách khen thưởng", len(header)), header)
 	snap := r.svc.Reference()
 	for i := range awards {
 		a := &awards[i]
@@ -183,15 +137,8 @@ func (r *exporter) decisionTable(ctx context.Context, id string) ([][]cell, erro
 		if t := snap.AwardType(a.AwardTypeID); t != nil {
 			typ = t.Name
 		}
-		note := ""
-		if a.Status == domain.StatusRevoked {
-			note = label("AwardStatus", a.Status)
-			if a.Revocation != nil {
-				note += " (Quyết định số " + a.Revocation.Decision.Number + " ngày " + viDate(a.Revocation.Decision.Date) + ")"
-			}
-		}
 		rows = append(rows, []cell{number(float64(i + 1)), text(a.Recipient.Name), text(a.Recipient.Position),
-			text(a.Recipient.Organization), text(typ), text(label("AwardClass", a.Class)), text(a.Citation), text(note)})
+			text(a.Recipient.Organization), text(typ), text(label("AwardClass", a.Class)), text(a.Citation), text(revokedNote(a))})
 	}
 	return rows, nil
 }

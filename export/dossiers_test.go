@@ -385,17 +385,8 @@ func TestDecisionAnnexCSV(t *testing.T) {
 	checkAnnex(t, records(t, rec.Body.Bytes(), ';'), annexHoa, annexCaoLoc)
 	checkAnnex(t, records(t, f.ok(as(context.Background(), "cao-bang", auth.Viewer), path+"?sep=comma"), ','), annexHoa, annexCaoLoc)
 
-	// A revoked award keeps its row, the revocation noted (revoked by the
-	// deciding level's decider, whose award it is).
-	langSon := as(context.Background(), "lang-son", auth.Decider)
-	a, err := f.svc.Award(langSon, f.decided.Recipients[1].AwardID)
-	if err != nil || a == nil {
-		t.Fatalf("the collective's award: %v", err)
-	}
-	if _, err := f.svc.RevokeAward(langSon, a.ID, a.Version, domain.RevocationInput{Reason: "Khen thưởng không đúng đối tượng",
-		Decision: domain.DecisionInput{Number: "2500/QĐ-UBND", Date: "2026-11-25"}}); err != nil {
-		t.Fatalf("revoking: %v", err)
-	}
+	// A revoked award keeps its row, the revocation noted.
+	f.revokeCollective(t)
 	revoked := append([]string(nil), annexCaoLoc...)
 	revoked[7] = "Đã thu hồi (Quyết định số 2500/QĐ-UBND ngày 25/11/2026)"
 	checkAnnex(t, records(t, f.ok(context.Background(), path), ';'), annexHoa, revoked)

@@ -36,6 +36,7 @@ import (
 //	GET /reports/statistics/{year}.csv | .xlsx ?provinceId=&sep= (statform.go)
 //	GET /reports/dossiers.csv | .xlsx ?provinceId=&status=&year=&authority=&kind=&search=&sep= (dossiers.go)
 //	GET /reports/decisions/{id}.csv | .xlsx ?sep= (dossiers.go)
+//	GET /reports/payments/{decisionId}[.csv | .xlsx] ?format=&sep= (payments.go)
 
 // maxExportRows bounds an award list export (and a dossier list's rows).
 const maxExportRows = 10000
@@ -86,6 +87,7 @@ func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
 		rows, err := r.decisionTable(req.Context(), id)
 		r.writeTable(w, req, "decision-"+id, format, sep, "Danh sách khen thưởng", rows, err)
 	})
+	mux.HandleFunc("GET /reports/payments/{file}", r.payments)
 	mux.HandleFunc("GET /reports/{file}", func(w http.ResponseWriter, req *http.Request) {
 		name, format, ok := splitFile(req.PathValue("file"))
 		if !ok || name != "awards" && name != "dossiers" {

@@ -22,6 +22,8 @@ type AwardResolver interface {
 	DecisionRecord(ctx context.Context, obj *model.Award) (*model.CommendationDecision, error)
 	Dossier(ctx context.Context, obj *model.Award) (*model.Dossier, error)
 	Honoree(ctx context.Context, obj *model.Award) (*model.Honoree, error)
+	RewardAmount(ctx context.Context, obj *model.Award) (*int, error)
+	RewardCoefficient(ctx context.Context, obj *model.Award) (*model.RewardCoefficient, error)
 }
 type AwardConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AwardConnection) (int, error)
@@ -741,6 +743,61 @@ func (ec *executionContext) fieldContext_Award_honoree(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Honoree(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Award_rewardAmount(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_rewardAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Award().RewardAmount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_rewardAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Award", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Award_rewardCoefficient(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_rewardCoefficient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Award().RewardCoefficient(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RewardCoefficient) graphql.Marshaler {
+			return ec.marshalORewardCoefficient2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRewardCoefficient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_rewardCoefficient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Award",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardCoefficient(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1499,6 +1556,38 @@ func (ec *executionContext) fieldContext_AwardType_version(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AwardType", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AwardType_rewardCoefficients(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardType_rewardCoefficients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RewardCoefficients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RewardCoefficient) graphql.Marshaler {
+			return ec.marshalNRewardCoefficient2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRewardCoefficientᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardType_rewardCoefficients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardCoefficient(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Decision_number(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2054,7 +2143,7 @@ func (ec *executionContext) unmarshalInputAwardTypeInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "form", "classes", "authorityRules", "recipientKinds", "order", "validFrom", "validTo", "legalBasis"}
+	fieldsInOrder := [...]string{"id", "name", "form", "classes", "authorityRules", "recipientKinds", "order", "validFrom", "validTo", "legalBasis", "rewardCoefficients"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2131,6 +2220,13 @@ func (ec *executionContext) unmarshalInputAwardTypeInput(ctx context.Context, ob
 				return it, err
 			}
 			it.LegalBasis = data
+		case "rewardCoefficients":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rewardCoefficients"))
+			data, err := ec.unmarshalORewardCoefficientInput2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRewardCoefficientInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RewardCoefficients = data
 		}
 	}
 	return it, nil
@@ -2446,6 +2542,18 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_honoree(ctx, field, obj)
 				})
+		case "rewardAmount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Award_rewardAmount(ctx, field, obj)
+				})
+		case "rewardCoefficient":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Award_rewardCoefficient(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2734,6 +2842,11 @@ func (ec *executionContext) _AwardType(ctx context.Context, sel ast.SelectionSet
 			}
 		case "version":
 			out.Values[i] = ec._AwardType_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rewardCoefficients":
+			out.Values[i] = ec._AwardType_rewardCoefficients(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

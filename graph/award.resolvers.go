@@ -48,7 +48,7 @@ func (r *mutationResolver) DeleteAward(ctx context.Context, id string, expectedV
 func (r *mutationResolver) SaveAwardType(ctx context.Context, input model.AwardTypeInput, expectedVersion int) (*model.AwardType, error) {
 	in := domain.AwardTypeInput{ID: input.ID, Name: input.Name, Form: string(input.Form), Classes: strs(input.Classes),
 		RecipientKinds: strs(input.RecipientKinds), Order: input.Order, ValidFrom: datep(input.ValidFrom),
-		ValidTo: datep(input.ValidTo), LegalBasis: input.LegalBasis}
+		ValidTo: datep(input.ValidTo), LegalBasis: input.LegalBasis, RewardCoefficients: rewardCoefficientsInput(input.RewardCoefficients)}
 	for _, ar := range input.AuthorityRules {
 		in.AuthorityRules = append(in.AuthorityRules, domain.AuthorityRuleInput{Authority: string(ar.Authority),
 			From: datep(ar.From), To: datep(ar.To), Basis: ar.Basis, Unconfirmed: ar.Unconfirmed != nil && *ar.Unconfirmed})

@@ -79,7 +79,7 @@ func toAwardType(t *domain.AwardType) *model.AwardType {
 		Classes: enums[model.AwardClass](t.Classes), Authorities: enums[model.Authority](t.Authorities),
 		RecipientKinds: enums[model.RecipientKind](t.RecipientKinds), AuthorityRules: []*model.AuthorityRule{},
 		ValidFrom: model.Date(t.ValidFrom).Ptr(), ValidTo: model.Date(t.ValidTo).Ptr(), LegalBasis: str(t.LegalBasis),
-		Order: t.Order, Version: t.Version}
+		Order: t.Order, Version: t.Version, RewardCoefficients: toRewardCoefficients(t.RewardCoefficients)}
 	for _, r := range t.AuthorityRules {
 		out.AuthorityRules = append(out.AuthorityRules, &model.AuthorityRule{Authority: model.Authority(r.Authority),
 			From: model.Date(r.From).Ptr(), To: model.Date(r.To).Ptr(), Basis: str(r.Basis), Unconfirmed: r.Unconfirmed})

@@ -109,28 +109,30 @@ type ComplexityRoot struct {
 	}
 
 	Award struct {
-		Authority        func(childComplexity int) int
-		AwardType        func(childComplexity int) int
-		Citation         func(childComplexity int) int
-		Class            func(childComplexity int) int
-		CommendationKind func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		Decision         func(childComplexity int) int
-		DecisionRecord   func(childComplexity int) int
-		Dossier          func(childComplexity int) int
-		History          func(childComplexity int) int
-		Honoree          func(childComplexity int) int
-		ID               func(childComplexity int) int
-		LegalBasis       func(childComplexity int) int
-		Movement         func(childComplexity int) int
-		Province         func(childComplexity int) int
-		Recipient        func(childComplexity int) int
-		RejectionReason  func(childComplexity int) int
-		Revocation       func(childComplexity int) int
-		Status           func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
-		Version          func(childComplexity int) int
-		Year             func(childComplexity int) int
+		Authority         func(childComplexity int) int
+		AwardType         func(childComplexity int) int
+		Citation          func(childComplexity int) int
+		Class             func(childComplexity int) int
+		CommendationKind  func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Decision          func(childComplexity int) int
+		DecisionRecord    func(childComplexity int) int
+		Dossier           func(childComplexity int) int
+		History           func(childComplexity int) int
+		Honoree           func(childComplexity int) int
+		ID                func(childComplexity int) int
+		LegalBasis        func(childComplexity int) int
+		Movement          func(childComplexity int) int
+		Province          func(childComplexity int) int
+		Recipient         func(childComplexity int) int
+		RejectionReason   func(childComplexity int) int
+		Revocation        func(childComplexity int) int
+		RewardAmount      func(childComplexity int) int
+		RewardCoefficient func(childComplexity int) int
+		Status            func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Version           func(childComplexity int) int
+		Year              func(childComplexity int) int
 	}
 
 	AwardChange struct {
@@ -170,18 +172,19 @@ type ComplexityRoot struct {
 	}
 
 	AwardType struct {
-		Authorities    func(childComplexity int) int
-		AuthorityRules func(childComplexity int) int
-		Classes        func(childComplexity int) int
-		Form           func(childComplexity int) int
-		ID             func(childComplexity int) int
-		LegalBasis     func(childComplexity int) int
-		Name           func(childComplexity int) int
-		Order          func(childComplexity int) int
-		RecipientKinds func(childComplexity int) int
-		ValidFrom      func(childComplexity int) int
-		ValidTo        func(childComplexity int) int
-		Version        func(childComplexity int) int
+		Authorities        func(childComplexity int) int
+		AuthorityRules     func(childComplexity int) int
+		Classes            func(childComplexity int) int
+		Form               func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		LegalBasis         func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Order              func(childComplexity int) int
+		RecipientKinds     func(childComplexity int) int
+		RewardCoefficients func(childComplexity int) int
+		ValidFrom          func(childComplexity int) int
+		ValidTo            func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	Ballot struct {
@@ -189,6 +192,14 @@ type ComplexityRoot struct {
 		Province  func(childComplexity int) int
 		Round     func(childComplexity int) int
 		Scores    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	BaseSalary struct {
+		Amount    func(childComplexity int) int
+		From      func(childComplexity int) int
+		Source    func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		Version   func(childComplexity int) int
 	}
@@ -456,6 +467,7 @@ type ComplexityRoot struct {
 		ReturnDossier        func(childComplexity int, id string, expectedVersion int, reasons []string) int
 		RevokeAward          func(childComplexity int, id string, expectedVersion int, reason string, decision model.DecisionInput) int
 		SaveAwardType        func(childComplexity int, input model.AwardTypeInput, expectedVersion int) int
+		SaveBaseSalary       func(childComplexity int, input model.BaseSalaryInput, expectedVersion int) int
 		SaveHonoree          func(childComplexity int, id *string, input model.HonoreeInput, expectedVersion int) int
 		SaveIndicator        func(childComplexity int, input model.IndicatorInput, expectedVersion int) int
 		SaveLawPeriod        func(childComplexity int, input model.LawPeriodInput, expectedVersion int) int
@@ -565,6 +577,7 @@ type ComplexityRoot struct {
 		AwardTallies  func(childComplexity int, filter *model.AwardFilter, by []model.TallyDimension) int
 		AwardTypes    func(childComplexity int) int
 		Awards        func(childComplexity int, filter *model.AwardFilter, first *int, after *string) int
+		BaseSalaries  func(childComplexity int) int
 		Cluster       func(childComplexity int, id string) int
 		Clusters      func(childComplexity int) int
 		Decision      func(childComplexity int, id string) int
@@ -583,6 +596,7 @@ type ComplexityRoot struct {
 		PeriodReviews func(childComplexity int, filter *model.PeriodReviewFilter, first *int, after *string) int
 		Province      func(childComplexity int, id string) int
 		Provinces     func(childComplexity int, activeOn *model.Date) int
+		RewardTotals  func(childComplexity int, year int, provinceID *string) int
 	}
 
 	Recipient struct {
@@ -612,6 +626,24 @@ type ComplexityRoot struct {
 		By       func(childComplexity int) int
 		Decision func(childComplexity int) int
 		Reason   func(childComplexity int) int
+	}
+
+	RewardCoefficient struct {
+		Class       func(childComplexity int) int
+		Coefficient func(childComplexity int) int
+		Confirmed   func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Thousandths func(childComplexity int) int
+		ValidFrom   func(childComplexity int) int
+		ValidTo     func(childComplexity int) int
+	}
+
+	RewardTotal struct {
+		Amount    func(childComplexity int) int
+		AwardType func(childComplexity int) int
+		Count     func(childComplexity int) int
+		Priced    func(childComplexity int) int
+		Province  func(childComplexity int) int
 	}
 
 	RoleGrant struct {
@@ -1021,6 +1053,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.Revocation(childComplexity), true
+	case "Award.rewardAmount":
+		if e.ComplexityRoot.Award.RewardAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.RewardAmount(childComplexity), true
+	case "Award.rewardCoefficient":
+		if e.ComplexityRoot.Award.RewardCoefficient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.RewardCoefficient(childComplexity), true
 	case "Award.status":
 		if e.ComplexityRoot.Award.Status == nil {
 			break
@@ -1231,6 +1275,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardType.RecipientKinds(childComplexity), true
+	case "AwardType.rewardCoefficients":
+		if e.ComplexityRoot.AwardType.RewardCoefficients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardType.RewardCoefficients(childComplexity), true
 	case "AwardType.validFrom":
 		if e.ComplexityRoot.AwardType.ValidFrom == nil {
 			break
@@ -1286,6 +1336,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Ballot.Version(childComplexity), true
+
+	case "BaseSalary.amount":
+		if e.ComplexityRoot.BaseSalary.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BaseSalary.Amount(childComplexity), true
+	case "BaseSalary.from":
+		if e.ComplexityRoot.BaseSalary.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BaseSalary.From(childComplexity), true
+	case "BaseSalary.source":
+		if e.ComplexityRoot.BaseSalary.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BaseSalary.Source(childComplexity), true
+	case "BaseSalary.updatedAt":
+		if e.ComplexityRoot.BaseSalary.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BaseSalary.UpdatedAt(childComplexity), true
+	case "BaseSalary.version":
+		if e.ComplexityRoot.BaseSalary.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BaseSalary.Version(childComplexity), true
 
 	case "Cluster.id":
 		if e.ComplexityRoot.Cluster.ID == nil {
@@ -2466,6 +2547,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveAwardType(childComplexity, args["input"].(model.AwardTypeInput), args["expectedVersion"].(int)), true
+	case "Mutation.saveBaseSalary":
+		if e.ComplexityRoot.Mutation.SaveBaseSalary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveBaseSalary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveBaseSalary(childComplexity, args["input"].(model.BaseSalaryInput), args["expectedVersion"].(int)), true
 	case "Mutation.saveHonoree":
 		if e.ComplexityRoot.Mutation.SaveHonoree == nil {
 			break
@@ -3013,6 +3105,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Awards(childComplexity, args["filter"].(*model.AwardFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.baseSalaries":
+		if e.ComplexityRoot.Query.BaseSalaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.BaseSalaries(childComplexity), true
 	case "Query.cluster":
 		if e.ComplexityRoot.Query.Cluster == nil {
 			break
@@ -3192,6 +3290,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Provinces(childComplexity, args["activeOn"].(*model.Date)), true
+	case "Query.rewardTotals":
+		if e.ComplexityRoot.Query.RewardTotals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rewardTotals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RewardTotals(childComplexity, args["year"].(int), args["provinceId"].(*string)), true
 
 	case "Recipient.kind":
 		if e.ComplexityRoot.Recipient.Kind == nil {
@@ -3298,6 +3407,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Revocation.Reason(childComplexity), true
+
+	case "RewardCoefficient.class":
+		if e.ComplexityRoot.RewardCoefficient.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCoefficient.Class(childComplexity), true
+	case "RewardCoefficient.coefficient":
+		if e.ComplexityRoot.RewardCoefficient.Coefficient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCoefficient.Coefficient(childComplexity), true
+	case "RewardCoefficient.confirmed":
+		if e.ComplexityRoot.RewardCoefficient.Confirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCoefficient.Confirmed(childComplexity), true
+	case "RewardCoefficient.source":
+		if e.ComplexityRoot.RewardCoefficient.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCoefficient.Source(childComplexity), true
+	case "RewardCoefficient.thousandths":
+		if e.ComplexityRoot.RewardCoefficient.Thousandths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCoefficient.Thousandths(childComplexity), true
+	case "RewardCoefficient.validFrom":
+		if e.ComplexityRoot.RewardCoefficient.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCoefficient.ValidFrom(childComplexity), true
+	case "RewardCoefficient.validTo":
+		if e.ComplexityRoot.RewardCoefficient.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCoefficient.ValidTo(childComplexity), true
+
+	case "RewardTotal.amount":
+		if e.ComplexityRoot.RewardTotal.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardTotal.Amount(childComplexity), true
+	case "RewardTotal.awardType":
+		if e.ComplexityRoot.RewardTotal.AwardType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardTotal.AwardType(childComplexity), true
+	case "RewardTotal.count":
+		if e.ComplexityRoot.RewardTotal.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardTotal.Count(childComplexity), true
+	case "RewardTotal.priced":
+		if e.ComplexityRoot.RewardTotal.Priced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardTotal.Priced(childComplexity), true
+	case "RewardTotal.province":
+		if e.ComplexityRoot.RewardTotal.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardTotal.Province(childComplexity), true
 
 	case "RoleGrant.role":
 		if e.ComplexityRoot.RoleGrant.Role == nil {
@@ -3642,6 +3825,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AwardFilter", ec.unmarshalInputAwardFilter),
 			graphql.NewInputUnmarshaler("AwardInput", ec.unmarshalInputAwardInput),
 			graphql.NewInputUnmarshaler("AwardTypeInput", ec.unmarshalInputAwardTypeInput),
+			graphql.NewInputUnmarshaler("BaseSalaryInput", ec.unmarshalInputBaseSalaryInput),
 			graphql.NewInputUnmarshaler("ClusterYearInput", ec.unmarshalInputClusterYearInput),
 			graphql.NewInputUnmarshaler("CommendationDecisionFilter", ec.unmarshalInputCommendationDecisionFilter),
 			graphql.NewInputUnmarshaler("CommendationDecisionInput", ec.unmarshalInputCommendationDecisionInput),
@@ -3666,6 +3850,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecipientInput", ec.unmarshalInputRecipientInput),
 			graphql.NewInputUnmarshaler("ReportedAwardTallyInput", ec.unmarshalInputReportedAwardTallyInput),
 			graphql.NewInputUnmarshaler("ReportedFigureInput", ec.unmarshalInputReportedFigureInput),
+			graphql.NewInputUnmarshaler("RewardCoefficientInput", ec.unmarshalInputRewardCoefficientInput),
 			graphql.NewInputUnmarshaler("ScoreInput", ec.unmarshalInputScoreInput),
 			graphql.NewInputUnmarshaler("SignerInput", ec.unmarshalInputSignerInput),
 			graphql.NewInputUnmarshaler("VoteSettingsInput", ec.unmarshalInputVoteSettingsInput),
@@ -3761,7 +3946,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "route.graphqls" "schema.graphqls" "subscription.graphqls" "vote.graphqls"
+//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "money.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "route.graphqls" "schema.graphqls" "subscription.graphqls" "vote.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3778,6 +3963,7 @@ var sources = []*ast.Source{
 	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
 	{Name: "dossier.graphqls", Input: sourceData("dossier.graphqls"), BuiltIn: false},
 	{Name: "law.graphqls", Input: sourceData("law.graphqls"), BuiltIn: false},
+	{Name: "money.graphqls", Input: sourceData("money.graphqls"), BuiltIn: false},
 	{Name: "movement.graphqls", Input: sourceData("movement.graphqls"), BuiltIn: false},
 	{Name: "province.graphqls", Input: sourceData("province.graphqls"), BuiltIn: false},
 	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
@@ -3936,6 +4122,10 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_dossier(ctx, field)
 	case "honoree":
 		return ec.fieldContext_Award_honoree(ctx, field)
+	case "rewardAmount":
+		return ec.fieldContext_Award_rewardAmount(ctx, field)
+	case "rewardCoefficient":
+		return ec.fieldContext_Award_rewardCoefficient(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Award", field.Name)
 }
@@ -4038,6 +4228,8 @@ func (ec *executionContext) childFields_AwardType(ctx context.Context, field gra
 		return ec.fieldContext_AwardType_order(ctx, field)
 	case "version":
 		return ec.fieldContext_AwardType_version(ctx, field)
+	case "rewardCoefficients":
+		return ec.fieldContext_AwardType_rewardCoefficients(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardType", field.Name)
 }
@@ -4058,6 +4250,22 @@ func (ec *executionContext) childFields_Ballot(ctx context.Context, field graphq
 		return ec.fieldContext_Ballot_round(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Ballot", field.Name)
+}
+
+func (ec *executionContext) childFields_BaseSalary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_BaseSalary_from(ctx, field)
+	case "amount":
+		return ec.fieldContext_BaseSalary_amount(ctx, field)
+	case "source":
+		return ec.fieldContext_BaseSalary_source(ctx, field)
+	case "version":
+		return ec.fieldContext_BaseSalary_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_BaseSalary_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BaseSalary", field.Name)
 }
 
 func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4786,6 +4994,42 @@ func (ec *executionContext) childFields_Revocation(ctx context.Context, field gr
 		return ec.fieldContext_Revocation_by(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Revocation", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardCoefficient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "class":
+		return ec.fieldContext_RewardCoefficient_class(ctx, field)
+	case "coefficient":
+		return ec.fieldContext_RewardCoefficient_coefficient(ctx, field)
+	case "thousandths":
+		return ec.fieldContext_RewardCoefficient_thousandths(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_RewardCoefficient_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_RewardCoefficient_validTo(ctx, field)
+	case "source":
+		return ec.fieldContext_RewardCoefficient_source(ctx, field)
+	case "confirmed":
+		return ec.fieldContext_RewardCoefficient_confirmed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardCoefficient", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_RewardTotal_province(ctx, field)
+	case "awardType":
+		return ec.fieldContext_RewardTotal_awardType(ctx, field)
+	case "count":
+		return ec.fieldContext_RewardTotal_count(ctx, field)
+	case "priced":
+		return ec.fieldContext_RewardTotal_priced(ctx, field)
+	case "amount":
+		return ec.fieldContext_RewardTotal_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardTotal", field.Name)
 }
 
 func (ec *executionContext) childFields_RoleGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

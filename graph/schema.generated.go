@@ -40,6 +40,7 @@ type MutationResolver interface {
 	SaveHonoree(ctx context.Context, id *string, input model.HonoreeInput, expectedVersion int) (*model.Honoree, error)
 	AttachFile(ctx context.Context, recordID string, file graphql.Upload) (*model.Attachment, error)
 	SaveLawPeriod(ctx context.Context, input model.LawPeriodInput, expectedVersion int) (*model.LawPeriod, error)
+	SaveBaseSalary(ctx context.Context, input model.BaseSalaryInput, expectedVersion int) (*model.BaseSalary, error)
 	CreateMovement(ctx context.Context, input model.MovementInput) (*model.Movement, error)
 	UpdateMovement(ctx context.Context, id string, input model.MovementInput, expectedVersion int) (*model.Movement, error)
 	DeleteMovement(ctx context.Context, id string, expectedVersion int) (string, error)
@@ -66,6 +67,8 @@ type QueryResolver interface {
 	Honorees(ctx context.Context, filter *model.HonoreeFilter, first *int, after *string) (*model.HonoreeConnection, error)
 	Honoree(ctx context.Context, id string) (*model.Honoree, error)
 	LawPeriods(ctx context.Context) ([]*model.LawPeriod, error)
+	BaseSalaries(ctx context.Context) ([]*model.BaseSalary, error)
+	RewardTotals(ctx context.Context, year int, provinceID *string) ([]*model.RewardTotal, error)
 	Movements(ctx context.Context, filter *model.MovementFilter, first *int, after *string) (*model.MovementConnection, error)
 	Movement(ctx context.Context, id string) (*model.Movement, error)
 	Provinces(ctx context.Context, activeOn *model.Date) ([]*model.Province, error)
@@ -461,6 +464,28 @@ func (ec *executionContext) field_Mutation_saveAwardType_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AwardTypeInput, error) {
 			return ec.unmarshalNAwardTypeInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTypeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveBaseSalary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BaseSalaryInput, error) {
+			return ec.unmarshalNBaseSalaryInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐBaseSalaryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1174,6 +1199,28 @@ func (ec *executionContext) field_Query_provinces_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["activeOn"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rewardTotals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "provinceId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinceId"] = arg1
 	return args, nil
 }
 
@@ -2133,6 +2180,50 @@ func (ec *executionContext) fieldContext_Mutation_saveLawPeriod(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_saveLawPeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveBaseSalary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveBaseSalary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveBaseSalary(ctx, fc.Args["input"].(model.BaseSalaryInput), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BaseSalary) graphql.Marshaler {
+			return ec.marshalNBaseSalary2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐBaseSalary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveBaseSalary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BaseSalary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveBaseSalary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3239,6 +3330,82 @@ func (ec *executionContext) fieldContext_Query_lawPeriods(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_baseSalaries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_baseSalaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().BaseSalaries(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BaseSalary) graphql.Marshaler {
+			return ec.marshalNBaseSalary2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐBaseSalaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_baseSalaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BaseSalary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rewardTotals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rewardTotals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RewardTotals(ctx, fc.Args["year"].(int), fc.Args["provinceId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RewardTotal) graphql.Marshaler {
+			return ec.marshalNRewardTotal2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRewardTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rewardTotals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardTotal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rewardTotals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_movements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3961,6 +4128,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "saveBaseSalary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveBaseSalary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createMovement":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createMovement(ctx, field)
@@ -4196,6 +4370,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_lawPeriods(ctx, field)
+				})
+		case "baseSalaries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_baseSalaries(ctx, field)
+				})
+		case "rewardTotals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rewardTotals(ctx, field)
 				})
 		case "movements":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

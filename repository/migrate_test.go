@@ -430,3 +430,99 @@ func TestMigrateDataBeforeDossiers(t *testing.T) {
 		t.Errorf("awards after the decision: %d, %v; want the old one and the new one", len(page.Items), err)
 	}
 }
+
+// A database written by the code of commit fa3094f (before reward money:
+// the founding data migrated to 7, and one Lao động tiên tiến of Lạng Sơn
+// conferred on 1/8/2024) gets the coefficients of the catalogue from
+// migration 15 and the base salary table from migration 16; an
+// administrator's coefficients and base salaries are kept, and a second
+// run changes nothing.
+func TestMigrateRewardMoney(t *testing.T) {
+	ctx := t.Context()
+	s, db := dataOf(t, "fa3094f-money.sqlite")
+	if n, err := db.Collection("award_types").CountDocuments(ctx, bson.D{{Key: "rewardCoefficients", Value: bson.D{{Key: "$exists", Value: true}}}}); err != nil || n != 0 {
+		t.Fatalf("the old data has coefficients already (%d, %v): not the previous commit's data", n, err)
+	}
+	if n, err := db.Collection("migrations").CountDocuments(ctx, bson.D{{Key: "_id", Value: 7}}); err != nil || n != 1 {
+		t.Fatalf("the old data is not migrated to 7 (%d, %v)", n, err)
+	}
+	// An administrator's correction made before the upgrade would be
+	// kept: give one stored type a coefficient of its own.
+	if _, err := db.Collection("award_types").UpdateOne(ctx, bson.D{{Key: "_id", Value: "giay-khen"}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "rewardCoefficients", Value: bson.A{bson.D{{Key: "thousandths", Value: 150}, {Key: "confirmed", Value: true}}}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
+		t.Fatal(err)
+	}
+	types, err := s.AwardTypes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]domain.AwardType{}
+	for _, at := range types {
+		byID[at.ID] = at
+	}
+	for _, c := range []struct {
+		id          string
+		thousandths int
+	}{{"lao-dong-tien-tien", 300}, {"chien-si-thi-dua-co-so", 1000}, {"chien-si-thi-dua-tinh", 3000}, {"chien-si-thi-dua-toan-quoc", 4500},
+		{"tap-the-lao-dong-tien-tien", 800}, {"tap-the-lao-dong-xuat-sac", 1500}, {"co-thi-dua-tinh", 8000}, {"co-thi-dua-chinh-phu", 12000},
+		{"thon-to-dan-pho-van-hoa", 1500}} {
+		cs := byID[c.id].RewardCoefficients
+		if len(cs) != 1 || cs[0].Thousandths != c.thousandths || cs[0].From != domain.Law2022Start || cs[0].Confirmed || cs[0].Source == "" {
+			t.Errorf("%s after migration 15: %+v, want %d‰ from %s, unconfirmed, with its source", c.id, cs, c.thousandths, domain.Law2022Start)
+		}
+	}
+	if cs := byID["huan-chuong-lao-dong"].RewardCoefficients; len(cs) != 0 {
+		t.Errorf("an order got coefficients nobody confirmed: %+v", cs)
+	}
+	if cs := byID["giay-khen"].RewardCoefficients; len(cs) != 1 || cs[0].Thousandths != 150 || !cs[0].Confirmed {
+		t.Errorf("the administrator's coefficient: %+v", cs)
+	}
+	salaries, err := s.BaseSalaries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(salaries) != 2 || salaries[0].From != "2023-07-01" || salaries[0].Amount != 1_800_000 ||
+		salaries[1].From != "2024-07-01" || salaries[1].Amount != 2_340_000 {
+		t.Errorf("base salaries after migration 16: %+v", salaries)
+	}
+	// The old award now carries its amount: 0.3 × 2,340,000 = 702,000 → 710,000.
+	all, first := domain.Access{All: true}, 10
+	page, err := s.Awards(ctx, domain.AwardFilter{ProvinceID: "lang-son"}, all, domain.PageArgs{First: &first})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("the old award: %v, %v", page, err)
+	}
+	ldtt := byID["lao-dong-tien-tien"]
+	if r := domain.AwardReward(&page.Items[0], &ldtt, salaries); r == nil || r.Amount != 710_000 {
+		t.Errorf("the old award's reward: %+v", r)
+	}
+	n, err := db.Collection("migrations").CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{15, 16}}}}})
+	if err != nil || n != 2 {
+		t.Errorf("recorded migrations 15 and 16: %d %v", n, err)
+	}
+	// Idempotent, even unrecorded; an administrator's base salary is kept.
+	b := domain.BaseSalary{From: "2024-07-01", Amount: 2_340_001}
+	if _, err := s.SaveBaseSalary(ctx, &b, salaries[1].Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Collection("migrations").DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{15, 16}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.AwardTypes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range again {
+		if at.Version != byID[at.ID].Version {
+			t.Errorf("%s changed on a second run: version %d → %d", at.ID, byID[at.ID].Version, at.Version)
+		}
+	}
+	if salaries, _ = s.BaseSalaries(ctx); len(salaries) != 2 || salaries[1].Amount != 2_340_001 {
+		t.Errorf("base salaries after a second run: %+v", salaries)
+	}
+}

@@ -123,7 +123,9 @@ type awardTypeDoc struct {
 	ValidFrom      string             `bson:"validFrom,omitempty"`
 	ValidTo        string             `bson:"validTo,omitempty"`
 	LegalBasis     string             `bson:"legalBasis,omitempty"`
-	Meta           meta               `bson:",inline"`
+	// RewardCoefficients: absent before migration 15 (none).
+	RewardCoefficients []rewardCoefficientDoc `bson:"rewardCoefficients,omitempty"`
+	Meta               meta                   `bson:",inline"`
 }
 
 type authorityRuleDoc struct {
@@ -144,6 +146,9 @@ func awardTypeToDomain(d *awardTypeDoc) *domain.AwardType {
 			t.AuthorityRules[i] = domain.AuthorityRule(r)
 		}
 	}
+	for _, c := range d.RewardCoefficients {
+		t.RewardCoefficients = append(t.RewardCoefficients, domain.RewardCoefficient(c))
+	}
 	return t
 }
 
@@ -156,6 +161,9 @@ func awardTypeToDoc(t *domain.AwardType) (*awardTypeDoc, error) {
 		for i, r := range t.AuthorityRules {
 			d.AuthorityRules[i] = authorityRuleDoc(r)
 		}
+	}
+	for _, c := range t.RewardCoefficients {
+		d.RewardCoefficients = append(d.RewardCoefficients, rewardCoefficientDoc(c))
 	}
 	return d, nil
 }

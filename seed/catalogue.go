@@ -83,7 +83,7 @@ func withRules(t domain.AwardType, rs []domain.AuthorityRule) domain.AwardType {
 
 // AwardTypes is the catalogue of award forms, in the order of the law:
 // orders, medals, honorary titles, prizes, emulation titles, certificates.
-var AwardTypes = []domain.AwardType{
+var AwardTypes = withRewards([]domain.AwardType{
 	awardType("huan-chuong-sao-vang", "Huân chương Sao vàng", "ORDER", nil, byPresident, indColl, law2022+", Điều 33"),
 	awardType("huan-chuong-ho-chi-minh", "Huân chương Hồ Chí Minh", "ORDER", nil, byPresident, indColl, law2022+", Điều 33"),
 	awardType("huan-chuong-doc-lap", "Huân chương Độc lập", "ORDER", classes3, byPresident, indColl, law2022+", Điều 33"),
@@ -127,4 +127,4 @@ var AwardTypes = []domain.AwardType{
 	awardType("gia-dinh-van-hoa", "Gia đình văn hóa", "EMULATION_TITLE", nil, rules(byCommune), household, art80k3),
 	awardType("thon-to-dan-pho-van-hoa", "Thôn, tổ dân phố văn hóa", "EMULATION_TITLE", nil, rules(byDistrict, communeFrom2025), collective, art80k2),
 	awardType("giay-khen", "Giấy khen", "CERTIFICATE_OF_COMMENDATION", nil, grassroots, indCollHome, law2022+", Điều 80"),
-}
+})

@@ -17,6 +17,8 @@ func Migrations() []repository.Migration {
 		{ID: 4, Name: "provinces name their predecessors and administrative centre", Up: migrateProvinces},
 		{ID: 5, Name: "the 2022 review is tied only to the movements the article names", Up: migrateReviewMovements},
 		{ID: 8, Name: "the law table; award-type authorities by decision date after the district level", Up: migrateLaw},
+		{ID: 15, Name: "award types carry their reward coefficients", Up: migrateRewardCoefficients},
+		{ID: 16, Name: "the base salary table", Up: LoadBaseSalaries},
 	}
 }
 

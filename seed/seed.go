@@ -63,6 +63,9 @@ func Load(ctx context.Context, s *repository.Store) error {
 	if err := loadLawPeriods(ctx, s); err != nil {
 		return err
 	}
+	if err := LoadBaseSalaries(ctx, s); err != nil {
+		return err
+	}
 	for i := range Indicators {
 		ind := Indicators[i]
 		ind.Order = i + 1

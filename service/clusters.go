@@ -108,7 +108,7 @@ func (s *Service) BallotsByReview(ctx context.Context, reviewIDs []string) (map[
 // SaveAwardType creates (expected 0) or replaces an award type (policy:
 // admin of "*").
 func (s *Service) SaveAwardType(ctx context.Context, in domain.AwardTypeInput, expected int) (*domain.AwardType, error) {
-	return saveReference(ctx, s, auth.SaveAwardType, func() (*domain.AwardType, error) { return domain.CheckAwardType(s.now(), in) },
+	return saveReference(ctx, s, auth.SaveAwardType, func() (*domain.AwardType, error) { return s.checkAwardType(ctx, in, expected) },
 		func(t *domain.AwardType) (*domain.AwardType, error) { return s.Store.SaveAwardType(ctx, t, expected) },
 		func(t *domain.AwardType) (string, int) { return t.ID, t.Version })
 }

@@ -26,6 +26,8 @@ type Store interface {
 	SaveIndicator(ctx context.Context, i *domain.Indicator, expected int) (before *domain.Indicator, err error)
 	// SaveLawPeriod is SaveAwardType for the law table.
 	SaveLawPeriod(ctx context.Context, p *domain.LawPeriod, expected int) (before *domain.LawPeriod, err error)
+	// SaveBaseSalary is SaveAwardType for the base salary from a date.
+	SaveBaseSalary(ctx context.Context, b *domain.BaseSalary, expected int) (before *domain.BaseSalary, err error)
 	// SetClusterYear sets (adds or replaces) one year of a cluster at the
 	// expected version of the cluster.
 	SetClusterYear(ctx context.Context, id string, expected int, y domain.ClusterYear) (before, after *domain.Cluster, err error)

@@ -208,6 +208,10 @@ type AwardType struct {
 	Order int `json:"order"`
 	// Starts at 1, +1 on each change.
 	Version int `json:"version"`
+	// The reward money's coefficients by decision date. Empty: the catalogue gives
+	// the form none (orders, medals and certificates have none until an admin
+	// enters them), and its awards carry no `rewardAmount`.
+	RewardCoefficients []*RewardCoefficient `json:"rewardCoefficients"`
 }
 
 func (AwardType) IsNode() {}
@@ -234,6 +238,33 @@ type AwardTypeInput struct {
 	ValidTo *Date `json:"validTo,omitempty"`
 	// The articles that define the form.
 	LegalBasis *string `json:"legalBasis,omitempty"`
+	// The reward coefficients. Null (or left out) keeps the stored ones; an empty
+	// list removes them, and the form's awards then carry no `rewardAmount`.
+	RewardCoefficients []*RewardCoefficientInput `json:"rewardCoefficients,omitempty"`
+}
+
+// The base salary (lương cơ sở) in force from a date until the next one's; public.
+type BaseSalary struct {
+	// The first day it is in force (its id).
+	From Date `json:"from"`
+	// The amount in đồng a month, e.g. 2340000.
+	Amount int `json:"amount"`
+	// The text that sets it, and what was not checked.
+	Source *string `json:"source,omitempty"`
+	// The record's version, for `saveBaseSalary`'s `expectedVersion`.
+	Version int `json:"version"`
+	// When it was last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// The base salary from a date (`*` admin).
+type BaseSalaryInput struct {
+	// The first day it is in force; one base salary a date.
+	From Date `json:"from"`
+	// The amount in đồng a month, 1–10000000.
+	Amount int `json:"amount"`
+	// The text that sets it, at most 200 characters.
+	Source *string `json:"source,omitempty"`
 }
 
 // A cluster's composition for one year; it replaces that year's composition.
@@ -885,6 +916,58 @@ type Revocation struct {
 	At time.Time `json:"at"`
 	// The `sub` of who recorded it.
 	By *string `json:"by,omitempty"`
+}
+
+// A coefficient of the base salary (lương cơ sở) that an award type is rewarded
+// with, for decisions dated between two days. The amount of an award is the
+// coefficient × the base salary in force on its decision's date, rounded up to
+// the next 10,000 đồng.
+type RewardCoefficient struct {
+	// The class it applies to; null: every class (one of the award's very class is taken first).
+	Class *AwardClass `json:"class,omitempty"`
+	// The coefficient, e.g. 0.3 for Lao động tiên tiến: exactly `thousandths` / 1000.
+	Coefficient float64 `json:"coefficient"`
+	// The coefficient in thousandths, as stored and computed with (integers only): 300 for 0.3.
+	Thousandths int `json:"thousandths"`
+	// The first decision date it applies to; null: no lower limit.
+	ValidFrom *Date `json:"validFrom,omitempty"`
+	// The last decision date it applies to; null: still in force.
+	ValidTo *Date `json:"validTo,omitempty"`
+	// The text that sets it (decree and article), and what was not checked.
+	Source *string `json:"source,omitempty"`
+	// Whether the coefficient was checked against the official text; the founding data's are not.
+	Confirmed bool `json:"confirmed"`
+}
+
+// A reward coefficient of an award type (`*` admin, in `saveAwardType`).
+type RewardCoefficientInput struct {
+	// The class it applies to; null: every class. Must be one of the type's classes.
+	Class *AwardClass `json:"class,omitempty"`
+	// The coefficient in thousandths of the base salary, 1–200000: 300 for 0.3, 12000 for 12.0.
+	Thousandths int `json:"thousandths"`
+	// The first decision date it applies to; null: no lower limit.
+	ValidFrom *Date `json:"validFrom,omitempty"`
+	// The last decision date it applies to; null: open. Two coefficients of one class must not share a day.
+	ValidTo *Date `json:"validTo,omitempty"`
+	// The text that sets it, at most 200 characters.
+	Source *string `json:"source,omitempty"`
+	// Whether it was checked against the official text; default false.
+	Confirmed *bool `json:"confirmed,omitempty"`
+}
+
+// The reward money of one province's CONFERRED awards of one form in a year.
+type RewardTotal struct {
+	// The awards' province.
+	Province *Province `json:"province"`
+	// The form.
+	AwardType *AwardType `json:"awardType"`
+	// How many CONFERRED awards of the form the province has in the year (that the caller can see).
+	Count int `json:"count"`
+	// How many of them carry a `rewardAmount` (the others count in `count`, not in `amount`).
+	Priced int `json:"priced"`
+	// The sum of their `rewardAmount`s in đồng. A Float because a year's total may
+	// pass GraphQL's 32-bit Int; it is always a whole number, exact (far below 2^53).
+	Amount float64 `json:"amount"`
 }
 
 // A role in a scope: a province id, or `*` for every province and the cluster.
