@@ -548,7 +548,7 @@ func DecideWith(ref Reference, rules RouteRules, now time.Time, d *Dossier, in D
 		k := HonoreeOf(r.HonoreeID, r.Recipient, r.ProvinceID)
 		if j, dup := seen[k]; dup {
 			return nil, nil, Invalid("input.recipients", "recipients %d and %d are the same honoree (%s): a decision confers one award on each; name the one conferred",
-				j, x.index, r.Recipient.Name)
+				j+1, x.index+1, r.Recipient.Name)
 		}
 		seen[k] = x.index
 	}

@@ -298,7 +298,7 @@ func selectRecipients(ref Reference, ranks [][]string, d *Dossier, in []DecidedR
 			return nil, nil, Invalid(f+".index", "the dossier has recipients 0 to %d", len(d.Recipients)-1)
 		}
 		if _, dup := chosen[x.Index]; dup {
-			return nil, nil, Invalid(f+".index", "recipient %d is named twice", x.Index)
+			return nil, nil, Invalid(f+".index", "index %d is named twice", x.Index)
 		}
 		p := d.Recipients[x.Index]
 		class := ""
@@ -317,10 +317,10 @@ func selectRecipients(ref Reference, ranks [][]string, d *Dossier, in []DecidedR
 		s, ok := chosen[i]
 		switch {
 		case !ok:
-			notes = append(notes, fmt.Sprintf("recipient %d (%s): %s not conferred", i, r.Recipient.Name, formName(ref, r.AwardTypeID, r.Class)))
+			notes = append(notes, fmt.Sprintf("recipient %d (%s): %s not conferred", i+1, r.Recipient.Name, formName(ref, r.AwardTypeID, r.Class)))
 			continue
 		case s.awardTypeID != r.AwardTypeID || s.class != r.Class:
-			notes = append(notes, fmt.Sprintf("recipient %d (%s): %s conferred instead of %s", i, r.Recipient.Name,
+			notes = append(notes, fmt.Sprintf("recipient %d (%s): %s conferred instead of %s", i+1, r.Recipient.Name,
 				formName(ref, s.awardTypeID, s.class), formName(ref, r.AwardTypeID, r.Class)))
 		}
 		out = append(out, s)

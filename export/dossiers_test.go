@@ -501,7 +501,7 @@ func TestDossierRowCap(t *testing.T) {
 func TestDossierLabels(t *testing.T) {
 	want := map[string]map[string]string{
 		"DossierStatus": {"DRAFT": "Dự thảo", "SUBMITTED": "Đã trình", "RETURNED": "Trả lại", "VETTED": "Đã thẩm định",
-			"DECIDED": "Đã quyết định", "REJECTED": "Không khen thưởng"},
+			"FORWARDED": "Đã trình cấp trên", "DECIDED": "Đã quyết định", "REJECTED": "Không khen thưởng"},
 		"DossierKind": {"REGULAR": "Thường xuyên", "THEMATIC": "Theo đợt, chuyên đề", "UNSCHEDULED": "Đột xuất",
 			"DEDICATION": "Quá trình cống hiến", "YEARS_OF_SERVICE": "Theo niên hạn", "FOREIGN": "Đối ngoại"},
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thidua/thidua/repository"
 )
@@ -248,5 +249,50 @@ func TestOneAwardPerHonoreePerDecision(t *testing.T) {
 				t.Errorf("another decision: %v", r.Errors)
 			}
 		})
+	}
+}
+
+// The route's moves reach the subscribers as the other moves do: the
+// forwarding of a Lạng Sơn dossier reaches Lạng Sơn's viewers and "*"'s,
+// with its new level and the chair's letter; no other province's.
+func TestSubscriptionForwardedDossier(t *testing.T) {
+	t.Parallel()
+	a := newSubAPI(t, nil)
+	editor := subToken(t, map[string]string{"lang-son": "decider"}, time.Hour)
+	caoBang := a.connect(t, "cao-bang viewer", subToken(t, map[string]string{"cao-bang": "viewer"}, time.Hour))
+	langSon := a.connect(t, "lang-son viewer", subToken(t, map[string]string{"lang-son": "viewer"}, time.Hour))
+	star := a.connect(t, "* viewer", subToken(t, map[string]string{"*": "viewer"}, time.Hour))
+	const q = `subscription { dossierChanged { op id dossier { status level forwardingLetter { number } } } }`
+	for _, w := range []*wsClient{caoBang, langSon, star} {
+		w.subscribe("1", q, nil)
+	}
+	a.waitSubscribers(t, 3)
+	in := map[string]any{"provinceId": "lang-son", "kind": "REGULAR", "authority": "PRIME_MINISTER", "year": 2025,
+		"title": "Đề nghị", "proposingUnit": "UBND tỉnh", "letter": map[string]any{"number": "1/TTr", "date": "2026-11-01"},
+		"council": map[string]any{"date": "2026-11-05", "membersPresent": 9, "membersTotal": 9},
+		"recipients": []any{map[string]any{"recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Lò Văn Pấng"},
+			"awardTypeId": "bang-khen-thu-tuong", "achievement": "Thành tích"}}}
+	id := get(a.ok(editor, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id")
+	for v, m := range []string{"submitDossier", "vetDossier", `forwardDossier`} {
+		extra := ""
+		if m == "forwardDossier" {
+			extra = `, letter: {number: "9/TTr-UBND", date: "2026-11-10"}`
+		}
+		a.ok(editor, fmt.Sprintf(`mutation($id: ID!) { %s(id: $id, expectedVersion: %d%s) { id } }`, m, v+1, extra), map[string]any{"id": id})
+	}
+	for _, w := range []*wsClient{langSon, star} {
+		var last map[string]any
+		for range 4 { // CREATED, then the three moves
+			last = change(t, w.next(time.Second), "dossierChanged")
+		}
+		if last["op"] != "UPDATED" || last["id"] != id || get(last, "dossier", "status") != "FORWARDED" ||
+			get(last, "dossier", "level") != "*" || get(last, "dossier", "forwardingLetter", "number") != "9/TTr-UBND" {
+			t.Errorf("%s: the forwarding arrived as %v", w.name, last)
+		}
+	}
+	select {
+	case m := <-caoBang.msgs:
+		t.Errorf("cao-bang's viewer was told of Lạng Sơn's dossier: %+v", m)
+	case <-time.After(100 * time.Millisecond):
 	}
 }

@@ -35,7 +35,9 @@ func decide(ctx context.Context, s *repository.Store, d *domain.Dossier) error {
 	all := domain.Access{All: true}
 	_, _, _, _, err := s.RecordDecision(ctx, d.ID, d.Version, all, all,
 		func(d *domain.Dossier) (*domain.DecisionRecord, []*domain.Award, error) {
-			dec := &domain.DecisionRecord{Owner: "lang-son", Published: true, Number: "1/QĐ-UBND", Date: "2026-01-05",
+			// A number of its own per dossier: one decision gives an
+			// honoree one award, whatever the dossier (domain.OneAwardPerHonoree).
+			dec := &domain.DecisionRecord{Owner: "lang-son", Published: true, Number: d.ID[len(d.ID)-6:] + "/QĐ-UBND", Date: "2026-01-05",
 				Authority: "PROVINCE_CHAIR", IssuedBy: "UBND tỉnh Lạng Sơn", Signer: domain.Signer{Name: "Hồ Tiến Thiệu"},
 				ProvinceID: "lang-son", DossierID: d.ID}
 			var list []*domain.Award

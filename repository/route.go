@@ -29,26 +29,14 @@ func (s *Store) lockDecisionAct(dec *domain.DecisionRecord) func() {
 }
 
 // awardsOfSameDecision returns the awards the recorded decisions that are
-// the same act as dec (domain.SameDecision) conferred.
+// the same act as dec (domain.SameDecision) conferred: from the read model
+// if it is loaded (a decision does not wait for it to load; the database is
+// as current under the act's lock), else from the database.
 func (s *Store) awardsOfSameDecision(ctx context.Context, dec *domain.DecisionRecord) ([]domain.Award, error) {
-	var ids []string
-	var out []domain.Award
-	if rm, err := s.model(ctx); err != nil || rm != nil {
-		if err != nil {
-			return nil, err
+	if rm := s.rm; rm != nil {
+		if out, loaded := rm.awardsOfSameDecision(dec); loaded {
+			return out, nil
 		}
-		rm.mu.RLock()
-		defer rm.mu.RUnlock()
-		for _, r := range rm.decisions.rows {
-			if domain.SameDecision(&r.rec, dec) {
-				for _, id := range r.rec.AwardIDs {
-					if a, ok := rm.awards.byID[id]; ok {
-						out = append(out, a.rec)
-					}
-				}
-			}
-		}
-		return out, nil
 	}
 	cur, err := s.c(colDecisions).Find(ctx, and(decisionFilter(domain.DecisionFilter{Authority: dec.Authority}),
 		bson.D{{Key: "date", Value: dec.Date}}))
@@ -59,6 +47,7 @@ func (s *Store) awardsOfSameDecision(ctx context.Context, dec *domain.DecisionRe
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, mapErr(err)
 	}
+	var ids []string
 	for i := range docs {
 		if domain.SameDecision(decisionRecordToDomain(&docs[i]), dec) {
 			ids = append(ids, docs[i].AwardIDs...)
@@ -68,10 +57,32 @@ func (s *Store) awardsOfSameDecision(ctx context.Context, dec *domain.DecisionRe
 	if err != nil {
 		return nil, err
 	}
+	out := make([]domain.Award, 0, len(found))
 	for _, a := range found {
 		out = append(out, *a)
 	}
 	return out, nil
+}
+
+// awardsOfSameDecision is Store.awardsOfSameDecision in memory; false when
+// the model is not loaded.
+func (rm *readModel) awardsOfSameDecision(dec *domain.DecisionRecord) ([]domain.Award, bool) {
+	rm.mu.RLock()
+	defer rm.mu.RUnlock()
+	if !rm.loaded {
+		return nil, false
+	}
+	var out []domain.Award
+	for _, r := range rm.decisions.rows {
+		if domain.SameDecision(&r.rec, dec) {
+			for _, id := range r.rec.AwardIDs {
+				if a, ok := rm.awards.byID[id]; ok {
+					out = append(out, a.rec)
+				}
+			}
+		}
+	}
+	return out, true
 }
 
 // migrationSubject signs the history events migrations add.

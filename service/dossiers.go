@@ -312,14 +312,16 @@ func (s *Service) ForwardDossier(ctx context.Context, id string, expected int, l
 	return s.dossierChanged(ctx, before, after), nil
 }
 
-// ReturnDossier sends a submitted dossier back to its province with the
-// reasons (policy: vetter of its level).
+// ReturnDossier sends a dossier back to its province's editors with the
+// reasons: a submitted one, a vetted one waiting for the chair, or a
+// forwarded one from the central level (policy: vetter of its level).
 func (s *Service) ReturnDossier(ctx context.Context, id string, expected int, reasons []string) (*domain.Dossier, error) {
 	return s.moveDossier(ctx, auth.ReturnDossier, id, expected, domain.DossierReturned, reasons)
 }
 
-// VetDossier passes a submitted dossier on to the decision (policy: vetter
-// of its level).
+// VetDossier passes a submitted dossier on to the decision, or to the
+// chair's forwarding, or a forwarded one on to the central decision
+// (policy: vetter of its level).
 func (s *Service) VetDossier(ctx context.Context, id string, expected int, note *string) (*domain.Dossier, error) {
 	var reasons []string
 	if note != nil {
