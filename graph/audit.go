@@ -42,7 +42,7 @@ var recordTypes = map[string]string{
 	"createPeriodReview": "periodReview", "updatePeriodReview": "periodReview",
 	"submitProvinceReport": "provinceReport",
 	"setClusterYear":       "cluster", "openVote": "vote", "castBallot": "ballot", "closeVote": "vote",
-	"saveAwardType": "awardType", "saveIndicator": "indicator",
+	"saveAwardType": "awardType", "saveIndicator": "indicator", "saveLawPeriod": "lawPeriod",
 	"createDossier": "dossier", "updateDossier": "dossier", "deleteDossier": "dossier", "submitDossier": "dossier",
 	"returnDossier": "dossier", "vetDossier": "dossier", "rejectDossier": "dossier",
 	"recordDecision": "decision", "saveHonoree": "honoree", "attachFile": "attachment",
