@@ -325,7 +325,9 @@ func TestCentralDossierEligibilityAndDuplicates(t *testing.T) {
 	in := func(awardType string) map[string]any {
 		return map[string]any{"provinceId": "lang-son", "kind": "REGULAR", "authority": "PRIME_MINISTER", "year": 2025,
 			"title": "Đề nghị", "proposingUnit": "UBND tỉnh Lạng Sơn", "letter": map[string]any{"number": "1/TTr-UBND", "date": "2026-11-01"},
-			"recipients": []any{map[string]any{"honoreeId": honoree, "awardTypeId": awardType, "achievement": "Thành tích"}}}
+			// One achievement per form: the same one for two forms would be
+			// warned of (Law 06/2022, Điều 6).
+			"recipients": []any{map[string]any{"honoreeId": honoree, "awardTypeId": awardType, "achievement": "Thành tích: " + awardType}}}
 	}
 	create := `mutation($in: DossierInput!) { createDossier(input: $in) { id version level } }`
 	submit := `mutation($id: ID!) { submitDossier(id: $id, expectedVersion: 1) { status warnings { recipient message } } }`
