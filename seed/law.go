@@ -68,8 +68,10 @@ func migrateLaw(ctx context.Context, s *repository.Store) error {
 }
 
 // previousAwardType is an award type as the code before migration 8 seeded
-// it: no rule marked unconfirmed, and without the rules this change added.
+// it: no rule marked unconfirmed, without the rules this change added, and
+// without reward coefficients (migration 15 adds those later).
 func previousAwardType(t domain.AwardType) domain.AwardType {
+	t.RewardCoefficients = nil
 	var rs []domain.AuthorityRule
 	for _, r := range t.AuthorityRules {
 		if r == communeFrom2025 || r.Basis == practiceTTg2024 {
