@@ -104,11 +104,15 @@ var cachedFields = fieldSources(map[source][]string{
 	},
 })
 
-func fieldSources(by map[source][]string) map[string]source {
-	out := map[string]source{}
+// typeField names a field of a type (no string built per field looked up).
+type typeField struct{ typ, field string }
+
+func fieldSources(by map[source][]string) map[typeField]source {
+	out := map[typeField]source{}
 	for s, fields := range by {
 		for _, f := range fields {
-			out[f] = s
+			typ, field, _ := strings.Cut(f, ".")
+			out[typeField{typ, field}] = s
 		}
 	}
 	return out
@@ -236,7 +240,7 @@ func walkSources(doc *ast.QueryDocument, set ast.SelectionSet, src *source, dept
 			if sel.ObjectDefinition == nil {
 				return false
 			}
-			s, ok := cachedFields[sel.ObjectDefinition.Name+"."+sel.Name]
+			s, ok := cachedFields[typeField{sel.ObjectDefinition.Name, sel.Name}]
 			if !ok {
 				return false
 			}
