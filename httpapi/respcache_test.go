@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -59,5 +60,51 @@ func TestCachedAnswersKeepCallersAndChangesApart(t *testing.T) {
 	}
 	if r := a.do(langSon, one, map[string]any{"id": id}); r.Data["award"] != nil {
 		t.Fatalf("the deleted award is still read: %v", r.Data)
+	}
+}
+
+// Callers reading the same page at once, each time right after an editor
+// proposed an award (a change of the read model) and read the page with
+// it, are never given the editor's unpublished proposals, whichever of
+// their answers is kept first.
+func TestCachedAnswersUnderConcurrentReads(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+	caoBang := token(t, map[string]string{"cao-bang": "editor"})
+	const page = `query($p: ID) { awards(first: 50, filter: {provinceId: $p}) { edges { node { id } } } }`
+	vars := map[string]any{"p": "lang-son"}
+	var proposed []string
+	for round := range 6 {
+		id := get(a.ok(langSon, createAward, map[string]any{"in": awardInput("lang-son")}), "createAward", "id").(string)
+		proposed = append(proposed, id)
+		a.ok(langSon, page, vars) // the editor's answer, with its proposals, kept
+		var wg sync.WaitGroup
+		shown := make(chan string, 1024)
+		for _, tok := range []string{"", caoBang, "", caoBang, "", caoBang} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 5 {
+					r := a.do(tok, page, vars)
+					if len(r.Errors) > 0 {
+						t.Errorf("a read failed: %+v", r.Errors)
+						return
+					}
+					for _, e := range r.Data["awards"].(map[string]any)["edges"].([]any) {
+						shown <- get(e, "node", "id").(string)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(shown)
+		for got := range shown {
+			for _, id := range proposed {
+				if got == id {
+					t.Fatalf("round %d: another caller was shown lang-son's unpublished proposal %s", round, id)
+				}
+			}
+		}
 	}
 }
