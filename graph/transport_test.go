@@ -1,8 +1,9 @@
 package graph
 
 import (
-	"bytes"
 	"encoding/json"
+	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -21,14 +22,17 @@ func TestWriteResponseAsMarshal(t *testing.T) {
 		{Errors: gqlerror.List{{Message: "bad"}}},
 		nil,
 	} {
-		var got bytes.Buffer
-		writeResponse(&got, resp)
+		got := httptest.NewRecorder()
+		writeResponse(got, resp)
 		want, err := json.Marshal(resp)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.String() != string(want) {
-			t.Errorf("wrote %s, json.Marshal writes %s", got.String(), want)
+		if got.Body.String() != string(want) {
+			t.Errorf("wrote %s, json.Marshal writes %s", got.Body.String(), want)
+		}
+		if n := got.Header().Get("Content-Length"); n != "" && n != strconv.Itoa(got.Body.Len()) {
+			t.Errorf("Content-Length %s for a body of %d bytes", n, got.Body.Len())
 		}
 	}
 }

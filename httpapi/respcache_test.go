@@ -1,0 +1,110 @@
+package httpapi_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The read model's answers are kept whole (graph/refcache.go) under the
+// caller and the read model's generation: a page one caller read, its
+// unpublished records included, is never the answer to another caller of
+// the same subject but other roles, nor to an anonymous one; and a change
+// is in the very next answer to the same query.
+func TestCachedAnswersKeepCallersAndChangesApart(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+	caoBang := token(t, map[string]string{"cao-bang": "editor"}) // the same subject as langSon
+	const page = `query($p: ID) { awards(first: 50, filter: {provinceId: $p}) { totalCount edges { node { id status recipient { name } } } } }`
+	const one = `query($id: ID!) { award(id: $id) { id status } }`
+	vars := map[string]any{"p": "lang-son"}
+	ids := func(d map[string]any) string {
+		var b strings.Builder
+		for _, e := range get(d, "awards", "edges").([]any) {
+			b.WriteString(get(e, "node", "id").(string) + " ")
+		}
+		return b.String()
+	}
+
+	public := a.ok("", page, vars)
+	a.ok(langSon, page, vars) // the editor's answer, kept before the change
+	id := get(a.ok(langSon, createAward, map[string]any{"in": awardInput("lang-son")}), "createAward", "id").(string)
+
+	for i := range 2 { // the second answer of each is the kept one
+		own := a.ok(langSon, page, vars)
+		if !strings.Contains(ids(own), id) {
+			t.Fatalf("answer %d: the editor's page lacks the award it just proposed", i)
+		}
+		if got := get(a.ok(langSon, one, map[string]any{"id": id}), "award", "id"); got != id {
+			t.Fatalf("answer %d: the editor reads its proposal as %v", i, got)
+		}
+		for name, tok := range map[string]string{"anonymous": "", "cao-bang's editor": caoBang} {
+			other := a.ok(tok, page, vars)
+			if strings.Contains(ids(other), id) {
+				t.Fatalf("answer %d: %s sees lang-son's unpublished proposal in the page", i, name)
+			}
+			if got := get(other, "awards", "totalCount"); got != get(public, "awards", "totalCount") {
+				t.Fatalf("answer %d: %s counts %v awards, the public %v", i, name, got, get(public, "awards", "totalCount"))
+			}
+			if r := a.do(tok, one, map[string]any{"id": id}); r.Data["award"] != nil {
+				t.Fatalf("answer %d: %s reads lang-son's unpublished proposal: %v", i, name, r.Data)
+			}
+		}
+	}
+
+	// A change moves the generation on: the next answer has it.
+	a.ok(langSon, deleteAward, map[string]any{"id": id, "v": 1})
+	if strings.Contains(ids(a.ok(langSon, page, vars)), id) {
+		t.Fatal("the editor's page still lists the award it deleted")
+	}
+	if r := a.do(langSon, one, map[string]any{"id": id}); r.Data["award"] != nil {
+		t.Fatalf("the deleted award is still read: %v", r.Data)
+	}
+}
+
+// Callers reading the same page at once, each time right after an editor
+// proposed an award (a change of the read model) and read the page with
+// it, are never given the editor's unpublished proposals, whichever of
+// their answers is kept first.
+func TestCachedAnswersUnderConcurrentReads(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	langSon := token(t, map[string]string{"lang-son": "editor"})
+	caoBang := token(t, map[string]string{"cao-bang": "editor"})
+	const page = `query($p: ID) { awards(first: 50, filter: {provinceId: $p}) { edges { node { id } } } }`
+	vars := map[string]any{"p": "lang-son"}
+	var proposed []string
+	for round := range 6 {
+		id := get(a.ok(langSon, createAward, map[string]any{"in": awardInput("lang-son")}), "createAward", "id").(string)
+		proposed = append(proposed, id)
+		a.ok(langSon, page, vars) // the editor's answer, with its proposals, kept
+		var wg sync.WaitGroup
+		shown := make(chan string, 1024)
+		for _, tok := range []string{"", caoBang, "", caoBang, "", caoBang} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 5 {
+					r := a.do(tok, page, vars)
+					if len(r.Errors) > 0 {
+						t.Errorf("a read failed: %+v", r.Errors)
+						return
+					}
+					for _, e := range r.Data["awards"].(map[string]any)["edges"].([]any) {
+						shown <- get(e, "node", "id").(string)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(shown)
+		for got := range shown {
+			for _, id := range proposed {
+				if got == id {
+					t.Fatalf("round %d: another caller was shown lang-son's unpublished proposal %s", round, id)
+				}
+			}
+		}
+	}
+}
