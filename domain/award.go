@@ -50,6 +50,7 @@ type AwardInput struct {
 	Decision        *DecisionInput
 	Citation        *string
 	RejectionReason *string
+	UnitID          *string // the province's unit (checked by the service)
 }
 
 // RecipientInput is who receives an award.

@@ -35,6 +35,8 @@ var builtin = []Migration{
 	{ID: 2, Name: "award type authority rules", Up: migrateAuthorityRules},
 	{ID: 6, Name: "indexes of dossiers, decisions, honorees, attachments and awards' links", Up: migrateDossierIndexes},
 	{ID: 7, Name: "awards decided from a dossier carry its kind of commendation", Up: migrateCommendationKind},
+	{ID: 13, Name: "indexes of units, emulation registrations and initiatives", Up: migrateGrassrootsIndexes},
+	{ID: 14, Name: "awards indexed by unit", Up: migrateAwardUnitIndex},
 }
 
 // migrateCommendationKind gives the awards a decision conferred before they

@@ -19,6 +19,9 @@ func (s *Service) checkAward(ctx context.Context, in domain.AwardInput) (*domain
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkGrassroots(ctx, in, a); err != nil {
+		return nil, err
+	}
 	if err := s.holdMovement(ctx, a.MovementID); err != nil {
 		return nil, err
 	}
