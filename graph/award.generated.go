@@ -22,6 +22,7 @@ type AwardResolver interface {
 	DecisionRecord(ctx context.Context, obj *model.Award) (*model.CommendationDecision, error)
 	Dossier(ctx context.Context, obj *model.Award) (*model.Dossier, error)
 	Honoree(ctx context.Context, obj *model.Award) (*model.Honoree, error)
+	Unit(ctx context.Context, obj *model.Award) (*model.Unit, error)
 }
 type AwardConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AwardConnection) (int, error)
@@ -718,6 +719,38 @@ func (ec *executionContext) fieldContext_Award_honoree(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Honoree(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Award_unit(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Award().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Award",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1905,7 +1938,7 @@ func (ec *executionContext) unmarshalInputAwardInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provinceId", "awardTypeId", "class", "authority", "recipient", "year", "status", "movementId", "decision", "citation", "rejectionReason"}
+	fieldsInOrder := [...]string{"provinceId", "awardTypeId", "class", "authority", "recipient", "year", "status", "movementId", "decision", "citation", "rejectionReason", "unitId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1989,6 +2022,13 @@ func (ec *executionContext) unmarshalInputAwardInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.RejectionReason = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
 		}
 	}
 	return it, nil
@@ -2403,6 +2443,12 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_honoree(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Award_unit(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -108,6 +108,7 @@ type Award struct {
 	DecisionID       string
 	DossierID        string
 	HonoreeID        string
+	UnitID           string
 	CommendationKind *DossierKind
 	Version          int
 	CreatedAt        time.Time
