@@ -131,7 +131,7 @@ type titleImport struct {
 	register []domain.Initiative
 	types    []domain.AwardType
 	title    *domain.AwardType // the current section's
-	seen     map[string]int   // name, unit and title → the line that has them
+	seen     map[string]int    // name, unit and title → the line that has them
 	by       string
 }
 
