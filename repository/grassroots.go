@@ -14,10 +14,9 @@ import (
 )
 
 // The grassroots cycle: units, emulation registrations, the initiative
-// register, and the bulk write of imported titles. The lists are read from
-// the database, not the read model: they are a province's (hundreds of
-// units and registrations, a few thousand initiatives a year), filtered by
-// province (README, "The grassroots cycle").
+// register, and the bulk write of imported titles. Lists and reads by id
+// come from the read model where there is one (grassroots_readmodel.go),
+// from the database otherwise.
 
 const (
 	colUnits         = "units"
@@ -105,12 +104,8 @@ func initiativeToDomain(d *initiativeDoc) *domain.Initiative {
 }
 
 func initiativeToDoc(x *domain.Initiative) (*initiativeDoc, error) {
-	key := x.Title
-	for _, a := range x.Authors {
-		key += " | " + a
-	}
 	d := &initiativeDoc{Owner: x.Owner, Published: x.Published, ProvinceID: x.ProvinceID, Title: x.Title, Authors: x.Authors,
-		SearchKey: vntext.Fold(key), UnitID: x.UnitID, Year: x.Year, Level: x.Level,
+		SearchKey: initiativeSearchKey(x), UnitID: x.UnitID, Year: x.Year, Level: x.Level,
 		RecognisedBy: decisionToDoc(x.RecognisedBy), Meta: metaOf(x.Meta)}
 	return d, setID(&d.ID, x.ID)
 }
@@ -126,10 +121,11 @@ func setID(dst *bson.ObjectID, id string) error {
 }
 
 var (
-	units         = kind[unitDoc, domain.Unit]{colUnits, "unit", unitToDomain, unitToDoc, nil}
+	units         = kind[unitDoc, domain.Unit]{colUnits, "unit", unitToDomain, unitToDoc, keptUnit}
 	registrations = kind[registrationDoc, domain.EmulationRegistration]{colRegistrations, "registration",
-		registrationToDomain, registrationToDoc, nil}
-	initiatives = kind[initiativeDoc, domain.Initiative]{colInitiatives, "initiative", initiativeToDomain, initiativeToDoc, nil}
+		registrationToDomain, registrationToDoc, keptRegistration}
+	initiatives = kind[initiativeDoc, domain.Initiative]{colInitiatives, "initiative", initiativeToDomain, initiativeToDoc,
+		keptInitiative}
 )
 
 // grassrootsIndexes are the indexes of the grassroots collections (and
@@ -218,16 +214,28 @@ func (s *Store) UpdateUnit(ctx context.Context, id string, expected int, read, w
 
 // Unit reads one unit within the read access.
 func (s *Store) Unit(ctx context.Context, id string, read domain.Access) (*domain.Unit, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return grassByID(rm, rm.units, id, units.name, read, copyUnit, func(u *domain.Unit) bool { return read.Sees(u.Published, u.Owner) })
+	}
 	return getOne(ctx, s, units, id, read)
 }
 
 // UnitsByID reads units within the read access, keyed by id.
 func (s *Store) UnitsByID(ctx context.Context, ids []string, read domain.Access) (map[string]*domain.Unit, error) {
-	return getMany(ctx, s, units, ids, read, func(u *domain.Unit) string { return u.ID })
+	return byIDs(ctx, s, units, ids, read, func(u *domain.Unit) string { return u.ID }, s.Unit)
 }
 
 // Units lists a province's units by name.
 func (s *Store) Units(ctx context.Context, provinceID string, read domain.Access) ([]domain.Unit, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.unitList(provinceID, read), nil
+	}
 	return findList(ctx, s, colUnits, and(bson.D{{Key: "provinceId", Value: provinceID}}, readFilter(read)),
 		bson.D{{Key: "nameKey", Value: 1}}, 0, unitToDomain)
 }
@@ -251,10 +259,19 @@ func (s *Store) CreateRegistration(ctx context.Context, r *domain.EmulationRegis
 // RegistrationOf reads the registration of a unit for a year within the
 // read access (NOT_FOUND when none).
 func (s *Store) RegistrationOf(ctx context.Context, unitID string, year int, read domain.Access) (*domain.EmulationRegistration, error) {
-	list, err := findList(ctx, s, colRegistrations, and(bson.D{{Key: "unitId", Value: unitID}, {Key: "year", Value: year}}, readFilter(read)),
-		bson.D{{Key: "_id", Value: 1}}, 1, registrationToDomain)
-	if err != nil {
+	var list []domain.EmulationRegistration
+	rm, err := s.model(ctx)
+	switch {
+	case err != nil:
 		return nil, err
+	case rm != nil:
+		list = rm.registrationList(domain.RegistrationFilter{UnitID: unitID, Year: &year}, read, 1)
+	default:
+		list, err = findList(ctx, s, colRegistrations, and(bson.D{{Key: "unitId", Value: unitID}, {Key: "year", Value: year}}, readFilter(read)),
+			bson.D{{Key: "_id", Value: 1}}, 1, registrationToDomain)
+		if err != nil {
+			return nil, err
+		}
 	}
 	if len(list) == 0 {
 		return nil, domain.NotFound(registrations.name, fmt.Sprintf("%s/%d", unitID, year))
@@ -270,11 +287,24 @@ func (s *Store) UpdateRegistration(ctx context.Context, id string, expected int,
 
 // Registration reads one registration within the read access.
 func (s *Store) Registration(ctx context.Context, id string, read domain.Access) (*domain.EmulationRegistration, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return grassByID(rm, rm.registrations, id, registrations.name, read, copyRegistration,
+			func(r *domain.EmulationRegistration) bool { return read.Sees(r.Published, r.Owner) })
+	}
 	return getOne(ctx, s, registrations, id, read)
 }
 
 // Registrations lists a province's registrations (by year and unit).
 func (s *Store) Registrations(ctx context.Context, f domain.RegistrationFilter, read domain.Access) ([]domain.EmulationRegistration, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.registrationList(f, read, 0), nil
+	}
 	q := bson.D{{Key: "provinceId", Value: f.ProvinceID}}
 	if f.Year != nil {
 		q = append(q, bson.E{Key: "year", Value: *f.Year})
@@ -300,6 +330,13 @@ func (s *Store) UpdateInitiative(ctx context.Context, id string, expected int, r
 
 // Initiative reads one initiative within the read access.
 func (s *Store) Initiative(ctx context.Context, id string, read domain.Access) (*domain.Initiative, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return grassByID(rm, rm.initiatives, id, initiatives.name, read, copyInitiative,
+			func(x *domain.Initiative) bool { return read.Sees(x.Published, x.Owner) })
+	}
 	return getOne(ctx, s, initiatives, id, read)
 }
 
@@ -309,6 +346,12 @@ const MaxInitiatives = 5000
 // Initiatives lists a province's initiatives (newest year first), at most
 // MaxInitiatives.
 func (s *Store) Initiatives(ctx context.Context, f domain.InitiativeFilter, read domain.Access) ([]domain.Initiative, error) {
+	if rm, err := s.model(ctx); err != nil || rm != nil {
+		if err != nil {
+			return nil, err
+		}
+		return rm.initiativeList(f, read), nil
+	}
 	q := bson.D{{Key: "provinceId", Value: f.ProvinceID}}
 	if f.Year != nil {
 		q = append(q, bson.E{Key: "year", Value: *f.Year})

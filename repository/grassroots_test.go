@@ -127,3 +127,31 @@ func TestCreateAwardsAllOrNone(t *testing.T) {
 		t.Errorf("a stored award reads %+v (%v)", a, err)
 	}
 }
+
+// BenchmarkInitiativesList reads one province's year of the initiative
+// register (1,000 entries) from the database among 4,000 entries of four
+// provinces and years: the size that decides whether the lists need the
+// read model (README, "The grassroots cycle").
+func BenchmarkInitiativesList(b *testing.B) {
+	ctx := b.Context()
+	s := dbtest.Store(b)
+	for i := range 4000 {
+		p, y := []string{"lang-son", "cao-bang"}[i%2], 2024+i/2%2
+		x := &domain.Initiative{Owner: p, ProvinceID: p, Title: fmt.Sprintf("Sáng kiến %d", i), Authors: []string{"Tác giả"},
+			Year: y, Level: domain.InitiativeBase, RecognisedBy: &domain.Decision{Number: "1/QĐ", Date: "2025-01-02"}}
+		if err := s.CreateInitiative(ctx, x); err != nil {
+			b.Fatal(err)
+		}
+	}
+	year := 2025
+	if err := s.Warm(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		list, err := s.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: "lang-son", Year: &year}, domain.Access{Owners: []string{"lang-son"}})
+		if err != nil || len(list) != 1000 {
+			b.Fatalf("%d, %v", len(list), err)
+		}
+	}
+}
