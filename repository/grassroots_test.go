@@ -155,3 +155,27 @@ func BenchmarkInitiativesList(b *testing.B) {
 		}
 	}
 }
+
+// grassroots stores two units, a registration and two initiatives.
+func grassroots(t *testing.T, s *repository.Store) {
+	t.Helper()
+	ctx := t.Context()
+	var parent string
+	for _, name := range []string{"Sở Y tế", "Bệnh viện Đa khoa tỉnh"} {
+		u := &domain.Unit{Owner: "lang-son", Published: true, ProvinceID: "lang-son", Name: name, Kind: domain.UnitHospital, ParentID: parent}
+		if err := s.CreateUnit(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		parent = u.ID
+	}
+	if err := s.CreateRegistration(ctx, &domain.EmulationRegistration{Owner: "lang-son", ProvinceID: "lang-son", UnitID: parent, Year: 2025,
+		Titles: []domain.RegisteredTitle{{AwardTypeID: "lao-dong-tien-tien", Count: 2, Names: []string{"Ai", "Bình"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, by := range []*domain.Decision{nil, {Number: "3/QĐ", Date: "2025-10-01"}} {
+		if err := s.CreateInitiative(ctx, &domain.Initiative{Owner: "lang-son", ProvinceID: "lang-son", Title: fmt.Sprint("Sáng kiến ", i),
+			Authors: []string{"Ai"}, UnitID: parent, Year: 2025, Level: domain.InitiativeBase, RecognisedBy: by}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
