@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/service"
 	"github.com/thidua/thidua/sheet"
 )
 
@@ -266,6 +269,8 @@ func TestImportTitles(t *testing.T) {
 	if n := a.countAwards(); n != before {
 		t.Errorf("a list with a bad row stored %d awards", n-before)
 	}
+	sub := a.svc.Events.(*service.Bus).Subscribe(&auth.Principal{Subject: "v", Roles: map[string]auth.Role{"lang-son": auth.Viewer}}, "award", nil)
+	defer sub.Close()
 	r = a.importTitles(editor, "ds.xlsx", titleList(t, good), false)
 	if get(r.Data, "importTitles", "stored") != 3.0 {
 		t.Fatalf("import: %+v %v", r.Errors, r.Data)
@@ -273,7 +278,23 @@ func TestImportTitles(t *testing.T) {
 	if n := a.countAwards(); n != before+3 {
 		t.Errorf("after the import %d awards more, want 3", n-before)
 	}
-	d := a.ok(editor, `{ awards(filter: {provinceId: "lang-son", year: 2025}) { edges { node { recipient { name kind } authority status unit { name } } } } }`, nil)
+	for i := range 3 {
+		select {
+		case e := <-sub.Events():
+			if e.Op != "CREATED" {
+				t.Errorf("event %d: %s", i, e.Op)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%d awardChanged events after the import, want 3", i)
+		}
+	}
+	d := a.ok(token(t, map[string]string{"lang-son": "admin"}),
+		`{ auditLog(filter: {recordType: "award"}) { edges { node { operation outcome province { id } changes { field } } } } }`, nil)
+	if e := get(d, "auditLog", "edges", 0, "node"); get(e, "operation") != "importTitles" || get(e, "outcome") != "ACCEPTED" ||
+		!strings.Contains(fmt.Sprint(get(e, "changes")), "awardIds") {
+		t.Errorf("the import's audit entry: %v", e)
+	}
+	d = a.ok(editor, `{ awards(filter: {provinceId: "lang-son", year: 2025}) { edges { node { recipient { name kind } authority status unit { name } } } } }`, nil)
 	got := fmt.Sprint(get(d, "awards", "edges"))
 	for _, want := range []string{"Xã Hữu Lũng", "COMMUNE_CHAIR", "Tổ Toán", "COLLECTIVE", "UNIT_HEAD"} {
 		if !strings.Contains(got, want) {
