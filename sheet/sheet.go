@@ -143,6 +143,8 @@ func readCSV(r io.Reader) ([][]string, error) {
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		cr.Comma = ';'
 	}
+	// The reader skips empty lines: a record goes at its own line, so that
+	// the report's row numbers are the file's.
 	var out [][]string
 	for {
 		rec, err := cr.Read()
@@ -152,8 +154,12 @@ func readCSV(r io.Reader) ([][]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 		}
-		if len(out) > MaxRows+headerScan {
+		line, _ := cr.FieldPos(0)
+		if line > MaxRows+headerScan {
 			return nil, fmt.Errorf("%w: more than %d rows", ErrFormat, MaxRows)
+		}
+		for len(out) < line-1 {
+			out = append(out, nil)
 		}
 		out = append(out, rec)
 	}
