@@ -156,7 +156,7 @@ func TestMigrateOldData(t *testing.T) {
 			t.Errorf("migration record %+v", r)
 		}
 	}
-	if count[1] != 1 || count[2] != 1 || count[3] != 1 || count[4] != 1 || count[6] != 1 || count[7] != 1 || len(recs) != 6 {
+	if count[1] != 1 || count[2] != 1 || count[3] != 1 || count[4] != 1 || count[6] != 1 || count[7] != 1 || count[13] != 1 || count[14] != 1 || len(recs) != 8 {
 		t.Errorf("migration records = %+v", recs)
 	}
 
