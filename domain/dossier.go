@@ -72,6 +72,7 @@ type Dossier struct {
 	History       []DossierEvent     `json:"history"`
 	Warnings      []DossierWarning   `json:"warnings,omitempty"`
 	DecisionID    string             `json:"decisionId,omitempty"`
+	UnitID        string             `json:"unitId,omitempty"` // the proposing unit, if one of the province's
 	Meta          `json:"-"`
 }
 
@@ -125,6 +126,7 @@ type DossierInput struct {
 	Letter        *DecisionInput
 	Council       *CouncilInput
 	Recipients    []DossierRecipientInput
+	UnitID        *string // the proposing unit (checked by the service)
 }
 
 // CouncilInput is the council's result.
@@ -491,6 +493,7 @@ func Decide(ref Reference, now time.Time, d *Dossier, in DecisionRecordInput, by
 			return nil, nil, err
 		}
 		a.HonoreeID, a.DossierID, a.CommendationKind = r.HonoreeID, d.ID, d.Kind
+		a.UnitID = d.UnitID
 		NewAward(a, by, now)
 		awards = append(awards, a)
 	}

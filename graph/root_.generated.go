@@ -272,6 +272,7 @@ type ComplexityRoot struct {
 		Recipients    func(childComplexity int) int
 		Status        func(childComplexity int) int
 		Title         func(childComplexity int) int
+		Unit          func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		Version       func(childComplexity int) int
 		Warnings      func(childComplexity int) int
@@ -1636,6 +1637,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.Title(childComplexity), true
+	case "Dossier.unit":
+		if e.ComplexityRoot.Dossier.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Unit(childComplexity), true
 	case "Dossier.updatedAt":
 		if e.ComplexityRoot.Dossier.UpdatedAt == nil {
 			break
@@ -4356,6 +4363,8 @@ func (ec *executionContext) childFields_Dossier(ctx context.Context, field graph
 		return ec.fieldContext_Dossier_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Dossier_updatedAt(ctx, field)
+	case "unit":
+		return ec.fieldContext_Dossier_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dossier", field.Name)
 }

@@ -19,6 +19,11 @@ func (r *awardResolver) Unit(ctx context.Context, obj *model.Award) (*model.Unit
 }
 
 // Unit is the resolver for the unit field.
+func (r *dossierResolver) Unit(ctx context.Context, obj *model.Dossier) (*model.Unit, error) {
+	return load(ctx, loadersFrom(ctx).units(), obj.UnitID, toUnit)
+}
+
+// Unit is the resolver for the unit field.
 func (r *emulationRegistrationResolver) Unit(ctx context.Context, obj *model.EmulationRegistration) (*model.Unit, error) {
 	return load(ctx, loadersFrom(ctx).units(), obj.UnitID, toUnit)
 }

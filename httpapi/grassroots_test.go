@@ -76,6 +76,17 @@ func TestUnits(t *testing.T) {
 	if get(d, "createAward", "unit", "id") != school {
 		t.Errorf("an award's unit: %v", d)
 	}
+	// A dossier names its proposing unit, of its own province.
+	in2 := dossierInput("")
+	in2["recipients"] = in2["recipients"].([]any)[1:]
+	const createDossier = `mutation($in: DossierInput!) { createDossier(input: $in) { unit { id } } }`
+	if d := a.ok(editor, createDossier, map[string]any{"in": with(in2, "unitId", dept)}); get(d, "createDossier", "unit", "id") != dept {
+		t.Errorf("a dossier's unit: %v", d)
+	}
+	other := a.ok(cb, saveUnit, map[string]any{"in": map[string]any{"provinceId": "cao-bang", "name": "Sở Nội vụ", "kind": "DEPARTMENT"}, "v": 0})
+	if r := a.do(editor, createDossier, map[string]any{"in": with(in2, "unitId", get(other, "saveUnit", "id"))}); r.code() != "BAD_USER_INPUT" || r.field() != "input.unitId" {
+		t.Errorf("a dossier naming another province's unit: %s %s, want BAD_USER_INPUT on input.unitId", r.code(), r.field())
+	}
 	cbEditor := token(t, map[string]string{"cao-bang": "editor"})
 	if r := a.do(cbEditor, createAward, map[string]any{"in": with(awardInput("cao-bang"), "unitId", school)}); r.code() != "BAD_USER_INPUT" || r.field() != "input.unitId" {
 		t.Errorf("an award naming another province's unit: %s %s, want BAD_USER_INPUT on input.unitId", r.code(), r.field())

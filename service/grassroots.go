@@ -354,3 +354,29 @@ func (s *Service) checkGrassroots(ctx context.Context, in domain.AwardInput, a *
 	}
 	return domain.CheckInitiativeFor(a, register, "input.recipient.name")
 }
+
+// dossierUnit checks the proposing unit a dossier names (of its province)
+// and sets it.
+func (s *Service) dossierUnit(ctx context.Context, id *string, d *domain.Dossier) error {
+	if id == nil {
+		return nil
+	}
+	if err := domain.CheckID("input.unitId", *id); err != nil {
+		return err
+	}
+	g, err := s.grassroots()
+	if err != nil {
+		return err
+	}
+	unit, err := s.namedUnit(ctx, g, id)
+	switch {
+	case err != nil:
+		return err
+	case unit == nil:
+		return domain.Invalid("input.unitId", "unknown unit %q", *id)
+	case unit.ProvinceID != d.ProvinceID:
+		return domain.Invalid("input.unitId", "the unit belongs to %s, not to the dossier's province", unit.ProvinceID)
+	}
+	d.UnitID = unit.ID
+	return nil
+}

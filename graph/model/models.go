@@ -293,6 +293,7 @@ type Dossier struct {
 	History       []*DossierEvent
 	Warnings      []*DossierWarning
 	DecisionID    string
+	UnitID        string
 	Version       int
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

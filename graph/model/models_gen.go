@@ -397,6 +397,8 @@ type DossierInput struct {
 	Council *CouncilInput `json:"council,omitempty"`
 	// The proposed recipients, at most 500.
 	Recipients []*DossierRecipientInput `json:"recipients"`
+	// The proposing unit, one of the dossier's province's units; null for none. The awards its decision confers are the unit's.
+	UnitID *string `json:"unitId,omitempty"`
 }
 
 // One proposed recipient: an honoree, or a recipient written out (or both: the written one wins).
