@@ -47,6 +47,12 @@ const (
 	// corrections and its revocation too.
 	UpdateDecidedAward Action = "updateAward (an award a decision record conferred)"
 	RevokeDecidedAward Action = "revokeAward (an award a decision record conferred)"
+
+	// The grassroots cycle.
+	SaveUnit          Action = "saveUnit"
+	RegisterEmulation Action = "registerEmulation"
+	SaveInitiative    Action = "saveInitiative"
+	ImportTitles      Action = "importTitles"
 )
 
 // Rule is the role an action needs, and in which scope(s): the record's
@@ -108,6 +114,13 @@ var Policy = map[Action]Rule{
 	SaveHonoree:        {Editor, "the honoree's province"},
 	UpdateDecidedAward: {Decider, "the decision record's owner (the level that decided it)"},
 	RevokeDecidedAward: {Decider, "the decision record's owner (the level that decided it)"},
+
+	// The grassroots cycle: the province's admins keep its units; its
+	// editors the registrations, the initiative register and the imports.
+	SaveUnit:          {Admin, "the unit's province (and the stored one's)"},
+	RegisterEmulation: {Editor, "the registered unit's province"},
+	SaveInitiative:    {Editor, "the initiative's province (and the stored one's)"},
+	ImportTitles:      {Editor, "the province imported into"},
 }
 
 // Decide is the one function that says whether a caller may do an action

@@ -30,6 +30,7 @@ type AwardInput struct {
 	// system) to an honoree, so that eligibility counts it; nil keeps the
 	// stored link on an update.
 	HonoreeID *string
+	UnitID    *string // the province's unit (checked by the service)
 }
 
 // RecipientInput is who receives an award.

@@ -75,6 +75,7 @@ type Dossier struct {
 	History       []DossierEvent     `json:"history"`
 	Warnings      []DossierWarning   `json:"warnings,omitempty"`
 	DecisionID    string             `json:"decisionId,omitempty"`
+	UnitID        string             `json:"unitId,omitempty"` // the proposing unit, if one of the province's
 	Meta          `json:"-"`
 }
 
@@ -129,6 +130,7 @@ type DossierInput struct {
 	Council       *CouncilInput
 	Notice        *NoticeInput
 	Recipients    []DossierRecipientInput
+	UnitID        *string // the proposing unit (checked by the service)
 }
 
 // CouncilInput is the council's result.
@@ -585,6 +587,7 @@ func DecideWith(ref Reference, rules RouteRules, now time.Time, d *Dossier, in D
 			return nil, nil, err
 		}
 		a.HonoreeID, a.DossierID, a.CommendationKind = r.HonoreeID, d.ID, d.Kind
+		a.UnitID = d.UnitID
 		NewAward(a, by, now)
 		awards = append(awards, a)
 		dec.conferred = append(dec.conferred, i)

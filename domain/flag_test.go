@@ -47,7 +47,7 @@ func TestCheckClusterFlag(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := domain.CheckClusterFlag(ref, tt.d, tt.vote)
-			if voteField(err) != tt.field || (tt.field != "" && domain.ErrorCode(err) != domain.CodeInvalid) {
+			if errField(err) != tt.field || (tt.field != "" && domain.ErrorCode(err) != domain.CodeInvalid) {
 				t.Fatalf("got %v, want field %q", err, tt.field)
 			}
 		})

@@ -149,6 +149,8 @@ type Award struct {
 	DecisionID string `json:"decisionId,omitempty"`
 	DossierID  string `json:"dossierId,omitempty"`
 	HonoreeID  string `json:"honoreeId,omitempty"`
+	// UnitID is the province's unit the award is for (its recipient's).
+	UnitID string `json:"unitId,omitempty"`
 	// CommendationKind is the kind of commendation (a Dossier kind) of the
 	// dossier that proposed it; "" for awards entered one by one.
 	CommendationKind string `json:"commendationKind,omitempty"`

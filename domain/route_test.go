@@ -20,6 +20,13 @@ func fieldOf(err error) (string, string) {
 	return "", ""
 }
 
+// errField is the field an error names: "" when nil, "?" when the error is
+// not a domain error.
+func errField(err error) string {
+	f, _ := fieldOf(err)
+	return f
+}
+
 // centralDossier is a vetted Lạng Sơn dossier for the President: two
 // recipients for the Huân chương Lao động, SECOND and THIRD class.
 func centralDossier() *domain.Dossier {

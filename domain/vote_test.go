@@ -1,7 +1,6 @@
 package domain_test
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 
@@ -276,21 +275,13 @@ func TestSecondRound(t *testing.T) {
 		"settings.secondRoundMajority": {Criteria: crit, SecondRoundMajority: f64(1)},
 		"settings.flagAwardTypeId":     {Criteria: crit, FlagAwardTypeID: sp("chien-si-thi-dua-toan-quoc")},
 	} {
-		if _, err := domain.OpenVote(testRef(), now, r, in, 0.5); voteField(err) != field {
+		if _, err := domain.OpenVote(testRef(), now, r, in, 0.5); errField(err) != field {
 			t.Errorf("%s: %v", field, err)
 		}
 	}
-	if _, err := domain.OpenVote(testRef(), now, r, domain.VoteSettingsInput{Criteria: crit, SecondRound: sp("NONE"), SecondRoundMajority: f64(0.5)}, 0.5); voteField(err) != "settings.secondRoundMajority" {
+	if _, err := domain.OpenVote(testRef(), now, r, domain.VoteSettingsInput{Criteria: crit, SecondRound: sp("NONE"), SecondRoundMajority: f64(0.5)}, 0.5); errField(err) != "settings.secondRoundMajority" {
 		t.Errorf("a second-round majority without a second round: %v", err)
 	}
-}
-
-func voteField(err error) string {
-	var e *domain.Error
-	if errors.As(err, &e) {
-		return e.Field
-	}
-	return ""
 }
 
 // Bonus and penalty points (điểm cộng, điểm trừ) beside the criteria.
@@ -356,7 +347,7 @@ func TestBonusAndPenalty(t *testing.T) {
 		{domain.Score{ProvinceID: "lang-son", Criterion: "Điểm thưởng khác", Score: 1}, "scores[6].criterion"},
 		{domain.Score{ProvinceID: "dien-bien", Criterion: "Kết quả", Score: 1}, "scores[6]"},
 	} {
-		if err := ballot(tt.score); voteField(err) != tt.field {
+		if err := ballot(tt.score); errField(err) != tt.field {
 			t.Errorf("%+v: %v, want field %s", tt.score, err, tt.field)
 		}
 	}
@@ -369,7 +360,7 @@ func TestBonusAndPenalty(t *testing.T) {
 		"settings.bonusItems[0].maxPoints": {Criteria: settings.Criteria, BonusItems: []domain.PointItemInput{{Name: "A", MaxPoints: f64(0)}}},
 		"settings.bonusCap":                {Criteria: settings.Criteria, BonusItems: settings.BonusItems, BonusCap: f64(9)},
 	} {
-		if _, err := domain.OpenVote(testRef(), now, r, in, 0.5); voteField(err) != field {
+		if _, err := domain.OpenVote(testRef(), now, r, in, 0.5); errField(err) != field {
 			t.Errorf("%s: %v", field, err)
 		}
 	}

@@ -88,6 +88,8 @@ func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
 		r.writeTable(w, req, "decision-"+id, format, sep, "Danh sách khen thưởng", rows, err)
 	})
 	mux.HandleFunc("GET /reports/payments/{file}", r.payments)
+	mux.HandleFunc("GET /reports/emulation/{province}/{file}", r.emulation)
+	mux.HandleFunc("GET /reports/templates/titles.xlsx", r.titlesTemplate)
 	mux.HandleFunc("GET /reports/{file}", func(w http.ResponseWriter, req *http.Request) {
 		name, format, ok := splitFile(req.PathValue("file"))
 		if !ok || name != "awards" && name != "dossiers" {

@@ -46,6 +46,7 @@ var recordTypes = map[string]string{
 	"createDossier": "dossier", "updateDossier": "dossier", "deleteDossier": "dossier", "submitDossier": "dossier",
 	"returnDossier": "dossier", "vetDossier": "dossier", "rejectDossier": "dossier", "forwardDossier": "dossier",
 	"recordDecision": "decision", "saveHonoree": "honoree", "attachFile": "attachment",
+	"saveUnit": "unit", "registerEmulation": "registration", "saveInitiative": "initiative", "importTitles": "award",
 }
 
 // auditor is the gqlgen extension that writes the entries.

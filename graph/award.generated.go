@@ -24,6 +24,7 @@ type AwardResolver interface {
 	Honoree(ctx context.Context, obj *model.Award) (*model.Honoree, error)
 	RewardAmount(ctx context.Context, obj *model.Award) (*int, error)
 	RewardCoefficient(ctx context.Context, obj *model.Award) (*model.RewardCoefficient, error)
+	Unit(ctx context.Context, obj *model.Award) (*model.Unit, error)
 }
 type AwardConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AwardConnection) (int, error)
@@ -798,6 +799,38 @@ func (ec *executionContext) fieldContext_Award_rewardCoefficient(_ context.Conte
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RewardCoefficient(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Award_unit(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Award().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Award",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2024,7 +2057,7 @@ func (ec *executionContext) unmarshalInputAwardInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provinceId", "awardTypeId", "class", "authority", "recipient", "year", "status", "movementId", "decision", "citation", "rejectionReason", "honoreeId"}
+	fieldsInOrder := [...]string{"provinceId", "awardTypeId", "class", "authority", "recipient", "year", "status", "movementId", "decision", "citation", "rejectionReason", "honoreeId", "unitId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2115,6 +2148,13 @@ func (ec *executionContext) unmarshalInputAwardInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.HonoreeID = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
 		}
 	}
 	return it, nil
@@ -2553,6 +2593,12 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_rewardCoefficient(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Award_unit(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

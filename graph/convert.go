@@ -117,7 +117,7 @@ func toAward(a *domain.Award) *model.Award {
 		Recipient: toRecipient(a.Recipient),
 		Year:      a.Year, Status: model.AwardStatus(a.Status), Citation: str(a.Citation), MovementID: a.MovementID,
 		RejectionReason: str(a.RejectionReason), LegalBasis: a.LegalBasis, Decision: toDecision(a.Decision),
-		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID,
+		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID, UnitID: a.UnitID,
 		CommendationKind: enumPtr[model.DossierKind](a.CommendationKind), Class: enumPtr[model.AwardClass](a.Class),
 		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
@@ -370,7 +370,8 @@ func (r *Resolver) provinces(ids []string) []*model.Province {
 
 func awardInput(in model.AwardInput) domain.AwardInput {
 	out := domain.AwardInput{ProvinceID: in.ProvinceID, AwardTypeID: in.AwardTypeID, Authority: string(in.Authority),
-		Year: in.Year, Status: string(in.Status), MovementID: in.MovementID, Citation: in.Citation, RejectionReason: in.RejectionReason}
+		Year: in.Year, Status: string(in.Status), MovementID: in.MovementID, Citation: in.Citation, RejectionReason: in.RejectionReason,
+		UnitID: in.UnitID}
 	out.Class = optStr(in.Class)
 	out.Recipient = recipientInput(in.Recipient)
 	out.Decision = decisionInput(in.Decision)

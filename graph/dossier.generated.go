@@ -32,6 +32,8 @@ type DossierResolver interface {
 
 	Decision(ctx context.Context, obj *model.Dossier) (*model.CommendationDecision, error)
 	Attachments(ctx context.Context, obj *model.Dossier) ([]*model.Attachment, error)
+
+	Unit(ctx context.Context, obj *model.Dossier) (*model.Unit, error)
 }
 type DossierConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.DossierConnection) (int, error)
@@ -1514,6 +1516,38 @@ func (ec *executionContext) fieldContext_Dossier_forwardingLetter(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Dossier_unit(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dossier().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DossierConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DossierConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2805,7 +2839,7 @@ func (ec *executionContext) unmarshalInputDossierInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provinceId", "kind", "authority", "year", "title", "proposingUnit", "movementId", "letter", "council", "recipients", "notice"}
+	fieldsInOrder := [...]string{"provinceId", "kind", "authority", "year", "title", "proposingUnit", "movementId", "letter", "council", "recipients", "notice", "unitId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2889,6 +2923,13 @@ func (ec *executionContext) unmarshalInputDossierInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Notice = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
 		}
 	}
 	return it, nil
@@ -3612,6 +3653,12 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_unit(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

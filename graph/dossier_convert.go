@@ -17,7 +17,7 @@ func (r *Resolver) dossier(d *domain.Dossier) *model.Dossier {
 	refs := r.refModels(r.Catalog.Get())
 	out := &model.Dossier{ID: d.ID, ProvinceID: d.ProvinceID, Kind: model.DossierKind(d.Kind), Authority: model.Authority(d.Authority),
 		Level: d.Level(), Year: d.Year, Title: d.Title, ProposingUnit: d.ProposingUnit, MovementID: d.MovementID,
-		Letter: toDecision(d.Letter), Status: model.DossierStatus(d.Status), DecisionID: d.DecisionID,
+		Letter: toDecision(d.Letter), Status: model.DossierStatus(d.Status), DecisionID: d.DecisionID, UnitID: d.UnitID,
 		Recipients: make([]*model.DossierRecipient, len(d.Recipients)), History: make([]*model.DossierEvent, len(d.History)),
 		Warnings: make([]*model.DossierWarning, len(d.Warnings)),
 		Version:  d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
@@ -64,7 +64,7 @@ func toAttachment(a *domain.Attachment) *model.Attachment {
 
 func dossierInput(in model.DossierInput) domain.DossierInput {
 	out := domain.DossierInput{ProvinceID: in.ProvinceID, Kind: string(in.Kind), Authority: string(in.Authority), Year: in.Year,
-		Title: in.Title, ProposingUnit: in.ProposingUnit, MovementID: in.MovementID}
+		Title: in.Title, ProposingUnit: in.ProposingUnit, MovementID: in.MovementID, UnitID: in.UnitID}
 	out.Letter = decisionInput(in.Letter)
 	out.Notice = noticeInput(in.Notice)
 	if c := in.Council; c != nil {

@@ -30,6 +30,7 @@ type loaders struct {
 	honoreesL      lazyLoader[*domain.Honoree]
 	dossierFilesL  lazyLoader[[]domain.Attachment] // by dossier
 	decisionFilesL lazyLoader[[]domain.Attachment] // by decision
+	unitsL         lazyLoader[*domain.Unit]
 }
 
 // lazyLoader is a loader made on its first use.
@@ -80,6 +81,10 @@ func (l *loaders) decisions() *dataloadgen.Loader[string, *domain.DecisionRecord
 
 func (l *loaders) honorees() *dataloadgen.Loader[string, *domain.Honoree] {
 	return l.honoreesL.get(l.s.HonoreesByID)
+}
+
+func (l *loaders) units() *dataloadgen.Loader[string, *domain.Unit] {
+	return l.unitsL.get(l.s.UnitsByID)
 }
 
 func (l *loaders) dossierFiles() *dataloadgen.Loader[string, []domain.Attachment] {

@@ -35,9 +35,12 @@ type ResolverRoot interface {
 	Dossier() DossierResolver
 	DossierConnection() DossierConnectionResolver
 	DossierRecipient() DossierRecipientResolver
+	EmulationRegistration() EmulationRegistrationResolver
+	EmulationReportLine() EmulationReportLineResolver
 	Honoree() HonoreeResolver
 	HonoreeConnection() HonoreeConnectionResolver
 	IndicatorValue() IndicatorValueResolver
+	Initiative() InitiativeResolver
 	Movement() MovementResolver
 	MovementConnection() MovementConnectionResolver
 	Mutation() MutationResolver
@@ -50,6 +53,7 @@ type ResolverRoot interface {
 	ReportedFigure() ReportedFigureResolver
 	Score() ScoreResolver
 	Subscription() SubscriptionResolver
+	Unit() UnitResolver
 	Vote() VoteResolver
 	VoteCount() VoteCountResolver
 	VoteRound() VoteRoundResolver
@@ -130,6 +134,7 @@ type ComplexityRoot struct {
 		RewardAmount      func(childComplexity int) int
 		RewardCoefficient func(childComplexity int) int
 		Status            func(childComplexity int) int
+		Unit              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Version           func(childComplexity int) int
 		Year              func(childComplexity int) int
@@ -284,6 +289,7 @@ type ComplexityRoot struct {
 		Recipients       func(childComplexity int) int
 		Status           func(childComplexity int) int
 		Title            func(childComplexity int) int
+		Unit             func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		Version          func(childComplexity int) int
 		Warnings         func(childComplexity int) int
@@ -328,6 +334,25 @@ type ComplexityRoot struct {
 	DossierWarning struct {
 		Message   func(childComplexity int) int
 		Recipient func(childComplexity int) int
+	}
+
+	EmulationRegistration struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Province  func(childComplexity int) int
+		Titles    func(childComplexity int) int
+		Unit      func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+		Year      func(childComplexity int) int
+	}
+
+	EmulationReportLine struct {
+		AwardType  func(childComplexity int) int
+		Conferred  func(childComplexity int) int
+		Proposed   func(childComplexity int) int
+		Registered func(childComplexity int) int
+		Unit       func(childComplexity int) int
 	}
 
 	FieldChange struct {
@@ -398,6 +423,20 @@ type ComplexityRoot struct {
 		Value     func(childComplexity int) int
 	}
 
+	Initiative struct {
+		Authors      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Level        func(childComplexity int) int
+		Province     func(childComplexity int) int
+		RecognisedBy func(childComplexity int) int
+		Title        func(childComplexity int) int
+		Unit         func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
 	LawPeriod struct {
 		Decrees     func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -461,8 +500,10 @@ type ComplexityRoot struct {
 		DeleteDossier        func(childComplexity int, id string, expectedVersion int) int
 		DeleteMovement       func(childComplexity int, id string, expectedVersion int) int
 		ForwardDossier       func(childComplexity int, id string, expectedVersion int, letter model.DecisionInput) int
+		ImportTitles         func(childComplexity int, file graphql.Upload, provinceID string, year int, dryRun bool) int
 		OpenVote             func(childComplexity int, reviewID string, settings model.VoteSettingsInput) int
 		RecordDecision       func(childComplexity int, input model.CommendationDecisionInput, expectedVersion int) int
+		RegisterEmulation    func(childComplexity int, input model.EmulationRegistrationInput, expectedVersion int) int
 		RejectDossier        func(childComplexity int, id string, expectedVersion int, reasons []string) int
 		ReturnDossier        func(childComplexity int, id string, expectedVersion int, reasons []string) int
 		RevokeAward          func(childComplexity int, id string, expectedVersion int, reason string, decision model.DecisionInput) int
@@ -470,7 +511,9 @@ type ComplexityRoot struct {
 		SaveBaseSalary       func(childComplexity int, input model.BaseSalaryInput, expectedVersion int) int
 		SaveHonoree          func(childComplexity int, id *string, input model.HonoreeInput, expectedVersion int) int
 		SaveIndicator        func(childComplexity int, input model.IndicatorInput, expectedVersion int) int
+		SaveInitiative       func(childComplexity int, id *string, input model.InitiativeInput, expectedVersion int) int
 		SaveLawPeriod        func(childComplexity int, input model.LawPeriodInput, expectedVersion int) int
+		SaveUnit             func(childComplexity int, id *string, input model.UnitInput, expectedVersion int) int
 		SetClusterYear       func(childComplexity int, clusterID string, input model.ClusterYearInput, expectedVersion int) int
 		SubmitDossier        func(childComplexity int, id string, expectedVersion int) int
 		SubmitProvinceReport func(childComplexity int, reviewID string, provinceID string, values []*model.IndicatorValueInput, expectedVersion *int) int
@@ -572,31 +615,35 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog      func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Award         func(childComplexity int, id string) int
-		AwardTallies  func(childComplexity int, filter *model.AwardFilter, by []model.TallyDimension) int
-		AwardTypes    func(childComplexity int) int
-		Awards        func(childComplexity int, filter *model.AwardFilter, first *int, after *string) int
-		BaseSalaries  func(childComplexity int) int
-		Cluster       func(childComplexity int, id string) int
-		Clusters      func(childComplexity int) int
-		Decision      func(childComplexity int, id string) int
-		Decisions     func(childComplexity int, filter *model.CommendationDecisionFilter, first *int, after *string) int
-		Dossier       func(childComplexity int, id string) int
-		Dossiers      func(childComplexity int, filter *model.DossierFilter, first *int, after *string) int
-		Honoree       func(childComplexity int, id string) int
-		Honorees      func(childComplexity int, filter *model.HonoreeFilter, first *int, after *string) int
-		Indicators    func(childComplexity int) int
-		LawPeriods    func(childComplexity int) int
-		Me            func(childComplexity int) int
-		Movement      func(childComplexity int, id string) int
-		Movements     func(childComplexity int, filter *model.MovementFilter, first *int, after *string) int
-		Node          func(childComplexity int, id string) int
-		PeriodReview  func(childComplexity int, id string) int
-		PeriodReviews func(childComplexity int, filter *model.PeriodReviewFilter, first *int, after *string) int
-		Province      func(childComplexity int, id string) int
-		Provinces     func(childComplexity int, activeOn *model.Date) int
-		RewardTotals  func(childComplexity int, year int, provinceID *string) int
+		AuditLog        func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Award           func(childComplexity int, id string) int
+		AwardTallies    func(childComplexity int, filter *model.AwardFilter, by []model.TallyDimension) int
+		AwardTypes      func(childComplexity int) int
+		Awards          func(childComplexity int, filter *model.AwardFilter, first *int, after *string) int
+		BaseSalaries    func(childComplexity int) int
+		Cluster         func(childComplexity int, id string) int
+		Clusters        func(childComplexity int) int
+		Decision        func(childComplexity int, id string) int
+		Decisions       func(childComplexity int, filter *model.CommendationDecisionFilter, first *int, after *string) int
+		Dossier         func(childComplexity int, id string) int
+		Dossiers        func(childComplexity int, filter *model.DossierFilter, first *int, after *string) int
+		EmulationReport func(childComplexity int, provinceID string, year int) int
+		Honoree         func(childComplexity int, id string) int
+		Honorees        func(childComplexity int, filter *model.HonoreeFilter, first *int, after *string) int
+		Indicators      func(childComplexity int) int
+		Initiatives     func(childComplexity int, filter model.InitiativeFilter) int
+		LawPeriods      func(childComplexity int) int
+		Me              func(childComplexity int) int
+		Movement        func(childComplexity int, id string) int
+		Movements       func(childComplexity int, filter *model.MovementFilter, first *int, after *string) int
+		Node            func(childComplexity int, id string) int
+		PeriodReview    func(childComplexity int, id string) int
+		PeriodReviews   func(childComplexity int, filter *model.PeriodReviewFilter, first *int, after *string) int
+		Province        func(childComplexity int, id string) int
+		Provinces       func(childComplexity int, activeOn *model.Date) int
+		Registrations   func(childComplexity int, filter model.RegistrationFilter) int
+		RewardTotals    func(childComplexity int, year int, provinceID *string) int
+		Units           func(childComplexity int, provinceID string) int
 	}
 
 	Recipient struct {
@@ -604,6 +651,12 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 		Organization func(childComplexity int) int
 		Position     func(childComplexity int) int
+	}
+
+	RegisteredTitle struct {
+		AwardType func(childComplexity int) int
+		Count     func(childComplexity int) int
+		Names     func(childComplexity int) int
 	}
 
 	ReportedAwardTally struct {
@@ -674,6 +727,32 @@ type ComplexityRoot struct {
 		MovementChanged       func(childComplexity int) int
 		PeriodReviewChanged   func(childComplexity int) int
 		ProvinceReportChanged func(childComplexity int, reviewID *string) int
+	}
+
+	TitleImport struct {
+		DryRun func(childComplexity int) int
+		Ok     func(childComplexity int) int
+		Rows   func(childComplexity int) int
+		Stored func(childComplexity int) int
+	}
+
+	TitleImportRow struct {
+		AwardType func(childComplexity int) int
+		Messages  func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Ok        func(childComplexity int) int
+		Row       func(childComplexity int) int
+	}
+
+	Unit struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Parent    func(childComplexity int) int
+		Province  func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	Vote struct {
@@ -1071,6 +1150,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.Status(childComplexity), true
+	case "Award.unit":
+		if e.ComplexityRoot.Award.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Unit(childComplexity), true
 	case "Award.updatedAt":
 		if e.ComplexityRoot.Award.UpdatedAt == nil {
 			break
@@ -1716,6 +1801,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.Title(childComplexity), true
+	case "Dossier.unit":
+		if e.ComplexityRoot.Dossier.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Unit(childComplexity), true
 	case "Dossier.updatedAt":
 		if e.ComplexityRoot.Dossier.UpdatedAt == nil {
 			break
@@ -1878,6 +1969,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DossierWarning.Recipient(childComplexity), true
+
+	case "EmulationRegistration.createdAt":
+		if e.ComplexityRoot.EmulationRegistration.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationRegistration.CreatedAt(childComplexity), true
+	case "EmulationRegistration.id":
+		if e.ComplexityRoot.EmulationRegistration.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationRegistration.ID(childComplexity), true
+	case "EmulationRegistration.province":
+		if e.ComplexityRoot.EmulationRegistration.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationRegistration.Province(childComplexity), true
+	case "EmulationRegistration.titles":
+		if e.ComplexityRoot.EmulationRegistration.Titles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationRegistration.Titles(childComplexity), true
+	case "EmulationRegistration.unit":
+		if e.ComplexityRoot.EmulationRegistration.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationRegistration.Unit(childComplexity), true
+	case "EmulationRegistration.updatedAt":
+		if e.ComplexityRoot.EmulationRegistration.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationRegistration.UpdatedAt(childComplexity), true
+	case "EmulationRegistration.version":
+		if e.ComplexityRoot.EmulationRegistration.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationRegistration.Version(childComplexity), true
+	case "EmulationRegistration.year":
+		if e.ComplexityRoot.EmulationRegistration.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationRegistration.Year(childComplexity), true
+
+	case "EmulationReportLine.awardType":
+		if e.ComplexityRoot.EmulationReportLine.AwardType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationReportLine.AwardType(childComplexity), true
+	case "EmulationReportLine.conferred":
+		if e.ComplexityRoot.EmulationReportLine.Conferred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationReportLine.Conferred(childComplexity), true
+	case "EmulationReportLine.proposed":
+		if e.ComplexityRoot.EmulationReportLine.Proposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationReportLine.Proposed(childComplexity), true
+	case "EmulationReportLine.registered":
+		if e.ComplexityRoot.EmulationReportLine.Registered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationReportLine.Registered(childComplexity), true
+	case "EmulationReportLine.unit":
+		if e.ComplexityRoot.EmulationReportLine.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmulationReportLine.Unit(childComplexity), true
 
 	case "FieldChange.field":
 		if e.ComplexityRoot.FieldChange.Field == nil {
@@ -2155,6 +2326,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorValue.Value(childComplexity), true
+
+	case "Initiative.authors":
+		if e.ComplexityRoot.Initiative.Authors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Authors(childComplexity), true
+	case "Initiative.createdAt":
+		if e.ComplexityRoot.Initiative.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.CreatedAt(childComplexity), true
+	case "Initiative.id":
+		if e.ComplexityRoot.Initiative.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.ID(childComplexity), true
+	case "Initiative.level":
+		if e.ComplexityRoot.Initiative.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Level(childComplexity), true
+	case "Initiative.province":
+		if e.ComplexityRoot.Initiative.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Province(childComplexity), true
+	case "Initiative.recognisedBy":
+		if e.ComplexityRoot.Initiative.RecognisedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.RecognisedBy(childComplexity), true
+	case "Initiative.title":
+		if e.ComplexityRoot.Initiative.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Title(childComplexity), true
+	case "Initiative.unit":
+		if e.ComplexityRoot.Initiative.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Unit(childComplexity), true
+	case "Initiative.updatedAt":
+		if e.ComplexityRoot.Initiative.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.UpdatedAt(childComplexity), true
+	case "Initiative.version":
+		if e.ComplexityRoot.Initiative.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Version(childComplexity), true
+	case "Initiative.year":
+		if e.ComplexityRoot.Initiative.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Year(childComplexity), true
 
 	case "LawPeriod.decrees":
 		if e.ComplexityRoot.LawPeriod.Decrees == nil {
@@ -2481,6 +2719,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ForwardDossier(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["letter"].(model.DecisionInput)), true
+	case "Mutation.importTitles":
+		if e.ComplexityRoot.Mutation.ImportTitles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importTitles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportTitles(childComplexity, args["file"].(graphql.Upload), args["provinceId"].(string), args["year"].(int), args["dryRun"].(bool)), true
 	case "Mutation.openVote":
 		if e.ComplexityRoot.Mutation.OpenVote == nil {
 			break
@@ -2503,6 +2752,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordDecision(childComplexity, args["input"].(model.CommendationDecisionInput), args["expectedVersion"].(int)), true
+	case "Mutation.registerEmulation":
+		if e.ComplexityRoot.Mutation.RegisterEmulation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerEmulation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterEmulation(childComplexity, args["input"].(model.EmulationRegistrationInput), args["expectedVersion"].(int)), true
 	case "Mutation.rejectDossier":
 		if e.ComplexityRoot.Mutation.RejectDossier == nil {
 			break
@@ -2580,6 +2840,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveIndicator(childComplexity, args["input"].(model.IndicatorInput), args["expectedVersion"].(int)), true
+	case "Mutation.saveInitiative":
+		if e.ComplexityRoot.Mutation.SaveInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveInitiative(childComplexity, args["id"].(*string), args["input"].(model.InitiativeInput), args["expectedVersion"].(int)), true
 	case "Mutation.saveLawPeriod":
 		if e.ComplexityRoot.Mutation.SaveLawPeriod == nil {
 			break
@@ -2591,6 +2862,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveLawPeriod(childComplexity, args["input"].(model.LawPeriodInput), args["expectedVersion"].(int)), true
+	case "Mutation.saveUnit":
+		if e.ComplexityRoot.Mutation.SaveUnit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveUnit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveUnit(childComplexity, args["id"].(*string), args["input"].(model.UnitInput), args["expectedVersion"].(int)), true
 	case "Mutation.setClusterYear":
 		if e.ComplexityRoot.Mutation.SetClusterYear == nil {
 			break
@@ -3172,6 +3454,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Dossiers(childComplexity, args["filter"].(*model.DossierFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.emulationReport":
+		if e.ComplexityRoot.Query.EmulationReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_emulationReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EmulationReport(childComplexity, args["provinceId"].(string), args["year"].(int)), true
 	case "Query.honoree":
 		if e.ComplexityRoot.Query.Honoree == nil {
 			break
@@ -3200,6 +3493,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Indicators(childComplexity), true
+	case "Query.initiatives":
+		if e.ComplexityRoot.Query.Initiatives == nil {
+			break
+		}
+
+		args, err := ec.field_Query_initiatives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Initiatives(childComplexity, args["filter"].(model.InitiativeFilter)), true
 
 	case "Query.lawPeriods":
 		if e.ComplexityRoot.Query.LawPeriods == nil {
@@ -3290,6 +3594,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Provinces(childComplexity, args["activeOn"].(*model.Date)), true
+	case "Query.registrations":
+		if e.ComplexityRoot.Query.Registrations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_registrations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Registrations(childComplexity, args["filter"].(model.RegistrationFilter)), true
 	case "Query.rewardTotals":
 		if e.ComplexityRoot.Query.RewardTotals == nil {
 			break
@@ -3301,6 +3616,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RewardTotals(childComplexity, args["year"].(int), args["provinceId"].(*string)), true
+	case "Query.units":
+		if e.ComplexityRoot.Query.Units == nil {
+			break
+		}
+
+		args, err := ec.field_Query_units_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Units(childComplexity, args["provinceId"].(string)), true
 
 	case "Recipient.kind":
 		if e.ComplexityRoot.Recipient.Kind == nil {
@@ -3326,6 +3652,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Recipient.Position(childComplexity), true
+
+	case "RegisteredTitle.awardType":
+		if e.ComplexityRoot.RegisteredTitle.AwardType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisteredTitle.AwardType(childComplexity), true
+	case "RegisteredTitle.count":
+		if e.ComplexityRoot.RegisteredTitle.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisteredTitle.Count(childComplexity), true
+	case "RegisteredTitle.names":
+		if e.ComplexityRoot.RegisteredTitle.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisteredTitle.Names(childComplexity), true
 
 	case "ReportedAwardTally.authorities":
 		if e.ComplexityRoot.ReportedAwardTally.Authorities == nil {
@@ -3592,6 +3937,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.ProvinceReportChanged(childComplexity, args["reviewId"].(*string)), true
 
+	case "TitleImport.dryRun":
+		if e.ComplexityRoot.TitleImport.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImport.DryRun(childComplexity), true
+	case "TitleImport.ok":
+		if e.ComplexityRoot.TitleImport.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImport.Ok(childComplexity), true
+	case "TitleImport.rows":
+		if e.ComplexityRoot.TitleImport.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImport.Rows(childComplexity), true
+	case "TitleImport.stored":
+		if e.ComplexityRoot.TitleImport.Stored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImport.Stored(childComplexity), true
+
+	case "TitleImportRow.awardType":
+		if e.ComplexityRoot.TitleImportRow.AwardType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImportRow.AwardType(childComplexity), true
+	case "TitleImportRow.messages":
+		if e.ComplexityRoot.TitleImportRow.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImportRow.Messages(childComplexity), true
+	case "TitleImportRow.name":
+		if e.ComplexityRoot.TitleImportRow.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImportRow.Name(childComplexity), true
+	case "TitleImportRow.ok":
+		if e.ComplexityRoot.TitleImportRow.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImportRow.Ok(childComplexity), true
+	case "TitleImportRow.row":
+		if e.ComplexityRoot.TitleImportRow.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitleImportRow.Row(childComplexity), true
+
+	case "Unit.createdAt":
+		if e.ComplexityRoot.Unit.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.CreatedAt(childComplexity), true
+	case "Unit.id":
+		if e.ComplexityRoot.Unit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.ID(childComplexity), true
+	case "Unit.kind":
+		if e.ComplexityRoot.Unit.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Kind(childComplexity), true
+	case "Unit.name":
+		if e.ComplexityRoot.Unit.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Name(childComplexity), true
+	case "Unit.parent":
+		if e.ComplexityRoot.Unit.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Parent(childComplexity), true
+	case "Unit.province":
+		if e.ComplexityRoot.Unit.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Province(childComplexity), true
+	case "Unit.updatedAt":
+		if e.ComplexityRoot.Unit.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.UpdatedAt(childComplexity), true
+	case "Unit.version":
+		if e.ComplexityRoot.Unit.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Version(childComplexity), true
+
 	case "Vote.ballots":
 		if e.ComplexityRoot.Vote.Ballots == nil {
 			break
@@ -3836,10 +4286,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DossierFilter", ec.unmarshalInputDossierFilter),
 			graphql.NewInputUnmarshaler("DossierInput", ec.unmarshalInputDossierInput),
 			graphql.NewInputUnmarshaler("DossierRecipientInput", ec.unmarshalInputDossierRecipientInput),
+			graphql.NewInputUnmarshaler("EmulationRegistrationInput", ec.unmarshalInputEmulationRegistrationInput),
 			graphql.NewInputUnmarshaler("HonoreeFilter", ec.unmarshalInputHonoreeFilter),
 			graphql.NewInputUnmarshaler("HonoreeInput", ec.unmarshalInputHonoreeInput),
 			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
+			graphql.NewInputUnmarshaler("InitiativeFilter", ec.unmarshalInputInitiativeFilter),
+			graphql.NewInputUnmarshaler("InitiativeInput", ec.unmarshalInputInitiativeInput),
 			graphql.NewInputUnmarshaler("LawPeriodInput", ec.unmarshalInputLawPeriodInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
@@ -3848,11 +4301,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PeriodReviewInput", ec.unmarshalInputPeriodReviewInput),
 			graphql.NewInputUnmarshaler("PointItemInput", ec.unmarshalInputPointItemInput),
 			graphql.NewInputUnmarshaler("RecipientInput", ec.unmarshalInputRecipientInput),
+			graphql.NewInputUnmarshaler("RegisteredTitleInput", ec.unmarshalInputRegisteredTitleInput),
+			graphql.NewInputUnmarshaler("RegistrationFilter", ec.unmarshalInputRegistrationFilter),
 			graphql.NewInputUnmarshaler("ReportedAwardTallyInput", ec.unmarshalInputReportedAwardTallyInput),
 			graphql.NewInputUnmarshaler("ReportedFigureInput", ec.unmarshalInputReportedFigureInput),
 			graphql.NewInputUnmarshaler("RewardCoefficientInput", ec.unmarshalInputRewardCoefficientInput),
 			graphql.NewInputUnmarshaler("ScoreInput", ec.unmarshalInputScoreInput),
 			graphql.NewInputUnmarshaler("SignerInput", ec.unmarshalInputSignerInput),
+			graphql.NewInputUnmarshaler("UnitInput", ec.unmarshalInputUnitInput),
 			graphql.NewInputUnmarshaler("VoteSettingsInput", ec.unmarshalInputVoteSettingsInput),
 		)
 	}
@@ -3946,7 +4402,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "money.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "route.graphqls" "schema.graphqls" "subscription.graphqls" "vote.graphqls"
+//go:embed "audit.graphqls" "award.graphqls" "cluster.graphqls" "dossier.graphqls" "law.graphqls" "money.graphqls" "movement.graphqls" "province.graphqls" "review.graphqls" "route.graphqls" "schema.graphqls" "subscription.graphqls" "unit.graphqls" "vote.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3970,6 +4426,7 @@ var sources = []*ast.Source{
 	{Name: "route.graphqls", Input: sourceData("route.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "subscription.graphqls", Input: sourceData("subscription.graphqls"), BuiltIn: false},
+	{Name: "unit.graphqls", Input: sourceData("unit.graphqls"), BuiltIn: false},
 	{Name: "vote.graphqls", Input: sourceData("vote.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4126,6 +4583,8 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_rewardAmount(ctx, field)
 	case "rewardCoefficient":
 		return ec.fieldContext_Award_rewardCoefficient(ctx, field)
+	case "unit":
+		return ec.fieldContext_Award_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Award", field.Name)
 }
@@ -4436,6 +4895,8 @@ func (ec *executionContext) childFields_Dossier(ctx context.Context, field graph
 		return ec.fieldContext_Dossier_notice(ctx, field)
 	case "forwardingLetter":
 		return ec.fieldContext_Dossier_forwardingLetter(ctx, field)
+	case "unit":
+		return ec.fieldContext_Dossier_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dossier", field.Name)
 }
@@ -4518,6 +4979,44 @@ func (ec *executionContext) childFields_DossierWarning(ctx context.Context, fiel
 		return ec.fieldContext_DossierWarning_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DossierWarning", field.Name)
+}
+
+func (ec *executionContext) childFields_EmulationRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EmulationRegistration_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_EmulationRegistration_unit(ctx, field)
+	case "province":
+		return ec.fieldContext_EmulationRegistration_province(ctx, field)
+	case "year":
+		return ec.fieldContext_EmulationRegistration_year(ctx, field)
+	case "titles":
+		return ec.fieldContext_EmulationRegistration_titles(ctx, field)
+	case "version":
+		return ec.fieldContext_EmulationRegistration_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_EmulationRegistration_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_EmulationRegistration_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmulationRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_EmulationReportLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_EmulationReportLine_unit(ctx, field)
+	case "awardType":
+		return ec.fieldContext_EmulationReportLine_awardType(ctx, field)
+	case "registered":
+		return ec.fieldContext_EmulationReportLine_registered(ctx, field)
+	case "proposed":
+		return ec.fieldContext_EmulationReportLine_proposed(ctx, field)
+	case "conferred":
+		return ec.fieldContext_EmulationReportLine_conferred(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmulationReportLine", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4654,6 +5153,34 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_total(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
+}
+
+func (ec *executionContext) childFields_Initiative(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Initiative_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Initiative_title(ctx, field)
+	case "authors":
+		return ec.fieldContext_Initiative_authors(ctx, field)
+	case "unit":
+		return ec.fieldContext_Initiative_unit(ctx, field)
+	case "province":
+		return ec.fieldContext_Initiative_province(ctx, field)
+	case "year":
+		return ec.fieldContext_Initiative_year(ctx, field)
+	case "level":
+		return ec.fieldContext_Initiative_level(ctx, field)
+	case "recognisedBy":
+		return ec.fieldContext_Initiative_recognisedBy(ctx, field)
+	case "version":
+		return ec.fieldContext_Initiative_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Initiative_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Initiative_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Initiative", field.Name)
 }
 
 func (ec *executionContext) childFields_LawPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4952,6 +5479,18 @@ func (ec *executionContext) childFields_Recipient(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Recipient", field.Name)
 }
 
+func (ec *executionContext) childFields_RegisteredTitle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "awardType":
+		return ec.fieldContext_RegisteredTitle_awardType(ctx, field)
+	case "count":
+		return ec.fieldContext_RegisteredTitle_count(ctx, field)
+	case "names":
+		return ec.fieldContext_RegisteredTitle_names(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisteredTitle", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportedAwardTally(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "authorities":
@@ -5074,6 +5613,58 @@ func (ec *executionContext) childFields_StatisticsCode(ctx context.Context, fiel
 		return ec.fieldContext_StatisticsCode_to(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatisticsCode", field.Name)
+}
+
+func (ec *executionContext) childFields_TitleImport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dryRun":
+		return ec.fieldContext_TitleImport_dryRun(ctx, field)
+	case "ok":
+		return ec.fieldContext_TitleImport_ok(ctx, field)
+	case "stored":
+		return ec.fieldContext_TitleImport_stored(ctx, field)
+	case "rows":
+		return ec.fieldContext_TitleImport_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TitleImport", field.Name)
+}
+
+func (ec *executionContext) childFields_TitleImportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "row":
+		return ec.fieldContext_TitleImportRow_row(ctx, field)
+	case "ok":
+		return ec.fieldContext_TitleImportRow_ok(ctx, field)
+	case "messages":
+		return ec.fieldContext_TitleImportRow_messages(ctx, field)
+	case "name":
+		return ec.fieldContext_TitleImportRow_name(ctx, field)
+	case "awardType":
+		return ec.fieldContext_TitleImportRow_awardType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TitleImportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Unit_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Unit_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Unit_kind(ctx, field)
+	case "province":
+		return ec.fieldContext_Unit_province(ctx, field)
+	case "parent":
+		return ec.fieldContext_Unit_parent(ctx, field)
+	case "version":
+		return ec.fieldContext_Unit_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Unit_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Unit_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
 }
 
 func (ec *executionContext) childFields_Vote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -49,6 +49,15 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	if h, err := r.Service.Honoree(ctx, id); err != nil || h != nil {
 		return nodeOrNil(toHonoree(h), err)
 	}
+	if u, err := r.Service.Unit(ctx, id); err != nil || u != nil {
+		return nodeOrNil(toUnit(u), err)
+	}
+	if x, err := r.Service.Registration(ctx, id); err != nil || x != nil {
+		return nodeOrNil(r.registration(x), err)
+	}
+	if x, err := r.Service.Initiative(ctx, id); err != nil || x != nil {
+		return nodeOrNil(toInitiative(x), err)
+	}
 	return nil, nil
 }
 

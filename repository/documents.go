@@ -116,19 +116,7 @@ func getMany[D, T any](ctx context.Context, s *Store, k kind[D, T], ids []string
 
 // listAll lists a whole (small) collection.
 func listAll[D, T any](ctx context.Context, s *Store, coll string, sort bson.D, toDomain func(*D) *T) ([]T, error) {
-	cur, err := s.c(coll).Find(ctx, bson.D{}, options.Find().SetSort(sort))
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]T, len(docs))
-	for i := range docs {
-		out[i] = *toDomain(&docs[i])
-	}
-	return out, nil
+	return findList(ctx, s, coll, bson.D{}, sort, 0, toDomain)
 }
 
 // insert stores a new record.

@@ -44,6 +44,7 @@ type dossierDoc struct {
 	History       []dossierEventDoc     `bson:"history"`
 	Warnings      []dossierWarningDoc   `bson:"warnings,omitempty"`
 	DecisionID    string                `bson:"decisionId,omitempty"`
+	UnitID        string                `bson:"unitId,omitempty"`
 	Meta          meta                  `bson:",inline"`
 }
 
@@ -90,7 +91,7 @@ type dossierWarningDoc struct {
 func dossierToDomain(d *dossierDoc) *domain.Dossier {
 	x := &domain.Dossier{ID: hexID(d.ID), Owner: d.Owner, ProvinceID: d.ProvinceID, Kind: d.Kind, Authority: d.Authority,
 		Year: d.Year, Title: d.Title, ProposingUnit: d.ProposingUnit, MovementID: d.MovementID,
-		Letter: decisionToDomain(d.Letter), Status: d.Status, DecisionID: d.DecisionID, Meta: d.Meta.domain(),
+		Letter: decisionToDomain(d.Letter), Status: d.Status, DecisionID: d.DecisionID, UnitID: d.UnitID, Meta: d.Meta.domain(),
 		Recipients: make([]domain.DossierRecipient, len(d.Recipients)), History: make([]domain.DossierEvent, len(d.History))}
 	if d.Council != nil {
 		c := domain.Council(*d.Council)
@@ -122,7 +123,7 @@ func dossierToDoc(x *domain.Dossier) (*dossierDoc, error) {
 	d := &dossierDoc{Owner: x.Owner, Published: false, ProvinceID: x.ProvinceID, Kind: x.Kind, Authority: x.Authority,
 		Level: x.Level(), Year: x.Year, Title: x.Title, SearchKey: dossierSearchKey(x),
 		ProposingUnit: x.ProposingUnit, MovementID: x.MovementID, Letter: decisionToDoc(x.Letter), Status: x.Status,
-		DecisionID: x.DecisionID, Meta: metaOf(x.Meta),
+		DecisionID: x.DecisionID, UnitID: x.UnitID, Meta: metaOf(x.Meta),
 		Recipients: make([]dossierRecipientDoc, len(x.Recipients)), History: make([]dossierEventDoc, len(x.History))}
 	if x.ID != "" {
 		id, err := parseRef("id", x.ID)

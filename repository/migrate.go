@@ -38,6 +38,8 @@ var builtin = []Migration{
 	{ID: 9, Name: "legal bases of awards and decisions per the law table at their date", Up: migrateLegalBases},
 	{ID: 10, Name: "dossiers the old route sent straight to the central level count as forwarded", Up: migrateForwarded},
 	{ID: 12, Name: "votes in rounds, with bonus and penalty items", Up: migrateVoteRounds},
+	{ID: 13, Name: "indexes of units, emulation registrations and initiatives", Up: migrateGrassrootsIndexes},
+	{ID: 14, Name: "awards indexed by unit", Up: migrateAwardUnitIndex},
 }
 
 // migrateCommendationKind gives the awards a decision conferred before they

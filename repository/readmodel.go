@@ -153,6 +153,10 @@ type readModel struct {
 	dossiers  *index[dossierRow, struct{}]
 	decisions *index[decisionRow, struct{}]
 	honorees  *index[honoreeRow, struct{}]
+	// units, registrations, initiatives: grassroots_readmodel.go.
+	units         *index[unitRow, struct{}]
+	registrations *index[registrationRow, struct{}]
+	initiatives   *index[initiativeRow, struct{}]
 }
 
 func newReadModel() *readModel {
@@ -184,6 +188,7 @@ func newReadModel() *readModel {
 		return a.rec.ID > b.rec.ID
 	}, func(*reviewRow) struct{} { return struct{}{} })
 	rm.newDossierIndexes()
+	rm.newGrassrootsIndexes()
 	return rm
 }
 
@@ -231,6 +236,9 @@ func (s *Store) model(ctx context.Context) (*readModel, error) {
 	}
 	if err == nil {
 		err = s.loadDossiers(ctx, rm)
+	}
+	if err == nil {
+		err = s.loadGrassroots(ctx, rm)
 	}
 	if err != nil {
 		stopAwards() // no use reading on

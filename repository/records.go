@@ -253,6 +253,7 @@ type awardDoc struct {
 	DecisionID      string          `bson:"decisionId,omitempty"`
 	DossierID       string          `bson:"dossierId,omitempty"`
 	HonoreeID       string          `bson:"honoreeId,omitempty"`
+	UnitID          string          `bson:"unitId,omitempty"`
 	// CommendationKind: the dossier's kind (absent: entered one by one).
 	CommendationKind string `bson:"commendationKind,omitempty"`
 	Meta             meta   `bson:",inline"`
@@ -309,7 +310,7 @@ func awardToDomain(d *awardDoc) *domain.Award {
 			Organization: d.Recipient.Organization},
 		Year: d.Year, Status: d.Status, Decision: decisionToDomain(d.Decision), Citation: d.Citation,
 		RejectionReason: d.RejectionReason, LegalBasis: d.LegalBasis, DecisionID: d.DecisionID, DossierID: d.DossierID,
-		HonoreeID: d.HonoreeID, CommendationKind: d.CommendationKind, Meta: d.Meta.domain()}
+		HonoreeID: d.HonoreeID, CommendationKind: d.CommendationKind, UnitID: d.UnitID, Meta: d.Meta.domain()}
 	if d.MovementID != nil {
 		a.MovementID = hexID(*d.MovementID)
 	}
@@ -334,7 +335,7 @@ func awardToDoc(a *domain.Award) (*awardDoc, error) {
 		RejectionReason: a.RejectionReason, LegalBasis: a.LegalBasis,
 		SearchKey:  awardSearchKey(a),
 		DecisionID: a.DecisionID, DossierID: a.DossierID, HonoreeID: a.HonoreeID, CommendationKind: a.CommendationKind,
-		Meta: metaOf(a.Meta)}
+		UnitID: a.UnitID, Meta: metaOf(a.Meta)}
 	if a.ID != "" {
 		id, err := parseRef("id", a.ID)
 		if err != nil {

@@ -24,7 +24,7 @@ import (
 // checksums, the image removed before the next start writes anything).
 
 // imageMagic starts an image; a change of its layout changes it.
-const imageMagic = "thidua read model image 1\n"
+const imageMagic = "thidua read model image 2\n"
 
 // ReadModelImage is the read model as of a moment, encoded.
 type ReadModelImage struct {
@@ -55,7 +55,10 @@ func (s *Store) SealReadModel() (*ReadModelImage, error) {
 		encodeKind(&b, reviews, rm.reviews, func(r *reviewRow) *domain.PeriodReview { return &r.rec }),
 		encodeKind(&b, dossiers, rm.dossiers, func(r *dossierRow) *domain.Dossier { return &r.rec }),
 		encodeKind(&b, honorees, rm.honorees, func(r *honoreeRow) *domain.Honoree { return &r.rec }),
-		encodeKind(&b, decisions, rm.decisions, func(r *decisionRow) *domain.DecisionRecord { return &r.rec }))
+		encodeKind(&b, decisions, rm.decisions, func(r *decisionRow) *domain.DecisionRecord { return &r.rec }),
+		encodeKind(&b, units, rm.units, func(r *unitRow) *domain.Unit { return &r.rec }),
+		encodeKind(&b, registrations, rm.registrations, func(r *registrationRow) *domain.EmulationRegistration { return &r.rec }),
+		encodeKind(&b, initiatives, rm.initiatives, func(r *initiativeRow) *domain.Initiative { return &r.rec }))
 	if err != nil {
 		return nil, fmt.Errorf("read model image: %w", err)
 	}
@@ -107,6 +110,9 @@ func (s *Store) WarmFromImage(ctx context.Context, data []byte) error {
 	var ds []*dossierRow
 	var hs []*honoreeRow
 	var cs []*decisionRow
+	var us []*unitRow
+	var gs []*registrationRow
+	var xs []*initiativeRow
 	// Awards (the most by far) on one core, the rest on the other.
 	awardsDone := make(chan error, 1)
 	var err error
@@ -124,6 +130,9 @@ func (s *Store) WarmFromImage(ctx context.Context, data []byte) error {
 			if rest, err = decodeKind(ctx, rest, dossiers, func(d *domain.Dossier) { ds = append(ds, newDossierRow(d)) }); err == nil {
 				if rest, err = decodeKind(ctx, rest, honorees, func(h *domain.Honoree) { hs = append(hs, newHonoreeRow(h)) }); err == nil {
 					rest, err = decodeKind(ctx, rest, decisions, func(d *domain.DecisionRecord) { cs = append(cs, &decisionRow{rec: *d}) })
+				}
+				if err == nil {
+					rest, err = decodeGrassroots(ctx, rest, &us, &gs, &xs)
 				}
 			}
 		}
@@ -148,6 +157,7 @@ func (s *Store) WarmFromImage(ctx context.Context, data []byte) error {
 	rm.dossiers.load(ds)
 	rm.honorees.load(hs)
 	rm.decisions.load(cs)
+	rm.loadGrassrootsRows(us, gs, xs)
 	rm.loaded = true
 	return nil
 }

@@ -41,6 +41,9 @@ func SameReadModel(a, b *Store) error {
 		{"dossiers", a.rm.dossiers.rows, b.rm.dossiers.rows},
 		{"honorees", a.rm.honorees.rows, b.rm.honorees.rows},
 		{"decisions", a.rm.decisions.rows, b.rm.decisions.rows},
+		{"units", a.rm.units.rows, b.rm.units.rows},
+		{"registrations", a.rm.registrations.rows, b.rm.registrations.rows},
+		{"initiatives", a.rm.initiatives.rows, b.rm.initiatives.rows},
 	} {
 		va, vb := reflect.ValueOf(c.a), reflect.ValueOf(c.b)
 		if va.Len() != vb.Len() {

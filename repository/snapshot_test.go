@@ -51,6 +51,7 @@ func TestReadModelImageLoadsWhatTheDatabaseHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	vettedDossier(t, s)
+	grassroots(t, s)
 	if err := s.Warm(ctx); err != nil {
 		t.Fatal(err)
 	}

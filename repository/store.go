@@ -247,6 +247,10 @@ func indexes() map[string][]mongo.IndexModel {
 	for coll, models := range fileIndexes() { // GridFS's, for attachments (files.go)
 		all[coll] = models
 	}
+	for coll, models := range grassrootsIndexes() { // units, registrations, initiatives (grassroots.go)
+		all[coll] = models
+	}
+	all[colAwards] = append(all[colAwards], awardUnitIndex)
 	return all
 }
 

@@ -22,6 +22,9 @@ func (s *Service) checkAward(ctx context.Context, in domain.AwardInput) (*domain
 	if err := s.linkHonoree(ctx, a, in); err != nil {
 		return nil, err
 	}
+	if err := s.checkGrassroots(ctx, in, a); err != nil {
+		return nil, err
+	}
 	if err := s.holdMovement(ctx, a.MovementID); err != nil {
 		return nil, err
 	}

@@ -70,7 +70,11 @@ func (s *Service) checkDossier(ctx context.Context, ds DossierStore, in domain.D
 	if err != nil {
 		return nil, err
 	}
-	return domain.CheckDossier(s.ref(), s.now(), in, movement, honorees)
+	d, err := domain.CheckDossier(s.ref(), s.now(), in, movement, honorees)
+	if err != nil {
+		return nil, err
+	}
+	return d, s.dossierUnit(ctx, in.UnitID, d)
 }
 
 // CreateDossier starts a draft dossier (policy: editor of its province, or

@@ -108,6 +108,7 @@ type Award struct {
 	DecisionID       string
 	DossierID        string
 	HonoreeID        string
+	UnitID           string
 	CommendationKind *DossierKind
 	Version          int
 	CreatedAt        time.Time
@@ -317,6 +318,7 @@ type Dossier struct {
 	History       []*DossierEvent
 	Warnings      []*DossierWarning
 	DecisionID    string
+	UnitID        string
 	Version       int
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

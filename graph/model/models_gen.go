@@ -160,6 +160,8 @@ type AwardInput struct {
 	// system — so that eligibility counts it. Null on `updateAward` keeps the
 	// stored link; an award a decision record conferred keeps its honoree.
 	HonoreeID *string `json:"honoreeId,omitempty"`
+	// The unit of the province the award is for (its recipient's); null for none.
+	UnitID *string `json:"unitId,omitempty"`
 }
 
 // One group of an award tally; the fields grouped by are set.
@@ -454,6 +456,8 @@ type DossierInput struct {
 	Recipients []*DossierRecipientInput `json:"recipients"`
 	// The public notice of its names; required to submit a dossier proposing an order or a state honorary title.
 	Notice *NoticeInput `json:"notice,omitempty"`
+	// The proposing unit, one of the dossier's province's units; null for none. The awards its decision confers are the unit's.
+	UnitID *string `json:"unitId,omitempty"`
 }
 
 // One proposed recipient: an honoree, or a recipient written out (or both: the written one wins).
@@ -480,6 +484,16 @@ type DossierWarning struct {
 	Recipient int `json:"recipient"`
 	// What was found, e.g. the same achievement proposed in another dossier.
 	Message string `json:"message"`
+}
+
+// A unit's registration for a year, as written by a client.
+type EmulationRegistrationInput struct {
+	// The unit; the caller needs `editor` in its province.
+	UnitID string `json:"unitId"`
+	// The year registered for.
+	Year int `json:"year"`
+	// At least one title.
+	Titles []*RegisteredTitleInput `json:"titles"`
 }
 
 // One changed field of an audited record.
@@ -611,6 +625,36 @@ type IndicatorValueInput struct {
 	Value float64 `json:"value"`
 	// Required for RATIO indicators: the province's total.
 	Total *float64 `json:"total,omitempty"`
+}
+
+// Which initiatives.
+type InitiativeFilter struct {
+	// The province (slug).
+	ProvinceID string `json:"provinceId"`
+	// Only that year's.
+	Year *int `json:"year,omitempty"`
+	// Only that unit's.
+	UnitID *string `json:"unitId,omitempty"`
+	// Words of the title or an author's name, diacritics ignored.
+	Search *string `json:"search,omitempty"`
+}
+
+// An initiative as written by a client.
+type InitiativeInput struct {
+	// The province (slug); the caller needs `editor` there.
+	ProvinceID string `json:"provinceId"`
+	// Its title.
+	Title string `json:"title"`
+	// One to 50 authors' names.
+	Authors []string `json:"authors"`
+	// The unit it came from (of the same province).
+	UnitID *string `json:"unitId,omitempty"`
+	// The year it counts for.
+	Year int `json:"year"`
+	// The level it is recognised at.
+	Level InitiativeLevel `json:"level"`
+	// The recognising decision (dated in or after `year`); null while not recognised.
+	RecognisedBy *DecisionInput `json:"recognisedBy,omitempty"`
 }
 
 // One period of the law table: decisions dated `validFrom` to `validTo` are made
@@ -873,6 +917,26 @@ type RecipientInput struct {
 	Organization *string `json:"organization,omitempty"`
 }
 
+// One title of a registration, as written by a client.
+type RegisteredTitleInput struct {
+	// The award type's id, e.g. `lao-dong-tien-tien`; each at most once per registration.
+	AwardTypeID string `json:"awardTypeId"`
+	// How many people aim for an individual title (at least the names given; default: their number); 1 or null for a collective title.
+	Count *int `json:"count,omitempty"`
+	// The people aiming for an individual title, where known; none for a collective title.
+	Names []string `json:"names,omitempty"`
+}
+
+// Which registrations.
+type RegistrationFilter struct {
+	// The province (slug).
+	ProvinceID string `json:"provinceId"`
+	// Only that year's.
+	Year *int `json:"year,omitempty"`
+	// Only that unit's.
+	UnitID *string `json:"unitId,omitempty"`
+}
+
 // An award count as reported at the conference.
 type ReportedAwardTallyInput struct {
 	// At least one authority.
@@ -1022,6 +1086,44 @@ type StatisticsCode struct {
 // A subscriber that does not keep up is dropped: its subscription ends with an
 // error and it should subscribe again and re-read what it shows.
 type Subscription struct {
+}
+
+// The report on an imported list of titles.
+type TitleImport struct {
+	// Whether it was a dry run (nothing stored).
+	DryRun bool `json:"dryRun"`
+	// Whether every row is good.
+	Ok bool `json:"ok"`
+	// How many awards were stored: every row's, or 0 on a dry run or when any row failed.
+	Stored int `json:"stored"`
+	// Every row below the header, in file order.
+	Rows []*TitleImportRow `json:"rows"`
+}
+
+// The report on one row of an imported list of titles.
+type TitleImportRow struct {
+	// The row's line in the file (1-based).
+	Row int `json:"row"`
+	// Whether the row is good (a section heading is).
+	Ok bool `json:"ok"`
+	// What is wrong with it, each naming its column; for a section heading, the title it sets.
+	Messages []string `json:"messages"`
+	// The recipient's name; null for a heading.
+	Name *string `json:"name,omitempty"`
+	// The title the row is for; null for a heading or when none could be read.
+	AwardType *AwardType `json:"awardType,omitempty"`
+}
+
+// A unit as written by a client.
+type UnitInput struct {
+	// The province (slug); the caller needs `admin` there.
+	ProvinceID string `json:"provinceId"`
+	// The name; unique in the province.
+	Name string `json:"name"`
+	// The kind of unit.
+	Kind UnitKind `json:"kind"`
+	// The unit it is under (of the same province; not itself or one below it); null for none.
+	ParentID *string `json:"parentId,omitempty"`
 }
 
 // The settings a vote opens with (the cluster's regulation).
@@ -1723,6 +1825,64 @@ func (e FigureQualifier) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The level an initiative is recognised at.
+type InitiativeLevel string
+
+const (
+	// Recognised by the unit (cơ sở).
+	InitiativeLevelBase InitiativeLevel = "BASE"
+	// Recognised at the provincial level.
+	InitiativeLevelProvince InitiativeLevel = "PROVINCE"
+)
+
+var AllInitiativeLevel = []InitiativeLevel{
+	InitiativeLevelBase,
+	InitiativeLevelProvince,
+}
+
+func (e InitiativeLevel) IsValid() bool {
+	switch e {
+	case InitiativeLevelBase, InitiativeLevelProvince:
+		return true
+	}
+	return false
+}
+
+func (e InitiativeLevel) String() string {
+	return string(e)
+}
+
+func (e *InitiativeLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InitiativeLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InitiativeLevel", str)
+	}
+	return nil
+}
+
+func (e InitiativeLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InitiativeLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InitiativeLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // How a movement runs.
 type MovementKind string
 
@@ -2176,6 +2336,76 @@ func (e *TallyDimension) UnmarshalJSON(b []byte) error {
 }
 
 func (e TallyDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of a unit of a province.
+type UnitKind string
+
+const (
+	// A department or agency of the province.
+	UnitKindDepartment UnitKind = "DEPARTMENT"
+	// A commune, ward or special zone.
+	UnitKindCommune UnitKind = "COMMUNE"
+	// A school.
+	UnitKindSchool UnitKind = "SCHOOL"
+	// A hospital or health centre.
+	UnitKindHospital UnitKind = "HOSPITAL"
+	// An enterprise.
+	UnitKindEnterprise UnitKind = "ENTERPRISE"
+	// Any other unit (an association, a union, a village).
+	UnitKindOther UnitKind = "OTHER"
+)
+
+var AllUnitKind = []UnitKind{
+	UnitKindDepartment,
+	UnitKindCommune,
+	UnitKindSchool,
+	UnitKindHospital,
+	UnitKindEnterprise,
+	UnitKindOther,
+}
+
+func (e UnitKind) IsValid() bool {
+	switch e {
+	case UnitKindDepartment, UnitKindCommune, UnitKindSchool, UnitKindHospital, UnitKindEnterprise, UnitKindOther:
+		return true
+	}
+	return false
+}
+
+func (e UnitKind) String() string {
+	return string(e)
+}
+
+func (e *UnitKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UnitKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UnitKind", str)
+	}
+	return nil
+}
+
+func (e UnitKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UnitKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UnitKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
