@@ -34,7 +34,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if cfg.MongoURI != "" {
-		return errors.New("backup: MONGODB_URI is set: back MongoDB up with mongodump (README, Backup and restore)")
+		return errors.New("backup: MONGODB_URI is set: back MongoDB up with mongodump (docs/operations.md, Backup and restore)")
 	}
 	m, err := backup.Request(ctx, cfg.DataDir, dest)
 	how := "by the running service"
@@ -74,7 +74,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	if cfg.MongoURI != "" {
-		return errors.New("restore: MONGODB_URI is set: restore MongoDB with mongorestore (README, Backup and restore)")
+		return errors.New("restore: MONGODB_URI is set: restore MongoDB with mongorestore (docs/operations.md, Backup and restore)")
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("restore: %w", err)

@@ -1,5 +1,5 @@
 // Command thidua serves the GraphQL API of the emulation and commendation
-// work of a province cluster. See README.md.
+// work of a province cluster. See README.md and docs/.
 package main
 
 import (

@@ -24,12 +24,7 @@ func TestSubscriptionThroughTheService(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
-		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
+	c := dialGraphQLWS(ctx, t, base)
 	send := func(v any) {
 		b, _ := json.Marshal(v)
 		if err := c.Write(ctx, websocket.MessageText, b); err != nil {
@@ -83,6 +78,19 @@ func TestSubscriptionThroughTheService(t *testing.T) {
 		t.Fatalf("got %v", m)
 	}
 	t.Logf("the event arrived %v after the write, 16 s into the subscription", time.Since(t0).Round(time.Millisecond))
+}
+
+// dialGraphQLWS opens a graphql-transport-ws connection to the service's
+// /graphql, closed when the test ends.
+func dialGraphQLWS(ctx context.Context, t *testing.T, base string) *websocket.Conn {
+	t.Helper()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.CloseNow() })
+	return c
 }
 
 func mustJSON(v any) []byte {

@@ -17,7 +17,7 @@ import (
 // copy is put back once FerretDB has closed the files (rollBack, at
 // embeddb's Close), so the data is as the previous version left it and
 // that version can serve it again. On MongoDB there is no copy: take a
-// mongodump before an upgrade (README, Backup and restore).
+// mongodump before an upgrade (docs/operations.md, Backup and restore).
 type upgrade struct {
 	copy   string // the copy of the data before the migrations
 	failed bool

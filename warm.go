@@ -10,7 +10,7 @@ import (
 )
 
 // warmStart carries the read model from one clean stop of the embedded
-// service to its next start (README, Warm start). At the stop, once every
+// service to its next start (docs/operations.md, Warm start). At the stop, once every
 // request is answered, the model is sealed; after FerretDB has closed the
 // files, and only if no write changed the model since the seal, it is
 // written beside them with the files' checksums. At the next start, with

@@ -11,7 +11,7 @@ import (
 // not mere presence; the council's secret ballot reaches a share of all
 // its members; some things are warnings for the office rather than
 // refusals. Each rule cites its source; what was not checked against the
-// gazette is marked Unconfirmed (README, "The law behind the rules"), and
+// gazette is marked Unconfirmed (docs/domain.md, "The law behind the rules"), and
 // the ELIGIBILITY_RULES setting replaces the table where an office reads
 // the law otherwise.
 
@@ -194,7 +194,7 @@ func Art6Warnings(ref Reference, d *Dossier, others []Proposal) []DossierWarning
 // ProceedingsWarnings warns of recipients whose honoree record notes
 // discipline or an investigation pending (Decree 152/2025/NĐ-CP, Điều 4
 // khoản 4: not proposed while it is pending). A warning, not a refusal: the
-// article's text is unconfirmed (README), and the office closes the case.
+// article's text is unconfirmed (docs/domain.md), and the office closes the case.
 func ProceedingsWarnings(d *Dossier, honorees map[string]*Honoree) []DossierWarning {
 	var out []DossierWarning
 	for i, r := range d.Recipients {

@@ -15,7 +15,7 @@ func conferred(typ string, years ...int) []domain.Award {
 	return out
 }
 
-// Eligibility counts windows: each rule with its source (README, "The law
+// Eligibility counts windows: each rule with its source (docs/domain.md, "The law
 // behind the rules").
 func TestEligibilityWindows(t *testing.T) {
 	ref := testRef()

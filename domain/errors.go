@@ -11,7 +11,7 @@ import (
 // extensions.code.
 type Code string
 
-// The codes of the API contract (shared/docs/api.md).
+// The codes of the API contract (docs/api.md).
 const (
 	CodeUnauthenticated Code = "UNAUTHENTICATED"
 	CodeForbidden       Code = "FORBIDDEN"
@@ -26,7 +26,7 @@ const (
 	CodeNotPersisted    Code = "PERSISTED_QUERY_NOT_FOUND"
 	CodeRateLimited     Code = "RATE_LIMITED"
 	// Protocol codes of the HTTP surface (not in api.md's list: a request
-	// refused before it is a GraphQL request; README, "Errors").
+	// refused before it is a GraphQL request; docs/api-guide.md, "Errors").
 	CodeMethodNotAllowed Code = "METHOD_NOT_ALLOWED"
 	CodeNotAcceptable    Code = "NOT_ACCEPTABLE"
 	CodeTooLarge         Code = "PAYLOAD_TOO_LARGE"

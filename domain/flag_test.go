@@ -8,7 +8,7 @@ import (
 
 // A cluster's flag dossier names the province its year-end vote chose.
 // Source: Law 06/2022/QH15 Điều 25 (the Government's flag goes to the
-// collectives leading emulation clusters; README, "The law behind the
+// collectives leading emulation clusters; docs/domain.md, "The law behind the
 // rules": quoted), one proposal per cluster a year (the cluster's
 // regulation: not in the law).
 func TestCheckClusterFlag(t *testing.T) {

@@ -274,7 +274,7 @@ type RegistrationFilter struct {
 const NeedsInitiative = "chien-si-thi-dua-co-so"
 
 // InitiativeBasis is the condition's source. The criteria article was not
-// confirmed in the official text (README, "The law behind the rules").
+// confirmed in the official text (docs/domain.md, "The law behind the rules").
 const InitiativeBasis = "Luật Thi đua, khen thưởng số 06/2022/QH15 (tiêu chuẩn Chiến sĩ thi đua cơ sở; điều khoản chưa đối chiếu)"
 
 // CheckInitiativeFor checks an individual's Chiến sĩ thi đua cơ sở (other

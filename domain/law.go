@@ -29,7 +29,7 @@ func (p *LawPeriod) Covers(on string) bool {
 	return (p.ValidFrom == "" || p.ValidFrom <= on) && (p.ValidTo == "" || on <= p.ValidTo)
 }
 
-// The laws and decrees of the seeded periods (README, "The law behind the
+// The laws and decrees of the seeded periods (docs/domain.md, "The law behind the
 // rules"; domain.md, "The law over time").
 const (
 	law2003Text  = "Luật Thi đua, Khen thưởng số 15/2003/QH11 (sửa đổi, bổ sung năm 2005, 2009, 2013)"

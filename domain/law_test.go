@@ -10,7 +10,7 @@ import (
 )
 
 // The law table: each decision date cites the law and decrees in force
-// then (README, "The law behind the rules"; domain.md, "The law over
+// then (docs/domain.md, "The law behind the rules"; domain.md, "The law over
 // time").
 func TestLegalBasisByDecisionDate(t *testing.T) {
 	ref := testRef()

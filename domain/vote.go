@@ -14,7 +14,7 @@ import (
 // Only the members on the review date vote, are scored and can lead
 // (domain.md, "Roles"). How a cluster scores and how large a majority a
 // leader needs are set by each cluster's regulation, not by the law: they
-// are the vote's settings (README, "Settings the law leaves to clusters").
+// are the vote's settings (docs/domain.md, "The year-end vote").
 
 // VoteSettingsInput is the command to open a vote.
 type VoteSettingsInput struct {
@@ -59,7 +59,7 @@ type VoteRound struct {
 }
 
 // Second-round rules. No regulation of this cluster that says who stands
-// in a second round was found (README, "The law behind the rules"): the
+// in a second round was found (docs/domain.md, "The law behind the rules"): the
 // rule is a setting of each vote.
 const (
 	// SecondRoundNone: a round without a leader closes the vote.

@@ -176,7 +176,7 @@ func secondRound(v *domain.Vote, leaders []string) []domain.Ballot {
 
 // The second round (bình xét lại) when the first names no leader. Source:
 // no regulation of this cluster was found that says who stands again or
-// what majority the second round needs (README, "The law behind the
+// what majority the second round needs (docs/domain.md, "The law behind the
 // rules": not confirmed), so both are settings of the vote: secondRound
 // (NONE, TOP_TWO — the default, the common practice of a run-off between
 // the two first — or TIED: only those level at the top) and

@@ -78,7 +78,7 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger, opts ...O
 		Handler:  "sqlite",
 		// A small page cache per SQLite connection (FerretDB pools up to
 		// 100): lists are answered from the service's memory, so the
-		// default 2 MB each only held memory (README, Performance).
+		// default 2 MB each only held memory (docs/performance.md).
 		SQLiteURL: "file:" + abs + "/?_pragma=cache_size(-256)",
 		Logger:    quietLogger(logger),
 	})

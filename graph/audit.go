@@ -25,7 +25,7 @@ import (
 // Order of writes: an entry is appended after the change it reports has
 // been made, so no entry claims a change that did not happen. Without
 // transactions (FerretDB), a crash between the two loses the entry (see
-// README). With them (a MongoDB replica set), InterceptField runs the
+// docs/security.md). With them (a MongoDB replica set), InterceptField runs the
 // mutation's resolver — its command — and the entry of an accepted change
 // in one transaction, so neither commits without the other; a refused
 // command's writes (if any) are rolled back and its entry is written after,

@@ -8,7 +8,7 @@ import (
 // BenchmarkImportTitles2000 imports a list of 2,000 year-end titles (XLSX,
 // 20 units, two section headings) through the whole HTTP surface, stored
 // all at once: issue 19 asks for at most 10 s on this machine
-// (README, "The grassroots cycle"). Each iteration stores 2,000 awards more.
+// (docs/domain.md, "The grassroots cycle"). Each iteration stores 2,000 awards more.
 func BenchmarkImportTitles2000(b *testing.B) {
 	a := newAPI(b)
 	editor := token(b, map[string]string{"lang-son": "editor"})

@@ -313,7 +313,7 @@ func TestImportTitles(t *testing.T) {
 		}
 	}
 	// A person twice for a title in one file is refused (not checked
-	// against the awards already stored: README).
+	// against the awards already stored: docs/domain.md).
 	dup := append(append([][]string{}, good...), []string{"3", "Nguyễn Văn An", "", "Trường THPT Chu Văn An", "Lao động tiên tiến"})
 	r = a.importTitles(editor, "ds.xlsx", titleList(t, dup), true)
 	if rows := get(r.Data, "importTitles", "rows").([]any); get(rows[5], "ok") != false {

@@ -347,7 +347,7 @@ func (s *Store) writeFilter(w versioned) bson.D {
 // alone: FerretDB 1.24 on SQLite pushes down only a lone {_id} filter, and
 // measured with version and owner in the filter a findAndModify read the
 // whole collection (5x slower at 1,000 documents, growing with the
-// collection; README). There the in-process lock held since the check
+// collection; docs/storage.md). There the in-process lock held since the check
 // makes the write exact instead.
 func (s *Store) checkedFilter(id any, expected int, write domain.Access) bson.D {
 	if s.caps.FerretDB {

@@ -16,7 +16,7 @@ import (
 
 // TestMeasureWriteFilter times a findAndModify on FerretDB with a filter of
 // _id alone and with _id, version and owner, at 1,000 and 20,000 documents:
-// whether the longer filter makes FerretDB scan the collection (README,
+// whether the longer filter makes FerretDB scan the collection (docs/storage.md,
 // "Embedded FerretDB and MongoDB: what differs"). Run with
 // THIDUA_MEASURE_FILTER=1.
 func TestMeasureWriteFilter(t *testing.T) {

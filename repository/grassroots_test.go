@@ -131,7 +131,7 @@ func TestCreateAwardsAllOrNone(t *testing.T) {
 // BenchmarkInitiativesList reads one province's year of the initiative
 // register (1,000 entries) from the database among 4,000 entries of four
 // provinces and years: the size that decides whether the lists need the
-// read model (README, "The grassroots cycle").
+// read model (docs/domain.md, "The grassroots cycle").
 func BenchmarkInitiativesList(b *testing.B) {
 	ctx := b.Context()
 	s := dbtest.Store(b)

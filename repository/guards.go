@@ -28,7 +28,7 @@ const guardField = "guardSeq"
 // when the movement is gone.
 func (s *Store) HoldMovement(ctx context.Context, id string) error {
 	if !txActive(ctx) {
-		return nil // deleteMovement's reference check and this write are serialised enough without transactions (see README)
+		return nil // deleteMovement's reference check and this write are serialised enough without transactions (see docs/storage.md)
 	}
 	return s.touch(ctx, colMovements, id, nil, domain.Invalid("input.movementId", "movement %s was deleted meanwhile", id))
 }

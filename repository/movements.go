@@ -94,7 +94,7 @@ func (s *Store) DeleteMovement(ctx context.Context, id string, expected int, rea
 			}
 			if found {
 				// Checked before the delete: a reference added in between is
-				// possible without transactions (see README).
+				// possible without transactions (see docs/storage.md).
 				return domain.Conflict("movement %s is referred to by %s; remove those references first", old.ID, ref.what)
 			}
 		}

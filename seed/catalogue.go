@@ -4,7 +4,7 @@ import "github.com/thidua/thidua/domain"
 
 // The award-type catalogue: the forms a province handles, who decides each
 // by the date of the decision, and the article that says so. What the
-// text confirmed and what it did not is in the README ("The law behind
+// text confirmed and what it did not is in the docs/domain.md ("The law behind
 // the rules"); every entry is data a `*` admin can correct (saveAwardType).
 
 const (
@@ -53,7 +53,7 @@ func rule(authority, from, to, basis string) domain.AuthorityRule {
 }
 
 // unconfirmed marks a rule whose article was not checked against the
-// gazette (README, "The law behind the rules").
+// gazette (docs/domain.md, "The law behind the rules").
 func unconfirmed(r domain.AuthorityRule) domain.AuthorityRule {
 	r.Unconfirmed = true
 	return r

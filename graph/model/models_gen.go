@@ -659,7 +659,7 @@ type InitiativeInput struct {
 
 // One period of the law table: decisions dated `validFrom` to `validTo` are made
 // under `law` and `decrees`, and cite `text` (`Award.legalBasis`,
-// `CommendationDecision.legalBasis`). Seeded with the three periods of the README's
+// `CommendationDecision.legalBasis`). Seeded with the three periods of docs/domain.md's
 // law table; public.
 type LawPeriod struct {
 	// e.g. `luat-2022-nd-152-2025`.
@@ -2205,7 +2205,7 @@ func (e Role) MarshalJSON() ([]byte, error) {
 
 // Who stands in a vote's second round when the first names no leader. No
 // regulation of the cluster saying so was found: it is a setting of each vote
-// (README, "The law behind the rules").
+// (docs/domain.md, "The law behind the rules").
 type SecondRoundRule string
 
 const (
