@@ -95,7 +95,8 @@ func TestLawAtTheDecisionsDate(t *testing.T) {
 }
 
 // Paper-era titles linked through AwardInput.honoreeId count for
-// eligibility: three Chiến sĩ thi đua cơ sở decided on paper, then a
+// eligibility: three Chiến sĩ thi đua cơ sở decided on paper (each with its
+// initiative in the register, as the title needs), then a
 // provincial-title dossier submits; an honoree with discipline pending is
 // a warning, not a refusal.
 func TestPaperTitlesCountForEligibility(t *testing.T) {
@@ -119,6 +120,10 @@ func TestPaperTitlesCountForEligibility(t *testing.T) {
 	// The titles decided on paper, linked to the honoree.
 	const createAward = `mutation($in: AwardInput!) { createAward(input: $in) { id honoree { id } } }`
 	for _, y := range []int{2023, 2024, 2025} {
+		// Each title's initiative, in the register (Chiến sĩ thi đua cơ sở needs one).
+		a.ok(langSon, saveInitiative, map[string]any{"v": 0, "in": map[string]any{"provinceId": "lang-son", "title": fmt.Sprintf("Sáng kiến năm %d", y),
+			"authors": []any{"Hà Thị Thu"}, "year": y, "level": "BASE",
+			"recognisedBy": map[string]any{"number": fmt.Sprintf("%d/QĐ-HĐSK", y), "date": fmt.Sprintf("%d-11-02", y)}}})
 		in := with(awardInput("lang-son"), "awardTypeId", "chien-si-thi-dua-co-so", "class", nil, "authority", "UNIT_HEAD",
 			"recipient", map[string]any{"kind": "INDIVIDUAL", "name": "Hà Thị Thu"}, "status", "CONFERRED", "year", y, "honoreeId", h,
 			"decision", map[string]any{"number": fmt.Sprintf("%d/QĐ-SNV", y), "date": fmt.Sprintf("%d-12-20", y)})
