@@ -63,6 +63,34 @@ func dataOf(t *testing.T, file string) (*repository.Store, *mongo.Database) {
 	return s, client.Database("thidua")
 }
 
+// indexNames is the set of the names of coll's indexes.
+func indexNames(t *testing.T, db *mongo.Database, coll string) map[string]bool {
+	t.Helper()
+	specs, err := db.Collection(coll).Indexes().ListSpecifications(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, sp := range specs {
+		out[sp.Name] = true
+	}
+	return out
+}
+
+// awardTypesByID is the catalogue of award types, by id.
+func awardTypesByID(t *testing.T, s *repository.Store) map[string]domain.AwardType {
+	t.Helper()
+	types, err := s.AwardTypes(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]domain.AwardType{}
+	for _, at := range types {
+		byID[at.ID] = at
+	}
+	return byID
+}
+
 func TestMigrateOldData(t *testing.T) {
 	ctx := t.Context()
 	s, db := oldData(t)
@@ -312,14 +340,7 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
 		t.Fatal(err)
 	}
-	types, err := s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[string]domain.AwardType{}
-	for _, at := range types {
-		byID[at.ID] = at
-	}
+	byID := awardTypesByID(t, s)
 	flag := byID["co-thi-dua-chinh-phu"]
 	if !domain.AuthorityAllowed(&flag, "PRIME_MINISTER", "2022-03-01") || domain.AuthorityAllowed(&flag, "GOVERNMENT", "2022-03-01") ||
 		!domain.AuthorityAllowed(&flag, "GOVERNMENT", "2024-03-01") || flag.Version != 2 {
@@ -328,8 +349,8 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 	if k := byID["huan-chuong-dai-doan-ket-dan-toc"].RecipientKinds; len(k) != 1 || k[0] != "INDIVIDUAL" {
 		t.Errorf("Huân chương Đại đoàn kết dân tộc recipients: %v", k)
 	}
-	if len(types) != len(seed.AwardTypes) || byID["chien-si-thi-dua-co-so"].ID == "" {
-		t.Errorf("%d award types after the migration, want the %d of the catalogue", len(types), len(seed.AwardTypes))
+	if len(byID) != len(seed.AwardTypes) || byID["chien-si-thi-dua-co-so"].ID == "" {
+		t.Errorf("%d award types after the migration, want the %d of the catalogue", len(byID), len(seed.AwardTypes))
 	}
 	ps, err := s.Provinces(ctx)
 	if err != nil {
@@ -358,13 +379,9 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
 		t.Fatal(err)
 	}
-	again, err := s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, at := range again {
-		if at.Version != byID[at.ID].Version {
-			t.Errorf("%s changed on a second run: version %d → %d", at.ID, byID[at.ID].Version, at.Version)
+	for id, at := range awardTypesByID(t, s) {
+		if at.Version != byID[id].Version {
+			t.Errorf("%s changed on a second run: version %d → %d", id, byID[id].Version, at.Version)
 		}
 	}
 	if r2, _ := s.PeriodReview(ctx, r.ID, domain.Access{All: true}); r2.Version != r.Version {
@@ -379,17 +396,7 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 func TestMigrateDataBeforeDossiers(t *testing.T) {
 	ctx := t.Context()
 	s, db := dataOf(t, "cdb5f88.sqlite")
-	names := func(coll string) map[string]bool {
-		specs, err := db.Collection(coll).Indexes().ListSpecifications(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]bool{}
-		for _, sp := range specs {
-			out[sp.Name] = true
-		}
-		return out
-	}
+	names := func(coll string) map[string]bool { return indexNames(t, db, coll) }
 	if names("honorees")["one_key_per_province"] || names("awards")["honoreeId_1"] {
 		t.Fatal("the old data already has the new indexes: not the previous commit's data")
 	}
@@ -462,14 +469,7 @@ func TestMigrateRewardMoney(t *testing.T) {
 	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
 		t.Fatal(err)
 	}
-	types, err := s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[string]domain.AwardType{}
-	for _, at := range types {
-		byID[at.ID] = at
-	}
+	byID := awardTypesByID(t, s)
 	for _, c := range []struct {
 		id          string
 		thousandths int
@@ -520,13 +520,9 @@ func TestMigrateRewardMoney(t *testing.T) {
 	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
 		t.Fatal(err)
 	}
-	again, err := s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, at := range again {
-		if at.Version != byID[at.ID].Version {
-			t.Errorf("%s changed on a second run: version %d → %d", at.ID, byID[at.ID].Version, at.Version)
+	for id, at := range awardTypesByID(t, s) {
+		if at.Version != byID[id].Version {
+			t.Errorf("%s changed on a second run: version %d → %d", id, byID[id].Version, at.Version)
 		}
 	}
 	if salaries, _ = s.BaseSalaries(ctx); len(salaries) != 2 || salaries[1].Amount != 2_340_001 {
