@@ -77,6 +77,24 @@ func indexNames(t *testing.T, db *mongo.Database, coll string) map[string]bool {
 	return out
 }
 
+// migrateAgain forgets the recorded migrations unrecord matches, runs the
+// seed's migrations again, and checks that no award type changed from
+// byID (the catalogue after the first run).
+func migrateAgain(t *testing.T, s *repository.Store, db *mongo.Database, unrecord bson.D, byID map[string]domain.AwardType) {
+	t.Helper()
+	if _, err := db.Collection("migrations").DeleteMany(t.Context(), unrecord); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(t.Context(), seed.Migrations()...); err != nil {
+		t.Fatal(err)
+	}
+	for id, at := range awardTypesByID(t, s) {
+		if at.Version != byID[id].Version {
+			t.Errorf("%s changed on a second run: version %d → %d", id, byID[id].Version, at.Version)
+		}
+	}
+}
+
 // awardTypesByID is the catalogue of award types, by id.
 func awardTypesByID(t *testing.T, s *repository.Store) map[string]domain.AwardType {
 	t.Helper()
@@ -373,17 +391,7 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 		t.Errorf("recorded data migrations: %d %v", n, err)
 	}
 	// Idempotent: running them again, even unrecorded, changes nothing.
-	if _, err := db.Collection("migrations").DeleteMany(ctx, bson.D{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
-		t.Fatal(err)
-	}
-	for id, at := range awardTypesByID(t, s) {
-		if at.Version != byID[id].Version {
-			t.Errorf("%s changed on a second run: version %d → %d", id, byID[id].Version, at.Version)
-		}
-	}
+	migrateAgain(t, s, db, bson.D{}, byID)
 	if r2, _ := s.PeriodReview(ctx, r.ID, domain.Access{All: true}); r2.Version != r.Version {
 		t.Errorf("the review changed on a second run")
 	}
@@ -514,17 +522,7 @@ func TestMigrateRewardMoney(t *testing.T) {
 	if _, err := s.SaveBaseSalary(ctx, &b, salaries[1].Version); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Collection("migrations").DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{15, 16}}}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
-		t.Fatal(err)
-	}
-	for id, at := range awardTypesByID(t, s) {
-		if at.Version != byID[id].Version {
-			t.Errorf("%s changed on a second run: version %d → %d", id, byID[id].Version, at.Version)
-		}
-	}
+	migrateAgain(t, s, db, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{15, 16}}}}}, byID)
 	if salaries, _ = s.BaseSalaries(ctx); len(salaries) != 2 || salaries[1].Amount != 2_340_001 {
 		t.Errorf("base salaries after a second run: %+v", salaries)
 	}
