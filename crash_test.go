@@ -39,15 +39,21 @@ func serve(t *testing.T, env map[string]string) (*exec.Cmd, string) {
 		t.Fatal(err)
 	}
 	base := "http://" + env["ADDR"]
-	deadline := time.Now().Add(60 * time.Second)
+	waitReady(t, base, time.Now().Add(60*time.Second), cmd.Process)
+	return cmd, base
+}
+
+// waitReady waits until the service at base answers /readyz with 200; past
+// the deadline it kills p (the process that started it) and fails the test.
+func waitReady(t *testing.T, base string, deadline time.Time, p *os.Process) {
+	t.Helper()
 	for status(base+"/readyz") != 200 {
 		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
+			_ = p.Kill()
 			t.Fatal("the service did not become ready")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return cmd, base
 }
 
 type writes struct {

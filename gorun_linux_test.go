@@ -27,17 +27,10 @@ func TestServiceFollowsGoRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + addr
-	deadline := time.Now().Add(60 * time.Second)
-	for status(base+"/readyz") != 200 {
-		if time.Now().After(deadline) {
-			_ = parent.Process.Kill()
-			t.Fatal("the service did not become ready")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitReady(t, base, time.Now().Add(60*time.Second), parent.Process)
 	_ = parent.Process.Signal(syscall.SIGKILL) // what `kill` does to `go run`: it dies, the service does not hear
 	_ = parent.Wait()
-	deadline = time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for status(base+"/healthz") != 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the service kept serving after its `go run` was killed")

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/sheet"
 )
 
@@ -16,15 +15,13 @@ import (
 // emulation serves the year-end report: per unit and title, registered
 // beside proposed and conferred (service.EmulationReport's permissions).
 func (r *exporter) emulation(w http.ResponseWriter, req *http.Request) {
-	file, format, ok := splitFile(req.PathValue("file"))
-	y, err := strconv.Atoi(file)
-	if !ok || err != nil {
-		r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
-		return
-	}
-	sep, err := separator(req)
-	if err != nil {
-		r.writeError(w, req, err)
+	y := 0
+	file, format, sep, ok := r.reportFile(w, req, func(name string) bool {
+		var err error
+		y, err = strconv.Atoi(name)
+		return err == nil
+	})
+	if !ok {
 		return
 	}
 	province := req.PathValue("province")

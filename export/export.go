@@ -46,42 +46,24 @@ func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
 	r := &exporter{svc: svc, writeError: httpapi.WriteError(logger)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /reports/reviews/{file}", func(w http.ResponseWriter, req *http.Request) {
-		id, format, ok := splitFile(req.PathValue("file"))
+		id, format, sep, ok := r.reportFile(w, req, nil)
 		if !ok {
-			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
-			return
-		}
-		sep, err := separator(req)
-		if err != nil {
-			r.writeError(w, req, err)
 			return
 		}
 		title, rows, err := r.reviewTable(req.Context(), id)
 		r.writeTable(w, req, "review-"+id, format, sep, title, rows, err)
 	})
 	mux.HandleFunc("GET /reports/statistics/{file}", func(w http.ResponseWriter, req *http.Request) {
-		year, format, ok := splitFile(req.PathValue("file"))
+		year, format, sep, ok := r.reportFile(w, req, nil)
 		if !ok {
-			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
-			return
-		}
-		sep, err := separator(req)
-		if err != nil {
-			r.writeError(w, req, err)
 			return
 		}
 		name, title, rows, err := r.statTable(req.Context(), req, year)
 		r.writeTable(w, req, name, format, sep, title, rows, err)
 	})
 	mux.HandleFunc("GET /reports/decisions/{file}", func(w http.ResponseWriter, req *http.Request) {
-		id, format, ok := splitFile(req.PathValue("file"))
+		id, format, sep, ok := r.reportFile(w, req, nil)
 		if !ok {
-			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
-			return
-		}
-		sep, err := separator(req)
-		if err != nil {
-			r.writeError(w, req, err)
 			return
 		}
 		rows, err := r.decisionTable(req.Context(), id)
@@ -91,14 +73,8 @@ func Handler(svc *service.Service, logger *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /reports/emulation/{province}/{file}", r.emulation)
 	mux.HandleFunc("GET /reports/templates/titles.xlsx", r.titlesTemplate)
 	mux.HandleFunc("GET /reports/{file}", func(w http.ResponseWriter, req *http.Request) {
-		name, format, ok := splitFile(req.PathValue("file"))
-		if !ok || name != "awards" && name != "dossiers" {
-			r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
-			return
-		}
-		sep, err := separator(req)
-		if err != nil {
-			r.writeError(w, req, err)
+		name, format, sep, ok := r.reportFile(w, req, func(name string) bool { return name == "awards" || name == "dossiers" })
+		if !ok {
 			return
 		}
 		if name == "dossiers" {
@@ -126,6 +102,23 @@ type exporter struct {
 	// errors: the code's status, the field for bad input (the query
 	// parameter), anything unexpected logged once as "internal error".
 	writeError func(http.ResponseWriter, *http.Request, error)
+}
+
+// reportFile is the report the path's {file} names (not found unless
+// valid, when given, accepts its name), its format and the ?sep= separator;
+// on a bad request it writes the error and ok is false.
+func (r *exporter) reportFile(w http.ResponseWriter, req *http.Request, valid func(name string) bool) (name, format string, sep rune, ok bool) {
+	name, format, ok = splitFile(req.PathValue("file"))
+	if !ok || valid != nil && !valid(name) {
+		r.writeError(w, req, domain.NotFound("report", req.PathValue("file")))
+		return "", "", 0, false
+	}
+	sep, err := separator(req)
+	if err != nil {
+		r.writeError(w, req, err)
+		return "", "", 0, false
+	}
+	return name, format, sep, true
 }
 
 func splitFile(file string) (name, format string, ok bool) {

@@ -17,13 +17,19 @@ import (
 // decision with the Prime Minister's submission conferring a subset at a
 // lower class, each step in the audit trail and in the lists.
 func TestCentralRoute(t *testing.T) {
+	bothReadModels(t, centralRoute)
+}
+
+// bothReadModels runs test in parallel on an API with the read model and
+// on one without it (READ_MODEL=off).
+func bothReadModels(t *testing.T, test func(t *testing.T, a *api)) {
 	for _, mode := range []struct {
 		name string
 		opts []repository.Option
 	}{{"read model", nil}, {"READ_MODEL=off", []repository.Option{repository.WithoutReadModel()}}} {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			centralRoute(t, newAPI(t, mode.opts...))
+			test(t, newAPI(t, mode.opts...))
 		})
 	}
 }
@@ -203,53 +209,46 @@ func centralRoute(t *testing.T, a *api) {
 // recorded on a second dossier for the same honoree is refused and changes
 // nothing; the decision may not be dated before the dossier's letter.
 func TestOneAwardPerHonoreePerDecision(t *testing.T) {
-	for _, mode := range []struct {
-		name string
-		opts []repository.Option
-	}{{"read model", nil}, {"READ_MODEL=off", []repository.Option{repository.WithoutReadModel()}}} {
-		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
-			a := newAPI(t, mode.opts...)
-			editor := token(t, map[string]string{"lang-son": "editor"})
-			decider := token(t, map[string]string{"lang-son": "decider"})
-			h := get(a.ok(editor, `mutation { saveHonoree(input: {provinceId: "lang-son", key: "LS-9", kind: INDIVIDUAL, name: "Vi Văn Sơn"},
-			  expectedVersion: 0) { id } }`, nil), "saveHonoree", "id").(string)
-			dossier := func(title string) string {
-				in := map[string]any{"provinceId": "lang-son", "kind": "REGULAR", "authority": "PROVINCE_CHAIR", "year": 2025,
-					"title": title, "proposingUnit": "Sở Nội vụ", "letter": map[string]any{"number": "3/TTr", "date": "2026-11-02"},
-					"recipients": []any{map[string]any{"honoreeId": h, "awardTypeId": "bang-khen-chu-tich-tinh", "achievement": title}}}
-				id := get(a.ok(editor, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id").(string)
-				a.ok(editor, `mutation($id: ID!) { submitDossier(id: $id, expectedVersion: 1) { id } }`, map[string]any{"id": id})
-				a.ok(decider, `mutation($id: ID!) { vetDossier(id: $id, expectedVersion: 2) { id } }`, map[string]any{"id": id})
-				return id
-			}
-			first, second := dossier("Chuyên đề A"), dossier("Chuyên đề B")
-			decide := func(id, number, date string) *response {
-				return a.do(decider, `mutation($id: ID!, $n: String!, $d: Date!) { recordDecision(expectedVersion: 3, input: {dossierId: $id,
-				  number: $n, date: $d, issuedBy: "UBND tỉnh Lạng Sơn", signer: {name: "Hồ Tiến Thiệu"}}) { id } }`,
-					map[string]any{"id": id, "n": number, "d": date})
-			}
-			if r := decide(first, "88/QĐ-UBND", "2026-11-01"); r.code() != "BAD_USER_INPUT" || r.field() != "input.date" {
-				t.Errorf("a decision before the dossier's letter: %s on %q, want BAD_USER_INPUT on input.date", r.code(), r.field())
-			}
-			if r := decide(first, "88/QĐ-UBND", "2026-11-10"); len(r.Errors) > 0 {
-				t.Fatalf("the first recording: %v", r.Errors)
-			}
-			awards := a.countAwards()
-			r := decide(second, " 88/qđ-ubnd", "2026-11-10")
-			if r.code() != "CONFLICT" || r.field() != "input.number" {
-				t.Errorf("the same decision on a second dossier: %s on %q (%v), want CONFLICT on input.number", r.code(), r.field(), r.Errors)
-			}
-			st := a.ok(decider, `query($id: ID!) { dossier(id: $id) { status version } decisions { totalCount } }`, map[string]any{"id": second})
-			if n := a.countAwards(); n != awards || get(st, "dossier", "status") != "VETTED" || get(st, "decisions", "totalCount") != 1.0 {
-				t.Errorf("the refused recording changed something: %d awards (was %d), %v", n, awards, st)
-			}
-			// Another decision (another number) may confer on it.
-			if r := decide(second, "89/QĐ-UBND", "2026-11-10"); len(r.Errors) > 0 {
-				t.Errorf("another decision: %v", r.Errors)
-			}
-		})
-	}
+	bothReadModels(t, func(t *testing.T, a *api) {
+		editor := token(t, map[string]string{"lang-son": "editor"})
+		decider := token(t, map[string]string{"lang-son": "decider"})
+		h := get(a.ok(editor, `mutation { saveHonoree(input: {provinceId: "lang-son", key: "LS-9", kind: INDIVIDUAL, name: "Vi Văn Sơn"},
+		  expectedVersion: 0) { id } }`, nil), "saveHonoree", "id").(string)
+		dossier := func(title string) string {
+			in := map[string]any{"provinceId": "lang-son", "kind": "REGULAR", "authority": "PROVINCE_CHAIR", "year": 2025,
+				"title": title, "proposingUnit": "Sở Nội vụ", "letter": map[string]any{"number": "3/TTr", "date": "2026-11-02"},
+				"recipients": []any{map[string]any{"honoreeId": h, "awardTypeId": "bang-khen-chu-tich-tinh", "achievement": title}}}
+			id := get(a.ok(editor, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id").(string)
+			a.ok(editor, `mutation($id: ID!) { submitDossier(id: $id, expectedVersion: 1) { id } }`, map[string]any{"id": id})
+			a.ok(decider, `mutation($id: ID!) { vetDossier(id: $id, expectedVersion: 2) { id } }`, map[string]any{"id": id})
+			return id
+		}
+		first, second := dossier("Chuyên đề A"), dossier("Chuyên đề B")
+		decide := func(id, number, date string) *response {
+			return a.do(decider, `mutation($id: ID!, $n: String!, $d: Date!) { recordDecision(expectedVersion: 3, input: {dossierId: $id,
+			  number: $n, date: $d, issuedBy: "UBND tỉnh Lạng Sơn", signer: {name: "Hồ Tiến Thiệu"}}) { id } }`,
+				map[string]any{"id": id, "n": number, "d": date})
+		}
+		if r := decide(first, "88/QĐ-UBND", "2026-11-01"); r.code() != "BAD_USER_INPUT" || r.field() != "input.date" {
+			t.Errorf("a decision before the dossier's letter: %s on %q, want BAD_USER_INPUT on input.date", r.code(), r.field())
+		}
+		if r := decide(first, "88/QĐ-UBND", "2026-11-10"); len(r.Errors) > 0 {
+			t.Fatalf("the first recording: %v", r.Errors)
+		}
+		awards := a.countAwards()
+		r := decide(second, " 88/qđ-ubnd", "2026-11-10")
+		if r.code() != "CONFLICT" || r.field() != "input.number" {
+			t.Errorf("the same decision on a second dossier: %s on %q (%v), want CONFLICT on input.number", r.code(), r.field(), r.Errors)
+		}
+		st := a.ok(decider, `query($id: ID!) { dossier(id: $id) { status version } decisions { totalCount } }`, map[string]any{"id": second})
+		if n := a.countAwards(); n != awards || get(st, "dossier", "status") != "VETTED" || get(st, "decisions", "totalCount") != 1.0 {
+			t.Errorf("the refused recording changed something: %d awards (was %d), %v", n, awards, st)
+		}
+		// Another decision (another number) may confer on it.
+		if r := decide(second, "89/QĐ-UBND", "2026-11-10"); len(r.Errors) > 0 {
+			t.Errorf("another decision: %v", r.Errors)
+		}
+	})
 }
 
 // The route's moves reach the subscribers as the other moves do: the

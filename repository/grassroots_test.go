@@ -23,17 +23,7 @@ var _ service.GrassrootsStore = (*repository.Store)(nil)
 func TestMigrateGrassrootsIndexes(t *testing.T) {
 	ctx := t.Context()
 	s, db := dataOf(t, "cdb5f88.sqlite")
-	names := func(coll string) map[string]bool {
-		specs, err := db.Collection(coll).Indexes().ListSpecifications(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]bool{}
-		for _, sp := range specs {
-			out[sp.Name] = true
-		}
-		return out
-	}
+	names := func(coll string) map[string]bool { return indexNames(t, db, coll) }
 	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
 		t.Fatal(err)
 	}

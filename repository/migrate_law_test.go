@@ -87,14 +87,7 @@ func TestMigrateLawTable(t *testing.T) {
 	}
 	// The catalogue: the flag by the Prime Minister from 2024, commune
 	// chairs from 1/7/2025, unconfirmed rules marked; the edited type kept.
-	types, err = s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[string]domain.AwardType{}
-	for _, at := range types {
-		byID[at.ID] = at
-	}
+	byID := awardTypesByID(t, s)
 	flag, cs, ttt := byID["co-thi-dua-chinh-phu"], byID["chien-si-thi-dua-co-so"], byID["tap-the-lao-dong-tien-tien"]
 	if !domain.AuthorityAllowed(&flag, "PRIME_MINISTER", "2024-10-14") || !flag.AuthorityRules[0].Unconfirmed {
 		t.Errorf("the Government flag after the migration: %+v", flag.AuthorityRules)

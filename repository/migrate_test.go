@@ -63,6 +63,52 @@ func dataOf(t *testing.T, file string) (*repository.Store, *mongo.Database) {
 	return s, client.Database("thidua")
 }
 
+// indexNames is the set of the names of coll's indexes.
+func indexNames(t *testing.T, db *mongo.Database, coll string) map[string]bool {
+	t.Helper()
+	specs, err := db.Collection(coll).Indexes().ListSpecifications(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, sp := range specs {
+		out[sp.Name] = true
+	}
+	return out
+}
+
+// migrateAgain forgets the recorded migrations unrecord matches, runs the
+// seed's migrations again, and checks that no award type changed from
+// byID (the catalogue after the first run).
+func migrateAgain(t *testing.T, s *repository.Store, db *mongo.Database, unrecord bson.D, byID map[string]domain.AwardType) {
+	t.Helper()
+	if _, err := db.Collection("migrations").DeleteMany(t.Context(), unrecord); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(t.Context(), seed.Migrations()...); err != nil {
+		t.Fatal(err)
+	}
+	for id, at := range awardTypesByID(t, s) {
+		if at.Version != byID[id].Version {
+			t.Errorf("%s changed on a second run: version %d → %d", id, byID[id].Version, at.Version)
+		}
+	}
+}
+
+// awardTypesByID is the catalogue of award types, by id.
+func awardTypesByID(t *testing.T, s *repository.Store) map[string]domain.AwardType {
+	t.Helper()
+	types, err := s.AwardTypes(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]domain.AwardType{}
+	for _, at := range types {
+		byID[at.ID] = at
+	}
+	return byID
+}
+
 func TestMigrateOldData(t *testing.T) {
 	ctx := t.Context()
 	s, db := oldData(t)
@@ -312,14 +358,7 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
 		t.Fatal(err)
 	}
-	types, err := s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[string]domain.AwardType{}
-	for _, at := range types {
-		byID[at.ID] = at
-	}
+	byID := awardTypesByID(t, s)
 	flag := byID["co-thi-dua-chinh-phu"]
 	if !domain.AuthorityAllowed(&flag, "PRIME_MINISTER", "2022-03-01") || domain.AuthorityAllowed(&flag, "GOVERNMENT", "2022-03-01") ||
 		!domain.AuthorityAllowed(&flag, "GOVERNMENT", "2024-03-01") || flag.Version != 2 {
@@ -328,8 +367,8 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 	if k := byID["huan-chuong-dai-doan-ket-dan-toc"].RecipientKinds; len(k) != 1 || k[0] != "INDIVIDUAL" {
 		t.Errorf("Huân chương Đại đoàn kết dân tộc recipients: %v", k)
 	}
-	if len(types) != len(seed.AwardTypes) || byID["chien-si-thi-dua-co-so"].ID == "" {
-		t.Errorf("%d award types after the migration, want the %d of the catalogue", len(types), len(seed.AwardTypes))
+	if len(byID) != len(seed.AwardTypes) || byID["chien-si-thi-dua-co-so"].ID == "" {
+		t.Errorf("%d award types after the migration, want the %d of the catalogue", len(byID), len(seed.AwardTypes))
 	}
 	ps, err := s.Provinces(ctx)
 	if err != nil {
@@ -352,21 +391,7 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 		t.Errorf("recorded data migrations: %d %v", n, err)
 	}
 	// Idempotent: running them again, even unrecorded, changes nothing.
-	if _, err := db.Collection("migrations").DeleteMany(ctx, bson.D{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
-		t.Fatal(err)
-	}
-	again, err := s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, at := range again {
-		if at.Version != byID[at.ID].Version {
-			t.Errorf("%s changed on a second run: version %d → %d", at.ID, byID[at.ID].Version, at.Version)
-		}
-	}
+	migrateAgain(t, s, db, bson.D{}, byID)
 	if r2, _ := s.PeriodReview(ctx, r.ID, domain.Access{All: true}); r2.Version != r.Version {
 		t.Errorf("the review changed on a second run")
 	}
@@ -379,17 +404,7 @@ func TestSeedMigrationsOnOldData(t *testing.T) {
 func TestMigrateDataBeforeDossiers(t *testing.T) {
 	ctx := t.Context()
 	s, db := dataOf(t, "cdb5f88.sqlite")
-	names := func(coll string) map[string]bool {
-		specs, err := db.Collection(coll).Indexes().ListSpecifications(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]bool{}
-		for _, sp := range specs {
-			out[sp.Name] = true
-		}
-		return out
-	}
+	names := func(coll string) map[string]bool { return indexNames(t, db, coll) }
 	if names("honorees")["one_key_per_province"] || names("awards")["honoreeId_1"] {
 		t.Fatal("the old data already has the new indexes: not the previous commit's data")
 	}
@@ -462,14 +477,7 @@ func TestMigrateRewardMoney(t *testing.T) {
 	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
 		t.Fatal(err)
 	}
-	types, err := s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[string]domain.AwardType{}
-	for _, at := range types {
-		byID[at.ID] = at
-	}
+	byID := awardTypesByID(t, s)
 	for _, c := range []struct {
 		id          string
 		thousandths int
@@ -514,21 +522,7 @@ func TestMigrateRewardMoney(t *testing.T) {
 	if _, err := s.SaveBaseSalary(ctx, &b, salaries[1].Version); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Collection("migrations").DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{15, 16}}}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(ctx, seed.Migrations()...); err != nil {
-		t.Fatal(err)
-	}
-	again, err := s.AwardTypes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, at := range again {
-		if at.Version != byID[at.ID].Version {
-			t.Errorf("%s changed on a second run: version %d → %d", at.ID, byID[at.ID].Version, at.Version)
-		}
-	}
+	migrateAgain(t, s, db, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{15, 16}}}}}, byID)
 	if salaries, _ = s.BaseSalaries(ctx); len(salaries) != 2 || salaries[1].Amount != 2_340_001 {
 		t.Errorf("base salaries after a second run: %+v", salaries)
 	}

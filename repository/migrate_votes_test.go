@@ -41,18 +41,7 @@ func TestMigrateVoteRounds(t *testing.T) {
 	if len(reviewOf) != 2 || reviewOf[2022] == "" || reviewOf[2023] == "" {
 		t.Fatalf("old votes: %v", olds)
 	}
-	indexNames := func() map[string]bool {
-		specs, err := db.Collection("ballots").Indexes().ListSpecifications(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]bool{}
-		for _, sp := range specs {
-			out[sp.Name] = true
-		}
-		return out
-	}
-	if !indexNames()["one_ballot_per_province"] {
+	if !indexNames(t, db, "ballots")["one_ballot_per_province"] {
 		t.Fatal("the old data lacks the old ballot index")
 	}
 	for range 2 { // idempotent
@@ -63,7 +52,7 @@ func TestMigrateVoteRounds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if names := indexNames(); names["one_ballot_per_province"] || !names["one_ballot_per_province_and_round"] {
+	if names := indexNames(t, db, "ballots"); names["one_ballot_per_province"] || !names["one_ballot_per_province_and_round"] {
 		t.Errorf("ballot indexes after migration 12: %v", names)
 	}
 

@@ -45,26 +45,9 @@ func migrateLaw(ctx context.Context, s *repository.Store) error {
 	if err := loadLawPeriods(ctx, s); err != nil {
 		return err
 	}
-	stored, err := s.AwardTypes(ctx)
-	if err != nil {
-		return err
-	}
-	byID := map[string]domain.AwardType{}
-	for _, t := range stored {
-		byID[t.ID] = t
-	}
-	for i := range AwardTypes {
-		want := AwardTypes[i]
-		want.Order = i + 1
-		have, ok := byID[want.ID]
-		if !ok || sameAwardType(have, want) || !sameAwardType(have, previousAwardType(want)) {
-			continue
-		}
-		if err := s.PutAwardType(ctx, &want); err != nil {
-			return err
-		}
-	}
-	return nil
+	return replaceAwardTypes(ctx, s, func(have domain.AwardType, ok bool, want domain.AwardType) bool {
+		return ok && !sameAwardType(have, want) && sameAwardType(have, previousAwardType(want))
+	})
 }
 
 // previousAwardType is an award type as the code before migration 8 seeded

@@ -26,6 +26,15 @@ func Migrations() []repository.Migration {
 // code: new forms are added, changed ones replaced (a new version); types
 // an administrator added are kept.
 func migrateCatalogue(ctx context.Context, s *repository.Store) error {
+	return replaceAwardTypes(ctx, s, func(have domain.AwardType, ok bool, want domain.AwardType) bool {
+		return !ok || !sameAwardType(have, want)
+	})
+}
+
+// replaceAwardTypes writes each type of the catalogue of this code (in its
+// catalogue order) whose stored form (ok false when none is stored) replace
+// says to replace.
+func replaceAwardTypes(ctx context.Context, s *repository.Store, replace func(have domain.AwardType, ok bool, want domain.AwardType) bool) error {
 	stored, err := s.AwardTypes(ctx)
 	if err != nil {
 		return err
@@ -37,7 +46,7 @@ func migrateCatalogue(ctx context.Context, s *repository.Store) error {
 	for i := range AwardTypes {
 		want := AwardTypes[i]
 		want.Order = i + 1
-		if have, ok := byID[want.ID]; ok && sameAwardType(have, want) {
+		if have, ok := byID[want.ID]; !replace(have, ok, want) {
 			continue
 		}
 		if err := s.PutAwardType(ctx, &want); err != nil {

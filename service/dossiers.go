@@ -264,6 +264,18 @@ func (s *Service) precedents(ctx context.Context, ds DossierStore, d *domain.Dos
 // action's role at the dossier's level (domain.Level), checked on the
 // stored dossier.
 func (s *Service) moveDossier(ctx context.Context, a auth.Action, id string, expected int, status string, reasons []string) (*domain.Dossier, error) {
+	return s.changeDossier(ctx, a, id, expected, func(old *domain.Dossier) (*domain.Dossier, error) {
+		if err := auth.Authorize(caller(ctx), a, old.Level()); err != nil {
+			return nil, err
+		}
+		return domain.Move(old, status, reasons, subject(ctx), s.now())
+	})
+}
+
+// changeDossier replaces the stored dossier id by change's result (which
+// authorizes the caller on the stored dossier), with the write access of
+// action a; a refusal is filed, a change published.
+func (s *Service) changeDossier(ctx context.Context, a auth.Action, id string, expected int, change func(old *domain.Dossier) (*domain.Dossier, error)) (*domain.Dossier, error) {
 	write, err := writeAccess(ctx, a)
 	if err != nil {
 		return nil, err
@@ -272,12 +284,7 @@ func (s *Service) moveDossier(ctx context.Context, a auth.Action, id string, exp
 	if err != nil {
 		return nil, err
 	}
-	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, func(old *domain.Dossier) (*domain.Dossier, error) {
-		if err := auth.Authorize(caller(ctx), a, old.Level()); err != nil {
-			return nil, err
-		}
-		return domain.Move(old, status, reasons, subject(ctx), s.now())
-	})
+	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, change)
 	if err != nil {
 		return nil, s.fileRefusal(ctx, "dossier", id, err)
 	}
@@ -296,24 +303,12 @@ func (s *Service) route() domain.RouteRules {
 // the central level with the provincial chair's submission letter (policy:
 // decider of its province, checked on the stored dossier).
 func (s *Service) ForwardDossier(ctx context.Context, id string, expected int, letter domain.DecisionInput) (*domain.Dossier, error) {
-	write, err := writeAccess(ctx, auth.ForwardDossier)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := s.dossiers()
-	if err != nil {
-		return nil, err
-	}
-	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, func(old *domain.Dossier) (*domain.Dossier, error) {
+	return s.changeDossier(ctx, auth.ForwardDossier, id, expected, func(old *domain.Dossier) (*domain.Dossier, error) {
 		if err := auth.Authorize(caller(ctx), auth.ForwardDossier, old.Owner); err != nil {
 			return nil, err
 		}
 		return domain.Forward(s.now(), old, letter, subject(ctx))
 	})
-	if err != nil {
-		return nil, s.fileRefusal(ctx, "dossier", id, err)
-	}
-	return s.dossierChanged(ctx, before, after), nil
 }
 
 // ReturnDossier sends a dossier back to its province's editors with the
