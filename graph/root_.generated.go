@@ -437,6 +437,12 @@ type ComplexityRoot struct {
 		Year         func(childComplexity int) int
 	}
 
+	InitiativeChange struct {
+		ID         func(childComplexity int) int
+		Initiative func(childComplexity int) int
+		Op         func(childComplexity int) int
+	}
+
 	LawPeriod struct {
 		Decrees     func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -659,6 +665,12 @@ type ComplexityRoot struct {
 		Names     func(childComplexity int) int
 	}
 
+	RegistrationChange struct {
+		ID           func(childComplexity int) int
+		Op           func(childComplexity int) int
+		Registration func(childComplexity int) int
+	}
+
 	ReportedAwardTally struct {
 		Authorities  func(childComplexity int) int
 		AwardTypes   func(childComplexity int) int
@@ -724,9 +736,12 @@ type ComplexityRoot struct {
 	Subscription struct {
 		AwardChanged          func(childComplexity int, provinceID *string) int
 		DossierChanged        func(childComplexity int, provinceID *string) int
+		InitiativeChanged     func(childComplexity int, provinceID *string) int
 		MovementChanged       func(childComplexity int) int
 		PeriodReviewChanged   func(childComplexity int) int
 		ProvinceReportChanged func(childComplexity int, reviewID *string) int
+		RegistrationChanged   func(childComplexity int, provinceID *string) int
+		UnitChanged           func(childComplexity int, provinceID *string) int
 	}
 
 	TitleImport struct {
@@ -753,6 +768,12 @@ type ComplexityRoot struct {
 		Province  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		Version   func(childComplexity int) int
+	}
+
+	UnitChange struct {
+		ID   func(childComplexity int) int
+		Op   func(childComplexity int) int
+		Unit func(childComplexity int) int
 	}
 
 	Vote struct {
@@ -2394,6 +2415,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Initiative.Year(childComplexity), true
 
+	case "InitiativeChange.id":
+		if e.ComplexityRoot.InitiativeChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InitiativeChange.ID(childComplexity), true
+	case "InitiativeChange.initiative":
+		if e.ComplexityRoot.InitiativeChange.Initiative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InitiativeChange.Initiative(childComplexity), true
+	case "InitiativeChange.op":
+		if e.ComplexityRoot.InitiativeChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InitiativeChange.Op(childComplexity), true
+
 	case "LawPeriod.decrees":
 		if e.ComplexityRoot.LawPeriod.Decrees == nil {
 			break
@@ -3672,6 +3712,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegisteredTitle.Names(childComplexity), true
 
+	case "RegistrationChange.id":
+		if e.ComplexityRoot.RegistrationChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.ID(childComplexity), true
+	case "RegistrationChange.op":
+		if e.ComplexityRoot.RegistrationChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.Op(childComplexity), true
+	case "RegistrationChange.registration":
+		if e.ComplexityRoot.RegistrationChange.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.Registration(childComplexity), true
+
 	case "ReportedAwardTally.authorities":
 		if e.ComplexityRoot.ReportedAwardTally.Authorities == nil {
 			break
@@ -3913,6 +3972,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.DossierChanged(childComplexity, args["provinceId"].(*string)), true
+	case "Subscription.initiativeChanged":
+		if e.ComplexityRoot.Subscription.InitiativeChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_initiativeChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.InitiativeChanged(childComplexity, args["provinceId"].(*string)), true
 	case "Subscription.movementChanged":
 		if e.ComplexityRoot.Subscription.MovementChanged == nil {
 			break
@@ -3936,6 +4006,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ProvinceReportChanged(childComplexity, args["reviewId"].(*string)), true
+	case "Subscription.registrationChanged":
+		if e.ComplexityRoot.Subscription.RegistrationChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_registrationChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RegistrationChanged(childComplexity, args["provinceId"].(*string)), true
+	case "Subscription.unitChanged":
+		if e.ComplexityRoot.Subscription.UnitChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_unitChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.UnitChanged(childComplexity, args["provinceId"].(*string)), true
 
 	case "TitleImport.dryRun":
 		if e.ComplexityRoot.TitleImport.DryRun == nil {
@@ -4041,6 +4133,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Version(childComplexity), true
+
+	case "UnitChange.id":
+		if e.ComplexityRoot.UnitChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitChange.ID(childComplexity), true
+	case "UnitChange.op":
+		if e.ComplexityRoot.UnitChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitChange.Op(childComplexity), true
+	case "UnitChange.unit":
+		if e.ComplexityRoot.UnitChange.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitChange.Unit(childComplexity), true
 
 	case "Vote.ballots":
 		if e.ComplexityRoot.Vote.Ballots == nil {
@@ -5183,6 +5294,18 @@ func (ec *executionContext) childFields_Initiative(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Initiative", field.Name)
 }
 
+func (ec *executionContext) childFields_InitiativeChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_InitiativeChange_op(ctx, field)
+	case "id":
+		return ec.fieldContext_InitiativeChange_id(ctx, field)
+	case "initiative":
+		return ec.fieldContext_InitiativeChange_initiative(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InitiativeChange", field.Name)
+}
+
 func (ec *executionContext) childFields_LawPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5491,6 +5614,18 @@ func (ec *executionContext) childFields_RegisteredTitle(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type RegisteredTitle", field.Name)
 }
 
+func (ec *executionContext) childFields_RegistrationChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_RegistrationChange_op(ctx, field)
+	case "id":
+		return ec.fieldContext_RegistrationChange_id(ctx, field)
+	case "registration":
+		return ec.fieldContext_RegistrationChange_registration(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegistrationChange", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportedAwardTally(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "authorities":
@@ -5665,6 +5800,18 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_UnitChange_op(ctx, field)
+	case "id":
+		return ec.fieldContext_UnitChange_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_UnitChange_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Vote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -664,6 +664,84 @@ func (ec *executionContext) fieldContext_Initiative_updatedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Initiative", field, false, false, "Time")
 }
 
+func (ec *executionContext) _InitiativeChange_op(ctx context.Context, field graphql.CollectedField, obj *model.InitiativeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InitiativeChange_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeOp) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InitiativeChange_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InitiativeChange", field, false, false, "ChangeOp")
+}
+
+func (ec *executionContext) _InitiativeChange_id(ctx context.Context, field graphql.CollectedField, obj *model.InitiativeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InitiativeChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InitiativeChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InitiativeChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InitiativeChange_initiative(ctx context.Context, field graphql.CollectedField, obj *model.InitiativeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InitiativeChange_initiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
+			return ec.marshalOInitiative2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InitiativeChange_initiative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InitiativeChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RegisteredTitle_awardType(ctx context.Context, field graphql.CollectedField, obj *model.RegisteredTitle) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -740,6 +818,84 @@ func (ec *executionContext) _RegisteredTitle_names(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_RegisteredTitle_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RegisteredTitle", field, false, false, "String")
+}
+
+func (ec *executionContext) _RegistrationChange_op(ctx context.Context, field graphql.CollectedField, obj *model.RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeOp) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, "ChangeOp")
+}
+
+func (ec *executionContext) _RegistrationChange_id(ctx context.Context, field graphql.CollectedField, obj *model.RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RegistrationChange_registration(ctx context.Context, field graphql.CollectedField, obj *model.RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmulationRegistration) graphql.Marshaler {
+			return ec.marshalOEmulationRegistration2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐEmulationRegistration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegistrationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmulationRegistration(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TitleImport_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.TitleImport) (ret graphql.Marshaler) {
@@ -1167,6 +1323,84 @@ func (ec *executionContext) _Unit_updatedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Unit_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UnitChange_op(ctx context.Context, field graphql.CollectedField, obj *model.UnitChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitChange_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeOp) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitChange_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitChange", field, false, false, "ChangeOp")
+}
+
+func (ec *executionContext) _UnitChange_id(ctx context.Context, field graphql.CollectedField, obj *model.UnitChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _UnitChange_unit(ctx context.Context, field graphql.CollectedField, obj *model.UnitChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitChange_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitChange_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -1768,6 +2002,49 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var initiativeChangeImplementors = []string{"InitiativeChange"}
+
+func (ec *executionContext) _InitiativeChange(ctx context.Context, sel ast.SelectionSet, obj *model.InitiativeChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, initiativeChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InitiativeChange")
+		case "op":
+			out.Values[i] = ec._InitiativeChange_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._InitiativeChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "initiative":
+			out.Values[i] = ec._InitiativeChange_initiative(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var registeredTitleImplementors = []string{"RegisteredTitle"}
 
 func (ec *executionContext) _RegisteredTitle(ctx context.Context, sel ast.SelectionSet, obj *model.RegisteredTitle) graphql.Marshaler {
@@ -1792,6 +2069,49 @@ func (ec *executionContext) _RegisteredTitle(ctx context.Context, sel ast.Select
 		case "names":
 			out.Values[i] = ec._RegisteredTitle_names(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var registrationChangeImplementors = []string{"RegistrationChange"}
+
+func (ec *executionContext) _RegistrationChange(ctx context.Context, sel ast.SelectionSet, obj *model.RegistrationChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registrationChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegistrationChange")
+		case "op":
+			out.Values[i] = ec._RegistrationChange_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._RegistrationChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registration":
+			out.Values[i] = ec._RegistrationChange_registration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -1982,6 +2302,49 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var unitChangeImplementors = []string{"UnitChange"}
+
+func (ec *executionContext) _UnitChange(ctx context.Context, sel ast.SelectionSet, obj *model.UnitChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitChange")
+		case "op":
+			out.Values[i] = ec._UnitChange_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._UnitChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._UnitChange_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -2063,6 +2426,14 @@ func (ec *executionContext) marshalNInitiative2ᚖgithubᚗcomᚋthiduaᚋthidua
 	return ec._Initiative(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNInitiativeChange2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐInitiativeChange(ctx context.Context, sel ast.SelectionSet, v *model.InitiativeChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InitiativeChange!")
+		return graphql.Null
+	}
+	return ec._InitiativeChange(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInitiativeFilter2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐInitiativeFilter(ctx context.Context, v any) (model.InitiativeFilter, error) {
 	res, err := ec.unmarshalInputInitiativeFilter(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2126,6 +2497,14 @@ func (ec *executionContext) unmarshalNRegisteredTitleInput2ᚖgithubᚗcomᚋthi
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRegistrationChange2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRegistrationChange(ctx context.Context, sel ast.SelectionSet, v *model.RegistrationChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RegistrationChange!")
+		return graphql.Null
+	}
+	return ec._RegistrationChange(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRegistrationFilter2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRegistrationFilter(ctx context.Context, v any) (model.RegistrationFilter, error) {
 	res, err := ec.unmarshalInputRegistrationFilter(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2187,6 +2566,14 @@ func (ec *executionContext) marshalNUnit2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgra
 	return ec._Unit(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNUnitChange2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnitChange(ctx context.Context, sel ast.SelectionSet, v *model.UnitChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitChange!")
+		return graphql.Null
+	}
+	return ec._UnitChange(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUnitInput2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnitInput(ctx context.Context, v any) (model.UnitInput, error) {
 	res, err := ec.unmarshalInputUnitInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2200,6 +2587,20 @@ func (ec *executionContext) unmarshalNUnitKind2githubᚗcomᚋthiduaᚋthiduaᚋ
 
 func (ec *executionContext) marshalNUnitKind2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnitKind(ctx context.Context, sel ast.SelectionSet, v model.UnitKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalOEmulationRegistration2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐEmulationRegistration(ctx context.Context, sel ast.SelectionSet, v *model.EmulationRegistration) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EmulationRegistration(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInitiative2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐInitiative(ctx context.Context, sel ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Initiative(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUnit2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnit(ctx context.Context, sel ast.SelectionSet, v *model.Unit) graphql.Marshaler {

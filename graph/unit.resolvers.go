@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
+	"github.com/thidua/thidua/service"
 )
 
 // Unit is the resolver for the unit field.
@@ -97,6 +98,39 @@ func (r *queryResolver) EmulationReport(ctx context.Context, provinceID string, 
 func (r *queryResolver) Initiatives(ctx context.Context, filter model.InitiativeFilter) ([]*model.Initiative, error) {
 	list, err := r.Service.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: filter.ProvinceID, Year: filter.Year, UnitID: deref(filter.UnitID), Search: deref(filter.Search)})
 	return mapList(list, toInitiative), err
+}
+
+// UnitChanged is the resolver for the unitChanged field.
+func (r *subscriptionResolver) UnitChanged(ctx context.Context, provinceID *string) (<-chan *model.UnitChange, error) {
+	return subscribe(ctx, r.Resolver, "unit", func(e service.Event) bool {
+		u, ok := e.Record.(*domain.Unit)
+		return ok && (provinceID == nil || u.ProvinceID == *provinceID)
+	}, func(e service.Event) *model.UnitChange {
+		u, _ := e.Record.(*domain.Unit)
+		return &model.UnitChange{Op: changeOp(e), ID: u.ID, Unit: toUnit(u)}
+	})
+}
+
+// RegistrationChanged is the resolver for the registrationChanged field.
+func (r *subscriptionResolver) RegistrationChanged(ctx context.Context, provinceID *string) (<-chan *model.RegistrationChange, error) {
+	return subscribe(ctx, r.Resolver, "registration", func(e service.Event) bool {
+		x, ok := e.Record.(*domain.EmulationRegistration)
+		return ok && (provinceID == nil || x.ProvinceID == *provinceID)
+	}, func(e service.Event) *model.RegistrationChange {
+		x, _ := e.Record.(*domain.EmulationRegistration)
+		return &model.RegistrationChange{Op: changeOp(e), ID: x.ID, Registration: r.registration(x)}
+	})
+}
+
+// InitiativeChanged is the resolver for the initiativeChanged field.
+func (r *subscriptionResolver) InitiativeChanged(ctx context.Context, provinceID *string) (<-chan *model.InitiativeChange, error) {
+	return subscribe(ctx, r.Resolver, "initiative", func(e service.Event) bool {
+		x, ok := e.Record.(*domain.Initiative)
+		return ok && (provinceID == nil || x.ProvinceID == *provinceID)
+	}, func(e service.Event) *model.InitiativeChange {
+		x, _ := e.Record.(*domain.Initiative)
+		return &model.InitiativeChange{Op: changeOp(e), ID: x.ID, Initiative: toInitiative(x)}
+	})
 }
 
 // Province is the resolver for the province field.

@@ -350,3 +350,48 @@ func TestImportTitlesCSVAndTemplate(t *testing.T) {
 		t.Errorf("the template reads as %+v (%v)", rows, err)
 	}
 }
+
+// The grassroots lists change live: a unit's changes reach every
+// subscriber (units are public), a registration's and an initiative's only
+// their province's viewers (as the lists show them).
+func TestGrassrootsSubscriptions(t *testing.T) {
+	t.Parallel()
+	a := newSubAPI(t, nil)
+	caoBang := a.connect(t, "cao-bang viewer", subToken(t, map[string]string{"cao-bang": "viewer"}, time.Hour))
+	langSon := a.connect(t, "lang-son viewer", subToken(t, map[string]string{"lang-son": "viewer"}, time.Hour))
+	anon := a.connect(t, "anonymous", "")
+	for _, w := range []*wsClient{caoBang, langSon, anon} {
+		w.subscribe("u", `subscription { unitChanged(provinceId: "lang-son") { op id unit { name } } }`, nil)
+		w.subscribe("r", `subscription { registrationChanged { op id registration { year unit { name } } } }`, nil)
+		w.subscribe("i", `subscription { initiativeChanged { op id initiative { title } } }`, nil)
+	}
+	a.waitSubscribers(t, 9)
+	admin := subToken(t, map[string]string{"lang-son": "admin"}, time.Hour)
+	school := get(a.ok(admin, saveUnit, map[string]any{"v": 0, "in": map[string]any{"provinceId": "lang-son", "name": "Trường THPT Chu Văn An", "kind": "SCHOOL"}}), "saveUnit", "id")
+	editor := subToken(t, map[string]string{"lang-son": "editor"}, time.Hour)
+	a.ok(editor, registerEmulation, map[string]any{"v": 0, "in": map[string]any{"unitId": school, "year": 2025,
+		"titles": []any{map[string]any{"awardTypeId": "tap-the-lao-dong-tien-tien"}}}})
+	a.ok(editor, saveInitiative, map[string]any{"v": 0, "in": map[string]any{"provinceId": "lang-son", "title": "Số hóa hồ sơ thi đua",
+		"authors": []any{"Hoàng Thị Mai"}, "year": 2025, "level": "BASE"}})
+	for _, w := range []*wsClient{caoBang, langSon, anon} {
+		if u := change(t, w.next(time.Second), "unitChanged"); u["op"] != "CREATED" || u["id"] != school || get(u, "unit", "name") != "Trường THPT Chu Văn An" {
+			t.Errorf("%s: the unit arrived as %v", w.name, u)
+		}
+		if w != langSon {
+			continue
+		}
+		if r := change(t, w.next(time.Second), "registrationChanged"); r["op"] != "CREATED" || get(r, "registration", "unit", "name") != "Trường THPT Chu Văn An" {
+			t.Errorf("%s: the registration arrived as %v", w.name, r)
+		}
+		if i := change(t, w.next(time.Second), "initiativeChanged"); i["op"] != "CREATED" || get(i, "initiative", "title") != "Số hóa hồ sơ thi đua" {
+			t.Errorf("%s: the initiative arrived as %v", w.name, i)
+		}
+	}
+	for _, w := range []*wsClient{caoBang, anon} {
+		select {
+		case m := <-w.msgs:
+			t.Errorf("%s was told more: %+v", w.name, m)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -15,7 +15,7 @@ import (
 // stream: the record after it (before it, for a deletion, when the
 // collection keeps pre-images; else a record holding only its id).
 type Change struct {
-	Kind   string // award, movement, periodReview, provinceReport, dossier
+	Kind   string // award, movement, periodReview, provinceReport, dossier, unit, registration, initiative
 	Op     string // CREATED, UPDATED, DELETED
 	Record any    // *domain.Award, *domain.Movement, *domain.PeriodReview, *domain.ProvinceReport, *domain.Dossier
 }
@@ -25,7 +25,7 @@ type Change struct {
 var ErrNoChangeStreams = errors.New("change streams need a MongoDB replica set")
 
 var watched = map[string]string{colAwards: "award", colMovements: "movement", colReviews: "periodReview", colReports: "provinceReport",
-	colDossiers: "dossier"}
+	colDossiers: "dossier", colUnits: "unit", colRegistrations: "registration", colInitiatives: "initiative"}
 
 // WatchOptions tune WatchChanges.
 type WatchOptions struct {
@@ -290,6 +290,12 @@ func decodeRecord(coll string, doc bson.Raw, id bson.ObjectID) (any, error) {
 		return reviews.decode(doc)
 	case colDossiers:
 		return dossiers.decode(doc)
+	case colUnits:
+		return units.decode(doc)
+	case colRegistrations:
+		return registrations.decode(doc)
+	case colInitiatives:
+		return initiatives.decode(doc)
 	default:
 		var d reportDoc
 		if err := bson.Unmarshal(doc, &d); err != nil {

@@ -10,7 +10,7 @@ import (
 // Event is a change an acknowledged command made, for subscribers: the
 // record after the change (before it, for a deletion).
 type Event struct {
-	Kind   string // award, movement, periodReview, provinceReport
+	Kind   string // award, movement, periodReview, provinceReport, dossier, unit, registration, initiative
 	Op     string // CREATED, UPDATED, DELETED
 	Record any    // *domain.Award, *domain.Movement, *domain.PeriodReview, *domain.ProvinceReport
 	At     time.Time
@@ -48,6 +48,12 @@ func (s *Service) visibility(ctx context.Context, record any) (published bool, o
 	case *domain.Movement:
 		return r.Published, r.Owner
 	case *domain.PeriodReview:
+		return r.Published, r.Owner
+	case *domain.Unit:
+		return r.Published, r.Owner
+	case *domain.EmulationRegistration:
+		return r.Published, r.Owner
+	case *domain.Initiative:
 		return r.Published, r.Owner
 	case *domain.Dossier:
 		// Its owner's viewers; a dossier addressed to a central authority

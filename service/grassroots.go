@@ -99,6 +99,7 @@ func (s *Service) SaveUnit(ctx context.Context, id *string, in domain.UnitInput,
 			return nil, err
 		}
 		recordChange(ctx, u.ID, u.ProvinceID, nil, u, nil, intp(u.Version))
+		s.publish(ctx, "unit", "CREATED", u)
 		return u, nil
 	}
 	write, err := writeAccess(ctx, auth.SaveUnit)
@@ -113,6 +114,7 @@ func (s *Service) SaveUnit(ctx context.Context, id *string, in domain.UnitInput,
 		return nil, err
 	}
 	recordChange(ctx, after.ID, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
+	s.publish(ctx, "unit", "UPDATED", after)
 	return after, nil
 }
 
@@ -176,6 +178,7 @@ func (s *Service) RegisterEmulation(ctx context.Context, in domain.RegistrationI
 			return nil, err
 		}
 		recordChange(ctx, r.ID, r.ProvinceID, nil, r, nil, intp(r.Version))
+		s.publish(ctx, "registration", "CREATED", r)
 		return r, nil
 	}
 	stored, err := g.RegistrationOf(ctx, unit.ID, in.Year, readAccess(ctx))
@@ -195,6 +198,7 @@ func (s *Service) RegisterEmulation(ctx context.Context, in domain.RegistrationI
 		return nil, err
 	}
 	recordChange(ctx, after.ID, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
+	s.publish(ctx, "registration", "UPDATED", after)
 	return after, nil
 }
 
@@ -275,6 +279,7 @@ func (s *Service) SaveInitiative(ctx context.Context, id *string, in domain.Init
 			return nil, err
 		}
 		recordChange(ctx, x.ID, x.ProvinceID, nil, x, nil, intp(x.Version))
+		s.publish(ctx, "initiative", "CREATED", x)
 		return x, nil
 	}
 	write, err := writeAccess(ctx, auth.SaveInitiative)
@@ -289,6 +294,7 @@ func (s *Service) SaveInitiative(ctx context.Context, id *string, in domain.Init
 		return nil, err
 	}
 	recordChange(ctx, after.ID, after.ProvinceID, before, after, intp(before.Version), intp(after.Version))
+	s.publish(ctx, "initiative", "UPDATED", after)
 	return after, nil
 }
 

@@ -627,6 +627,16 @@ type IndicatorValueInput struct {
 	Total *float64 `json:"total,omitempty"`
 }
 
+// An initiative created or changed in the register, for `initiativeChanged`.
+type InitiativeChange struct {
+	// What the change did (initiatives are never deleted).
+	Op ChangeOp `json:"op"`
+	// The initiative's id.
+	ID string `json:"id"`
+	// The initiative after the change.
+	Initiative *Initiative `json:"initiative,omitempty"`
+}
+
 // Which initiatives.
 type InitiativeFilter struct {
 	// The province (slug).
@@ -927,6 +937,16 @@ type RegisteredTitleInput struct {
 	Names []string `json:"names,omitempty"`
 }
 
+// An emulation registration created or replaced, for `registrationChanged`.
+type RegistrationChange struct {
+	// What the change did (registrations are never deleted).
+	Op ChangeOp `json:"op"`
+	// The registration's id.
+	ID string `json:"id"`
+	// The registration after the change.
+	Registration *EmulationRegistration `json:"registration,omitempty"`
+}
+
 // Which registrations.
 type RegistrationFilter struct {
 	// The province (slug).
@@ -1112,6 +1132,16 @@ type TitleImportRow struct {
 	Name *string `json:"name,omitempty"`
 	// The title the row is for; null for a heading or when none could be read.
 	AwardType *AwardType `json:"awardType,omitempty"`
+}
+
+// A unit created or changed, for `unitChanged`.
+type UnitChange struct {
+	// What the change did (units are never deleted).
+	Op ChangeOp `json:"op"`
+	// The unit's id.
+	ID string `json:"id"`
+	// The unit after the change.
+	Unit *Unit `json:"unit,omitempty"`
 }
 
 // A unit as written by a client.
