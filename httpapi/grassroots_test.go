@@ -338,6 +338,15 @@ func TestImportTitlesCSVAndTemplate(t *testing.T) {
 	if get(d, "awards", "edges", 0, "node", "status") != "CONFERRED" || get(d, "awards", "edges", 0, "node", "decision", "date") != "2025-12-20" {
 		t.Errorf("a row with its decision: %v", d)
 	}
+	// The same list again stores nothing: its row is already recorded.
+	again := a.importTitles(editor, "ds.csv", []byte(csv), false)
+	if get(again.Data, "importTitles", "stored") != 0.0 || get(again.Data, "importTitles", "rows", 0, "ok") != false ||
+		!strings.Contains(fmt.Sprint(get(again.Data, "importTitles", "rows", 0, "messages")), "already recorded") {
+		t.Errorf("the same list imported twice: %+v %v", again.Errors, again.Data)
+	}
+	if n := get(a.ok(editor, `{ awards(filter: {provinceId: "lang-son", year: 2025}) { totalCount } }`, nil), "awards", "totalCount"); n != 1.0 {
+		t.Errorf("after importing the list twice: %v awards, want 1", n)
+	}
 	if r := a.importTitles(editor, "x.csv", []byte("a;b\n1;2\n"), true); r.code() != "BAD_USER_INPUT" || r.field() != "file" {
 		t.Errorf("a file with no header: %s %s, want BAD_USER_INPUT on file", r.code(), r.field())
 	}

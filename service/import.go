@@ -90,8 +90,12 @@ func (s *Service) ImportTitles(ctx context.Context, up Upload, provinceID string
 	if err != nil {
 		return nil, err
 	}
+	stored, err := s.importedTitles(ctx, provinceID, year)
+	if err != nil {
+		return nil, err
+	}
 	imp := titleImport{s: s, province: provinceID, year: year, units: unitsByKey, register: register,
-		seen: map[string]int{}, by: subject(ctx)}
+		seen: map[string]int{}, stored: stored, by: subject(ctx)}
 	res := &ImportResult{DryRun: dryRun, Rows: make([]ImportRow, 0, len(rows))}
 	var list []*domain.Award
 	failed := false
@@ -132,6 +136,7 @@ type titleImport struct {
 	types    []domain.AwardType
 	title    *domain.AwardType // the current section's
 	seen     map[string]int    // name, unit and title → the line that has them
+	stored   map[string]string // name, unit and title → the award already stored for the year
 	by       string
 }
 
@@ -218,14 +223,45 @@ func (t *titleImport) row(row sheet.Row) ImportRow {
 		fail("%s", rowMessage(err))
 		return out
 	}
-	key := vntext.Fold(name) + "|" + unit.ID + "|" + title.ID
+	key := titleKey(name, unit.ID, title.ID)
 	if line, ok := t.seen[key]; ok {
 		fail("the same person, unit and title as row %d", line)
+		return out
+	}
+	if id, ok := t.stored[key]; ok {
+		fail("already recorded for %d: award %s has the same person, unit and title", t.year, id)
 		return out
 	}
 	t.seen[key] = row.Line
 	out.Award = domain.NewAward(a, t.by, t.s.now())
 	return out
+}
+
+// titleKey is what makes two year-end titles the same: the person (case
+// and diacritics ignored), the unit and the title.
+func titleKey(name, unitID, awardTypeID string) string {
+	return vntext.Fold(name) + "|" + unitID + "|" + awardTypeID
+}
+
+// importedTitles are the titles of a province's year already stored with
+// their unit, by titleKey (a rejected or revoked one does not count), so
+// that importing a list again stores nothing twice.
+func (s *Service) importedTitles(ctx context.Context, provinceID string, year int) (map[string]string, error) {
+	f := domain.AwardFilter{ProvinceID: provinceID, Year: &year}
+	list := func(p domain.PageArgs) (*domain.Page[domain.Award], error) {
+		return s.Store.Awards(ctx, f, domain.Access{All: true}, p)
+	}
+	out := map[string]string{}
+	err := domain.EachPage(list, func(items []domain.Award) (bool, error) {
+		for i := range items {
+			a := &items[i]
+			if a.UnitID != "" && a.Status != domain.StatusRejected && a.Status != domain.StatusRevoked {
+				out[titleKey(a.Recipient.Name, a.UnitID, a.AwardTypeID)] = a.ID
+			}
+		}
+		return true, nil
+	})
+	return out, err
 }
 
 // rowMessage words a check's error for a row: the award's field names
