@@ -294,6 +294,35 @@ func CheckInitiativeFor(a *Award, register []Initiative, field string) error {
 		a.Year, a.Recipient.Name, InitiativeBasis)
 }
 
+// CheckDossierInitiatives checks a dossier's individual recipients
+// proposed for Chiến sĩ thi đua cơ sở against the initiative register of
+// the dossier's year, as CheckInitiativeFor checks an award (the condition's
+// article is unconfirmed: InitiativeBasis).
+func CheckDossierInitiatives(d *Dossier, register []Initiative) error {
+	for i, r := range d.Recipients {
+		if r.AwardTypeID != NeedsInitiative || r.Recipient.Kind != recipientIndividual {
+			continue
+		}
+		if !RecognisedInitiative(r.Recipient.Name, d.UnitID, d.Year, register) {
+			return Invalid(fmt.Sprintf("input.recipients[%d].recipient.name", i),
+				"Chiến sĩ thi đua cơ sở needs an initiative recognised in %d with %s among its authors (%s); the register has none",
+				d.Year, r.Recipient.Name, InitiativeBasis)
+		}
+	}
+	return nil
+}
+
+// NeedsInitiatives reports whether a dossier proposes Chiến sĩ thi đua cơ
+// sở for a person (so its register must be read).
+func NeedsInitiatives(d *Dossier) bool {
+	for _, r := range d.Recipients {
+		if r.AwardTypeID == NeedsInitiative && r.Recipient.Kind == recipientIndividual {
+			return true
+		}
+	}
+	return false
+}
+
 // RecognisedInitiative reports whether the register holds an initiative of
 // year, recognised, with name among its authors (and of unit, when both
 // name one).

@@ -111,3 +111,42 @@ func TestEmulationReport(t *testing.T) {
 		t.Errorf("report: %+v", lines)
 	}
 }
+
+// A dossier's individual proposals of Chiến sĩ thi đua cơ sở are checked
+// against the register of the dossier's year, as awards are (the
+// condition's article is unconfirmed: domain.InitiativeBasis); the field
+// names the recipient at fault.
+func TestCheckDossierInitiatives(t *testing.T) {
+	rec := &domain.Decision{Number: "1/QĐ", Date: "2025-10-01"}
+	register := []domain.Initiative{
+		{Year: 2025, Level: domain.InitiativeBase, Authors: []string{"Hoàng Thị Mai"}, UnitID: "u1", RecognisedBy: rec},
+		{Year: 2025, Level: domain.InitiativeBase, Authors: []string{"Đỗ Văn Nam"}},
+	}
+	person := func(name, awardType string) domain.DossierRecipient {
+		return domain.DossierRecipient{AwardTypeID: awardType, Recipient: domain.Recipient{Kind: "INDIVIDUAL", Name: name}}
+	}
+	collective := domain.DossierRecipient{AwardTypeID: domain.NeedsInitiative, Recipient: domain.Recipient{Kind: "COLLECTIVE", Name: "Phòng Nội vụ"}}
+	for _, c := range []struct {
+		name  string
+		unit  string
+		year  int
+		rs    []domain.DossierRecipient
+		field string
+	}{
+		{"an author, folded", "u1", 2025, []domain.DossierRecipient{person("hoang thi mai", domain.NeedsInitiative)}, ""},
+		{"another title needs none", "u1", 2025, []domain.DossierRecipient{person("Nguyễn Văn An", "lao-dong-tien-tien")}, ""},
+		{"a collective needs none", "u1", 2025, []domain.DossierRecipient{collective}, ""},
+		{"the second is no author", "u1", 2025, []domain.DossierRecipient{person("Hoàng Thị Mai", domain.NeedsInitiative), person("Nguyễn Văn An", domain.NeedsInitiative)}, "input.recipients[1].recipient.name"},
+		{"another year", "u1", 2024, []domain.DossierRecipient{person("Hoàng Thị Mai", domain.NeedsInitiative)}, "input.recipients[0].recipient.name"},
+		{"another unit", "u2", 2025, []domain.DossierRecipient{person("Hoàng Thị Mai", domain.NeedsInitiative)}, "input.recipients[0].recipient.name"},
+		{"not recognised", "", 2025, []domain.DossierRecipient{person("Đỗ Văn Nam", domain.NeedsInitiative)}, "input.recipients[0].recipient.name"},
+	} {
+		d := &domain.Dossier{UnitID: c.unit, Year: c.year, Recipients: c.rs}
+		if err := domain.CheckDossierInitiatives(d, register); errField(err) != c.field {
+			t.Errorf("%s: %v, want field %q", c.name, err, c.field)
+		}
+		if needs := domain.NeedsInitiatives(d); needs != (c.name != "another title needs none" && c.name != "a collective needs none") {
+			t.Errorf("%s: NeedsInitiatives %v", c.name, needs)
+		}
+	}
+}

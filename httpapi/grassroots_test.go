@@ -404,3 +404,28 @@ func TestGrassrootsSubscriptions(t *testing.T) {
 		}
 	}
 }
+
+// A dossier proposing Chiến sĩ thi đua cơ sở for a person is submitted only
+// when the register holds the person's recognised initiative of the year.
+func TestDossierChienSiThiDuaCoSoNeedsAnInitiative(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	editor := token(t, map[string]string{"lang-son": "editor"})
+	in := map[string]any{"provinceId": "lang-son", "kind": "REGULAR", "authority": "UNIT_HEAD", "year": 2025,
+		"title": "Đề nghị công nhận Chiến sĩ thi đua cơ sở năm 2025", "proposingUnit": "Sở Nội vụ tỉnh Lạng Sơn",
+		"letter": map[string]any{"number": "150/TTr-SNV", "date": "2025-12-10"},
+		"recipients": []any{map[string]any{"recipient": map[string]any{"kind": "INDIVIDUAL", "name": "Hoàng Thị Mai"},
+			"awardTypeId": "chien-si-thi-dua-co-so", "achievement": "Hoàn thành xuất sắc nhiệm vụ"}}}
+	submit := func() *response {
+		id := get(a.ok(editor, `mutation($in: DossierInput!) { createDossier(input: $in) { id } }`, map[string]any{"in": in}), "createDossier", "id")
+		return a.do(editor, fmt.Sprintf(`mutation { submitDossier(id: %q, expectedVersion: 1) { status } }`, id), nil)
+	}
+	if r := submit(); r.code() != "BAD_USER_INPUT" || r.field() != "input.recipients[0].recipient.name" {
+		t.Fatalf("without an initiative: %s on %s, want BAD_USER_INPUT on the recipient's name", r.code(), r.field())
+	}
+	a.ok(editor, saveInitiative, map[string]any{"v": 0, "in": map[string]any{"provinceId": "lang-son", "title": "Số hóa hồ sơ thi đua",
+		"authors": []any{"Hoàng Thị Mai"}, "year": 2025, "level": "BASE", "recognisedBy": map[string]any{"number": "05/QĐ-HĐSK", "date": "2025-11-02"}}})
+	if r := submit(); len(r.Errors) > 0 || get(r.Data, "submitDossier", "status") != "SUBMITTED" {
+		t.Errorf("with the initiative: %+v %v", r.Errors, r.Data)
+	}
+}

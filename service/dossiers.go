@@ -194,6 +194,9 @@ func (s *Service) SubmitDossier(ctx context.Context, id string, expected int) (*
 	if err := s.checkClusterFlag(ctx, cur); err != nil {
 		return nil, s.fileRefusal(ctx, "dossier", id, err)
 	}
+	if err := s.checkDossierInitiatives(ctx, cur); err != nil {
+		return nil, s.fileRefusal(ctx, "dossier", id, err)
+	}
 	before, after, err := ds.UpdateDossier(ctx, id, expected, readAccess(ctx), write, func(old *domain.Dossier) (*domain.Dossier, error) {
 		if old.Version != cur.Version {
 			// Its recipients changed since their history was read.
