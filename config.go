@@ -16,6 +16,48 @@ import (
 	"github.com/thidua/thidua/httpapi"
 )
 
+// loadRouteRules reads ROUTE_RULES: a JSON file of the dossier route's
+// rules the law's text did not confirm — which proposals need a public
+// notice and how long, and the ranking chains a decision may lower a form
+// along: {"notice": {"forms", "awardTypes", "minWorkingDays", "basis"},
+// "ranks": [[...]]}. What it leaves out keeps domain.DefaultRouteRules.
+func loadRouteRules(path string) (domain.RouteRules, error) {
+	r := domain.DefaultRouteRules
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return r, err
+	}
+	var raw struct {
+		Notice *struct {
+			Forms          []string `json:"forms"`
+			AwardTypes     []string `json:"awardTypes"`
+			MinWorkingDays int      `json:"minWorkingDays"`
+			Basis          string   `json:"basis"`
+		} `json:"notice"`
+		Ranks [][]string `json:"ranks"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return r, err
+	}
+	if n := raw.Notice; n != nil {
+		if n.MinWorkingDays < 1 || n.MinWorkingDays > 60 {
+			return r, fmt.Errorf("notice.minWorkingDays %d: between 1 and 60", n.MinWorkingDays)
+		}
+		r.Notice = domain.NoticeRule{Forms: n.Forms, AwardTypes: n.AwardTypes, MinWorkingDays: n.MinWorkingDays, Basis: n.Basis}
+	}
+	if raw.Ranks != nil {
+		for i, chain := range raw.Ranks {
+			if len(chain) < 2 {
+				return r, fmt.Errorf("ranks[%d]: a chain names at least two award types", i)
+			}
+		}
+		r.Ranks = raw.Ranks
+	}
+	return r, nil
+}
+
 // loadPrerequisites reads ELIGIBILITY_RULES: "none" (no rule), or a JSON
 // file of rules: [{"awardTypeId", "class", "needs": [...], "needsClass",
 // "times", "consecutive", "period", "within", "exclusive", "adjacent",
@@ -105,6 +147,7 @@ var settings = []setting{
 	{"UPLOAD_CONCURRENCY_PER_SUBJECT", "2", "uploads received at once for one token subject; more are refused (429 RATE_LIMITED, Retry-After)"},
 	{"UPLOAD_TYPES", "application/pdf,image/jpeg,image/png,application/msword,...docx,application/vnd.ms-excel,...xlsx,...odt,...ods", "comma-separated content types attachments may have (found from their content); see docs/api-guide.md"},
 	{"ELIGIBILITY_RULES", "the law's table (docs/domain.md)", "a JSON file of the eligibility rules checked when a dossier is submitted (docs/domain.md, \"Dossiers\"), or \"none\""},
+	{"ROUTE_RULES", "the law's reading (docs/domain.md)", "a JSON file replacing the dossier route's unconfirmed rules: {\"notice\": {\"forms\", \"awardTypes\", \"minWorkingDays\", \"basis\"}, \"ranks\": [[award type ids, highest first]]} (docs/domain.md, \"Dossiers\")"},
 	{"PUBLIC_HOLIDAYS", "", "comma-separated public holidays (YYYY-MM-DD, or MM-DD every year) a dossier's public notice does not count as working days, besides 01-01, 04-30, 05-01 and 09-02 (docs/domain.md, \"Dossiers\")"},
 	{"CORS_ORIGINS", "any http://localhost:<port> and http://127.0.0.1:<port> (development); none (production)", "comma-separated exact origins (https://app.example.org) browsers may call the API from; setting it replaces the default"},
 	{"RATE_LIMIT_RPS", "0 = off (development); 50 (production)", "requests a second per client address (IPv6: per /64), on average; over it: 429 RATE_LIMITED with Retry-After"},
@@ -265,8 +308,17 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		}
 		c.Prerequisites = rules
 	}
+	route := domain.DefaultRouteRules
+	if v := strings.TrimSpace(getenv("ROUTE_RULES")); v != "" {
+		r, err := loadRouteRules(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ROUTE_RULES: %w", err))
+		} else {
+			route = r
+			c.Route = &route
+		}
+	}
 	if v := strings.TrimSpace(getenv("PUBLIC_HOLIDAYS")); v != "" {
-		route := domain.DefaultRouteRules
 		route.Holidays = append([]string(nil), route.Holidays...)
 		for _, h := range strings.Split(v, ",") {
 			if h = strings.TrimSpace(h); domain.CheckHoliday(h) != nil {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/thidua/thidua/domain"
 )
 
 // ELIGIBILITY_RULES replaces the law's table: "none", or a JSON file whose
@@ -111,5 +113,49 @@ func TestPublicHolidaysSetting(t *testing.T) {
 		if _, err := loadConfig(env(bad)); err == nil || !strings.Contains(err.Error(), "PUBLIC_HOLIDAYS") {
 			t.Errorf("PUBLIC_HOLIDAYS=%s: %v, want a refusal naming the setting", bad, err)
 		}
+	}
+}
+
+// ROUTE_RULES replaces the route's unconfirmed rules — the notice and the
+// ranking chains — from a JSON file; what it leaves out keeps the defaults,
+// and PUBLIC_HOLIDAYS adds to its holidays; a malformed file refuses the
+// start, naming the setting.
+func TestRouteRulesSetting(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	env := func(rules, holidays string) func(string) string {
+		return func(k string) string {
+			return map[string]string{"ROUTE_RULES": rules, "PUBLIC_HOLIDAYS": holidays}[k]
+		}
+	}
+	ok := file("ok.json", `{"notice": {"forms": ["ORDER"], "awardTypes": ["chien-si-thi-dua-toan-quoc"], "minWorkingDays": 15, "basis": "Quy chế"},
+	  "ranks": [["huan-chuong-lao-dong", "bang-khen-thu-tuong"]]}`)
+	c, err := loadConfig(env(ok, "2026-02-16"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Route
+	if r == nil || r.Notice.MinWorkingDays != 15 || strings.Join(r.Notice.AwardTypes, ",") != "chien-si-thi-dua-toan-quoc" ||
+		len(r.Ranks) != 1 || r.Ranks[0][1] != "bang-khen-thu-tuong" || strings.Join(r.Holidays, ",") != "01-01,04-30,05-01,09-02,2026-02-16" {
+		t.Errorf("ROUTE_RULES: %+v", r)
+	}
+	c, err = loadConfig(env(file("ranks.json", `{"ranks": [["a", "b"]]}`), ""))
+	if err != nil || c.Route.Notice.MinWorkingDays != domain.DefaultRouteRules.Notice.MinWorkingDays || len(c.Route.Ranks) != 1 {
+		t.Errorf("ranks alone: %+v %v, want the default notice", c.Route, err)
+	}
+	for name, body := range map[string]string{"unknown.json": `{"rank": []}`, "short.json": `{"ranks": [["a"]]}`,
+		"days.json": `{"notice": {"forms": ["ORDER"], "minWorkingDays": 0}}`, "broken.json": `{`} {
+		if _, err := loadConfig(env(file(name, body), "")); err == nil || !strings.Contains(err.Error(), "ROUTE_RULES") {
+			t.Errorf("%s: %v, want a refusal naming ROUTE_RULES", name, err)
+		}
+	}
+	if _, err := loadConfig(env(filepath.Join(dir, "missing.json"), "")); err == nil {
+		t.Error("a missing file is accepted")
 	}
 }
