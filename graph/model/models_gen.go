@@ -10,9 +10,10 @@ import (
 	"time"
 )
 
-// A record with an id (Relay's Node): provinces, award types, indicators,
-// clusters, movements, awards and period reviews. `node(id:)` fetches any of
-// them again by its id.
+// A record with an id (Relay's Node): provinces, award types, indicators, law
+// periods, clusters, movements, awards, period reviews, dossiers, decisions,
+// honorees, units, emulation registrations and initiatives. `node(id:)` fetches
+// any of them again by its id, if the caller may see it.
 type Node interface {
 	IsNode()
 }
