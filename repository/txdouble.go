@@ -129,7 +129,10 @@ func snapshot[T any](ctx context.Context, d *TxDouble, kind, id string, read fun
 	tx.snap[key] = &c
 	tx.mu.Unlock()
 	if d.OnSnapshot != nil {
-		d.OnSnapshot(context.WithoutCancel(context.Background()), kind, id)
+		// The hook stands for another client committing meanwhile: its own
+		// context, carrying neither this transaction's session nor its
+		// snapshot (a context derived from ctx would write inside them).
+		d.OnSnapshot(context.Background(), kind, id)
 	}
 	return r, nil
 }
