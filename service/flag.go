@@ -22,21 +22,3 @@ func (s *Service) checkClusterFlag(ctx context.Context, d *domain.Dossier) error
 	}
 	return domain.CheckClusterFlag(ref, d, vote)
 }
-
-// checkDossierInitiatives checks a dossier's proposals of Chiến sĩ thi đua
-// cơ sở against the province's initiative register of the dossier's year.
-func (s *Service) checkDossierInitiatives(ctx context.Context, d *domain.Dossier) error {
-	if d.ProvinceID == "" || !domain.NeedsInitiatives(d) {
-		return nil
-	}
-	g, err := s.grassroots()
-	if err != nil {
-		return err
-	}
-	year := d.Year
-	register, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: d.ProvinceID, Year: &year}, domain.Access{All: true})
-	if err != nil {
-		return err
-	}
-	return domain.CheckDossierInitiatives(d, register)
-}

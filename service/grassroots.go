@@ -361,6 +361,24 @@ func (s *Service) checkGrassroots(ctx context.Context, in domain.AwardInput, a *
 	return domain.CheckInitiativeFor(a, register, "input.recipient.name")
 }
 
+// checkDossierInitiatives checks a dossier's proposals of Chiến sĩ thi đua
+// cơ sở against the province's initiative register of the dossier's year.
+func (s *Service) checkDossierInitiatives(ctx context.Context, d *domain.Dossier) error {
+	if d.ProvinceID == "" || !domain.NeedsInitiatives(d) {
+		return nil
+	}
+	g, err := s.grassroots()
+	if err != nil {
+		return err
+	}
+	year := d.Year
+	register, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: d.ProvinceID, Year: &year}, domain.Access{All: true})
+	if err != nil {
+		return err
+	}
+	return domain.CheckDossierInitiatives(d, register)
+}
+
 // dossierUnit checks the proposing unit a dossier names (of its province)
 // and sets it.
 func (s *Service) dossierUnit(ctx context.Context, id *string, d *domain.Dossier) error {
