@@ -22,10 +22,5 @@ func (r *mutationResolver) SaveLawPeriod(ctx context.Context, input model.LawPer
 
 // LawPeriods is the resolver for the lawPeriods field.
 func (r *queryResolver) LawPeriods(ctx context.Context) ([]*model.LawPeriod, error) {
-	snap := r.Catalog.Get()
-	out := make([]*model.LawPeriod, len(snap.Laws))
-	for i := range snap.Laws {
-		out[i] = toLawPeriod(&snap.Laws[i])
-	}
-	return out, nil
+	return mapList(r.Catalog.Get().Laws, toLawPeriod), nil
 }

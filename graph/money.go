@@ -18,11 +18,7 @@ func toRewardCoefficient(c *domain.RewardCoefficient) *model.RewardCoefficient {
 }
 
 func toRewardCoefficients(list []domain.RewardCoefficient) []*model.RewardCoefficient {
-	out := make([]*model.RewardCoefficient, len(list))
-	for i := range list {
-		out[i] = toRewardCoefficient(&list[i])
-	}
-	return out
+	return mapList(list, toRewardCoefficient)
 }
 
 // rewardCoefficientsInput keeps nil (keep the stored ones) apart from an

@@ -39,12 +39,7 @@ func (r *mutationResolver) SaveBaseSalary(ctx context.Context, input model.BaseS
 
 // BaseSalaries is the resolver for the baseSalaries field.
 func (r *queryResolver) BaseSalaries(ctx context.Context) ([]*model.BaseSalary, error) {
-	list := r.Service.BaseSalaries()
-	out := make([]*model.BaseSalary, len(list))
-	for i := range list {
-		out[i] = toBaseSalary(&list[i])
-	}
-	return out, nil
+	return mapList(r.Service.BaseSalaries(), toBaseSalary), nil
 }
 
 // RewardTotals is the resolver for the rewardTotals field.
