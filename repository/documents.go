@@ -120,9 +120,12 @@ func listAll[D, T any](ctx context.Context, s *Store, coll string, sort bson.D, 
 }
 
 // findList finds the records a filter selects, in sort order, at most
-// limit of them (0: all).
+// limit of them (0: all; sort nil: the server's order).
 func findList[D, T any](ctx context.Context, s *Store, coll string, filter, sort bson.D, limit int64, toDomain func(*D) *T) ([]T, error) {
-	opts := options.Find().SetSort(sort)
+	opts := options.Find()
+	if sort != nil {
+		opts.SetSort(sort)
+	}
 	if limit > 0 {
 		opts.SetLimit(limit)
 	}
