@@ -119,6 +119,31 @@ func listAll[D, T any](ctx context.Context, s *Store, coll string, sort bson.D, 
 	return findList(ctx, s, coll, bson.D{}, sort, 0, toDomain)
 }
 
+// findList finds the records a filter selects, in sort order, at most
+// limit of them (0: all; sort nil: the server's order).
+func findList[D, T any](ctx context.Context, s *Store, coll string, filter, sort bson.D, limit int64, toDomain func(*D) *T) ([]T, error) {
+	opts := options.Find()
+	if sort != nil {
+		opts.SetSort(sort)
+	}
+	if limit > 0 {
+		opts.SetLimit(limit)
+	}
+	cur, err := s.c(coll).Find(ctx, filter, opts)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]T, len(docs))
+	for i := range docs {
+		out[i] = *toDomain(&docs[i])
+	}
+	return out, nil
+}
+
 // insert stores a new record.
 func insert(ctx context.Context, s *Store, coll string, doc any) error {
 	_, err := s.c(coll).InsertOne(ctx, doc)

@@ -159,28 +159,6 @@ func migrateAwardUnitIndex(ctx context.Context, s *Store) error {
 	return s.createIndexes(ctx, map[string][]mongo.IndexModel{colAwards: {awardUnitIndex}}, colAwards)
 }
 
-// findList finds the records a filter selects, in sort order, at most
-// limit of them (0: all).
-func findList[D, T any](ctx context.Context, s *Store, coll string, filter, sort bson.D, limit int64, toDomain func(*D) *T) ([]T, error) {
-	opts := options.Find().SetSort(sort)
-	if limit > 0 {
-		opts.SetLimit(limit)
-	}
-	cur, err := s.c(coll).Find(ctx, filter, opts)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]T, len(docs))
-	for i := range docs {
-		out[i] = *toDomain(&docs[i])
-	}
-	return out, nil
-}
-
 // unitTaken explains the unique index one_unit_name_per_province.
 func unitTaken(err error, u *domain.Unit) error {
 	if isDuplicateKey(err) {

@@ -100,7 +100,7 @@ func migrateDossierIndexes(ctx context.Context, s *Store) error {
 // 1.24 pushes down to its storage nothing but a lone _id filter, and old
 // documents are decoded field by field (they no longer fit the types).
 func (s *Store) Migrate(ctx context.Context, extra ...Migration) error {
-	all := append(append([]Migration{}, builtin...), extra...)
+	all := withBuiltin(extra)
 	seen := map[int]string{}
 	for _, m := range all {
 		if m.ID <= 0 || m.Up == nil {
@@ -134,6 +134,12 @@ func (s *Store) Migrate(ctx context.Context, extra ...Migration) error {
 		}
 	}
 	return nil
+}
+
+// withBuiltin is the built-in migrations followed by extra, in a slice of
+// its own.
+func withBuiltin(extra []Migration) []Migration {
+	return append(append([]Migration{}, builtin...), extra...)
 }
 
 // appliedMigrations reads the ids of the migrations already recorded.

@@ -7,7 +7,7 @@ import "context"
 // version.
 func MigrationLevel(extra ...Migration) int {
 	level := 0
-	for _, m := range append(append([]Migration{}, builtin...), extra...) {
+	for _, m := range withBuiltin(extra) {
 		level = max(level, m.ID)
 	}
 	return level
@@ -21,7 +21,7 @@ func (s *Store) PendingMigrations(ctx context.Context, extra ...Migration) ([]in
 		return nil, err
 	}
 	var out []int
-	for _, m := range append(append([]Migration{}, builtin...), extra...) {
+	for _, m := range withBuiltin(extra) {
 		if !applied[m.ID] {
 			out = append(out, m.ID)
 		}

@@ -38,19 +38,15 @@ func (s *Store) awardsOfSameDecision(ctx context.Context, dec *domain.DecisionRe
 			return out, nil
 		}
 	}
-	cur, err := s.c(colDecisions).Find(ctx, and(decisionFilter(domain.DecisionFilter{Authority: dec.Authority}),
-		bson.D{{Key: "date", Value: dec.Date}}))
+	recs, err := findList(ctx, s, colDecisions, and(decisionFilter(domain.DecisionFilter{Authority: dec.Authority}),
+		bson.D{{Key: "date", Value: dec.Date}}), nil, 0, decisionRecordToDomain)
 	if err != nil {
-		return nil, mapErr(err)
-	}
-	var docs []decisionRecordDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	var ids []string
-	for i := range docs {
-		if domain.SameDecision(decisionRecordToDomain(&docs[i]), dec) {
-			ids = append(ids, docs[i].AwardIDs...)
+	for i := range recs {
+		if domain.SameDecision(&recs[i], dec) {
+			ids = append(ids, recs[i].AwardIDs...)
 		}
 	}
 	found, err := getMany(ctx, s, awards, ids, domain.Access{All: true}, func(a *domain.Award) string { return a.ID })
