@@ -57,8 +57,8 @@ func (s *Service) ImportTitles(ctx context.Context, up Upload, provinceID string
 	if ref.Province(provinceID) == nil {
 		return nil, domain.Invalid("provinceId", "unknown province %q", provinceID)
 	}
-	if year < domain.MinYear || year > s.now().Year()+1 {
-		return nil, domain.Invalid("year", "must be a year between %d and %d", domain.MinYear, s.now().Year()+1)
+	if err := domain.CheckYear(s.now(), year); err != nil {
+		return nil, err
 	}
 	g, err := s.grassroots()
 	if err != nil {
