@@ -336,17 +336,9 @@ func (s *Service) checkGrassroots(ctx context.Context, in domain.AwardInput, a *
 		return err
 	}
 	if in.UnitID != nil {
-		if err := domain.CheckID("input.unitId", *in.UnitID); err != nil {
+		unit, err := s.unitOf(ctx, g, *in.UnitID, a.ProvinceID, a.ProvinceID)
+		if err != nil {
 			return err
-		}
-		unit, err := s.namedUnit(ctx, g, in.UnitID)
-		switch {
-		case err != nil:
-			return err
-		case unit == nil:
-			return domain.Invalid("input.unitId", "unknown unit %q", *in.UnitID)
-		case unit.ProvinceID != a.ProvinceID:
-			return domain.Invalid("input.unitId", "the unit belongs to %s, not %s", unit.ProvinceID, a.ProvinceID)
 		}
 		a.UnitID = unit.ID
 	}
@@ -367,22 +359,32 @@ func (s *Service) dossierUnit(ctx context.Context, id *string, d *domain.Dossier
 	if id == nil {
 		return nil
 	}
-	if err := domain.CheckID("input.unitId", *id); err != nil {
-		return err
-	}
 	g, err := s.grassroots()
 	if err != nil {
 		return err
 	}
-	unit, err := s.namedUnit(ctx, g, id)
-	switch {
-	case err != nil:
+	unit, err := s.unitOf(ctx, g, *id, d.ProvinceID, "to the dossier's province")
+	if err != nil {
 		return err
-	case unit == nil:
-		return domain.Invalid("input.unitId", "unknown unit %q", *id)
-	case unit.ProvinceID != d.ProvinceID:
-		return domain.Invalid("input.unitId", "the unit belongs to %s, not to the dossier's province", unit.ProvinceID)
 	}
 	d.UnitID = unit.ID
 	return nil
+}
+
+// unitOf reads the unit input.unitId names within the caller's access and
+// checks it is one of province's (named so in the refusal).
+func (s *Service) unitOf(ctx context.Context, g GrassrootsStore, id, province, named string) (*domain.Unit, error) {
+	if err := domain.CheckID("input.unitId", id); err != nil {
+		return nil, err
+	}
+	unit, err := s.namedUnit(ctx, g, &id)
+	switch {
+	case err != nil:
+		return nil, err
+	case unit == nil:
+		return nil, domain.Invalid("input.unitId", "unknown unit %q", id)
+	case unit.ProvinceID != province:
+		return nil, domain.Invalid("input.unitId", "the unit belongs to %s, not %s", unit.ProvinceID, named)
+	}
+	return unit, nil
 }
