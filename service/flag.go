@@ -33,8 +33,7 @@ func (s *Service) checkDossierInitiatives(ctx context.Context, d *domain.Dossier
 	if err != nil {
 		return err
 	}
-	year := d.Year
-	register, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: d.ProvinceID, Year: &year}, domain.Access{All: true})
+	register, err := initiativeRegister(ctx, g, d.ProvinceID, d.Year)
 	if err != nil {
 		return err
 	}

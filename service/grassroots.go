@@ -324,6 +324,13 @@ func (s *Service) Initiatives(ctx context.Context, f domain.InitiativeFilter) ([
 	return g.Initiatives(ctx, f, readAccess(ctx))
 }
 
+// initiativeRegister is a province's initiative register of a year, all
+// of it whatever the caller may read: what an award or a dossier is
+// checked against.
+func initiativeRegister(ctx context.Context, g GrassrootsStore, provinceID string, year int) ([]domain.Initiative, error) {
+	return g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: provinceID, Year: &year}, domain.Access{All: true})
+}
+
 // checkGrassroots completes an award's check with what the grassroots
 // cycle adds: its unit (of its province) and, for Chiến sĩ thi đua cơ sở,
 // a recognised initiative in the register.
@@ -345,8 +352,7 @@ func (s *Service) checkGrassroots(ctx context.Context, in domain.AwardInput, a *
 	if a.AwardTypeID != domain.NeedsInitiative {
 		return nil
 	}
-	year := a.Year
-	register, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: a.ProvinceID, Year: &year}, domain.Access{All: true})
+	register, err := initiativeRegister(ctx, g, a.ProvinceID, a.Year)
 	if err != nil {
 		return err
 	}

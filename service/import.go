@@ -86,7 +86,7 @@ func (s *Service) ImportTitles(ctx context.Context, up Upload, provinceID string
 	for i := range unitList {
 		unitsByKey[domain.UnitKey(unitList[i].Name)] = &unitList[i]
 	}
-	register, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: provinceID, Year: &year}, domain.Access{All: true})
+	register, err := initiativeRegister(ctx, g, provinceID, year)
 	if err != nil {
 		return nil, err
 	}
