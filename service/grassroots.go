@@ -76,8 +76,8 @@ func (s *Service) SaveUnit(ctx context.Context, id *string, in domain.UnitInput,
 	if err != nil {
 		return nil, err
 	}
-	var ancestors []string
-	for p := parent; p != nil && p.ParentID != "" && len(ancestors) < maxUnitDepth; {
+	var ancestors []string // only a unit replaced can end up under itself
+	for p := parent; id != nil && p != nil && p.ParentID != "" && len(ancestors) < maxUnitDepth; {
 		ancestors = append(ancestors, p.ParentID)
 		if p, err = orNil(g.Unit(ctx, p.ParentID, readAccess(ctx))); err != nil {
 			return nil, err
