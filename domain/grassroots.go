@@ -284,14 +284,24 @@ const InitiativeBasis = "Luật Thi đua, khen thưởng số 06/2022/QH15 (tiê
 // award's unit. A rejected proposal needs none. field names the
 // recipient's name.
 func CheckInitiativeFor(a *Award, register []Initiative, field string) error {
-	if a.AwardTypeID != NeedsInitiative || a.Recipient.Kind != recipientIndividual || a.Status == StatusRejected {
+	if !needsInitiative(a.AwardTypeID, a.Recipient.Kind) || a.Status == StatusRejected ||
+		RecognisedInitiative(a.Recipient.Name, a.UnitID, a.Year, register) {
 		return nil
 	}
-	if RecognisedInitiative(a.Recipient.Name, a.UnitID, a.Year, register) {
-		return nil
-	}
+	return noInitiative(field, a.Year, a.Recipient.Name)
+}
+
+// needsInitiative reports whether a recipient of kind proposed for
+// awardType needs an initiative in the register.
+func needsInitiative(awardType, kind string) bool {
+	return awardType == NeedsInitiative && kind == recipientIndividual
+}
+
+// noInitiative refuses a proposal of Chiến sĩ thi đua cơ sở for name in
+// year that the register does not back.
+func noInitiative(field string, year int, name string) error {
 	return Invalid(field, "Chiến sĩ thi đua cơ sở needs an initiative recognised in %d with %s among its authors (%s); the register has none",
-		a.Year, a.Recipient.Name, InitiativeBasis)
+		year, name, InitiativeBasis)
 }
 
 // CheckDossierInitiatives checks a dossier's individual recipients
@@ -300,13 +310,8 @@ func CheckInitiativeFor(a *Award, register []Initiative, field string) error {
 // article is unconfirmed: InitiativeBasis).
 func CheckDossierInitiatives(d *Dossier, register []Initiative) error {
 	for i, r := range d.Recipients {
-		if r.AwardTypeID != NeedsInitiative || r.Recipient.Kind != recipientIndividual {
-			continue
-		}
-		if !RecognisedInitiative(r.Recipient.Name, d.UnitID, d.Year, register) {
-			return Invalid(fmt.Sprintf("input.recipients[%d].recipient.name", i),
-				"Chiến sĩ thi đua cơ sở needs an initiative recognised in %d with %s among its authors (%s); the register has none",
-				d.Year, r.Recipient.Name, InitiativeBasis)
+		if needsInitiative(r.AwardTypeID, r.Recipient.Kind) && !RecognisedInitiative(r.Recipient.Name, d.UnitID, d.Year, register) {
+			return noInitiative(fmt.Sprintf("input.recipients[%d].recipient.name", i), d.Year, r.Recipient.Name)
 		}
 	}
 	return nil
@@ -316,7 +321,7 @@ func CheckDossierInitiatives(d *Dossier, register []Initiative) error {
 // sở for a person (so its register must be read).
 func NeedsInitiatives(d *Dossier) bool {
 	for _, r := range d.Recipients {
-		if r.AwardTypeID == NeedsInitiative && r.Recipient.Kind == recipientIndividual {
+		if needsInitiative(r.AwardTypeID, r.Recipient.Kind) {
 			return true
 		}
 	}

@@ -190,9 +190,9 @@ func CheckBaseSalary(now time.Time, in BaseSalaryInput) (*BaseSalary, error) {
 	return s, c.err
 }
 
-// CheckRewardYear checks the year of a reward totals query: one awards may
-// have (MinYear to next year).
-func CheckRewardYear(now time.Time, year int) error {
+// CheckYear checks a query's year (a reward totals query, a list of titles
+// to import): one awards may have (MinYear to next year).
+func CheckYear(now time.Time, year int) error {
 	c := newChecker(nil, now)
 	c.year("year", year)
 	return c.err

@@ -76,8 +76,8 @@ func (s *Service) SaveUnit(ctx context.Context, id *string, in domain.UnitInput,
 	if err != nil {
 		return nil, err
 	}
-	var ancestors []string
-	for p := parent; p != nil && p.ParentID != "" && len(ancestors) < maxUnitDepth; {
+	var ancestors []string // only a unit replaced can end up under itself
+	for p := parent; id != nil && p != nil && p.ParentID != "" && len(ancestors) < maxUnitDepth; {
 		ancestors = append(ancestors, p.ParentID)
 		if p, err = orNil(g.Unit(ctx, p.ParentID, readAccess(ctx))); err != nil {
 			return nil, err
@@ -324,6 +324,13 @@ func (s *Service) Initiatives(ctx context.Context, f domain.InitiativeFilter) ([
 	return g.Initiatives(ctx, f, readAccess(ctx))
 }
 
+// initiativeRegister is a province's initiative register of a year, all
+// of it whatever the caller may read: what an award or a dossier is
+// checked against.
+func initiativeRegister(ctx context.Context, g GrassrootsStore, provinceID string, year int) ([]domain.Initiative, error) {
+	return g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: provinceID, Year: &year}, domain.Access{All: true})
+}
+
 // checkGrassroots completes an award's check with what the grassroots
 // cycle adds: its unit (of its province) and, for Chiến sĩ thi đua cơ sở,
 // a recognised initiative in the register.
@@ -336,25 +343,16 @@ func (s *Service) checkGrassroots(ctx context.Context, in domain.AwardInput, a *
 		return err
 	}
 	if in.UnitID != nil {
-		if err := domain.CheckID("input.unitId", *in.UnitID); err != nil {
+		unit, err := s.unitOf(ctx, g, *in.UnitID, a.ProvinceID, a.ProvinceID)
+		if err != nil {
 			return err
-		}
-		unit, err := s.namedUnit(ctx, g, in.UnitID)
-		switch {
-		case err != nil:
-			return err
-		case unit == nil:
-			return domain.Invalid("input.unitId", "unknown unit %q", *in.UnitID)
-		case unit.ProvinceID != a.ProvinceID:
-			return domain.Invalid("input.unitId", "the unit belongs to %s, not %s", unit.ProvinceID, a.ProvinceID)
 		}
 		a.UnitID = unit.ID
 	}
 	if a.AwardTypeID != domain.NeedsInitiative {
 		return nil
 	}
-	year := a.Year
-	register, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: a.ProvinceID, Year: &year}, domain.Access{All: true})
+	register, err := initiativeRegister(ctx, g, a.ProvinceID, a.Year)
 	if err != nil {
 		return err
 	}
@@ -371,8 +369,7 @@ func (s *Service) checkDossierInitiatives(ctx context.Context, d *domain.Dossier
 	if err != nil {
 		return err
 	}
-	year := d.Year
-	register, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: d.ProvinceID, Year: &year}, domain.Access{All: true})
+	register, err := initiativeRegister(ctx, g, d.ProvinceID, d.Year)
 	if err != nil {
 		return err
 	}
@@ -385,22 +382,32 @@ func (s *Service) dossierUnit(ctx context.Context, id *string, d *domain.Dossier
 	if id == nil {
 		return nil
 	}
-	if err := domain.CheckID("input.unitId", *id); err != nil {
-		return err
-	}
 	g, err := s.grassroots()
 	if err != nil {
 		return err
 	}
-	unit, err := s.namedUnit(ctx, g, id)
-	switch {
-	case err != nil:
+	unit, err := s.unitOf(ctx, g, *id, d.ProvinceID, "to the dossier's province")
+	if err != nil {
 		return err
-	case unit == nil:
-		return domain.Invalid("input.unitId", "unknown unit %q", *id)
-	case unit.ProvinceID != d.ProvinceID:
-		return domain.Invalid("input.unitId", "the unit belongs to %s, not to the dossier's province", unit.ProvinceID)
 	}
 	d.UnitID = unit.ID
 	return nil
+}
+
+// unitOf reads the unit input.unitId names within the caller's access and
+// checks it is one of province's (named so in the refusal).
+func (s *Service) unitOf(ctx context.Context, g GrassrootsStore, id, province, named string) (*domain.Unit, error) {
+	if err := domain.CheckID("input.unitId", id); err != nil {
+		return nil, err
+	}
+	unit, err := s.namedUnit(ctx, g, &id)
+	switch {
+	case err != nil:
+		return nil, err
+	case unit == nil:
+		return nil, domain.Invalid("input.unitId", "unknown unit %q", id)
+	case unit.ProvinceID != province:
+		return nil, domain.Invalid("input.unitId", "the unit belongs to %s, not %s", unit.ProvinceID, named)
+	}
+	return unit, nil
 }

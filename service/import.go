@@ -57,8 +57,8 @@ func (s *Service) ImportTitles(ctx context.Context, up Upload, provinceID string
 	if ref.Province(provinceID) == nil {
 		return nil, domain.Invalid("provinceId", "unknown province %q", provinceID)
 	}
-	if year < domain.MinYear || year > s.now().Year()+1 {
-		return nil, domain.Invalid("year", "must be a year between %d and %d", domain.MinYear, s.now().Year()+1)
+	if err := domain.CheckYear(s.now(), year); err != nil {
+		return nil, err
 	}
 	g, err := s.grassroots()
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Service) ImportTitles(ctx context.Context, up Upload, provinceID string
 	for i := range unitList {
 		unitsByKey[domain.UnitKey(unitList[i].Name)] = &unitList[i]
 	}
-	register, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: provinceID, Year: &year}, domain.Access{All: true})
+	register, err := initiativeRegister(ctx, g, provinceID, year)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ type RewardTotal struct {
 // (the awards' year) the caller can see, per province and form, ordered by
 // province then the catalogue's order; provinceID narrows it to one.
 func (s *Service) RewardTotals(ctx context.Context, year int, provinceID string) ([]RewardTotal, error) {
-	if err := domain.CheckRewardYear(s.now(), year); err != nil {
+	if err := domain.CheckYear(s.now(), year); err != nil {
 		return nil, err
 	}
 	f := domain.AwardFilter{Year: &year, Status: domain.StatusConferred, ProvinceID: provinceID}
