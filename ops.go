@@ -18,23 +18,10 @@ import (
 // process makes it (backup.Serve, on DATA_DIR's socket); when no process
 // serves DATA_DIR, this one takes the directory's lock and makes it.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: thidua backup DEST (a new or empty directory)") }
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("backup: want one destination directory")
-	}
-	dest := fs.Arg(0)
-	cfg, err := loadConfig(getenv)
+	cfg, dest, err := opsArgs("backup", "DEST (a new or empty directory)", "destination directory", "back MongoDB up with mongodump",
+		args, getenv, stderr)
 	if err != nil {
 		return err
-	}
-	if cfg.MongoURI != "" {
-		return errors.New("backup: MONGODB_URI is set: back MongoDB up with mongodump (docs/operations.md, Backup and restore)")
 	}
 	m, err := backup.Request(ctx, cfg.DataDir, dest)
 	how := "by the running service"
@@ -59,22 +46,10 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 // runRestore fills an empty DATA_DIR from the backup in SRC. The service
 // migrates it at its next start.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: thidua restore SRC (a directory written by thidua backup)") }
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("restore: want one backup directory")
-	}
-	cfg, err := loadConfig(getenv)
+	cfg, src, err := opsArgs("restore", "SRC (a directory written by thidua backup)", "backup directory", "restore MongoDB with mongorestore",
+		args, getenv, stderr)
 	if err != nil {
 		return err
-	}
-	if cfg.MongoURI != "" {
-		return errors.New("restore: MONGODB_URI is set: restore MongoDB with mongorestore (docs/operations.md, Backup and restore)")
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("restore: %w", err)
@@ -84,10 +59,34 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		return fmt.Errorf("restore: %w", err)
 	}
 	defer lock.Release()
-	m, err := backup.Restore(ctx, fs.Arg(0), cfg.DataDir, repository.MigrationLevel(seed.Migrations()...))
+	m, err := backup.Restore(ctx, src, cfg.DataDir, repository.MigrationLevel(seed.Migrations()...))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "thidua: %s restored into %s (migrations run at the next start): %s", fs.Arg(0), cfg.DataDir, m.Summary())
+	fmt.Fprintf(stdout, "thidua: %s restored into %s (migrations run at the next start): %s", src, cfg.DataDir, m.Summary())
 	return nil
+}
+
+// opsArgs reads the one directory argument of the command name (usage
+// shows it, want names it when it is missing) and the configuration, and
+// refuses MONGODB_URI (mongo says what to use instead).
+func opsArgs(name, usage, want, mongo string, args []string, getenv func(string) string, stderr io.Writer) (*config, string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, "usage: thidua "+name+" "+usage) }
+	if err := fs.Parse(args); err != nil {
+		return nil, "", err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return nil, "", fmt.Errorf("%s: want one %s", name, want)
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	if cfg.MongoURI != "" {
+		return nil, "", fmt.Errorf("%s: MONGODB_URI is set: %s (docs/operations.md, Backup and restore)", name, mongo)
+	}
+	return cfg, fs.Arg(0), nil
 }

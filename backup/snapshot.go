@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // SnapshotName is the file, in DATA_DIR, holding the service's read model
@@ -102,13 +103,8 @@ func TakeSnapshot(dataDir, database string) (body []byte, why string) {
 	if err != nil {
 		return nil, fmt.Sprintf("database files: %v", err)
 	}
-	if len(now) != len(h.Files) {
+	if !slices.Equal(now, h.Files) {
 		return nil, "the database changed after the snapshot"
-	}
-	for i := range now {
-		if now[i] != h.Files[i] {
-			return nil, "the database changed after the snapshot"
-		}
 	}
 	return body, ""
 }

@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/repository"
@@ -15,22 +16,31 @@ var LawPeriods = domain.DefaultLawPeriods
 // loadLawPeriods writes the periods of the law table a database lacks; a
 // period an administrator corrected stays as corrected.
 func loadLawPeriods(ctx context.Context, s *repository.Store) error {
-	stored, err := s.LawPeriods(ctx)
+	return putMissing(ctx, LawPeriods, s.LawPeriods, func(ctx context.Context, p *domain.LawPeriod) error {
+		p.Decrees = slices.Clone(p.Decrees)
+		return s.PutLawPeriod(ctx, p)
+	}, func(p domain.LawPeriod) string { return p.ID }, "law period")
+}
+
+// putMissing stores each record of want whose key no stored record has
+// (load reads the stored ones); a stored one stays as it is. what names a
+// record in an error, before its key.
+func putMissing[T any](ctx context.Context, want []T, load func(context.Context) ([]T, error),
+	put func(context.Context, *T) error, key func(T) string, what string) error {
+	stored, err := load(ctx)
 	if err != nil {
 		return err
 	}
 	have := map[string]bool{}
-	for _, p := range stored {
-		have[p.ID] = true
+	for _, r := range stored {
+		have[key(r)] = true
 	}
-	for i := range LawPeriods {
-		p := LawPeriods[i]
-		p.Decrees = append([]string(nil), p.Decrees...)
-		if have[p.ID] {
+	for _, r := range want {
+		if have[key(r)] {
 			continue
 		}
-		if err := s.PutLawPeriod(ctx, &p); err != nil {
-			return fmt.Errorf("law period %s: %w", p.ID, err)
+		if err := put(ctx, &r); err != nil {
+			return fmt.Errorf("%s %s: %w", what, key(r), err)
 		}
 	}
 	return nil

@@ -95,22 +95,6 @@ func migrateRewardCoefficients(ctx context.Context, s *repository.Store) error {
 // this code whose date has none; an amount already stored for a date (an
 // administrator's) is kept.
 func LoadBaseSalaries(ctx context.Context, s *repository.Store) error {
-	stored, err := s.BaseSalaries(ctx)
-	if err != nil {
-		return err
-	}
-	have := map[string]bool{}
-	for _, b := range stored {
-		have[b.From] = true
-	}
-	for i := range BaseSalaries {
-		b := BaseSalaries[i]
-		if have[b.From] {
-			continue
-		}
-		if err := s.PutBaseSalary(ctx, &b); err != nil {
-			return fmt.Errorf("base salary from %s: %w", b.From, err)
-		}
-	}
-	return nil
+	return putMissing(ctx, BaseSalaries, s.BaseSalaries, s.PutBaseSalary,
+		func(b domain.BaseSalary) string { return b.From }, "base salary from")
 }
