@@ -117,6 +117,7 @@ var settings = []setting{
 	{"EMBEDDED_DB_ADDR", "127.0.0.1:0", "where the embedded database listens (for mongosh or a benchmark's driver floor); keep it on loopback"},
 	{"MONGODB_DATABASE", "thidua", "database name"},
 	{"WRITER_LEASE_TTL", "30s", "on FerretDB, how long this process's writer lease lasts unless renewed (renewed every third of it); a killed writer's database can be taken over after it"},
+	{"RESPONSE_CACHE", "on", "keep whole answers of queries read only from memory (the catalogue, the read model), each for its caller, until the data changes (on); off runs every query (to measure the executor, or to spend no memory on it)"},
 	{"READ_MODEL", "on", "on FerretDB, answer lists from this process's in-memory read model (on) or from the database, as on MongoDB (off: slower; CI runs the tests so too)"},
 	{"JWT_SECRET", devSecret + " (development)", "HS256 key for bearer tokens; production: at least 32 bytes, or unset to accept only JWKS tokens"},
 	{"JWT_ISSUER", "thidua (development)", "required iss of tokens"},
@@ -180,6 +181,7 @@ type config struct {
 	CatalogRefresh                         time.Duration
 	WriterLeaseTTL                         time.Duration
 	ReadModel                              bool
+	ResponseCache                          bool
 	MaxBodyBytes                           int64
 	Uploads                                domain.FileLimits
 	UploadConcurrency, UploadsPerSubject   int
@@ -285,6 +287,12 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		c.ReadModel = v == "on"
 	default:
 		errs = append(errs, fmt.Errorf("READ_MODEL: %q is not on or off", v))
+	}
+	switch v := get("RESPONSE_CACHE", "on"); v {
+	case "on", "off":
+		c.ResponseCache = v == "on"
+	default:
+		errs = append(errs, fmt.Errorf("RESPONSE_CACHE: %q is not on or off", v))
 	}
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
 	c.Uploads = domain.DefaultFileLimits()

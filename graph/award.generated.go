@@ -2410,7 +2410,7 @@ func (ec *executionContext) _AuthorityRule(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, authorityRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2463,7 +2463,7 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, awardImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2509,7 +2509,7 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "movement":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_movement(ctx, field, obj)
@@ -2565,37 +2565,37 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "decisionRecord":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_decisionRecord(ctx, field, obj)
 				})
 		case "dossier":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_dossier(ctx, field, obj)
 				})
 		case "honoree":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_honoree(ctx, field, obj)
 				})
 		case "rewardAmount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_rewardAmount(ctx, field, obj)
 				})
 		case "rewardCoefficient":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_rewardCoefficient(ctx, field, obj)
 				})
 		case "unit":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Award_unit(ctx, field, obj)
@@ -2623,7 +2623,7 @@ func (ec *executionContext) _AwardConnection(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, awardConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2639,7 +2639,7 @@ func (ec *executionContext) _AwardConnection(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AwardConnection_totalCount(ctx, field, obj)
@@ -2667,7 +2667,7 @@ func (ec *executionContext) _AwardEdge(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, awardEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2705,7 +2705,7 @@ func (ec *executionContext) _AwardEvent(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, awardEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2758,7 +2758,7 @@ func (ec *executionContext) _AwardTally(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, awardTallyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2826,7 +2826,7 @@ func (ec *executionContext) _AwardType(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, awardTypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2919,7 +2919,7 @@ func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2957,7 +2957,7 @@ func (ec *executionContext) _Recipient(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, recipientImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -3005,7 +3005,7 @@ func (ec *executionContext) _Revocation(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, revocationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -3076,7 +3076,7 @@ func (ec *executionContext) unmarshalNAuthority2ᚕgithubᚗcomᚋthiduaᚋthidu
 }
 
 func (ec *executionContext) marshalNAuthority2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Authority) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuthority2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, sel, v[i])
@@ -3092,7 +3092,7 @@ func (ec *executionContext) marshalNAuthority2ᚕgithubᚗcomᚋthiduaᚋthidua�
 }
 
 func (ec *executionContext) marshalNAuthorityRule2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuthorityRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuthorityRule2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthorityRule(ctx, sel, v[i])
@@ -3167,7 +3167,7 @@ func (ec *executionContext) unmarshalNAwardClass2ᚕgithubᚗcomᚋthiduaᚋthid
 }
 
 func (ec *executionContext) marshalNAwardClass2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClassᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AwardClass) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAwardClass2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClass(ctx, sel, v[i])
@@ -3191,7 +3191,7 @@ func (ec *executionContext) marshalNAwardConnection2ᚖgithubᚗcomᚋthiduaᚋt
 }
 
 func (ec *executionContext) marshalNAwardEdge2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAwardEdge2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardEdge(ctx, sel, v[i])
@@ -3215,7 +3215,7 @@ func (ec *executionContext) marshalNAwardEdge2ᚖgithubᚗcomᚋthiduaᚋthidua�
 }
 
 func (ec *executionContext) marshalNAwardEvent2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAwardEvent2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardEvent(ctx, sel, v[i])
@@ -3264,7 +3264,7 @@ func (ec *executionContext) marshalNAwardStatus2githubᚗcomᚋthiduaᚋthidua�
 }
 
 func (ec *executionContext) marshalNAwardTally2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTallyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardTally) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAwardTally2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTally(ctx, sel, v[i])
@@ -3288,7 +3288,7 @@ func (ec *executionContext) marshalNAwardTally2ᚖgithubᚗcomᚋthiduaᚋthidua
 }
 
 func (ec *executionContext) marshalNAwardType2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardType) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAwardType2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardType(ctx, sel, v[i])
@@ -3367,7 +3367,7 @@ func (ec *executionContext) unmarshalNRecipientKind2ᚕgithubᚗcomᚋthiduaᚋt
 }
 
 func (ec *executionContext) marshalNRecipientKind2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRecipientKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RecipientKind) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecipientKind2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRecipientKind(ctx, sel, v[i])
@@ -3407,7 +3407,7 @@ func (ec *executionContext) unmarshalNTallyDimension2ᚕgithubᚗcomᚋthiduaᚋ
 }
 
 func (ec *executionContext) marshalNTallyDimension2ᚕgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTallyDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TallyDimension) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTallyDimension2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTallyDimension(ctx, sel, v[i])
@@ -3466,7 +3466,7 @@ func (ec *executionContext) marshalOAwardClass2ᚕgithubᚗcomᚋthiduaᚋthidua
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAwardClass2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClass(ctx, sel, v[i])

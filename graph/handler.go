@@ -29,6 +29,9 @@ type HandlerConfig struct {
 	// MaxUploadBytes bounds a file of a multipart upload (the request may
 	// be 1 MiB more, for its operations and map).
 	MaxUploadBytes int64
+	// NoResponseCache runs every query through the executor, keeping no
+	// answers (the RESPONSE_CACHE setting; refcache.go).
+	NoResponseCache bool
 }
 
 // NewHandler returns the GraphQL endpoint (POST and GET) for r. It expects
@@ -96,7 +99,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 		// every query a pass through it (11 % of a 50-award page's CPU).
 		srv.Use(auditRoots{audit})
 	}
-	srv.Use(&refCache{catalog: r.Catalog, now: r.Now, generation: r.Service.ReadGeneration})
+	srv.Use(&refCache{catalog: r.Catalog, now: r.Now, generation: r.Service.ReadGeneration, off: cfg.NoResponseCache})
 	srv.SetErrorPresenter(presentError(cfg.Logger, !cfg.Introspection))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return loadersMiddleware(r.Service, srv)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/graph/model"
@@ -45,9 +44,9 @@ func selects(ctx context.Context, path ...string) bool {
 // neither on its size nor on scheduling.
 
 // prefetch starts loading ids (once each, none empty) when wanted.
-func prefetch[V any](ctx context.Context, l *dataloadgen.Loader[string, V], ids []string, wanted bool) {
+func prefetch[V any](ctx context.Context, l loader[V], ids []string, wanted bool) {
 	if ids = uniq(ids); wanted && len(ids) > 0 {
-		l.LoadAllThunk(ctx, ids)
+		l.prefetch(ctx, ids)
 	}
 }
 
@@ -104,7 +103,7 @@ func prefetchDossierEdges(ctx context.Context, list []domain.Dossier) {
 	var ids, decisions, movements, honorees, awards []string
 	for i := range list {
 		d := &list[i]
-		l.dossiers().Prime(d.ID, copyOf(d))
+		l.dossiers().prime(ctx, d.ID, copyOf(d))
 		ids = append(ids, d.ID)
 		decisions = append(decisions, d.DecisionID)
 		movements = append(movements, d.MovementID)

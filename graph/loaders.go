@@ -39,9 +39,82 @@ type lazyLoader[V any] struct {
 	l    *dataloadgen.Loader[string, V]
 }
 
-func (z *lazyLoader[V]) get(fetch func(context.Context, []string) (map[string]V, error)) *dataloadgen.Loader[string, V] {
-	z.once.Do(func() { z.l = dataloadgen.NewMappedLoader(fetch, dataloadgen.WithWait(loaderWait)) })
-	return z.l
+func (z *lazyLoader[V]) get(fetch func(context.Context, []string) (map[string]V, error)) loader[V] {
+	return loader[V]{z: z, fetch: fetch}
+}
+
+// loader reads records of one kind by id for a request: in batches
+// (dataloadgen, waiting loaderWait to gather a batch), or, in an operation
+// marked inline (every field reads memory: inline.go), directly — a batch
+// would only wait to gather ids the read model answers at once. Its
+// answers are dataloadgen's either way: dataloadgen.ErrNotFound for an id
+// that names nothing, an ErrorSlice from LoadAll when any id failed.
+type loader[V any] struct {
+	z     *lazyLoader[V]
+	fetch func(context.Context, []string) (map[string]V, error)
+}
+
+func (l loader[V]) batched() *dataloadgen.Loader[string, V] {
+	l.z.once.Do(func() { l.z.l = dataloadgen.NewMappedLoader(l.fetch, dataloadgen.WithWait(loaderWait)) })
+	return l.z.l
+}
+
+// Load reads one record.
+func (l loader[V]) Load(ctx context.Context, id string) (V, error) {
+	if !inline(ctx) {
+		return l.batched().Load(ctx, id)
+	}
+	vs, errs := l.direct(ctx, []string{id})
+	return vs[0], errs[0]
+}
+
+// LoadAll reads records in the order of ids.
+func (l loader[V]) LoadAll(ctx context.Context, ids []string) ([]V, error) {
+	if !inline(ctx) {
+		return l.batched().LoadAll(ctx, ids)
+	}
+	vs, errs := l.direct(ctx, ids)
+	for _, err := range errs {
+		if err != nil {
+			return vs, dataloadgen.ErrorSlice(errs)
+		}
+	}
+	return vs, nil
+}
+
+// prefetch starts loading ids in one batch, whose answers later Loads
+// find; inline, there is nothing to gather (Load reads directly).
+func (l loader[V]) prefetch(ctx context.Context, ids []string) {
+	if !inline(ctx) {
+		l.batched().LoadAllThunk(ctx, ids)
+	}
+}
+
+// prime gives the batched loader a record the request already holds;
+// inline, Load reads it directly.
+func (l loader[V]) prime(ctx context.Context, id string, v V) {
+	if !inline(ctx) {
+		l.batched().Prime(id, v)
+	}
+}
+
+// direct reads ids with the fetch function, answering each as a
+// dataloadgen mapped loader does.
+func (l loader[V]) direct(ctx context.Context, ids []string) ([]V, []error) {
+	found, err := l.fetch(ctx, ids)
+	vs, errs := make([]V, len(ids)), make([]error, len(ids))
+	for i, id := range ids {
+		v, ok := found[id]
+		switch {
+		case err != nil:
+			errs[i] = err
+		case !ok:
+			errs[i] = dataloadgen.ErrNotFound
+		default:
+			vs[i] = v
+		}
+	}
+	return vs, errs
 }
 
 type loadersKey struct{}
@@ -50,50 +123,50 @@ const loaderWait = time.Millisecond
 
 func newLoaders(_ context.Context, s *service.Service) *loaders { return &loaders{s: s} }
 
-func (l *loaders) movements() *dataloadgen.Loader[string, *domain.Movement] {
+func (l *loaders) movements() loader[*domain.Movement] {
 	return l.movementsL.get(l.s.MovementsByID)
 }
 
-func (l *loaders) reports() *dataloadgen.Loader[string, []domain.ProvinceReport] {
+func (l *loaders) reports() loader[[]domain.ProvinceReport] {
 	return l.reportsL.get(l.s.ReportsByReview)
 }
 
-func (l *loaders) votes() *dataloadgen.Loader[string, *domain.Vote] {
+func (l *loaders) votes() loader[*domain.Vote] {
 	return l.votesL.get(l.s.VotesByReview)
 }
 
 // ballots: a vote's voted and ballots fields share one read of its ballots.
-func (l *loaders) ballots() *dataloadgen.Loader[string, []domain.Ballot] {
+func (l *loaders) ballots() loader[[]domain.Ballot] {
 	return l.ballotsL.get(l.s.BallotsByReview)
 }
 
-func (l *loaders) awards() *dataloadgen.Loader[string, *domain.Award] {
+func (l *loaders) awards() loader[*domain.Award] {
 	return l.awardsL.get(l.s.AwardsByID)
 }
 
-func (l *loaders) dossiers() *dataloadgen.Loader[string, *domain.Dossier] {
+func (l *loaders) dossiers() loader[*domain.Dossier] {
 	return l.dossiersL.get(l.s.DossiersByID)
 }
 
-func (l *loaders) decisions() *dataloadgen.Loader[string, *domain.DecisionRecord] {
+func (l *loaders) decisions() loader[*domain.DecisionRecord] {
 	return l.decisionsL.get(l.s.DecisionsByID)
 }
 
-func (l *loaders) honorees() *dataloadgen.Loader[string, *domain.Honoree] {
+func (l *loaders) honorees() loader[*domain.Honoree] {
 	return l.honoreesL.get(l.s.HonoreesByID)
 }
 
-func (l *loaders) units() *dataloadgen.Loader[string, *domain.Unit] {
+func (l *loaders) units() loader[*domain.Unit] {
 	return l.unitsL.get(l.s.UnitsByID)
 }
 
-func (l *loaders) dossierFiles() *dataloadgen.Loader[string, []domain.Attachment] {
+func (l *loaders) dossierFiles() loader[[]domain.Attachment] {
 	return l.dossierFilesL.get(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
 		return l.s.Attachments(ctx, domain.ParentDossier, ids)
 	})
 }
 
-func (l *loaders) decisionFiles() *dataloadgen.Loader[string, []domain.Attachment] {
+func (l *loaders) decisionFiles() loader[[]domain.Attachment] {
 	return l.decisionFilesL.get(func(ctx context.Context, ids []string) (map[string][]domain.Attachment, error) {
 		return l.s.Attachments(ctx, domain.ParentDecision, ids)
 	})
@@ -166,7 +239,7 @@ func (r *Resolver) loadBallots(ctx context.Context, reviewID string) ([]domain.B
 }
 
 // load reads one record through a loader; absent or hidden is nil.
-func load[T, M any](ctx context.Context, l *dataloadgen.Loader[string, *T], id string, conv func(*T) *M) (*M, error) {
+func load[T, M any](ctx context.Context, l loader[*T], id string, conv func(*T) *M) (*M, error) {
 	if id == "" {
 		return nil, nil
 	}
@@ -181,7 +254,7 @@ func load[T, M any](ctx context.Context, l *dataloadgen.Loader[string, *T], id s
 }
 
 // loadFiles reads the attachments of a record through a loader.
-func loadFiles(ctx context.Context, l *dataloadgen.Loader[string, []domain.Attachment], id string) ([]*model.Attachment, error) {
+func loadFiles(ctx context.Context, l loader[[]domain.Attachment], id string) ([]*model.Attachment, error) {
 	list, err := l.Load(ctx, id)
 	if err != nil && !notFound(err) {
 		return nil, err

@@ -584,7 +584,7 @@ func (ec *executionContext) _BaseSalary(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, baseSalaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -637,7 +637,7 @@ func (ec *executionContext) _RewardCoefficient(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, rewardCoefficientImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -700,7 +700,7 @@ func (ec *executionContext) _RewardTotal(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, rewardTotalImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -752,7 +752,7 @@ func (ec *executionContext) _RewardTotal(ctx context.Context, sel ast.SelectionS
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNBaseSalary2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐBaseSalaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BaseSalary) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBaseSalary2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐBaseSalary(ctx, sel, v[i])
@@ -781,7 +781,7 @@ func (ec *executionContext) unmarshalNBaseSalaryInput2githubᚗcomᚋthiduaᚋth
 }
 
 func (ec *executionContext) marshalNRewardCoefficient2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRewardCoefficientᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RewardCoefficient) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRewardCoefficient2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRewardCoefficient(ctx, sel, v[i])
@@ -810,7 +810,7 @@ func (ec *executionContext) unmarshalNRewardCoefficientInput2ᚖgithubᚗcomᚋt
 }
 
 func (ec *executionContext) marshalNRewardTotal2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRewardTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RewardTotal) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRewardTotal2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRewardTotal(ctx, sel, v[i])

@@ -480,7 +480,7 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, provinceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -501,7 +501,7 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "statisticsCode":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Province_statisticsCode(ctx, field, obj)
@@ -522,13 +522,13 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "successor":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Province_successor(ctx, field, obj)
 				})
 		case "predecessors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Province_predecessors(ctx, field, obj)
@@ -576,7 +576,7 @@ func (ec *executionContext) _StatisticsCode(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, statisticsCodeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -618,7 +618,7 @@ func (ec *executionContext) _StatisticsCode(ctx context.Context, sel ast.Selecti
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNProvince2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvinceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Province) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProvince2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvince(ctx, sel, v[i])
@@ -642,7 +642,7 @@ func (ec *executionContext) marshalNProvince2ᚖgithubᚗcomᚋthiduaᚋthidua�
 }
 
 func (ec *executionContext) marshalNStatisticsCode2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐStatisticsCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StatisticsCode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatisticsCode2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐStatisticsCode(ctx, sel, v[i])

@@ -36,6 +36,7 @@ type refCache struct {
 	catalog    *catalog.Cache
 	now        func() time.Time
 	generation func() (uint64, bool) // the read model's; false: none
+	off        bool                  // keep nothing; only mark memory-only queries inline
 
 	mu    sync.Mutex
 	snap  *catalog.Snapshot
@@ -162,6 +163,12 @@ func (c *refCache) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		if gen, ok = c.generation(); !ok {
 			return next(ctx)
 		}
+	}
+	// Every field reads memory: the executor need not overlap them on
+	// goroutines (inline.go).
+	ctx = withInline(ctx)
+	if c.off {
+		return next(ctx)
 	}
 	key, ok := responseKey(ctx, oc, src)
 	if !ok {

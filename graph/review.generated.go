@@ -2201,7 +2201,7 @@ func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, figureImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2259,7 +2259,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2327,7 +2327,7 @@ func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2390,13 +2390,13 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("IndicatorValue")
 		case "indicator":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndicatorValue_indicator(ctx, field, obj)
@@ -2434,7 +2434,7 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, periodReviewImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2475,7 +2475,7 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hostProvince":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PeriodReview_hostProvince(ctx, field, obj)
@@ -2491,7 +2491,7 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "movements":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PeriodReview_movements(ctx, field, obj)
@@ -2502,7 +2502,7 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reports":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PeriodReview_reports(ctx, field, obj)
@@ -2518,7 +2518,7 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PeriodReview_summary(ctx, field, obj)
@@ -2539,7 +2539,7 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "vote":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PeriodReview_vote(ctx, field, obj)
@@ -2567,7 +2567,7 @@ func (ec *executionContext) _PeriodReviewConnection(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, periodReviewConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2583,7 +2583,7 @@ func (ec *executionContext) _PeriodReviewConnection(ctx context.Context, sel ast
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PeriodReviewConnection_totalCount(ctx, field, obj)
@@ -2611,7 +2611,7 @@ func (ec *executionContext) _PeriodReviewEdge(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, periodReviewEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2649,13 +2649,13 @@ func (ec *executionContext) _ProvinceReport(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, provinceReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ProvinceReport")
 		case "province":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProvinceReport_province(ctx, field, obj)
@@ -2708,7 +2708,7 @@ func (ec *executionContext) _ReportedAwardTally(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportedAwardTallyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2719,7 +2719,7 @@ func (ec *executionContext) _ReportedAwardTally(ctx context.Context, sel ast.Sel
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "awardTypes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReportedAwardTally_awardTypes(ctx, field, obj)
@@ -2730,7 +2730,7 @@ func (ec *executionContext) _ReportedAwardTally(ctx context.Context, sel ast.Sel
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "derivedCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReportedAwardTally_derivedCount(ctx, field, obj)
@@ -2763,13 +2763,13 @@ func (ec *executionContext) _ReportedFigure(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportedFigureImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ReportedFigure")
 		case "indicator":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReportedFigure_indicator(ctx, field, obj)
@@ -2839,7 +2839,7 @@ func (ec *executionContext) marshalNFigureQualifier2githubᚗcomᚋthiduaᚋthid
 }
 
 func (ec *executionContext) marshalNIndicator2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Indicator) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicator2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicator(ctx, sel, v[i])
@@ -2868,7 +2868,7 @@ func (ec *executionContext) unmarshalNIndicatorInput2githubᚗcomᚋthiduaᚋthi
 }
 
 func (ec *executionContext) marshalNIndicatorSummary2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicatorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorSummary) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorSummary2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicatorSummary(ctx, sel, v[i])
@@ -2892,7 +2892,7 @@ func (ec *executionContext) marshalNIndicatorSummary2ᚖgithubᚗcomᚋthiduaᚋ
 }
 
 func (ec *executionContext) marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorValue2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐIndicatorValue(ctx, sel, v[i])
@@ -2951,7 +2951,7 @@ func (ec *executionContext) marshalNPeriodReviewConnection2ᚖgithubᚗcomᚋthi
 }
 
 func (ec *executionContext) marshalNPeriodReviewEdge2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPeriodReviewEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PeriodReviewEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPeriodReviewEdge2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐPeriodReviewEdge(ctx, sel, v[i])
@@ -2980,7 +2980,7 @@ func (ec *executionContext) unmarshalNPeriodReviewInput2githubᚗcomᚋthiduaᚋ
 }
 
 func (ec *executionContext) marshalNProvinceReport2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvinceReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProvinceReport) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProvinceReport2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐProvinceReport(ctx, sel, v[i])
@@ -3004,7 +3004,7 @@ func (ec *executionContext) marshalNProvinceReport2ᚖgithubᚗcomᚋthiduaᚋth
 }
 
 func (ec *executionContext) marshalNReportedAwardTally2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐReportedAwardTallyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportedAwardTally) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReportedAwardTally2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐReportedAwardTally(ctx, sel, v[i])
@@ -3033,7 +3033,7 @@ func (ec *executionContext) unmarshalNReportedAwardTallyInput2ᚖgithubᚗcomᚋ
 }
 
 func (ec *executionContext) marshalNReportedFigure2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐReportedFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportedFigure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReportedFigure2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐReportedFigure(ctx, sel, v[i])

@@ -4497,7 +4497,7 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 	fields := graphql.CollectFields(ec.OperationContext, sel, meImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -4543,7 +4543,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -4807,7 +4807,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -4858,7 +4858,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -4869,175 +4869,175 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
 		case "node":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
 				})
 		case "me":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
 		case "auditLog":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
 		case "awardTallies":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_awardTallies(ctx, field)
 				})
 		case "awardTypes":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_awardTypes(ctx, field)
 				})
 		case "awards":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_awards(ctx, field)
 				})
 		case "award":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_award(ctx, field)
 				})
 		case "clusters":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_clusters(ctx, field)
 				})
 		case "cluster":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cluster(ctx, field)
 				})
 		case "dossiers":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dossiers(ctx, field)
 				})
 		case "dossier":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dossier(ctx, field)
 				})
 		case "decisions":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_decisions(ctx, field)
 				})
 		case "decision":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_decision(ctx, field)
 				})
 		case "honorees":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_honorees(ctx, field)
 				})
 		case "honoree":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_honoree(ctx, field)
 				})
 		case "lawPeriods":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_lawPeriods(ctx, field)
 				})
 		case "baseSalaries":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_baseSalaries(ctx, field)
 				})
 		case "rewardTotals":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_rewardTotals(ctx, field)
 				})
 		case "movements":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_movements(ctx, field)
 				})
 		case "movement":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_movement(ctx, field)
 				})
 		case "provinces":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_provinces(ctx, field)
 				})
 		case "province":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_province(ctx, field)
 				})
 		case "indicators":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_indicators(ctx, field)
 				})
 		case "periodReviews":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_periodReviews(ctx, field)
 				})
 		case "periodReview":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_periodReview(ctx, field)
 				})
 		case "units":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_units(ctx, field)
 				})
 		case "registrations":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_registrations(ctx, field)
 				})
 		case "emulationReport":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_emulationReport(ctx, field)
 				})
 		case "initiatives":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootField(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_initiatives(ctx, field)
@@ -5079,7 +5079,7 @@ func (ec *executionContext) _RoleGrant(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, roleGrantImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5144,7 +5144,7 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋthiduaᚋthiduaᚋgraph�
 }
 
 func (ec *executionContext) marshalNRoleGrant2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRoleGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RoleGrant) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoleGrant2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRoleGrant(ctx, sel, v[i])

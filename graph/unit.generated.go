@@ -1799,7 +1799,7 @@ func (ec *executionContext) _EmulationRegistration(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, emulationRegistrationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1810,13 +1810,13 @@ func (ec *executionContext) _EmulationRegistration(ctx context.Context, sel ast.
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "unit":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._EmulationRegistration_unit(ctx, field, obj)
 				})
 		case "province":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._EmulationRegistration_province(ctx, field, obj)
@@ -1869,13 +1869,13 @@ func (ec *executionContext) _EmulationReportLine(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, emulationReportLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("EmulationReportLine")
 		case "unit":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._EmulationReportLine_unit(ctx, field, obj)
@@ -1923,7 +1923,7 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, initiativeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1944,13 +1944,13 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "unit":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Initiative_unit(ctx, field, obj)
 				})
 		case "province":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Initiative_province(ctx, field, obj)
@@ -2008,7 +2008,7 @@ func (ec *executionContext) _InitiativeChange(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, initiativeChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2051,7 +2051,7 @@ func (ec *executionContext) _RegisteredTitle(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, registeredTitleImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2094,7 +2094,7 @@ func (ec *executionContext) _RegistrationChange(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, registrationChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2137,7 +2137,7 @@ func (ec *executionContext) _TitleImport(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, titleImportImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2185,7 +2185,7 @@ func (ec *executionContext) _TitleImportRow(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, titleImportRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2238,7 +2238,7 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, unitImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2259,13 +2259,13 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "province":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_province(ctx, field, obj)
 				})
 		case "parent":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_parent(ctx, field, obj)
@@ -2308,7 +2308,7 @@ func (ec *executionContext) _UnitChange(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, unitChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := lazyDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2350,7 +2350,7 @@ func (ec *executionContext) _UnitChange(ctx context.Context, sel ast.SelectionSe
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNEmulationRegistration2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐEmulationRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EmulationRegistration) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEmulationRegistration2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐEmulationRegistration(ctx, sel, v[i])
@@ -2379,7 +2379,7 @@ func (ec *executionContext) unmarshalNEmulationRegistrationInput2githubᚗcomᚋ
 }
 
 func (ec *executionContext) marshalNEmulationReportLine2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐEmulationReportLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EmulationReportLine) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEmulationReportLine2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐEmulationReportLine(ctx, sel, v[i])
@@ -2403,7 +2403,7 @@ func (ec *executionContext) marshalNEmulationReportLine2ᚖgithubᚗcomᚋthidua
 }
 
 func (ec *executionContext) marshalNInitiative2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐInitiativeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInitiative2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐInitiative(ctx, sel, v[i])
@@ -2455,7 +2455,7 @@ func (ec *executionContext) marshalNInitiativeLevel2githubᚗcomᚋthiduaᚋthid
 }
 
 func (ec *executionContext) marshalNRegisteredTitle2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRegisteredTitleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RegisteredTitle) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRegisteredTitle2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRegisteredTitle(ctx, sel, v[i])
@@ -2519,7 +2519,7 @@ func (ec *executionContext) marshalNTitleImport2ᚖgithubᚗcomᚋthiduaᚋthidu
 }
 
 func (ec *executionContext) marshalNTitleImportRow2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTitleImportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TitleImportRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTitleImportRow2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐTitleImportRow(ctx, sel, v[i])
@@ -2543,7 +2543,7 @@ func (ec *executionContext) marshalNTitleImportRow2ᚖgithubᚗcomᚋthiduaᚋth
 }
 
 func (ec *executionContext) marshalNUnit2ᚕᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Unit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUnit2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnit(ctx, sel, v[i])
