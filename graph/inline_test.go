@@ -146,7 +146,7 @@ func TestInlineQueryDefers(t *testing.T) {
 func TestInlinePanics(t *testing.T) {
 	recovered := func(_ context.Context, err any) error { return fmt.Errorf("recovered: %v", err) }
 	ctx := graphql.WithOperationContext(context.Background(), &graphql.OperationContext{
-		RecoverFunc: recovered,
+		RecoverFunc:        recovered,
 		ResolverMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) },
 		RootResolverMiddleware: func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 			return next(ctx)
