@@ -823,7 +823,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
@@ -867,7 +867,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
@@ -905,7 +905,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var fieldChangeImplementors = []string{"FieldChange"}
@@ -948,7 +948,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

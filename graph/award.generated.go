@@ -2454,7 +2454,7 @@ func (ec *executionContext) _AuthorityRule(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var awardImplementors = []string{"Award", "Node"}
@@ -2614,7 +2614,7 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var awardConnectionImplementors = []string{"AwardConnection"}
@@ -2658,7 +2658,7 @@ func (ec *executionContext) _AwardConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var awardEdgeImplementors = []string{"AwardEdge"}
@@ -2696,7 +2696,7 @@ func (ec *executionContext) _AwardEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var awardEventImplementors = []string{"AwardEvent"}
@@ -2749,7 +2749,7 @@ func (ec *executionContext) _AwardEvent(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var awardTallyImplementors = []string{"AwardTally"}
@@ -2817,7 +2817,7 @@ func (ec *executionContext) _AwardTally(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var awardTypeImplementors = []string{"AwardType", "Node"}
@@ -2910,7 +2910,7 @@ func (ec *executionContext) _AwardType(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var decisionImplementors = []string{"Decision"}
@@ -2948,7 +2948,7 @@ func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var recipientImplementors = []string{"Recipient"}
@@ -2996,7 +2996,7 @@ func (ec *executionContext) _Recipient(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var revocationImplementors = []string{"Revocation"}
@@ -3044,7 +3044,7 @@ func (ec *executionContext) _Revocation(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -1825,7 +1825,7 @@ func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var clusterImplementors = []string{"Cluster", "Node"}
@@ -1879,7 +1879,7 @@ func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var clusterYearImplementors = []string{"ClusterYear"}
@@ -1930,7 +1930,7 @@ func (ec *executionContext) _ClusterYear(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var criterionImplementors = []string{"Criterion"}
@@ -1973,7 +1973,7 @@ func (ec *executionContext) _Criterion(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var scoreImplementors = []string{"Score"}
@@ -2017,7 +2017,7 @@ func (ec *executionContext) _Score(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var voteImplementors = []string{"Vote"}
@@ -2173,7 +2173,7 @@ func (ec *executionContext) _Vote(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var voteCountImplementors = []string{"VoteCount"}
@@ -2232,7 +2232,7 @@ func (ec *executionContext) _VoteCount(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

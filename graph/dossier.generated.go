@@ -3293,7 +3293,7 @@ func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var commendationDecisionImplementors = []string{"CommendationDecision", "Node"}
@@ -3400,7 +3400,7 @@ func (ec *executionContext) _CommendationDecision(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var commendationDecisionConnectionImplementors = []string{"CommendationDecisionConnection"}
@@ -3444,7 +3444,7 @@ func (ec *executionContext) _CommendationDecisionConnection(ctx context.Context,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var commendationDecisionEdgeImplementors = []string{"CommendationDecisionEdge"}
@@ -3482,7 +3482,7 @@ func (ec *executionContext) _CommendationDecisionEdge(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var councilImplementors = []string{"Council"}
@@ -3525,7 +3525,7 @@ func (ec *executionContext) _Council(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var dossierImplementors = []string{"Dossier", "Node"}
@@ -3673,7 +3673,7 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var dossierConnectionImplementors = []string{"DossierConnection"}
@@ -3717,7 +3717,7 @@ func (ec *executionContext) _DossierConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var dossierEdgeImplementors = []string{"DossierEdge"}
@@ -3755,7 +3755,7 @@ func (ec *executionContext) _DossierEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var dossierEventImplementors = []string{"DossierEvent"}
@@ -3803,7 +3803,7 @@ func (ec *executionContext) _DossierEvent(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var dossierRecipientImplementors = []string{"DossierRecipient"}
@@ -3874,7 +3874,7 @@ func (ec *executionContext) _DossierRecipient(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var dossierWarningImplementors = []string{"DossierWarning"}
@@ -3912,7 +3912,7 @@ func (ec *executionContext) _DossierWarning(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var honoreeImplementors = []string{"Honoree", "Node"}
@@ -4002,7 +4002,7 @@ func (ec *executionContext) _Honoree(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var honoreeConnectionImplementors = []string{"HonoreeConnection"}
@@ -4046,7 +4046,7 @@ func (ec *executionContext) _HonoreeConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var honoreeEdgeImplementors = []string{"HonoreeEdge"}
@@ -4084,7 +4084,7 @@ func (ec *executionContext) _HonoreeEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var signerImplementors = []string{"Signer"}
@@ -4122,7 +4122,7 @@ func (ec *executionContext) _Signer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"io"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -141,4 +142,58 @@ func initDeferred(d *graphql.DeferredGroup) {
 	if d.FieldSet == nil {
 		*d = graphql.NewDeferredGroup(d.Context)
 	}
+}
+
+// objectJSON replaces an object's *graphql.FieldSet as its marshaler: the
+// same JSON as gqlgen's marshalFieldSet (fields in order, an alias written
+// once, its first value), without a map per object to find repeated
+// aliases and with the alias, a GraphQL name, written as it is.
+type objectJSON struct {
+	fields []graphql.CollectedField // the field set's, as NewFieldSet got them
+	out    *graphql.FieldSet
+}
+
+func (o objectJSON) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, "{")
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if repeated(o.fields[:i], alias) {
+			continue
+		}
+		if i > 0 {
+			_, _ = io.WriteString(w, ",")
+		}
+		if isName(alias) {
+			_, _ = io.WriteString(w, `"`)
+			_, _ = io.WriteString(w, alias)
+			_, _ = io.WriteString(w, `":`)
+		} else {
+			graphql.MarshalString(alias).MarshalGQL(w)
+			_, _ = io.WriteString(w, ":")
+		}
+		o.out.Values[i].MarshalGQL(w)
+	}
+	_, _ = io.WriteString(w, "}")
+}
+
+// repeated tells whether alias is among fields' (few: a linear scan).
+func repeated(fields []graphql.CollectedField, alias string) bool {
+	for i := range fields {
+		if fields[i].Alias == alias {
+			return true
+		}
+	}
+	return false
+}
+
+// isName tells whether s is a GraphQL name (/[_A-Za-z][_0-9A-Za-z]*/),
+// which JSON needs no escape for.
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
 }

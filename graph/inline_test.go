@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/thidua/thidua/auth"
 	"github.com/thidua/thidua/catalog"
@@ -173,5 +174,25 @@ func TestInlinePanics(t *testing.T) {
 	errs := graphql.GetErrors(ctx)
 	if len(errs) != 2 || errs[0].Message != "recovered: element" || errs[0].Path.String() != "[1]" || errs[1].Message != "recovered: root" {
 		t.Errorf("errors: %v", errs)
+	}
+}
+
+// An object's JSON is gqlgen's: fields in order, a repeated alias once
+// (its first value), an alias that is not a name escaped.
+func TestObjectJSON(t *testing.T) {
+	var fields []graphql.CollectedField
+	for _, a := range []string{"id", "_n2", "id", "tên \"x\"", "z"} {
+		fields = append(fields, graphql.CollectedField{Field: &ast.Field{Alias: a}})
+	}
+	out := graphql.NewFieldSet(fields)
+	for i := range fields {
+		out.Values[i] = graphql.MarshalInt(i)
+	}
+	out.Values[4] = graphql.Null
+	var want, got bytes.Buffer
+	out.MarshalGQL(&want)
+	objectJSON{fields, out}.MarshalGQL(&got)
+	if got.String() != want.String() || !json.Valid(got.Bytes()) {
+		t.Errorf("%s, want %s", got.String(), want.String())
 	}
 }

@@ -628,7 +628,7 @@ func (ec *executionContext) _BaseSalary(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var rewardCoefficientImplementors = []string{"RewardCoefficient"}
@@ -691,7 +691,7 @@ func (ec *executionContext) _RewardCoefficient(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var rewardTotalImplementors = []string{"RewardTotal"}
@@ -744,7 +744,7 @@ func (ec *executionContext) _RewardTotal(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -745,7 +745,7 @@ func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var movementConnectionImplementors = []string{"MovementConnection"}
@@ -789,7 +789,7 @@ func (ec *executionContext) _MovementConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var movementEdgeImplementors = []string{"MovementEdge"}
@@ -827,7 +827,7 @@ func (ec *executionContext) _MovementEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -567,7 +567,7 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var statisticsCodeImplementors = []string{"StatisticsCode"}
@@ -610,7 +610,7 @@ func (ec *executionContext) _StatisticsCode(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -2250,7 +2250,7 @@ func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var indicatorImplementors = []string{"Indicator", "Node"}
@@ -2318,7 +2318,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var indicatorSummaryImplementors = []string{"IndicatorSummary"}
@@ -2381,7 +2381,7 @@ func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var indicatorValueImplementors = []string{"IndicatorValue"}
@@ -2425,7 +2425,7 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var periodReviewImplementors = []string{"PeriodReview", "Node"}
@@ -2558,7 +2558,7 @@ func (ec *executionContext) _PeriodReview(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var periodReviewConnectionImplementors = []string{"PeriodReviewConnection"}
@@ -2602,7 +2602,7 @@ func (ec *executionContext) _PeriodReviewConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var periodReviewEdgeImplementors = []string{"PeriodReviewEdge"}
@@ -2640,7 +2640,7 @@ func (ec *executionContext) _PeriodReviewEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var provinceReportImplementors = []string{"ProvinceReport"}
@@ -2699,7 +2699,7 @@ func (ec *executionContext) _ProvinceReport(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var reportedAwardTallyImplementors = []string{"ReportedAwardTally"}
@@ -2754,7 +2754,7 @@ func (ec *executionContext) _ReportedAwardTally(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var reportedFigureImplementors = []string{"ReportedFigure"}
@@ -2803,7 +2803,7 @@ func (ec *executionContext) _ReportedFigure(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -934,7 +934,7 @@ func (ec *executionContext) _AwardChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var dossierChangeImplementors = []string{"DossierChange"}
@@ -977,7 +977,7 @@ func (ec *executionContext) _DossierChange(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var movementChangeImplementors = []string{"MovementChange"}
@@ -1020,7 +1020,7 @@ func (ec *executionContext) _MovementChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var periodReviewChangeImplementors = []string{"PeriodReviewChange"}
@@ -1063,7 +1063,7 @@ func (ec *executionContext) _PeriodReviewChange(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var provinceReportChangeImplementors = []string{"ProvinceReportChange"}
@@ -1116,7 +1116,7 @@ func (ec *executionContext) _ProvinceReportChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var subscriptionImplementors = []string{"Subscription"}

@@ -1860,7 +1860,7 @@ func (ec *executionContext) _EmulationRegistration(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var emulationReportLineImplementors = []string{"EmulationReportLine"}
@@ -1914,7 +1914,7 @@ func (ec *executionContext) _EmulationReportLine(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var initiativeImplementors = []string{"Initiative", "Node"}
@@ -1999,7 +1999,7 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var initiativeChangeImplementors = []string{"InitiativeChange"}
@@ -2042,7 +2042,7 @@ func (ec *executionContext) _InitiativeChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var registeredTitleImplementors = []string{"RegisteredTitle"}
@@ -2085,7 +2085,7 @@ func (ec *executionContext) _RegisteredTitle(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var registrationChangeImplementors = []string{"RegistrationChange"}
@@ -2128,7 +2128,7 @@ func (ec *executionContext) _RegistrationChange(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var titleImportImplementors = []string{"TitleImport"}
@@ -2176,7 +2176,7 @@ func (ec *executionContext) _TitleImport(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var titleImportRowImplementors = []string{"TitleImportRow"}
@@ -2229,7 +2229,7 @@ func (ec *executionContext) _TitleImportRow(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var unitImplementors = []string{"Unit", "Node"}
@@ -2299,7 +2299,7 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var unitChangeImplementors = []string{"UnitChange"}
@@ -2342,7 +2342,7 @@ func (ec *executionContext) _UnitChange(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -346,7 +346,7 @@ func (ec *executionContext) _PointItem(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 var voteRoundImplementors = []string{"VoteRound"}
@@ -407,7 +407,7 @@ func (ec *executionContext) _VoteRound(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -22,6 +22,8 @@ var rewrites = []rewrite{
 	{"out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,", "resolveRootField(innerCtx, out, ec.OperationContext, i,"},
 	// every object's deferred group, made whole whether @defer is used or not
 	{"deferred := graphql.NewDeferredGroup(ctx)", "deferred := lazyDeferredGroup(ctx)"},
+	// an object's JSON, written with a map per object to skip a repeated alias
+	{"\n\treturn out\n}\n", "\n\treturn objectJSON{fields, out}\n}\n"},
 }
 
 // rewriteAll rewrites the generated files (by name). Each rewrite must

@@ -36,7 +36,10 @@ func TestRewrite(t *testing.T) {
 	src := `deferred := graphql.NewDeferredGroup(ctx)
 	out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 	out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {`
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	return out
+}
+`
 	out, err := rewriteAll(map[string][]byte{"a.go": []byte(src)})
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +47,10 @@ func TestRewrite(t *testing.T) {
 	want := `deferred := lazyDeferredGroup(ctx)
 	resolveField(ctx, out, field, ec.OperationContext, &deferred, i,
 	resolveRootField(innerCtx, out, ec.OperationContext, i,
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {`
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	return objectJSON{fields, out}
+}
+`
 	if got := string(out["a.go"]); got != want {
 		t.Errorf("rewritten:\n%s\nwant:\n%s", got, want)
 	}
