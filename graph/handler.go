@@ -99,10 +99,11 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 		// every query a pass through it (11 % of a 50-award page's CPU).
 		srv.Use(auditRoots{audit})
 	}
-	srv.Use(&refCache{catalog: r.Catalog, now: r.Now, generation: r.Service.ReadGeneration, off: cfg.NoResponseCache})
+	kept := &refCache{catalog: r.Catalog, now: r.Now, generation: r.Service.ReadGeneration, off: cfg.NoResponseCache}
+	srv.Use(kept)
 	srv.SetErrorPresenter(presentError(cfg.Logger, !cfg.Introspection))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
-	return loadersMiddleware(r.Service, srv)
+	return kept.keptAnswers(loadersMiddleware(r.Service, srv))
 }
 
 func pageCost(first *int) int {

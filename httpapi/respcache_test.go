@@ -1,6 +1,12 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -106,5 +112,48 @@ func TestCachedAnswersUnderConcurrentReads(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// An answer asked for again with the same body by the same caller is sent
+// as kept (graph/refcache.go, keptAnswers), gzipped to a client that
+// accepts it, and the same JSON as the first, executed one.
+func TestKeptAnswersGzipped(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	body := `{"query":"{ provinces { id name isoCode statisticsCode } awardTypes { id name form } }"}`
+	send := func(acceptEncoding string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Encoding", acceptEncoding) // set: the client then leaves the body as sent
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, err := io.ReadAll(res.Body)
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%d %v", res.StatusCode, err)
+		}
+		return res, raw
+	}
+	first, executed := send("gzip")
+	if first.Header.Get("Content-Encoding") != "" || !json.Valid(executed) || !strings.Contains(string(executed), "lang-son") {
+		t.Fatalf("the first answer: %s %.200s", first.Header.Get("Content-Encoding"), executed)
+	}
+	res, raw := send("br, gzip;q=0.8")
+	if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Content-Length") != strconv.Itoa(len(raw)) {
+		t.Fatalf("the second answer: %v, %d bytes", res.Header, len(raw))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(unzipped, executed) {
+		t.Errorf("gunzipped: %v\n%.300s\nthe first:\n%.300s", err, unzipped, executed)
+	}
+	if res, raw := send("gzip;q=0, identity"); res.Header.Get("Content-Encoding") != "" || !bytes.Equal(raw, executed) {
+		t.Errorf("gzip refused: %v\n%.300s", res.Header, raw)
 	}
 }
