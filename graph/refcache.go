@@ -56,10 +56,10 @@ type refCache struct {
 	rawRefs, rawReads map[string]*keptAnswer
 }
 
-// maxRefEntries bounds each map; maxReadBytes the responses kept of the
-// read model. Past either, the map starts over.
+// maxRefEntries bounds each map; maxReadBytes the read model's answers
+// kept, keys included. Past either, the map starts over.
 const (
-	maxRefEntries = 512
+	maxRefEntries = 4096 // point reads of a few thousand records each kept
 	maxReadBytes  = 8 << 20
 )
 
@@ -223,7 +223,7 @@ func (c *refCache) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	if c.snap == snap && (src == fromCatalog || c.gen == gen) {
 		c.entries(src)[key] = &keep
 		if src == fromReadModel {
-			c.size += len(keep.Data)
+			c.size += len(key) + len(keep.Data)
 		}
 		c.keepRaw(ctx, src, &keep)
 	}
@@ -241,7 +241,7 @@ func (c *refCache) keepRaw(ctx context.Context, src source, resp *graphql.Respon
 	a := &keptAnswer{body: slices.Concat([]byte(`{"data":`), resp.Data, []byte("}"))}
 	if src == fromReadModel {
 		c.rawReads[key] = a
-		c.size += len(a.body)
+		c.size += len(key) + len(a.body)
 		return
 	}
 	c.rawRefs[key] = a
