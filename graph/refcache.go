@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/thidua/thidua/auth"
@@ -45,7 +44,7 @@ type refCache struct {
 
 	mu    sync.Mutex
 	snap  *catalog.Snapshot
-	day   string
+	day   int // yyyymmdd
 	refs  map[string]*graphql.Response // reference data only
 	gen   uint64
 	reads map[string]*graphql.Response // the read model's, at gen
@@ -59,7 +58,7 @@ type refCache struct {
 // maxRefEntries bounds each map; maxReadBytes the read model's answers
 // kept, keys included. Past either, the map starts over.
 const (
-	maxRefEntries = 4096 // point reads of a few thousand records each kept
+	maxRefEntries = 16384 // point reads of thousands of records stay kept (the bytes are bounded too)
 	maxReadBytes  = 8 << 20
 )
 
@@ -183,7 +182,7 @@ func (c *refCache) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	if !ok {
 		return next(ctx)
 	}
-	snap, day := c.catalog.Get(), c.now().Format("2006-01-02")
+	snap, day := c.catalog.Get(), dayOf(c.now())
 	c.mu.Lock()
 	if c.snap != snap || c.day != day || len(c.refs) >= maxRefEntries {
 		c.snap, c.day, c.refs, c.reads, c.size = snap, day, map[string]*graphql.Response{}, nil, 0
@@ -334,7 +333,7 @@ func responseKey(ctx context.Context, oc *graphql.OperationContext, src source) 
 
 // callerKey writes the caller's identity and every role it holds, in
 // scope order; an anonymous caller is told from any signed-in one.
-func callerKey(b *strings.Builder, p *auth.Principal) {
+func callerKey(b keyWriter, p *auth.Principal) {
 	if p == nil {
 		b.WriteString("\x01anonymous")
 		return
@@ -374,30 +373,48 @@ func (c *refCache) keptAnswers(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body := heldBody(r)
-		if body == nil || r.Method != http.MethodPost || !(jsonPOST{}).Supports(r) || (transport.MultipartMixed{}).Supports(r) {
+		if body == nil || !postsJSON(r) || strings.Contains(r.Header.Get("Accept"), "multipart/mixed") {
 			next.ServeHTTP(w, r)
 			return
 		}
-		var b strings.Builder
-		b.Grow(len(body) + 64)
-		b.Write(body)
-		b.WriteByte(0)
-		callerKey(&b, auth.FromContext(r.Context()))
-		key := b.String()
-		if a := c.kept(key); a != nil {
+		kb := keyBuffers.Get().(*keyBuffer)
+		defer keyBuffers.Put(kb)
+		kb.Reset()
+		kb.Write(body)
+		kb.WriteByte(0)
+		callerKey(kb, auth.FromContext(r.Context()))
+		if a := c.kept(kb.Bytes()); a != nil {
 			a.write(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), rawKeyKey{}, key)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), rawKeyKey{}, kb.String())))
 	})
 }
 
 // rawKeyKey carries the key keptAnswers looked up to keepRaw.
 type rawKeyKey struct{}
 
+// keyWriter is what a key is written to (a strings.Builder, a bytes.Buffer).
+type keyWriter interface {
+	WriteByte(c byte) error
+	WriteString(s string) (int, error)
+}
+
+// keyBuffer builds a kept answer's key; looked up as bytes, it is made a
+// string only for a request that misses.
+type keyBuffer = bytes.Buffer
+
+var keyBuffers = sync.Pool{New: func() any { return new(keyBuffer) }}
+
+// dayOf is t's date as yyyymmdd.
+func dayOf(t time.Time) int {
+	y, m, d := t.Date()
+	return y*10000 + int(m)*100 + d
+}
+
 // kept is the answer kept under key, if what it depends on is unchanged.
-func (c *refCache) kept(key string) *keptAnswer {
-	snap, day := c.catalog.Get(), c.now().Format("2006-01-02")
+func (c *refCache) kept(key []byte) *keptAnswer {
+	snap, day := c.catalog.Get(), dayOf(c.now())
 	gen, genOK := uint64(0), false
 	if c.generation != nil {
 		gen, genOK = c.generation()
@@ -407,13 +424,25 @@ func (c *refCache) kept(key string) *keptAnswer {
 	if c.snap != snap || c.day != day {
 		return nil
 	}
-	if a := c.rawRefs[key]; a != nil {
+	if a := c.rawRefs[string(key)]; a != nil {
 		return a
 	}
 	if genOK && c.gen == gen {
-		return c.rawReads[key]
+		return c.rawReads[string(key)]
 	}
 	return nil
+}
+
+// postsJSON tells whether r is what gqlgen's POST transport takes (its
+// Supports), without parsing the usual Content-Type.
+func postsJSON(r *http.Request) bool {
+	if r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" {
+		return false
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		return (jsonPOST{}).Supports(r)
+	}
+	return true
 }
 
 // heldBody is the request's body if the HTTP layer holds it whole in

@@ -406,8 +406,8 @@ func graphqlHTTP(next http.Handler) http.Handler {
 				"accept application/graphql-response+json or application/json")
 			return
 		}
-		if r.Method == http.MethodPost {
-			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if ct := r.Header.Get("Content-Type"); r.Method == http.MethodPost && ct != "application/json" { // the usual one, unparsed
+			mt, _, err := mime.ParseMediaType(ct)
 			if err != nil || mt != "application/json" && mt != "multipart/form-data" {
 				writeError(w, domain.CodeUnsupportedType, "send the request as application/json (multipart/form-data for file uploads)")
 				return

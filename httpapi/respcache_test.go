@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,5 +156,36 @@ func TestKeptAnswersGzipped(t *testing.T) {
 	}
 	if res, raw := send("gzip;q=0, identity"); res.Header.Get("Content-Encoding") != "" || !bytes.Equal(raw, executed) {
 		t.Errorf("gzip refused: %v\n%.300s", res.Header, raw)
+	}
+}
+
+// The whole HTTP surface (request id, metrics, CORS, deadline, auth,
+// limits) answering a kept answer: its CPU and allocations per request,
+// net/http's own excluded (a recorder, not a connection).
+//
+//	go test ./httpapi -run '^$' -bench KeptAnswer -benchmem
+func BenchmarkKeptAnswer(b *testing.B) {
+	a := newAPI(b)
+	for _, q := range []struct{ name, body string }{
+		{"typename", `{"query":"{ __typename }"}`},
+		{"reference", `{"query":"{ provinces { id name isoCode statisticsCode } awardTypes { id name form } indicators { id name unit } }"}`},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			send := func() *httptest.ResponseRecorder {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(q.body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept-Encoding", "gzip")
+				rec := httptest.NewRecorder()
+				a.h.ServeHTTP(rec, req)
+				return rec
+			}
+			if rec := send(); rec.Code != http.StatusOK || send().Body.Len() == 0 {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				send()
+			}
+		})
 	}
 }
