@@ -44,7 +44,7 @@ type refCache struct {
 
 	mu    sync.Mutex
 	snap  *catalog.Snapshot
-	day   int // yyyymmdd
+	day   int                          // yyyymmdd
 	refs  map[string]*graphql.Response // reference data only
 	gen   uint64
 	reads map[string]*graphql.Response // the read model's, at gen
