@@ -22,6 +22,9 @@ var rewrites = []rewrite{
 	{"out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,", "resolveRootField(innerCtx, out, ec.OperationContext, i,"},
 	// every object's deferred group, made whole whether @defer is used or not
 	{"deferred := graphql.NewDeferredGroup(ctx)", "deferred := lazyDeferredGroup(ctx)"},
+	// a query's data, written to a buffer grown from nothing by doubling
+	{"var buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n",
+		"response.Data = marshalData(opCtx, data)\n"},
 	// an object's JSON, written with a map per object to skip a repeated alias
 	{"\n\treturn out\n}\n", "\n\treturn objectJSON{fields, out}\n}\n"},
 }

@@ -39,6 +39,9 @@ func TestRewrite(t *testing.T) {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 	return out
 }
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+			response.Data = buf.Bytes()
 `
 	out, err := rewriteAll(map[string][]byte{"a.go": []byte(src)})
 	if err != nil {
@@ -50,6 +53,7 @@ func TestRewrite(t *testing.T) {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 	return objectJSON{fields, out}
 }
+			response.Data = marshalData(opCtx, data)
 `
 	if got := string(out["a.go"]); got != want {
 		t.Errorf("rewritten:\n%s\nwant:\n%s", got, want)
