@@ -530,3 +530,39 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// An HS256 token verified once is not verified again for a minute (the
+// same principal is returned), and never past its exp (with Leeway); a
+// token with another signature is checked on its own.
+func TestVerifiedTokensKept(t *testing.T) {
+	var mu sync.Mutex
+	clock := testNow
+	v := newTestVerifier(t, nil, func(c *VerifierConfig) {
+		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	})
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	ctx := t.Context()
+	tok := sign(t, jwt.SigningMethodHS256, "", testSecret, claims(nil))
+	p1, err := v.Verify(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2, err := v.Verify(ctx, tok); err != nil || p2 != p1 {
+		t.Errorf("the same token again: %p %v, want the kept %p", p2, err, p1)
+	}
+	// Another signature over the same claims is its own token.
+	forged := tok[:strings.LastIndex(tok, ".")+1] + "AAAA" + tok[strings.LastIndex(tok, ".")+5:]
+	if _, err := v.Verify(ctx, forged); err == nil {
+		t.Error("a token with another signature was accepted")
+	}
+	advance(verifiedFor + time.Second)
+	p3, err := v.Verify(ctx, tok)
+	if err != nil || p3 == p1 {
+		t.Errorf("after %s: %p %v, want the token verified again", verifiedFor, p3, err)
+	}
+	// Past exp and Leeway: refused, kept or not.
+	advance(time.Hour + Leeway - verifiedFor)
+	if _, err := v.Verify(ctx, tok); err == nil {
+		t.Error("an expired token was accepted")
+	}
+}
