@@ -253,6 +253,13 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		}
 		return d
 	}
+	onOff := func(name, def string) bool {
+		v := get(name, def)
+		if v != "on" && v != "off" {
+			errs = append(errs, fmt.Errorf("%s: %q is not on or off", name, v))
+		}
+		return v == "on"
+	}
 	integer := func(name, def string) int64 {
 		v := get(name, def)
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -282,18 +289,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.WriterLeaseTTL > 0 && c.WriterLeaseTTL < time.Second {
 		errs = append(errs, fmt.Errorf("WRITER_LEASE_TTL: %s is under 1s", c.WriterLeaseTTL))
 	}
-	switch v := get("READ_MODEL", "on"); v {
-	case "on", "off":
-		c.ReadModel = v == "on"
-	default:
-		errs = append(errs, fmt.Errorf("READ_MODEL: %q is not on or off", v))
-	}
-	switch v := get("RESPONSE_CACHE", "on"); v {
-	case "on", "off":
-		c.ResponseCache = v == "on"
-	default:
-		errs = append(errs, fmt.Errorf("RESPONSE_CACHE: %q is not on or off", v))
-	}
+	c.ReadModel = onOff("READ_MODEL", "on")
+	c.ResponseCache = onOff("RESPONSE_CACHE", "on")
 	c.MaxBodyBytes = integer("MAX_BODY_BYTES", "65536")
 	c.Uploads = domain.DefaultFileLimits()
 	c.Uploads.MaxBytes = integer("UPLOAD_MAX_BYTES", "20971520")

@@ -18,9 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/thidua/thidua/auth"
-	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/dbtest"
-	"github.com/thidua/thidua/seed"
 	"github.com/thidua/thidua/service"
 )
 
@@ -34,14 +32,7 @@ func inlineEnv(t *testing.T, n int) (post func(body string, hdr ...string) *http
 		t.Skip("READ_MODEL=off: no read model, so no query of the read model runs inline")
 	}
 	ctx := t.Context()
-	store := dbtest.Store(t)
-	if err := seed.Load(ctx, store); err != nil {
-		t.Fatal(err)
-	}
-	refs, err := catalog.New(ctx, store)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, refs := seededStore(t)
 	svc := &service.Service{Store: store, Catalog: refs, Now: time.Now}
 	h := NewHandler(&Resolver{Service: svc, Catalog: refs, Now: time.Now},
 		HandlerConfig{Logger: slog.New(slog.DiscardHandler), MaxUploadBytes: 1 << 20, NoResponseCache: true})

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -396,8 +397,8 @@ type rawKeyKey struct{}
 
 // keyWriter is what a key is written to (a strings.Builder, a bytes.Buffer).
 type keyWriter interface {
-	WriteByte(c byte) error
-	WriteString(s string) (int, error)
+	io.ByteWriter
+	io.StringWriter
 }
 
 // keyBuffer builds a kept answer's key; looked up as bytes, it is made a

@@ -77,10 +77,8 @@ func requestBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	if m, ok := r.Body.(interface{ Unread() []byte }); ok {
-		if b := m.Unread(); b != nil {
-			return b, nil
-		}
+	if b := heldBody(r); b != nil {
+		return b, nil
 	}
 	return io.ReadAll(r.Body)
 }
@@ -115,8 +113,7 @@ func responseType(r *http.Request) string {
 // HTTP response says it (Content-Length), so a body larger than net/http's
 // buffer goes out in a few large writes instead of 2 KB chunks.
 func writeResponse(w io.Writer, resp *graphql.Response) {
-	if resp != nil && len(resp.Errors) == 0 && len(resp.Data) > 0 && resp.Label == "" && resp.Path == nil &&
-		resp.HasNext == nil && len(resp.Extensions) == 0 {
+	if plain(resp) {
 		if hw, ok := w.(http.ResponseWriter); ok {
 			hw.Header().Set("Content-Length", strconv.Itoa(len(`{"data":}`)+len(resp.Data)))
 		}

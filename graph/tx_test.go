@@ -30,17 +30,25 @@ func txHandler(t *testing.T, double func(*repository.TxDouble)) (do func(q strin
 	return do, d
 }
 
-func txEnv(t *testing.T, double func(*repository.TxDouble)) (do func(q string, vars map[string]any) map[string]any, d *repository.TxDouble, post func(req *http.Request) map[string]any) {
+// seededStore is a store of the test's own database with the founding
+// data, and its catalogue.
+func seededStore(t *testing.T, opts ...repository.Option) (*repository.Store, *catalog.Cache) {
 	t.Helper()
-	ctx := t.Context()
-	store := dbtest.Store(t, repository.WithoutReadModel()) // every read goes to the server, with its session
-	if err := seed.Load(ctx, store); err != nil {
+	store := dbtest.Store(t, opts...)
+	if err := seed.Load(t.Context(), store); err != nil {
 		t.Fatal(err)
 	}
-	refs, err := catalog.New(ctx, store)
+	refs, err := catalog.New(t.Context(), store)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return store, refs
+}
+
+func txEnv(t *testing.T, double func(*repository.TxDouble)) (do func(q string, vars map[string]any) map[string]any, d *repository.TxDouble, post func(req *http.Request) map[string]any) {
+	t.Helper()
+	ctx := t.Context()
+	store, refs := seededStore(t, repository.WithoutReadModel()) // every read goes to the server, with its session
 	d = &repository.TxDouble{Store: store}
 	if double != nil {
 		double(d)
