@@ -184,7 +184,7 @@ func Level(authority, owner string) string {
 // province until the provincial chair forwards a dossier for a central
 // authority (route.go), then "*".
 func (d *Dossier) Level() string {
-	if NeedsForwarding(d) && d.Forward == nil {
+	if d.AwaitsForwarding() {
 		return d.Owner
 	}
 	return Level(d.Authority, d.Owner)
@@ -339,7 +339,7 @@ func Move(d *Dossier, status string, reasons []string, by string, at time.Time) 
 	switch {
 	case status == DossierForwarded && d.Forward == nil:
 		return nil, Invalid("id", "a dossier is forwarded with the provincial chair's letter (forwardDossier)")
-	case status == DossierReturned && d.Status == DossierVetted && !(NeedsForwarding(d) && d.Forward == nil):
+	case status == DossierReturned && d.Status == DossierVetted && !d.AwaitsForwarding():
 		return nil, Invalid("id", "a vetted dossier is returned only while it waits at its province for the chair's letter")
 	}
 	c := newChecker(nil, at)
@@ -508,7 +508,7 @@ func DecideWith(ref Reference, rules RouteRules, now time.Time, d *Dossier, in D
 	if d.Status != DossierVetted {
 		return nil, nil, Invalid("input.dossierId", "a decision is recorded on a vetted dossier; this one is %s", d.Status)
 	}
-	if NeedsForwarding(d) && d.Forward == nil {
+	if d.AwaitsForwarding() {
 		return nil, nil, Invalid("input.dossierId", "a dossier for %s is forwarded by the provincial chair (forwardDossier) and vetted at the central level before it is decided", d.Authority)
 	}
 	c := newChecker(ref, now)

@@ -72,6 +72,10 @@ func (c *checker) notice(field string, in *NoticeInput) *Notice {
 	return n
 }
 
+// AwaitsForwarding tells whether d waits at its province for the chair's
+// letter that sends it to the central level (Forward).
+func (d *Dossier) AwaitsForwarding() bool { return NeedsForwarding(d) && d.Forward == nil }
+
 // Forward sends a province-vetted dossier for a central authority to the
 // central level with the provincial chair's submission letter. The letter
 // is dated on or after the dossier's own letter and the provincial

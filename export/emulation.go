@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/sheet"
 )
 
@@ -67,7 +68,7 @@ func (r *exporter) titlesTemplate(w http.ResponseWriter, req *http.Request) {
 		r.writeError(w, req, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Type", domain.TypeXLSX)
 	w.Header().Set("Content-Disposition", `attachment; filename="danh-sach-danh-hieu.xlsx"`)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -150,7 +150,7 @@ func (r *exporter) writeTable(w http.ResponseWriter, req *http.Request, name, fo
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	default:
 		err = writeXLSX(&buf, sheetName(title), rows)
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Type", domain.TypeXLSX)
 	}
 	if err != nil {
 		w.Header().Del("Content-Type")

@@ -12,10 +12,7 @@ import (
 //	GET /reports/payments/{decisionId}.csv | .xlsx ?sep=
 //	GET /reports/payments/{decisionId} ?format=csv|xlsx, or Accept: text/csv | the XLSX type
 
-const (
-	mimeCSV  = "text/csv"
-	mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
+const mimeCSV = "text/csv"
 
 // payments serves a decision's payment list.
 func (r *exporter) payments(w http.ResponseWriter, req *http.Request) {
@@ -54,7 +51,7 @@ func fileFormat(req *http.Request, file string) (name, format string, err error)
 	for _, part := range strings.Split(req.Header.Get("Accept"), ",") {
 		media, _, _ := strings.Cut(strings.TrimSpace(part), ";")
 		switch strings.ToLower(strings.TrimSpace(media)) {
-		case mimeXLSX:
+		case domain.TypeXLSX:
 			return file, "xlsx", nil
 		case mimeCSV:
 			return file, "csv", nil

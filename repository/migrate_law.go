@@ -2,7 +2,6 @@ package repository
 
 import (
 	"context"
-	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -47,7 +46,7 @@ func migrateLegalBases(ctx context.Context, s *Store) error {
 		on, _ := raw.Lookup("decision", "date").StringValueOK()
 		if on == "" {
 			if y, ok := raw.Lookup("year").AsInt64OK(); ok {
-				on = min(strconv.FormatInt(y, 10)+"-12-31", today)
+				on = min(domain.YearEnd(int(y)), today)
 			}
 		}
 		return correct(colAwards, raw, on)

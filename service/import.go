@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/thidua/thidua/auth"
+	"github.com/thidua/thidua/catalog"
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/sheet"
 	"github.com/thidua/thidua/vntext"
@@ -94,7 +96,7 @@ func (s *Service) ImportTitles(ctx context.Context, up Upload, provinceID string
 	if err != nil {
 		return nil, err
 	}
-	imp := titleImport{s: s, province: provinceID, year: year, units: unitsByKey, register: register,
+	imp := titleImport{ref: ref, now: s.now(), province: provinceID, year: year, units: unitsByKey, register: register,
 		seen: map[string]int{}, stored: stored, by: subject(ctx)}
 	res := &ImportResult{DryRun: dryRun, Rows: make([]ImportRow, 0, len(rows))}
 	var list []*domain.Award
@@ -128,23 +130,16 @@ func (s *Service) ImportTitles(ctx context.Context, up Upload, provinceID string
 
 // titleImport checks the rows of one list.
 type titleImport struct {
-	s        *Service
+	ref      *catalog.Snapshot // one catalogue and one time for every row
+	now      time.Time
 	province string
 	year     int
 	units    map[string]*domain.Unit
 	register []domain.Initiative
-	types    []domain.AwardType
 	title    *domain.AwardType // the current section's
 	seen     map[string]int    // name, unit and title → the line that has them
 	stored   map[string]string // name, unit and title → the award already stored for the year
 	by       string
-}
-
-func (t *titleImport) awardTypes() []domain.AwardType {
-	if t.types == nil {
-		t.types = t.s.ref().AwardTypes
-	}
-	return t.types
 }
 
 // row checks one row and makes its award.
@@ -155,7 +150,7 @@ func (t *titleImport) row(row sheet.Row) ImportRow {
 		out.Messages = append(out.Messages, fmt.Sprintf(format, args...))
 	}
 	if row.Heading != "" {
-		t.title = domain.TitleByName(t.awardTypes(), row.Heading)
+		t.title = domain.TitleByName(t.ref.AwardTypes, row.Heading)
 		if t.title == nil {
 			out.Messages = append(out.Messages, "heading names no title: the rows below need their own "+sheet.Headers[sheet.ColTitle])
 		} else {
@@ -165,7 +160,7 @@ func (t *titleImport) row(row sheet.Row) ImportRow {
 	}
 	title := t.title
 	if v := row.Cell(sheet.ColTitle); v != "" {
-		if title = domain.TitleByName(t.awardTypes(), v); title == nil {
+		if title = domain.TitleByName(t.ref.AwardTypes, v); title == nil {
 			fail("%s: no award type is called %q", sheet.Headers[sheet.ColTitle], v)
 		}
 	} else if title == nil {
@@ -208,18 +203,18 @@ func (t *titleImport) row(row sheet.Row) ImportRow {
 	if v := row.Cell(sheet.ColPosition); v != "" {
 		in.Recipient.Position = &v
 	}
-	on := min(domain.YearEnd(t.year), t.s.now().Format(domain.DateLayout))
+	on := min(domain.YearEnd(t.year), t.now.Format(domain.DateLayout))
 	if in.Decision != nil {
 		on = in.Decision.Date
 	}
 	in.Authority = domain.DefaultAuthority(title, unit.Kind, on)
-	a, err := domain.CheckAward(t.s.ref(), t.s.now(), in, nil)
+	a, err := domain.CheckAward(t.ref, t.now, in, nil)
 	if err != nil {
 		fail("%s", rowMessage(err))
 		return out
 	}
 	a.UnitID = unit.ID
-	if err := domain.CheckInitiativeFor(a, t.register, "recipient"); err != nil {
+	if err := domain.CheckInitiativeFor(a, t.register, "input.recipient.name"); err != nil {
 		fail("%s", rowMessage(err))
 		return out
 	}
@@ -233,7 +228,7 @@ func (t *titleImport) row(row sheet.Row) ImportRow {
 		return out
 	}
 	t.seen[key] = row.Line
-	out.Award = domain.NewAward(a, t.by, t.s.now())
+	out.Award = domain.NewAward(a, t.by, t.now)
 	return out
 }
 
@@ -276,7 +271,6 @@ func rowMessage(err error) string {
 		"input.recipient.organization": sheet.Headers[sheet.ColUnit], "input.awardTypeId": sheet.Headers[sheet.ColTitle],
 		"input.recipient.kind": sheet.Headers[sheet.ColTitle], "input.authority": sheet.Headers[sheet.ColTitle],
 		"input.decision.number": sheet.Headers[sheet.ColDecisionNumber], "input.decision.date": sheet.Headers[sheet.ColDecisionDate],
-		"recipient": sheet.Headers[sheet.ColName],
 	}[de.Field]
 	if col == "" {
 		col = strings.TrimPrefix(de.Field, "input.")

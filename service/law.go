@@ -27,11 +27,7 @@ func (s *Service) linkHonoree(ctx context.Context, a *domain.Award, in domain.Aw
 	if err := domain.CheckID("input.honoreeId", *in.HonoreeID); err != nil {
 		return err
 	}
-	ds, err := s.dossiers()
-	if err != nil {
-		return err
-	}
-	hs, err := ds.HonoreesByID(ctx, []string{*in.HonoreeID}, readAccess(ctx))
+	hs, err := s.HonoreesByID(ctx, []string{*in.HonoreeID})
 	if err != nil {
 		return err
 	}
