@@ -423,11 +423,7 @@ type Proposal struct {
 // achievementKey identifies an achievement: the recipient (its honoree, or
 // its kind and folded name in its province), the award type and the year.
 func achievementKey(honoree string, r Recipient, province, awardType string, year int) string {
-	who := "h:" + honoree
-	if honoree == "" {
-		who = "n:" + province + "|" + r.Kind + "|" + vntext.Fold(r.Name)
-	}
-	return fmt.Sprintf("%s|%s|%d", who, awardType, year)
+	return fmt.Sprintf("%s|%s|%d", HonoreeOf(honoree, r, province), awardType, year)
 }
 
 func typeName(ref Reference, id string) string {

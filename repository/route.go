@@ -2,7 +2,6 @@ package repository
 
 import (
 	"context"
-	"hash/fnv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -18,14 +17,7 @@ import (
 // after the other. Its locks are not the records' (a dossier's lock is held
 // already), so the two never wait on each other in a cycle.
 func (s *Store) lockDecisionAct(dec *domain.DecisionRecord) func() {
-	if !s.caps.FerretDB {
-		return func() {}
-	}
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(dec.Authority + "\x00" + dec.Date))
-	m := &s.actLocks[h.Sum32()%uint32(len(s.actLocks))]
-	m.Lock()
-	return m.Unlock
+	return s.stripe(s.actLocks[:], dec.Authority, dec.Date)
 }
 
 // awardsOfSameDecision returns the awards the recorded decisions that are

@@ -195,14 +195,23 @@ func (s *Store) stamp() time.Time { return s.now().UTC().Truncate(time.Milliseco
 // lock serialises read-modify-write operations on one record when the server
 // does not make them atomic (FerretDB). It returns the unlock function.
 func (s *Store) lock(collection, id string) func() {
+	return s.stripe(s.locks[:], collection, id)
+}
+
+// stripe holds, on FerretDB, the one of locks that key's parts (joined
+// with a zero byte) hash to. It returns the unlock function.
+func (s *Store) stripe(locks []sync.Mutex, parts ...string) func() {
 	if !s.caps.FerretDB {
 		return func() {}
 	}
 	h := fnv.New32a()
-	_, _ = h.Write([]byte(collection))
-	_, _ = h.Write([]byte{0})
-	_, _ = h.Write([]byte(id))
-	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	for i, p := range parts {
+		if i > 0 {
+			_, _ = h.Write([]byte{0})
+		}
+		_, _ = h.Write([]byte(p))
+	}
+	m := &locks[h.Sum32()%uint32(len(locks))]
 	m.Lock()
 	return m.Unlock
 }

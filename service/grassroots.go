@@ -44,12 +44,15 @@ func (s *Service) grassroots() (GrassrootsStore, error) {
 	return g, nil
 }
 
-// namedUnit reads the unit an input names within the caller's access: nil
-// when none is named, the id is malformed, or the unit is absent or hidden
-// (the domain's check says which).
-func (s *Service) namedUnit(ctx context.Context, g GrassrootsStore, id *string) (*domain.Unit, error) {
-	if id == nil || domain.CheckID("input.unitId", *id) != nil {
+// namedUnit reads the unit an input's field names within the caller's
+// access: nil when none is named or the unit is absent or hidden (the
+// domain's check says which); a malformed id is the field's error.
+func (s *Service) namedUnit(ctx context.Context, g GrassrootsStore, field string, id *string) (*domain.Unit, error) {
+	if id == nil {
 		return nil, nil
+	}
+	if err := domain.CheckID(field, *id); err != nil {
+		return nil, err
 	}
 	return orNil(g.Unit(ctx, *id, readAccess(ctx)))
 }
@@ -67,20 +70,23 @@ func (s *Service) SaveUnit(ctx context.Context, id *string, in domain.UnitInput,
 	if err != nil {
 		return nil, err
 	}
-	if in.ParentID != nil {
-		if err := domain.CheckID("input.parentId", *in.ParentID); err != nil {
-			return nil, err
-		}
-	}
-	parent, err := s.namedUnit(ctx, g, in.ParentID)
+	parent, err := s.namedUnit(ctx, g, "input.parentId", in.ParentID)
 	if err != nil {
 		return nil, err
 	}
 	var ancestors []string // only a unit replaced can end up under itself
-	for p := parent; id != nil && p != nil && p.ParentID != "" && len(ancestors) < maxUnitDepth; {
-		ancestors = append(ancestors, p.ParentID)
-		if p, err = orNil(g.Unit(ctx, p.ParentID, readAccess(ctx))); err != nil {
+	if id != nil && parent != nil && parent.ParentID != "" {
+		// The parent's province's units in one read, not one per ancestor.
+		list, err := g.Units(ctx, parent.ProvinceID, readAccess(ctx))
+		if err != nil {
 			return nil, err
+		}
+		byID := make(map[string]*domain.Unit, len(list))
+		for i := range list {
+			byID[list[i].ID] = &list[i]
+		}
+		for p := parent; p != nil && p.ParentID != "" && len(ancestors) < maxUnitDepth; p = byID[p.ParentID] {
+			ancestors = append(ancestors, p.ParentID)
 		}
 	}
 	self := ""
@@ -157,10 +163,7 @@ func (s *Service) RegisterEmulation(ctx context.Context, in domain.RegistrationI
 	if err != nil {
 		return nil, err
 	}
-	if err := domain.CheckID("input.unitId", in.UnitID); err != nil {
-		return nil, err
-	}
-	unit, err := s.namedUnit(ctx, g, &in.UnitID)
+	unit, err := s.namedUnit(ctx, g, "input.unitId", &in.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -258,12 +261,7 @@ func (s *Service) SaveInitiative(ctx context.Context, id *string, in domain.Init
 	if err != nil {
 		return nil, err
 	}
-	if in.UnitID != nil {
-		if err := domain.CheckID("input.unitId", *in.UnitID); err != nil {
-			return nil, err
-		}
-	}
-	unit, err := s.namedUnit(ctx, g, in.UnitID)
+	unit, err := s.namedUnit(ctx, g, "input.unitId", in.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -397,10 +395,7 @@ func (s *Service) dossierUnit(ctx context.Context, id *string, d *domain.Dossier
 // unitOf reads the unit input.unitId names within the caller's access and
 // checks it is one of province's (named so in the refusal).
 func (s *Service) unitOf(ctx context.Context, g GrassrootsStore, id, province, named string) (*domain.Unit, error) {
-	if err := domain.CheckID("input.unitId", id); err != nil {
-		return nil, err
-	}
-	unit, err := s.namedUnit(ctx, g, &id)
+	unit, err := s.namedUnit(ctx, g, "input.unitId", &id)
 	switch {
 	case err != nil:
 		return nil, err
