@@ -238,7 +238,7 @@ func (c *refCache) keepRaw(ctx context.Context, src source, resp *graphql.Respon
 	if !ok || !plain(resp) {
 		return
 	}
-	a := &keptAnswer{body: slices.Concat([]byte(`{"data":`), resp.Data, []byte("}"))}
+	a := newKeptAnswer(slices.Concat([]byte(`{"data":`), resp.Data, []byte("}")))
 	if src == fromReadModel {
 		c.rawReads[key] = a
 		c.size += len(key) + len(a.body)
@@ -466,26 +466,34 @@ func plain(resp *graphql.Response) bool {
 // (the first such hit pays the compression, every later one sends a few
 // times fewer bytes: a 20 KB page goes out in one write instead of three).
 type keptAnswer struct {
-	body []byte
-	once sync.Once
-	gz   []byte
+	body   []byte
+	length []string // body's Content-Length, as a header value
+	once   sync.Once
+	gz     []byte
+	gzLen  []string
+}
+
+func newKeptAnswer(body []byte) *keptAnswer {
+	return &keptAnswer{body: body, length: []string{strconv.Itoa(len(body))}}
 }
 
 // gzipMin: an answer this short is sent as it is (one packet either way).
 const gzipMin = 1400
 
 func (a *keptAnswer) write(w http.ResponseWriter, r *http.Request) {
+	// Header values are shared, never modified slices (net/http copies
+	// them): no allocation per answer.
 	h := w.Header()
-	h.Add("Content-Type", responseType(r))
-	body := a.body
+	h["Content-Type"] = headerValue(responseType(r))
+	body, length := a.body, a.length
 	if len(a.body) >= gzipMin {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			body = a.gzipped()
-			h.Set("Content-Encoding", "gzip")
+			body, length = a.gzipped(), a.gzLen
+			h["Content-Encoding"] = gzipEncoding
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = length
 	_, _ = w.Write(body)
 }
 
@@ -495,9 +503,22 @@ func (a *keptAnswer) gzipped() []byte {
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 		_, _ = zw.Write(a.body)
 		_ = zw.Close()
-		a.gz = buf.Bytes()
+		a.gz, a.gzLen = buf.Bytes(), []string{strconv.Itoa(buf.Len())}
 	})
 	return a.gz
+}
+
+var (
+	jsonType, graphQLResponseType = []string{contentJSON}, []string{contentGraphQLResponse}
+	gzipEncoding                  = []string{"gzip"}
+)
+
+// headerValue is a response type as a shared header value.
+func headerValue(contentType string) []string {
+	if contentType == contentJSON {
+		return jsonType
+	}
+	return graphQLResponseType
 }
 
 // acceptsGzip tells whether an Accept-Encoding header admits gzip (by

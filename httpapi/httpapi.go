@@ -19,7 +19,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -160,14 +159,28 @@ func ready(db Pinger, logger *slog.Logger) http.Handler {
 	})
 }
 
-var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+// saneRequestID reports whether a client's X-Request-Id may be kept: 1 to
+// 64 of A-Z, a-z, 0-9, '.', '_' and '-'.
+func saneRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := range len(id) {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // requestID takes a sane X-Request-Id from the client or makes one, and
 // puts it in the context and the response.
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
-		if !requestIDRe.MatchString(id) {
+		if !saneRequestID(id) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
@@ -214,12 +227,16 @@ func headerHasToken(values []string, token string) bool {
 	return false
 }
 
+// Header values shared by every response (net/http copies them, nothing
+// here modifies them): set without an allocation each.
+var noStoreValue, nosniffValue = []string{"no-store"}, []string{"nosniff"}
+
 // noStore marks a response as private to this request, and its type as
 // final: answers depend on the caller's token and change with every write.
 func noStore(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h := w.Header()
+		h["Cache-Control"], h["X-Content-Type-Options"] = noStoreValue, nosniffValue
 		next.ServeHTTP(w, r)
 	})
 }
@@ -276,14 +293,15 @@ func queryIsUTF8(raw string) bool {
 	return true
 }
 
-// withTimeout gives every request a deadline that reaches each database call.
+// withTimeout gives every request a deadline that reaches each database
+// call; its timer is started only if something waits (lazyDeadline).
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	if d <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
+		ctx := newLazyDeadline(r.Context(), d)
+		defer ctx.stop()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -440,6 +458,10 @@ func (w *specWriter) WriteHeader(code int) {
 		return
 	}
 	w.written = true
+	if code == http.StatusOK {
+		w.ResponseWriter.WriteHeader(code) // nothing to adjust
+		return
+	}
 	mt, _, _ := mime.ParseMediaType(w.Header().Get("Content-Type"))
 	switch {
 	case code == http.StatusUnprocessableEntity && mt == "application/json":
