@@ -82,6 +82,9 @@ func main() {
 	out := flag.String("out", "bench", "where to write the results")
 	only := flag.String("ops", "", "only these operations (comma-separated, e.g. dossiers,decision50); default all")
 	loadOnly := flag.String("load", "", "only write a data set (the first of -sizes) into this DATA_DIR, for profiling by hand, and exit")
+	if serveHTTPFloor() {
+		return
+	}
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if *loadOnly != "" {
@@ -240,8 +243,14 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 		Subject: "bench-decider", Roles: map[string]string{"lang-son": "decider"}, TTL: 24 * time.Hour, Now: time.Now()})
 	vetter, _ := auth.Issue(auth.IssueConfig{Secret: []byte(secret), Issuer: "thidua", Audience: "thidua",
 		Subject: "bench-vetter", Roles: map[string]string{"lang-son": "vetter"}, TTL: 24 * time.Hour, Now: time.Now()})
+	floor, err := startHTTPFloor(c)
+	if err != nil {
+		return nil, runInfo{}, err
+	}
+	defer floor.stop()
 	var ops []operation
-	for _, op := range append(apiOps(c, ds, editor, viewerAll, decider, vetter), floorOps(mc.Database(fmt.Sprintf("bench_%d", size)), ds)...) {
+	api := withHTTPFloor(apiOps(c, ds, editor, viewerAll, decider, vetter), floor.ops(c))
+	for _, op := range append(api, floorOps(mc.Database(fmt.Sprintf("bench_%d", size)), ds)...) {
 		if only == nil || only[op.name] {
 			ops = append(ops, op)
 		}
@@ -249,7 +258,14 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 	var cells []cell
 	apiPeak := -1.0
 	for _, op := range ops {
-		if !op.api && apiPeak < 0 {
+		// Whose CPU a cell counts: the service's, the net/http floor's, or
+		// none (the driver floor runs in this process).
+		pid := cmd.Process.Pid
+		httpFloor := !op.api && isHTTPFloor(op.name)
+		if httpFloor {
+			pid = floor.cmd.Process.Pid
+		}
+		if !op.api && !httpFloor && apiPeak < 0 {
 			apiPeak = rss.peek()
 		}
 		if k := fixedRuns[op.name]; k > 0 {
@@ -285,11 +301,11 @@ func drive(ctx context.Context, backend string, size int, ds *dataset, loadTime 
 				cells = append(cells, cell{Backend: backend, Size: size, Op: op.name, Floor: !op.api, Conc: conc, N: -1, RoundTrips: rt})
 				continue
 			}
-			cpu0 := procCPU(cmd.Process.Pid)
+			cpu0 := procCPU(pid)
 			lat, fails, elapsed := run(ctx, op, conc, dur)
-			cpu := procCPU(cmd.Process.Pid) - cpu0
+			cpu := procCPU(pid) - cpu0
 			cl := summarize(lat)
-			if op.api && len(lat)+fails > 0 {
+			if (op.api || httpFloor) && len(lat)+fails > 0 {
 				cl.CPUms = cpu.Seconds() * 1000 / float64(len(lat)+fails)
 			}
 			cl.Backend, cl.Size, cl.Op, cl.Floor, cl.Conc, cl.Failures = backend, size, op.name, !op.api, conc, fails

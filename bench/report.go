@@ -26,7 +26,9 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 	fmt.Fprintf(&b, "Machine: %s, %s cores, %s memory, %s, %s. Each cell drives one operation for %s with\n", m["cpu"], m["cores"], m["memory"], m["go"], m["os"], dur)
 	fmt.Fprintf(&b, "that many concurrent clients from the same machine (the load generator, the service and the database share the cores).\n")
 	fmt.Fprintf(&b, "Latencies are milliseconds per request; *round trips* are database commands per request (from `thidua_db_commands_total`).\n")
-	fmt.Fprintf(&b, "*Floor* rows do the same reads directly with the driver: the difference is the API's own cost (HTTP, auth, GraphQL, JSON).\n\n")
+	fmt.Fprintf(&b, "*Driver floor* rows do the same reads directly with the driver: the difference is the API's own cost (HTTP, auth, GraphQL, JSON).\n")
+	fmt.Fprintf(&b, "*net/http floor* rows send the same request to a plain Go net/http server that answers the service's bytes and headers\n")
+	fmt.Fprintf(&b, "(a second process, measured just after): its CPU per request is what Go's HTTP server and the loopback cost alone.\n\n")
 	fmt.Fprintf(&b, "![p50 latency against data set size](latency.svg)\n\n")
 
 	backends, sizes := keys(cells)
@@ -117,6 +119,36 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 			}
 		}
 	}
+	// The API's own CPU per request (8 clients, every size measured).
+	for _, be := range backends {
+		for _, size := range sizes {
+			for _, t := range []struct {
+				op, what string
+				bound    float64
+			}{
+				{"typename", "`{ __typename }`", 0.035},
+				{"reference", "reference data", 0.05},
+				{"point", "`award(id)`", 0.06},
+				{"page50", "the 50-award page", 0.8},
+			} {
+				c := find(cells, be, size, t.op, false, 8)
+				if c == nil || c.N <= 0 {
+					continue
+				}
+				measured := fmt.Sprintf("%.3f ms", c.CPUms)
+				if f := find(cells, be, size, t.op, true, 8); f != nil && f.N > 0 && isHTTPFloor(t.op) {
+					measured += fmt.Sprintf(" (net/http alone, the same bytes, just after: %.3f ms)", f.CPUms)
+				}
+				fmt.Fprintf(&b, "| %s: service CPU ≤ %g ms a request (8 clients, %s awards) | %s | %s | %s |\n", t.what, t.bound, human(size), be, measured, yes(c.CPUms <= t.bound))
+			}
+			if c := find(cells, be, size, "page50", false, 8); c != nil && c.N > 0 {
+				fmt.Fprintf(&b, "| the 50-award page: at least 1,500 req/s (8 clients, %s awards) | %s | %.0f req/s | %s |\n", human(size), be, c.Throughput, yes(c.Throughput >= 1500))
+			}
+			if c := find(cells, be, size, "dossiers", false, 8); c != nil && c.N > 0 {
+				fmt.Fprintf(&b, "| the dossier list of 50 with recipients: at least 400 req/s (8 clients, %s awards) | %s | %.0f req/s | %s |\n", human(size), be, c.Throughput, yes(c.Throughput >= 400))
+			}
+		}
+	}
 	for _, ri := range runs {
 		if ri.Size == 100000 && ri.StartSec > 0 {
 			fmt.Fprintf(&b, "| start to ready ≤ 30 s (100k awards) | %s | %.1f s | %s |\n", ri.Backend, ri.StartSec, yes(ri.StartSec <= 30))
@@ -153,7 +185,9 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 							continue
 						}
 						name, rt := op, fmt.Sprintf("%.1f", c.RoundTrips)
-						if floor {
+						if floor && isHTTPFloor(op) {
+							name, rt = op+" (net/http floor)", "—"
+						} else if floor {
 							name, rt = op+" (driver floor)", "—"
 						}
 						if c.N < 0 {
@@ -161,7 +195,7 @@ func report(cells []cell, runs []runInfo, dur time.Duration) string {
 							continue
 						}
 						cpu := "—"
-						if !floor {
+						if !floor || isHTTPFloor(op) {
 							cpu = fmt.Sprintf("%.3f", c.CPUms)
 						}
 						fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %.2f | %.2f | %.2f | %s | %d |\n", name, conc, c.Throughput, cpu, c.P50, c.P95, c.P99, rt, c.Failures)
