@@ -13,8 +13,8 @@ import (
 // (~2 µs and ~600 bytes, 5 % of a kept answer's CPU: bench/LAYERS.md), yet
 // most requests never wait: a kept answer is written in microseconds, and
 // only a query that reaches the database or a loader calls Done. The real
-// context.WithDeadline is made at the first Done, at an Err or Value asked
-// after the deadline has passed, or never; from then on every method is
+// context.WithDeadline is made at the first Done, at an Err asked after the
+// deadline has passed, or never; from then on every method is
 // the real context's, so contexts derived from it are cancelled by it
 // directly (the context package finds its cancelCtx through Value, as it
 // does for any of its own contexts: no goroutine per derived context).
@@ -83,8 +83,12 @@ func (c *lazyDeadline) Err() error {
 	return context.Canceled
 }
 
+// Value is the parent's until the real context is made. The context
+// package asks for its cancelCtx through Value only after Done, which makes
+// it; context.Cause of a context never made finds the parent's cause (a
+// cut connection's), else falls back to Err, as for the real one.
 func (c *lazyDeadline) Value(key any) any {
-	if c.made.Load() || c.passed() {
+	if c.made.Load() {
 		if real := c.make(); real != nil {
 			return real.Value(key)
 		}
