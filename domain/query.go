@@ -100,9 +100,9 @@ type ConferredFilter struct {
 // TallyRow is one group of an award tally: the values of the grouping
 // fields (those asked for), and how many awards it has.
 type TallyRow struct {
-	Authority, AwardTypeID, RecipientKind, ProvinceID, Status string
-	Year                                                      int
-	Count                                                     int
+	Authority, AwardTypeID, RecipientKind, ProvinceID, Status, UnitID string
+	Year                                                              int
+	Count                                                             int
 }
 
 // Tally fields, the award fields a tally groups by.
@@ -113,6 +113,7 @@ const (
 	TallyProvince      = "provinceId"
 	TallyYear          = "year"
 	TallyStatus        = "status"
+	TallyUnit          = "unitId" // the grassroots unit (TitleTally); not a GraphQL dimension
 )
 
 var idRe = regexp.MustCompile(`^[0-9a-f]{24}$`)

@@ -151,6 +151,7 @@ func (s *Store) ImportAwards(ctx context.Context, list []domain.Award) error {
 var tallyFields = map[string]string{
 	domain.TallyAuthority: "$authority", domain.TallyAwardType: "$awardTypeId", domain.TallyRecipientKind: "$recipient.kind",
 	domain.TallyProvince: "$provinceId", domain.TallyYear: "$year", domain.TallyStatus: "$status",
+	domain.TallyUnit: "$unitId",
 }
 
 // AwardTally counts the awards that match f within the read access, grouped
@@ -190,7 +191,7 @@ func (s *Store) AwardTally(ctx context.Context, f domain.AwardFilter, read domai
 		r := domain.TallyRow{Count: d.Count}
 		str := func(k string) string { v, _ := d.ID.Lookup(k).StringValueOK(); return v }
 		r.Authority, r.AwardTypeID, r.RecipientKind = str(domain.TallyAuthority), str(domain.TallyAwardType), str(domain.TallyRecipientKind)
-		r.ProvinceID, r.Status = str(domain.TallyProvince), str(domain.TallyStatus)
+		r.ProvinceID, r.Status, r.UnitID = str(domain.TallyProvince), str(domain.TallyStatus), str(domain.TallyUnit)
 		if y, ok := d.ID.Lookup(domain.TallyYear).AsInt64OK(); ok {
 			r.Year = int(y)
 		}

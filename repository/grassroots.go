@@ -348,51 +348,25 @@ func (s *Store) Initiatives(ctx context.Context, f domain.InitiativeFilter, read
 // every award (proposed, in any status) and the conferred ones. Awards
 // without a unit are counted under unit "".
 func (s *Store) AwardTallies(ctx context.Context, provinceID string, year int) ([]domain.TitleTally, error) {
-	counts := map[[2]string]*domain.TitleTally{}
-	add := func(unit, title, status string) {
-		k := [2]string{unit, title}
-		t := counts[k]
-		if t == nil {
-			t = &domain.TitleTally{UnitID: unit, AwardTypeID: title}
-			counts[k] = t
-		}
-		t.Proposed++
-		if status == domain.StatusConferred {
-			t.Conferred++
-		}
+	rows, err := s.AwardTally(ctx, domain.AwardFilter{ProvinceID: provinceID, Year: &year}, domain.Access{All: true},
+		[]string{domain.TallyUnit, domain.TallyAwardType, domain.TallyStatus})
+	if err != nil {
+		return nil, err
 	}
-	if rm, err := s.model(ctx); err != nil || rm != nil {
-		if err != nil {
-			return nil, err
+	at := map[[2]string]int{} // a unit's title: its index in out
+	var out []domain.TitleTally
+	for _, r := range rows {
+		k := [2]string{r.UnitID, r.AwardTypeID}
+		i, ok := at[k]
+		if !ok {
+			i, at[k] = len(out), len(out)
+			out = append(out, domain.TitleTally{UnitID: r.UnitID, AwardTypeID: r.AwardTypeID})
 		}
-		rm.mu.RLock()
-		for _, r := range rm.awards.rows {
-			if r.rec.ProvinceID == provinceID && r.rec.Year == year {
-				add(r.rec.UnitID, r.rec.AwardTypeID, r.rec.Status)
-			}
+		t := &out[i]
+		t.Proposed += r.Count
+		if r.Status == domain.StatusConferred {
+			t.Conferred += r.Count
 		}
-		rm.mu.RUnlock()
-	} else {
-		cur, err := s.c(colAwards).Find(ctx, bson.D{{Key: "provinceId", Value: provinceID}, {Key: "year", Value: year}},
-			options.Find().SetProjection(bson.D{{Key: "unitId", Value: 1}, {Key: "awardTypeId", Value: 1}, {Key: "status", Value: 1}}))
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		var docs []struct {
-			UnitID      string `bson:"unitId"`
-			AwardTypeID string `bson:"awardTypeId"`
-			Status      string `bson:"status"`
-		}
-		if err := cur.All(ctx, &docs); err != nil {
-			return nil, mapErr(err)
-		}
-		for _, d := range docs {
-			add(d.UnitID, d.AwardTypeID, d.Status)
-		}
-	}
-	out := make([]domain.TitleTally, 0, len(counts))
-	for _, t := range counts {
-		out = append(out, *t)
 	}
 	return out, nil
 }

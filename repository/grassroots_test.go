@@ -1,7 +1,9 @@
 package repository_test
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -167,5 +169,53 @@ func grassroots(t *testing.T, s *repository.Store) {
 			Authors: []string{"Ai"}, UnitID: parent, Year: 2025, Level: domain.InitiativeBase, RecognisedBy: by}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// AwardTallies counts one province's year by unit and title, every status
+// as proposed and the conferred ones apart; other provinces and years are
+// not counted, and awards without a unit are counted under "". (The suite
+// runs twice: with the read model, and with READ_MODEL=off the database's
+// grouping.)
+func TestAwardTalliesByUnitAndTitle(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := dbtest.Store(t)
+	if err := seed.Load(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	var list []*domain.Award
+	add := func(n int, province string, year int, unit, title, status string) {
+		for range n {
+			list = append(list, &domain.Award{Owner: province, ProvinceID: province, AwardTypeID: title,
+				Authority: "UNIT_HEAD", Recipient: domain.Recipient{Kind: "INDIVIDUAL", Name: fmt.Sprintf("Người %d", len(list))},
+				Year: year, Status: status, UnitID: unit})
+		}
+	}
+	add(3, "lang-son", 2025, "u1", "lao-dong-tien-tien", domain.StatusConferred)
+	add(2, "lang-son", 2025, "u1", "lao-dong-tien-tien", domain.StatusProposed)
+	add(1, "lang-son", 2025, "u1", "chien-si-thi-dua-co-so", domain.StatusConferred)
+	add(4, "lang-son", 2025, "u2", "lao-dong-tien-tien", domain.StatusProposed)
+	add(2, "lang-son", 2025, "", "lao-dong-tien-tien", domain.StatusConferred)
+	add(5, "lang-son", 2024, "u1", "lao-dong-tien-tien", domain.StatusConferred)
+	add(5, "cao-bang", 2025, "u1", "lao-dong-tien-tien", domain.StatusConferred)
+	if err := s.CreateAwards(ctx, list); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AwardTallies(ctx, "lang-son", 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(got, func(a, b domain.TitleTally) int {
+		return cmp.Or(cmp.Compare(a.UnitID, b.UnitID), cmp.Compare(a.AwardTypeID, b.AwardTypeID))
+	})
+	want := []domain.TitleTally{
+		{UnitID: "", AwardTypeID: "lao-dong-tien-tien", Proposed: 2, Conferred: 2},
+		{UnitID: "u1", AwardTypeID: "chien-si-thi-dua-co-so", Proposed: 1, Conferred: 1},
+		{UnitID: "u1", AwardTypeID: "lao-dong-tien-tien", Proposed: 5, Conferred: 3},
+		{UnitID: "u2", AwardTypeID: "lao-dong-tien-tien", Proposed: 4, Conferred: 0},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("tallies\n got %+v\nwant %+v", got, want)
 	}
 }

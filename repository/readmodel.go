@@ -566,6 +566,8 @@ func (rm *readModel) tally(f domain.AwardFilter, read domain.Access, by []string
 				key.Year = r.rec.Year
 			case domain.TallyStatus:
 				key.Status = r.rec.Status
+			case domain.TallyUnit:
+				key.UnitID = r.rec.UnitID
 			}
 		}
 		groups[key]++
