@@ -283,9 +283,9 @@ const InitiativeBasis = "Luật Thi đua, khen thưởng số 06/2022/QH15 (tiê
 // authors (names compared folded) and, when both name a unit, of the
 // award's unit. A rejected proposal needs none. field names the
 // recipient's name.
-func CheckInitiativeFor(a *Award, register []Initiative, field string) error {
+func CheckInitiativeFor(a *Award, register Register, field string) error {
 	if !needsInitiative(a.AwardTypeID, a.Recipient.Kind) || a.Status == StatusRejected ||
-		RecognisedInitiative(a.Recipient.Name, a.UnitID, a.Year, register) {
+		register.Recognises(a.Recipient.Name, a.UnitID, a.Year) {
 		return nil
 	}
 	return noInitiative(field, a.Year, a.Recipient.Name)
@@ -308,9 +308,9 @@ func noInitiative(field string, year int, name string) error {
 // proposed for Chiến sĩ thi đua cơ sở against the initiative register of
 // the dossier's year, as CheckInitiativeFor checks an award (the condition's
 // article is unconfirmed: InitiativeBasis).
-func CheckDossierInitiatives(d *Dossier, register []Initiative) error {
+func CheckDossierInitiatives(d *Dossier, register Register) error {
 	for i, r := range d.Recipients {
-		if needsInitiative(r.AwardTypeID, r.Recipient.Kind) && !RecognisedInitiative(r.Recipient.Name, d.UnitID, d.Year, register) {
+		if needsInitiative(r.AwardTypeID, r.Recipient.Kind) && !register.Recognises(r.Recipient.Name, d.UnitID, d.Year) {
 			return noInitiative(fmt.Sprintf("input.recipients[%d].recipient.name", i), d.Year, r.Recipient.Name)
 		}
 	}
@@ -328,22 +328,41 @@ func NeedsInitiatives(d *Dossier) bool {
 	return false
 }
 
-// RecognisedInitiative reports whether the register holds an initiative of
-// year, recognised, with name among its authors (and of unit, when both
-// name one).
-func RecognisedInitiative(name, unit string, year int, register []Initiative) bool {
-	key := vntext.Fold(name)
-	for _, x := range register {
-		if x.Year != year || x.RecognisedBy == nil || !contains(InitiativeLevels, x.Level) {
-			continue
-		}
-		if unit != "" && x.UnitID != "" && unit != x.UnitID {
+// Register is an initiative register as the checks read it: the
+// initiatives recognised at a listed level, found by each author's name
+// folded once (an import checks thousands of rows against one register).
+type Register struct {
+	byAuthor map[string][]registerEntry // by vntext.Fold of an author's name
+}
+
+type registerEntry struct {
+	year int
+	unit string
+}
+
+// NewRegister keeps the recognised initiatives of list (recognised, at one
+// of InitiativeLevels), found by their authors' folded names.
+func NewRegister(list []Initiative) Register {
+	r := Register{byAuthor: map[string][]registerEntry{}}
+	for _, x := range list {
+		if x.RecognisedBy == nil || !contains(InitiativeLevels, x.Level) {
 			continue
 		}
 		for _, au := range x.Authors {
-			if vntext.Fold(au) == key {
-				return true
-			}
+			key := vntext.Fold(au)
+			r.byAuthor[key] = append(r.byAuthor[key], registerEntry{year: x.Year, unit: x.UnitID})
+		}
+	}
+	return r
+}
+
+// Recognises reports whether the register holds an initiative of year,
+// recognised, with name among its authors (and of unit, when both name
+// one).
+func (r Register) Recognises(name, unit string, year int) bool {
+	for _, x := range r.byAuthor[vntext.Fold(name)] {
+		if x.year == year && (unit == "" || x.unit == "" || unit == x.unit) {
+			return true
 		}
 	}
 	return false

@@ -325,8 +325,9 @@ func (s *Service) Initiatives(ctx context.Context, f domain.InitiativeFilter) ([
 // initiativeRegister is a province's initiative register of a year, all
 // of it whatever the caller may read: what an award or a dossier is
 // checked against.
-func initiativeRegister(ctx context.Context, g GrassrootsStore, provinceID string, year int) ([]domain.Initiative, error) {
-	return g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: provinceID, Year: &year}, domain.Access{All: true})
+func initiativeRegister(ctx context.Context, g GrassrootsStore, provinceID string, year int) (domain.Register, error) {
+	list, err := g.Initiatives(ctx, domain.InitiativeFilter{ProvinceID: provinceID, Year: &year}, domain.Access{All: true})
+	return domain.NewRegister(list), err
 }
 
 // checkGrassroots completes an award's check with what the grassroots

@@ -135,7 +135,7 @@ type titleImport struct {
 	province string
 	year     int
 	units    map[string]*domain.Unit
-	register []domain.Initiative
+	register domain.Register
 	title    *domain.AwardType // the current section's
 	seen     map[string]int    // name, unit and title → the line that has them
 	stored   map[string]string // name, unit and title → the award already stored for the year
