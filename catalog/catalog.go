@@ -34,6 +34,23 @@ func (s *Snapshot) Province(id string) *domain.Province { return s.provinces[id]
 // AwardType returns an award type by id, or nil.
 func (s *Snapshot) AwardType(id string) *domain.AwardType { return s.awardTypes[id] }
 
+// ProvinceName is a province's name, or id itself when none has it (a
+// record kept after its province left the catalogue reads as its id).
+func (s *Snapshot) ProvinceName(id string) string {
+	if p := s.provinces[id]; p != nil {
+		return p.Name
+	}
+	return id
+}
+
+// AwardTypeName is an award type's name, or id itself when none has it.
+func (s *Snapshot) AwardTypeName(id string) string {
+	if t := s.awardTypes[id]; t != nil {
+		return t.Name
+	}
+	return id
+}
+
 // Indicator returns an indicator by id, or nil.
 func (s *Snapshot) Indicator(id string) *domain.Indicator { return s.indicators[id] }
 

@@ -59,13 +59,8 @@ func (r *exporter) dossierTable(ctx context.Context, req *http.Request) ([][]cel
 				if province == "" {
 					province = d.ProvinceID
 				}
-				if pr := snap.Province(province); pr != nil {
-					province = pr.Name
-				}
-				typ := p.AwardTypeID
-				if t := snap.AwardType(p.AwardTypeID); t != nil {
-					typ = t.Name
-				}
+				province = snap.ProvinceName(province)
+				typ := snap.AwardTypeName(p.AwardTypeID)
 				share := text("")
 				if p.BallotShare != nil {
 					share = number(*p.BallotShare)
@@ -133,12 +128,8 @@ func (r *exporter) decisionTable(ctx context.Context, id string) ([][]cell, erro
 	snap := r.svc.Reference()
 	for i := range awards {
 		a := &awards[i]
-		typ := a.AwardTypeID
-		if t := snap.AwardType(a.AwardTypeID); t != nil {
-			typ = t.Name
-		}
 		rows = append(rows, []cell{number(float64(i + 1)), text(a.Recipient.Name), text(a.Recipient.Position),
-			text(a.Recipient.Organization), text(typ), text(label("AwardClass", a.Class)), text(a.Citation), text(revokedNote(a))})
+			text(a.Recipient.Organization), text(snap.AwardTypeName(a.AwardTypeID)), text(label("AwardClass", a.Class)), text(a.Citation), text(revokedNote(a))})
 	}
 	return rows, nil
 }

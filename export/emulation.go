@@ -48,14 +48,11 @@ func (r *exporter) emulationTable(ctx context.Context, province string, y int) (
 	ref := r.svc.Reference()
 	rows := [][]cell{{text("Đơn vị"), text("Danh hiệu"), text("Năm"), text("Đăng ký"), text("Đề nghị"), text("Được công nhận")}}
 	for _, l := range lines {
-		unit, title := "(không ghi đơn vị)", l.AwardTypeID
+		unit := "(không ghi đơn vị)"
 		if u := units[l.UnitID]; u != nil {
 			unit = u.Name
 		}
-		if t := ref.AwardType(l.AwardTypeID); t != nil {
-			title = t.Name
-		}
-		rows = append(rows, []cell{text(unit), text(title), year(y), number(float64(l.Registered)),
+		rows = append(rows, []cell{text(unit), text(ref.AwardTypeName(l.AwardTypeID)), year(y), number(float64(l.Registered)),
 			number(float64(l.Proposed)), number(float64(l.Conferred))})
 	}
 	return rows, nil

@@ -320,13 +320,7 @@ func (r *exporter) awardTable(ctx context.Context, req *http.Request) ([][]cell,
 			if len(rows)-1 == maxExportRows {
 				break
 			}
-			province, typ := a.ProvinceID, a.AwardTypeID
-			if p := snap.Province(a.ProvinceID); p != nil {
-				province = p.Name
-			}
-			if t := snap.AwardType(a.AwardTypeID); t != nil {
-				typ = t.Name
-			}
+			province, typ := snap.ProvinceName(a.ProvinceID), snap.AwardTypeName(a.AwardTypeID)
 			num, day := text(""), text("")
 			if a.Decision != nil {
 				num, day = text(a.Decision.Number), date(a.Decision.Date)

@@ -85,11 +85,7 @@ func (r *exporter) paymentTable(ctx context.Context, id string) ([][]cell, error
 	paid := 0
 	for i := range awards {
 		a := &awards[i]
-		t := snap.AwardType(a.AwardTypeID)
-		typ := a.AwardTypeID
-		if t != nil {
-			typ = t.Name
-		}
+		t, typ := snap.AwardType(a.AwardTypeID), snap.AwardTypeName(a.AwardTypeID)
 		coefficient, amount, note := cell{}, cell{}, revokedNote(a)
 		if rw := domain.AwardReward(a, t, snap.BaseSalaries); rw != nil {
 			coefficient, amount = number(float64(rw.Coefficient.Thousandths)/1000), number(float64(rw.Amount))
