@@ -2,7 +2,6 @@ package repository
 
 import (
 	"context"
-	"sort"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -40,9 +39,9 @@ func lawPeriodToDoc(p *domain.LawPeriod) (*lawPeriodDoc, error) {
 
 // LawPeriods lists the law table, earliest period first.
 func (s *Store) LawPeriods(ctx context.Context) ([]domain.LawPeriod, error) {
-	ps, err := listAll(ctx, s, colLawPeriods, bson.D{{Key: "_id", Value: 1}}, lawPeriodToDomain)
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].ValidFrom < ps[j].ValidFrom })
-	return ps, err
+	// A period open at its start has no validFrom: null sorts before any
+	// date, on MongoDB and FerretDB alike.
+	return listAll(ctx, s, colLawPeriods, bson.D{{Key: "validFrom", Value: 1}, {Key: "_id", Value: 1}}, lawPeriodToDomain)
 }
 
 // PutLawPeriod inserts or replaces a period of the law table (seeding).

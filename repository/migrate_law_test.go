@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/thidua/thidua/dbtest"
 	"github.com/thidua/thidua/domain"
 	"github.com/thidua/thidua/seed"
 )
@@ -113,5 +114,33 @@ func TestMigrateLawTable(t *testing.T) {
 		if v, ok := versions[a.ID]; ok && v != a.Version {
 			t.Errorf("%s changed on a second run: version %d → %d", a.Recipient.Name, v, a.Version)
 		}
+	}
+}
+
+// The law table reads earliest period first, whatever the ids: a period
+// open at its start (no date) before any dated one.
+func TestLawPeriodsInDateOrder(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := dbtest.Store(t)
+	for _, p := range []domain.LawPeriod{
+		{ID: "a-2025", ValidFrom: "2025-07-01", Law: "Luật 06/2022/QH15"},
+		{ID: "m-2024", ValidFrom: "2024-01-01", ValidTo: "2025-06-30", Law: "Luật 06/2022/QH15"},
+		{ID: "z-open", ValidTo: "2023-12-31", Law: "Luật 15/2003/QH11"},
+	} {
+		if err := s.PutLawPeriod(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.LawPeriods(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, p := range got {
+		ids = append(ids, p.ID)
+	}
+	if strings.Join(ids, ",") != "z-open,m-2024,a-2025" {
+		t.Errorf("law periods in the order %v", ids)
 	}
 }
