@@ -59,7 +59,7 @@ func AuthorityAllowed(t *AwardType, authority, on string) bool {
 		return contains(t.Authorities, authority)
 	}
 	for _, r := range t.AuthorityRules {
-		if r.Authority == authority && (r.From == "" || r.From <= on) && (r.To == "" || on <= r.To) {
+		if r.Authority == authority && inRange(on, r.From, r.To) {
 			return true
 		}
 	}

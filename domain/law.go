@@ -26,7 +26,7 @@ type LawPeriod struct {
 
 // Covers says whether a decision dated on falls in the period.
 func (p *LawPeriod) Covers(on string) bool {
-	return (p.ValidFrom == "" || p.ValidFrom <= on) && (p.ValidTo == "" || on <= p.ValidTo)
+	return inRange(on, p.ValidFrom, p.ValidTo)
 }
 
 // The laws and decrees of the seeded periods (docs/domain.md, "The law behind the

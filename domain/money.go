@@ -34,7 +34,7 @@ type RewardCoefficient struct {
 
 // In reports whether the coefficient applies to class on date.
 func (c *RewardCoefficient) In(class, date string) bool {
-	return (c.Class == "" || c.Class == class) && (c.From == "" || c.From <= date) && (c.To == "" || date <= c.To)
+	return (c.Class == "" || c.Class == class) && inRange(date, c.From, c.To)
 }
 
 // CoefficientOn returns the coefficient of an award type for class in
@@ -163,6 +163,12 @@ func (c *checker) coefficients(t *AwardType, in []RewardCoefficientInput) {
 // overlap reports whether two inclusive date ranges (empty: open) share a day.
 func overlap(f1, t1, f2, t2 string) bool {
 	return (t1 == "" || f2 == "" || f2 <= t1) && (t2 == "" || f1 == "" || f1 <= t2)
+}
+
+// inRange reports whether date (yyyy-mm-dd) falls in the inclusive range
+// from..to, an empty end being open.
+func inRange(date, from, to string) bool {
+	return (from == "" || from <= date) && (to == "" || date <= to)
 }
 
 // BaseSalaryInput is the command to record the base salary from a date.

@@ -43,7 +43,7 @@ type StatisticsCode struct {
 
 // ActiveOn reports whether the province exists on date.
 func (p *Province) ActiveOn(date string) bool {
-	return (p.ValidFrom == "" || p.ValidFrom <= date) && (p.ValidTo == "" || date <= p.ValidTo)
+	return inRange(date, p.ValidFrom, p.ValidTo)
 }
 
 // CodeOn returns the statistics code in force on date; after the province
@@ -51,7 +51,7 @@ func (p *Province) ActiveOn(date string) bool {
 // existed.
 func (p *Province) CodeOn(date string) string {
 	for _, c := range p.StatisticsCodes {
-		if (c.From == "" || c.From <= date) && (c.To == "" || date <= c.To) {
+		if inRange(date, c.From, c.To) {
 			return c.Code
 		}
 	}
