@@ -97,9 +97,9 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 		}
 	}
 	types := seed.AwardTypes
-	batch := make([]domain.Award, 0, 1000)
+	batch := make([]*domain.Award, 0, 1000)
 	flush := func() error {
-		if err := s.ImportAwards(ctx, batch); err != nil {
+		if err := s.CreateAwards(ctx, batch); err != nil {
 			return err
 		}
 		for _, a := range batch {
@@ -117,7 +117,7 @@ func load(ctx context.Context, s *repository.Store, size int) (*dataset, error) 
 		p := ds.provinces[i%len(ds.provinces)]
 		year := years[(i/len(ds.provinces))%len(years)]
 		t := types[r.IntN(len(types))]
-		a := domain.Award{Owner: p, ProvinceID: p, AwardTypeID: t.ID, Authority: t.Authorities[0], Year: year}
+		a := &domain.Award{Owner: p, ProvinceID: p, AwardTypeID: t.ID, Authority: t.Authorities[0], Year: year}
 		if len(t.Classes) > 0 {
 			a.Class = t.Classes[r.IntN(len(t.Classes))]
 		}

@@ -112,40 +112,6 @@ func (s *Store) DeleteAward(ctx context.Context, id string, expected int, read, 
 	return remove(ctx, s, awards, id, expected, read, write, guard)
 }
 
-// ImportAwards stores many new awards at once (data sets, benchmarks),
-// filling in their ids and meta. Owner and publication are the caller's.
-func (s *Store) ImportAwards(ctx context.Context, list []domain.Award) error {
-	if len(list) == 0 {
-		return nil
-	}
-	now := s.stamp()
-	docs := make([]any, len(list))
-	for i := range list {
-		a := &list[i]
-		d, err := awardToDoc(a)
-		if err != nil {
-			return err
-		}
-		if a.ID == "" {
-			d.ID = bson.NewObjectID()
-		}
-		d.Meta = meta{Version: 1, CreatedAt: now, UpdatedAt: now}
-		a.ID, a.Meta = hexID(d.ID), d.Meta.domain()
-		docs[i] = d
-	}
-	_, err := s.c(colAwards).InsertMany(ctx, docs)
-	if err != nil {
-		for _, d := range docs {
-			resync(ctx, s, awards, d.(*awardDoc).ID) // some may be in
-		}
-		return mapErr(err)
-	}
-	for _, d := range docs {
-		s.keptAward(awardToDomain(d.(*awardDoc)), false)
-	}
-	return nil
-}
-
 // tallyFields are the award fields a tally can group by, and where each is
 // stored.
 var tallyFields = map[string]string{

@@ -99,11 +99,11 @@ func TestReadModelAnswersAsTheDatabase(t *testing.T) {
 		}
 		awardIDs = append(awardIDs, a.ID)
 	}
-	batch := make([]domain.Award, 50)
+	batch := make([]*domain.Award, 50)
 	for i := range batch {
-		batch[i] = *newAward()
+		batch[i] = newAward()
 	}
-	if err := mem.ImportAwards(ctx, batch); err != nil {
+	if err := mem.CreateAwards(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 12; i++ {
