@@ -73,14 +73,12 @@ func (r *exporter) paymentTable(ctx context.Context, id string) ([][]cell, error
 	}
 	header := []cell{text("STT"), text("Họ và tên / Tên tập thể"), text("Chức vụ"), text("Đơn vị"), text("Hình thức khen thưởng"),
 		text("Hạng"), text("Hệ số"), text("Số tiền (đồng)"), text("Ký nhận"), text("Ghi chú")}
-	rows := decisionHead(dec, "Danh sách chi tiền thưởng", len(header))
 	snap := r.svc.Reference()
 	salary := "không có lương cơ sở nào từ trước ngày này"
 	if b := domain.BaseSalaryOn(snap.BaseSalaries, dec.Date); b != nil {
 		salary = viNumber(float64(b.Amount)) + " đồng (từ ngày " + viDate(b.From) + ")"
 	}
-	rows = slices.Insert(rows, len(rows)-1, append([]cell{text("Lương cơ sở ngày quyết định: " + salary)}, make([]cell, len(header)-1)...))
-	rows = append(rows, header)
+	rows := append(decisionHead(dec, "Danh sách chi tiền thưởng", len(header), "Lương cơ sở ngày quyết định: "+salary), header)
 	var total int64
 	paid := 0
 	for i := range awards {
@@ -140,9 +138,9 @@ func (r *exporter) decisionAwards(ctx context.Context, id string) (*domain.Decis
 
 // decisionHead are the title lines of a list annexed to a decision: what
 // the list is, of which decision (number, date, authority), the issuing
-// body, the signer and the legal basis, then a blank line; width cells a
-// line.
-func decisionHead(dec *domain.DecisionRecord, what string, width int) [][]cell {
+// body, the signer and the legal basis, the lines more the list adds, then
+// a blank line; width cells a line.
+func decisionHead(dec *domain.DecisionRecord, what string, width int, more ...string) [][]cell {
 	line := func(s string) []cell {
 		row := make([]cell, width)
 		row[0] = text(s)
@@ -156,13 +154,16 @@ func decisionHead(dec *domain.DecisionRecord, what string, width int) [][]cell {
 	if dec.Signer.Position != "" {
 		signer += ", " + dec.Signer.Position
 	}
-	return [][]cell{
+	rows := [][]cell{
 		line(title),
 		line("Cơ quan ban hành: " + dec.IssuedBy),
 		line("Người ký: " + signer),
 		line("Căn cứ: " + dec.LegalBasis),
-		line(""),
 	}
+	for _, m := range more {
+		rows = append(rows, line(m))
+	}
+	return append(rows, line(""))
 }
 
 // revokedNote says that an award was revoked, and by which decision; ""
