@@ -121,6 +121,7 @@ func startHTTPFloor(c *client) (*httpFloor, error) {
 	cmd := exec.Command(self)
 	cmd.Env = append(os.Environ(), floorAddrEnv+"="+addr, floorAnswersEnv+"="+f.Name())
 	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

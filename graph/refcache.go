@@ -489,7 +489,7 @@ func (a *keptAnswer) write(w http.ResponseWriter, r *http.Request) {
 	if len(a.body) >= gzipMin {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			body, length = a.gzipped(), a.gzLen
+			body, length = a.gzipped()
 			h["Content-Encoding"] = gzipEncoding
 		}
 	}
@@ -497,7 +497,8 @@ func (a *keptAnswer) write(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-func (a *keptAnswer) gzipped() []byte {
+// gzipped is the answer gzipped (once) and its Content-Length.
+func (a *keptAnswer) gzipped() ([]byte, []string) {
 	a.once.Do(func() {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
@@ -505,7 +506,7 @@ func (a *keptAnswer) gzipped() []byte {
 		_ = zw.Close()
 		a.gz, a.gzLen = buf.Bytes(), []string{strconv.Itoa(buf.Len())}
 	})
-	return a.gz
+	return a.gz, a.gzLen
 }
 
 var (

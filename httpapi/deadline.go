@@ -29,6 +29,7 @@ type lazyDeadline struct {
 	made            atomic.Bool        // once has run
 	real            context.Context    // the made context; nil if stopped first
 	cancel          context.CancelFunc // real's
+	expired         bool               // stopped first, past the deadline
 }
 
 func newLazyDeadline(parent context.Context, timeout time.Duration) *lazyDeadline {
@@ -48,7 +49,7 @@ func (c *lazyDeadline) make() context.Context {
 // stop releases the real context's timer, if one was made, or leaves the
 // context cancelled without making any.
 func (c *lazyDeadline) stop() {
-	c.once.Do(func() { c.made.Store(true) })
+	c.once.Do(func() { c.expired = c.passed(); c.made.Store(true) })
 	if c.cancel != nil {
 		c.cancel()
 	}
@@ -80,13 +81,18 @@ func (c *lazyDeadline) Err() error {
 	if real := c.make(); real != nil {
 		return real.Err()
 	}
+	if c.expired { // a WithTimeout's timer would have fired first
+		return context.DeadlineExceeded
+	}
 	return context.Canceled
 }
 
 // Value is the parent's until the real context is made. The context
 // package asks for its cancelCtx through Value only after Done, which makes
-// it; context.Cause of a context never made finds the parent's cause (a
-// cut connection's), else falls back to Err, as for the real one.
+// it — but for context.Cause, which asks Value first: of a context never
+// made it finds the parent's cause (a cut connection's), else falls back to
+// Err (which makes the real context once the deadline has passed), as for
+// the real one.
 func (c *lazyDeadline) Value(key any) any {
 	if c.made.Load() {
 		if real := c.make(); real != nil {

@@ -91,6 +91,12 @@ func TestLazyDeadlineStoppedFirst(t *testing.T) {
 	if !errors.Is(c.Err(), context.Canceled) || c.Value(ctxKey{}) != "v" {
 		t.Fatalf("Err = %v, value %v", c.Err(), c.Value(ctxKey{}))
 	}
+	late := newLazyDeadline(context.Background(), time.Millisecond)
+	time.Sleep(5 * time.Millisecond)
+	late.stop()
+	if !errors.Is(late.Err(), context.DeadlineExceeded) {
+		t.Fatalf("stopped past its deadline, Err = %v (a WithTimeout's timer would have fired)", late.Err())
+	}
 	made := newLazyDeadline(context.Background(), time.Hour)
 	<-func() <-chan struct{} { go made.stop(); return made.Done() }()
 	if !errors.Is(made.Err(), context.Canceled) {

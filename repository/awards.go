@@ -1,10 +1,10 @@
 package repository
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 	"regexp"
-	"sort"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -167,14 +167,13 @@ func (s *Store) AwardTally(ctx context.Context, f domain.AwardFilter, read domai
 	return out, nil
 }
 
-// sortTally orders tally rows: largest groups first, then a stable order.
+// sortTally orders tally rows: largest groups first, then by their fields
+// (a stable order for equal counts).
 func sortTally(out []domain.TallyRow) {
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		return fmt.Sprint(a) < fmt.Sprint(b) // a stable order for equal counts
+	slices.SortFunc(out, func(a, b domain.TallyRow) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Authority, b.Authority), cmp.Compare(a.AwardTypeID, b.AwardTypeID),
+			cmp.Compare(a.RecipientKind, b.RecipientKind), cmp.Compare(a.ProvinceID, b.ProvinceID), cmp.Compare(a.Status, b.Status),
+			cmp.Compare(a.UnitID, b.UnitID), cmp.Compare(a.Year, b.Year))
 	})
 }
 
