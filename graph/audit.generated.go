@@ -32,6 +32,9 @@ type AuditEntryConnectionResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -78,6 +81,9 @@ func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Subject)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -101,6 +107,9 @@ func (ec *executionContext) fieldContext_AuditEntry_subject(_ context.Context, f
 }
 
 func (ec *executionContext) _AuditEntry_name(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -124,6 +133,9 @@ func (ec *executionContext) fieldContext_AuditEntry_name(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AuditEntry_role(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalORole2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRole(ctx, field.Selections, obj.Role)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -147,6 +159,9 @@ func (ec *executionContext) fieldContext_AuditEntry_role(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AuditEntry_scope(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Scope)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -170,6 +185,9 @@ func (ec *executionContext) fieldContext_AuditEntry_scope(_ context.Context, fie
 }
 
 func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Operation)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -193,6 +211,9 @@ func (ec *executionContext) fieldContext_AuditEntry_operation(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEntry_recordType(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.RecordType)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -216,6 +237,9 @@ func (ec *executionContext) fieldContext_AuditEntry_recordType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEntry_recordId(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOID2ᚖstring(ctx, field.Selections, obj.RecordID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -271,6 +295,9 @@ func (ec *executionContext) fieldContext_AuditEntry_province(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEntry_outcome(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAuditOutcome2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuditOutcome(ctx, field.Selections, obj.Outcome)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -294,6 +321,9 @@ func (ec *executionContext) fieldContext_AuditEntry_outcome(_ context.Context, f
 }
 
 func (ec *executionContext) _AuditEntry_reason(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Reason)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -317,6 +347,9 @@ func (ec *executionContext) fieldContext_AuditEntry_reason(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEntry_versionBefore(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.VersionBefore)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -340,6 +373,9 @@ func (ec *executionContext) fieldContext_AuditEntry_versionBefore(_ context.Cont
 }
 
 func (ec *executionContext) _AuditEntry_versionAfter(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.VersionAfter)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -395,6 +431,9 @@ func (ec *executionContext) fieldContext_AuditEntry_changes(_ context.Context, f
 }
 
 func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RequestID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -505,6 +544,9 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -560,6 +602,9 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Field)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -583,6 +628,9 @@ func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, fi
 }
 
 func (ec *executionContext) _FieldChange_old(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Old)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -606,6 +654,9 @@ func (ec *executionContext) fieldContext_FieldChange_old(_ context.Context, fiel
 }
 
 func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.New)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

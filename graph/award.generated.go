@@ -39,6 +39,9 @@ type AwardConnectionResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AuthorityRule_authority(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAuthority2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, field.Selections, obj.Authority)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -62,6 +65,9 @@ func (ec *executionContext) fieldContext_AuthorityRule_authority(_ context.Conte
 }
 
 func (ec *executionContext) _AuthorityRule_from(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.From)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -85,6 +91,9 @@ func (ec *executionContext) fieldContext_AuthorityRule_from(_ context.Context, f
 }
 
 func (ec *executionContext) _AuthorityRule_to(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.To)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -108,6 +117,9 @@ func (ec *executionContext) fieldContext_AuthorityRule_to(_ context.Context, fie
 }
 
 func (ec *executionContext) _AuthorityRule_basis(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Basis)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -131,6 +143,9 @@ func (ec *executionContext) fieldContext_AuthorityRule_basis(_ context.Context, 
 }
 
 func (ec *executionContext) _AuthorityRule_unconfirmed(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityRule) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Unconfirmed)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -154,6 +169,9 @@ func (ec *executionContext) fieldContext_AuthorityRule_unconfirmed(_ context.Con
 }
 
 func (ec *executionContext) _Award_id(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -241,6 +259,9 @@ func (ec *executionContext) fieldContext_Award_awardType(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Award_class(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOAwardClass2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClass(ctx, field.Selections, obj.Class)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -264,6 +285,9 @@ func (ec *executionContext) fieldContext_Award_class(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Award_authority(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAuthority2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, field.Selections, obj.Authority)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -319,6 +343,9 @@ func (ec *executionContext) fieldContext_Award_recipient(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Award_year(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -342,6 +369,9 @@ func (ec *executionContext) fieldContext_Award_year(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Award_status(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAwardStatus2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -429,6 +459,9 @@ func (ec *executionContext) fieldContext_Award_decision(_ context.Context, field
 }
 
 func (ec *executionContext) _Award_citation(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Citation)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -452,6 +485,9 @@ func (ec *executionContext) fieldContext_Award_citation(_ context.Context, field
 }
 
 func (ec *executionContext) _Award_rejectionReason(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RejectionReason)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -475,6 +511,9 @@ func (ec *executionContext) fieldContext_Award_rejectionReason(_ context.Context
 }
 
 func (ec *executionContext) _Award_legalBasis(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.LegalBasis)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -562,6 +601,9 @@ func (ec *executionContext) fieldContext_Award_revocation(_ context.Context, fie
 }
 
 func (ec *executionContext) _Award_version(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -631,6 +673,9 @@ func (ec *executionContext) fieldContext_Award_updatedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Award_commendationKind(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODossierKind2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossierKind(ctx, field.Selections, obj.CommendationKind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -924,6 +969,9 @@ func (ec *executionContext) fieldContext_AwardConnection_totalCount(_ context.Co
 }
 
 func (ec *executionContext) _AwardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AwardEdge) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -979,6 +1027,9 @@ func (ec *executionContext) fieldContext_AwardEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _AwardEvent_status(ctx context.Context, field graphql.CollectedField, obj *model.AwardEvent) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAwardStatus2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1025,6 +1076,9 @@ func (ec *executionContext) fieldContext_AwardEvent_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AwardEvent_by(ctx context.Context, field graphql.CollectedField, obj *model.AwardEvent) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.By)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1048,6 +1102,9 @@ func (ec *executionContext) fieldContext_AwardEvent_by(_ context.Context, field 
 }
 
 func (ec *executionContext) _AwardEvent_reason(ctx context.Context, field graphql.CollectedField, obj *model.AwardEvent) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Reason)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1103,6 +1160,9 @@ func (ec *executionContext) fieldContext_AwardEvent_decision(_ context.Context, 
 }
 
 func (ec *executionContext) _AwardTally_authority(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOAuthority2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, field.Selections, obj.Authority)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1126,6 +1186,9 @@ func (ec *executionContext) fieldContext_AwardTally_authority(_ context.Context,
 }
 
 func (ec *executionContext) _AwardTally_form(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOAwardForm2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardForm(ctx, field.Selections, obj.Form)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1181,6 +1244,9 @@ func (ec *executionContext) fieldContext_AwardTally_awardType(_ context.Context,
 }
 
 func (ec *executionContext) _AwardTally_recipientKind(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalORecipientKind2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRecipientKind(ctx, field.Selections, obj.RecipientKind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1236,6 +1302,9 @@ func (ec *executionContext) fieldContext_AwardTally_province(_ context.Context, 
 }
 
 func (ec *executionContext) _AwardTally_year(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Year)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1259,6 +1328,9 @@ func (ec *executionContext) fieldContext_AwardTally_year(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AwardTally_status(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOAwardStatus2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1282,6 +1354,9 @@ func (ec *executionContext) fieldContext_AwardTally_status(_ context.Context, fi
 }
 
 func (ec *executionContext) _AwardTally_count(ctx context.Context, field graphql.CollectedField, obj *model.AwardTally) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1305,6 +1380,9 @@ func (ec *executionContext) fieldContext_AwardTally_count(_ context.Context, fie
 }
 
 func (ec *executionContext) _AwardType_id(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1328,6 +1406,9 @@ func (ec *executionContext) fieldContext_AwardType_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _AwardType_name(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1351,6 +1432,9 @@ func (ec *executionContext) fieldContext_AwardType_name(_ context.Context, field
 }
 
 func (ec *executionContext) _AwardType_form(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAwardForm2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardForm(ctx, field.Selections, obj.Form)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1475,6 +1559,9 @@ func (ec *executionContext) fieldContext_AwardType_recipientKinds(_ context.Cont
 }
 
 func (ec *executionContext) _AwardType_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidFrom)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1498,6 +1585,9 @@ func (ec *executionContext) fieldContext_AwardType_validFrom(_ context.Context, 
 }
 
 func (ec *executionContext) _AwardType_validTo(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidTo)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1521,6 +1611,9 @@ func (ec *executionContext) fieldContext_AwardType_validTo(_ context.Context, fi
 }
 
 func (ec *executionContext) _AwardType_legalBasis(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LegalBasis)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1544,6 +1637,9 @@ func (ec *executionContext) fieldContext_AwardType_legalBasis(_ context.Context,
 }
 
 func (ec *executionContext) _AwardType_order(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Order)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1567,6 +1663,9 @@ func (ec *executionContext) fieldContext_AwardType_order(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AwardType_version(ctx context.Context, field graphql.CollectedField, obj *model.AwardType) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1622,6 +1721,9 @@ func (ec *executionContext) fieldContext_AwardType_rewardCoefficients(_ context.
 }
 
 func (ec *executionContext) _Decision_number(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Number)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1645,6 +1747,9 @@ func (ec *executionContext) fieldContext_Decision_number(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Decision_date(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDate2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.Date)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1668,6 +1773,9 @@ func (ec *executionContext) fieldContext_Decision_date(_ context.Context, field 
 }
 
 func (ec *executionContext) _Recipient_kind(ctx context.Context, field graphql.CollectedField, obj *model.Recipient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNRecipientKind2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRecipientKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1691,6 +1799,9 @@ func (ec *executionContext) fieldContext_Recipient_kind(_ context.Context, field
 }
 
 func (ec *executionContext) _Recipient_name(ctx context.Context, field graphql.CollectedField, obj *model.Recipient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1714,6 +1825,9 @@ func (ec *executionContext) fieldContext_Recipient_name(_ context.Context, field
 }
 
 func (ec *executionContext) _Recipient_position(ctx context.Context, field graphql.CollectedField, obj *model.Recipient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Position)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1737,6 +1851,9 @@ func (ec *executionContext) fieldContext_Recipient_position(_ context.Context, f
 }
 
 func (ec *executionContext) _Recipient_organization(ctx context.Context, field graphql.CollectedField, obj *model.Recipient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Organization)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1760,6 +1877,9 @@ func (ec *executionContext) fieldContext_Recipient_organization(_ context.Contex
 }
 
 func (ec *executionContext) _Revocation_reason(ctx context.Context, field graphql.CollectedField, obj *model.Revocation) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1838,6 +1958,9 @@ func (ec *executionContext) fieldContext_Revocation_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _Revocation_by(ctx context.Context, field graphql.CollectedField, obj *model.Revocation) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.By)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -167,6 +167,9 @@ func (ec *executionContext) fieldContext_Ballot_scores(_ context.Context, field 
 }
 
 func (ec *executionContext) _Ballot_version(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -213,6 +216,9 @@ func (ec *executionContext) fieldContext_Ballot_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Ballot_round(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Round)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -236,6 +242,9 @@ func (ec *executionContext) fieldContext_Ballot_round(_ context.Context, field g
 }
 
 func (ec *executionContext) _Cluster_id(ctx context.Context, field graphql.CollectedField, obj *model.Cluster) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -259,6 +268,9 @@ func (ec *executionContext) fieldContext_Cluster_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Cluster_name(ctx context.Context, field graphql.CollectedField, obj *model.Cluster) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -358,6 +370,9 @@ func (ec *executionContext) fieldContext_Cluster_year(ctx context.Context, field
 }
 
 func (ec *executionContext) _Cluster_version(ctx context.Context, field graphql.CollectedField, obj *model.Cluster) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -381,6 +396,9 @@ func (ec *executionContext) fieldContext_Cluster_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ClusterYear_year(ctx context.Context, field graphql.CollectedField, obj *model.ClusterYear) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -500,6 +518,9 @@ func (ec *executionContext) fieldContext_ClusterYear_deputy(_ context.Context, f
 }
 
 func (ec *executionContext) _Criterion_name(ctx context.Context, field graphql.CollectedField, obj *model.Criterion) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -601,6 +622,9 @@ func (ec *executionContext) fieldContext_Score_province(_ context.Context, field
 }
 
 func (ec *executionContext) _Score_criterion(ctx context.Context, field graphql.CollectedField, obj *model.Score) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Criterion)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -647,6 +671,9 @@ func (ec *executionContext) fieldContext_Score_score(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Vote_status(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNVoteStatus2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐVoteStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -670,6 +697,9 @@ func (ec *executionContext) fieldContext_Vote_status(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Vote_selfVoteAllowed(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SelfVoteAllowed)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -693,6 +723,9 @@ func (ec *executionContext) fieldContext_Vote_selfVoteAllowed(_ context.Context,
 }
 
 func (ec *executionContext) _Vote_secret(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Secret)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -748,6 +781,9 @@ func (ec *executionContext) fieldContext_Vote_criteria(_ context.Context, field 
 }
 
 func (ec *executionContext) _Vote_selfScoring(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SelfScoring)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -771,6 +807,9 @@ func (ec *executionContext) fieldContext_Vote_selfScoring(_ context.Context, fie
 }
 
 func (ec *executionContext) _Vote_crossScoring(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CrossScoring)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1041,6 +1080,9 @@ func (ec *executionContext) fieldContext_Vote_ballots(_ context.Context, field g
 }
 
 func (ec *executionContext) _Vote_version(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1064,6 +1106,9 @@ func (ec *executionContext) fieldContext_Vote_version(_ context.Context, field g
 }
 
 func (ec *executionContext) _Vote_round(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Round)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1238,6 +1283,9 @@ func (ec *executionContext) fieldContext_Vote_bonusCap(_ context.Context, field 
 }
 
 func (ec *executionContext) _Vote_secondRound(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNSecondRoundRule2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐSecondRoundRule(ctx, field.Selections, obj.SecondRound)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1348,6 +1396,9 @@ func (ec *executionContext) fieldContext_VoteCount_province(_ context.Context, f
 }
 
 func (ec *executionContext) _VoteCount_votes(ctx context.Context, field graphql.CollectedField, obj *model.VoteCount) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Votes)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -106,6 +106,9 @@ func (ec *executionContext) field_Honoree_awards_args(ctx context.Context, rawAr
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Attachment_id(ctx context.Context, field graphql.CollectedField, obj *model.Attachment) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -129,6 +132,9 @@ func (ec *executionContext) fieldContext_Attachment_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Attachment_name(ctx context.Context, field graphql.CollectedField, obj *model.Attachment) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -152,6 +158,9 @@ func (ec *executionContext) fieldContext_Attachment_name(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Attachment_contentType(ctx context.Context, field graphql.CollectedField, obj *model.Attachment) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.ContentType)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -175,6 +184,9 @@ func (ec *executionContext) fieldContext_Attachment_contentType(_ context.Contex
 }
 
 func (ec *executionContext) _Attachment_size(ctx context.Context, field graphql.CollectedField, obj *model.Attachment) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Size)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -198,6 +210,9 @@ func (ec *executionContext) fieldContext_Attachment_size(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Attachment_sha256(ctx context.Context, field graphql.CollectedField, obj *model.Attachment) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Sha256)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -244,6 +259,9 @@ func (ec *executionContext) fieldContext_Attachment_uploadedAt(_ context.Context
 }
 
 func (ec *executionContext) _Attachment_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *model.Attachment) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UploadedBy)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -267,6 +285,9 @@ func (ec *executionContext) fieldContext_Attachment_uploadedBy(_ context.Context
 }
 
 func (ec *executionContext) _Attachment_url(ctx context.Context, field graphql.CollectedField, obj *model.Attachment) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.URL)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -290,6 +311,9 @@ func (ec *executionContext) fieldContext_Attachment_url(_ context.Context, field
 }
 
 func (ec *executionContext) _CommendationDecision_id(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -313,6 +337,9 @@ func (ec *executionContext) fieldContext_CommendationDecision_id(_ context.Conte
 }
 
 func (ec *executionContext) _CommendationDecision_number(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Number)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -336,6 +363,9 @@ func (ec *executionContext) fieldContext_CommendationDecision_number(_ context.C
 }
 
 func (ec *executionContext) _CommendationDecision_date(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDate2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.Date)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -359,6 +389,9 @@ func (ec *executionContext) fieldContext_CommendationDecision_date(_ context.Con
 }
 
 func (ec *executionContext) _CommendationDecision_authority(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAuthority2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, field.Selections, obj.Authority)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -382,6 +415,9 @@ func (ec *executionContext) fieldContext_CommendationDecision_authority(_ contex
 }
 
 func (ec *executionContext) _CommendationDecision_issuedBy(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.IssuedBy)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -437,6 +473,9 @@ func (ec *executionContext) fieldContext_CommendationDecision_signer(_ context.C
 }
 
 func (ec *executionContext) _CommendationDecision_legalBasis(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.LegalBasis)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -600,6 +639,9 @@ func (ec *executionContext) fieldContext_CommendationDecision_attachments(_ cont
 }
 
 func (ec *executionContext) _CommendationDecision_version(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecision) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -788,6 +830,9 @@ func (ec *executionContext) fieldContext_CommendationDecisionConnection_totalCou
 }
 
 func (ec *executionContext) _CommendationDecisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommendationDecisionEdge) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -843,6 +888,9 @@ func (ec *executionContext) fieldContext_CommendationDecisionEdge_node(_ context
 }
 
 func (ec *executionContext) _Council_date(ctx context.Context, field graphql.CollectedField, obj *model.Council) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDate2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.Date)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -866,6 +914,9 @@ func (ec *executionContext) fieldContext_Council_date(_ context.Context, field g
 }
 
 func (ec *executionContext) _Council_membersPresent(ctx context.Context, field graphql.CollectedField, obj *model.Council) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.MembersPresent)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -889,6 +940,9 @@ func (ec *executionContext) fieldContext_Council_membersPresent(_ context.Contex
 }
 
 func (ec *executionContext) _Council_membersTotal(ctx context.Context, field graphql.CollectedField, obj *model.Council) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.MembersTotal)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -912,6 +966,9 @@ func (ec *executionContext) fieldContext_Council_membersTotal(_ context.Context,
 }
 
 func (ec *executionContext) _Dossier_id(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -967,6 +1024,9 @@ func (ec *executionContext) fieldContext_Dossier_province(_ context.Context, fie
 }
 
 func (ec *executionContext) _Dossier_kind(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDossierKind2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossierKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -990,6 +1050,9 @@ func (ec *executionContext) fieldContext_Dossier_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Dossier_authority(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAuthority2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAuthority(ctx, field.Selections, obj.Authority)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1013,6 +1076,9 @@ func (ec *executionContext) fieldContext_Dossier_authority(_ context.Context, fi
 }
 
 func (ec *executionContext) _Dossier_level(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Level)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1036,6 +1102,9 @@ func (ec *executionContext) fieldContext_Dossier_level(_ context.Context, field 
 }
 
 func (ec *executionContext) _Dossier_year(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1059,6 +1128,9 @@ func (ec *executionContext) fieldContext_Dossier_year(_ context.Context, field g
 }
 
 func (ec *executionContext) _Dossier_title(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1082,6 +1154,9 @@ func (ec *executionContext) fieldContext_Dossier_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Dossier_proposingUnit(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.ProposingUnit)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1233,6 +1308,9 @@ func (ec *executionContext) fieldContext_Dossier_recipients(_ context.Context, f
 }
 
 func (ec *executionContext) _Dossier_status(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDossierStatus2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossierStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1384,6 +1462,9 @@ func (ec *executionContext) fieldContext_Dossier_attachments(_ context.Context, 
 }
 
 func (ec *executionContext) _Dossier_version(ctx context.Context, field graphql.CollectedField, obj *model.Dossier) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1636,6 +1717,9 @@ func (ec *executionContext) fieldContext_DossierConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _DossierEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DossierEdge) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1691,6 +1775,9 @@ func (ec *executionContext) fieldContext_DossierEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _DossierEvent_status(ctx context.Context, field graphql.CollectedField, obj *model.DossierEvent) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDossierStatus2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDossierStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1737,6 +1824,9 @@ func (ec *executionContext) fieldContext_DossierEvent_at(_ context.Context, fiel
 }
 
 func (ec *executionContext) _DossierEvent_by(ctx context.Context, field graphql.CollectedField, obj *model.DossierEvent) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.By)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1911,6 +2001,9 @@ func (ec *executionContext) fieldContext_DossierRecipient_awardType(_ context.Co
 }
 
 func (ec *executionContext) _DossierRecipient_class(ctx context.Context, field graphql.CollectedField, obj *model.DossierRecipient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOAwardClass2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClass(ctx, field.Selections, obj.Class)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1934,6 +2027,9 @@ func (ec *executionContext) fieldContext_DossierRecipient_class(_ context.Contex
 }
 
 func (ec *executionContext) _DossierRecipient_achievement(ctx context.Context, field graphql.CollectedField, obj *model.DossierRecipient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Achievement)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2012,6 +2108,9 @@ func (ec *executionContext) fieldContext_DossierRecipient_award(_ context.Contex
 }
 
 func (ec *executionContext) _DossierWarning_recipient(ctx context.Context, field graphql.CollectedField, obj *model.DossierWarning) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Recipient)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2035,6 +2134,9 @@ func (ec *executionContext) fieldContext_DossierWarning_recipient(_ context.Cont
 }
 
 func (ec *executionContext) _DossierWarning_message(ctx context.Context, field graphql.CollectedField, obj *model.DossierWarning) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2058,6 +2160,9 @@ func (ec *executionContext) fieldContext_DossierWarning_message(_ context.Contex
 }
 
 func (ec *executionContext) _Honoree_id(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2113,6 +2218,9 @@ func (ec *executionContext) fieldContext_Honoree_province(_ context.Context, fie
 }
 
 func (ec *executionContext) _Honoree_key(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2136,6 +2244,9 @@ func (ec *executionContext) fieldContext_Honoree_key(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Honoree_kind(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNRecipientKind2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐRecipientKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2159,6 +2270,9 @@ func (ec *executionContext) fieldContext_Honoree_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Honoree_name(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2182,6 +2296,9 @@ func (ec *executionContext) fieldContext_Honoree_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Honoree_position(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Position)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2205,6 +2322,9 @@ func (ec *executionContext) fieldContext_Honoree_position(_ context.Context, fie
 }
 
 func (ec *executionContext) _Honoree_organization(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Organization)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2272,6 +2392,9 @@ func (ec *executionContext) fieldContext_Honoree_awards(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Honoree_version(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2341,6 +2464,9 @@ func (ec *executionContext) fieldContext_Honoree_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Honoree_pendingProceedings(ctx context.Context, field graphql.CollectedField, obj *model.Honoree) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.PendingProceedings)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2451,6 +2577,9 @@ func (ec *executionContext) fieldContext_HonoreeConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _HonoreeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.HonoreeEdge) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2506,6 +2635,9 @@ func (ec *executionContext) fieldContext_HonoreeEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _Signer_name(ctx context.Context, field graphql.CollectedField, obj *model.Signer) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2529,6 +2661,9 @@ func (ec *executionContext) fieldContext_Signer_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Signer_position(ctx context.Context, field graphql.CollectedField, obj *model.Signer) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Position)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

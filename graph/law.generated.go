@@ -24,6 +24,9 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _LawPeriod_id(ctx context.Context, field graphql.CollectedField, obj *model.LawPeriod) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -47,6 +50,9 @@ func (ec *executionContext) fieldContext_LawPeriod_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _LawPeriod_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.LawPeriod) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidFrom)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -70,6 +76,9 @@ func (ec *executionContext) fieldContext_LawPeriod_validFrom(_ context.Context, 
 }
 
 func (ec *executionContext) _LawPeriod_validTo(ctx context.Context, field graphql.CollectedField, obj *model.LawPeriod) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidTo)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -93,6 +102,9 @@ func (ec *executionContext) fieldContext_LawPeriod_validTo(_ context.Context, fi
 }
 
 func (ec *executionContext) _LawPeriod_law(ctx context.Context, field graphql.CollectedField, obj *model.LawPeriod) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Law)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -139,6 +151,9 @@ func (ec *executionContext) fieldContext_LawPeriod_decrees(_ context.Context, fi
 }
 
 func (ec *executionContext) _LawPeriod_text(ctx context.Context, field graphql.CollectedField, obj *model.LawPeriod) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -162,6 +177,9 @@ func (ec *executionContext) fieldContext_LawPeriod_text(_ context.Context, field
 }
 
 func (ec *executionContext) _LawPeriod_note(ctx context.Context, field graphql.CollectedField, obj *model.LawPeriod) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -185,6 +203,9 @@ func (ec *executionContext) fieldContext_LawPeriod_note(_ context.Context, field
 }
 
 func (ec *executionContext) _LawPeriod_unconfirmed(ctx context.Context, field graphql.CollectedField, obj *model.LawPeriod) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Unconfirmed)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -208,6 +229,9 @@ func (ec *executionContext) fieldContext_LawPeriod_unconfirmed(_ context.Context
 }
 
 func (ec *executionContext) _LawPeriod_version(ctx context.Context, field graphql.CollectedField, obj *model.LawPeriod) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

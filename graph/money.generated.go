@@ -25,6 +25,9 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _BaseSalary_from(ctx context.Context, field graphql.CollectedField, obj *model.BaseSalary) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDate2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.From)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -48,6 +51,9 @@ func (ec *executionContext) fieldContext_BaseSalary_from(_ context.Context, fiel
 }
 
 func (ec *executionContext) _BaseSalary_amount(ctx context.Context, field graphql.CollectedField, obj *model.BaseSalary) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Amount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -71,6 +77,9 @@ func (ec *executionContext) fieldContext_BaseSalary_amount(_ context.Context, fi
 }
 
 func (ec *executionContext) _BaseSalary_source(ctx context.Context, field graphql.CollectedField, obj *model.BaseSalary) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Source)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -94,6 +103,9 @@ func (ec *executionContext) fieldContext_BaseSalary_source(_ context.Context, fi
 }
 
 func (ec *executionContext) _BaseSalary_version(ctx context.Context, field graphql.CollectedField, obj *model.BaseSalary) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -140,6 +152,9 @@ func (ec *executionContext) fieldContext_BaseSalary_updatedAt(_ context.Context,
 }
 
 func (ec *executionContext) _RewardCoefficient_class(ctx context.Context, field graphql.CollectedField, obj *model.RewardCoefficient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOAwardClass2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAwardClass(ctx, field.Selections, obj.Class)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -186,6 +201,9 @@ func (ec *executionContext) fieldContext_RewardCoefficient_coefficient(_ context
 }
 
 func (ec *executionContext) _RewardCoefficient_thousandths(ctx context.Context, field graphql.CollectedField, obj *model.RewardCoefficient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Thousandths)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -209,6 +227,9 @@ func (ec *executionContext) fieldContext_RewardCoefficient_thousandths(_ context
 }
 
 func (ec *executionContext) _RewardCoefficient_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.RewardCoefficient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidFrom)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -232,6 +253,9 @@ func (ec *executionContext) fieldContext_RewardCoefficient_validFrom(_ context.C
 }
 
 func (ec *executionContext) _RewardCoefficient_validTo(ctx context.Context, field graphql.CollectedField, obj *model.RewardCoefficient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidTo)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -255,6 +279,9 @@ func (ec *executionContext) fieldContext_RewardCoefficient_validTo(_ context.Con
 }
 
 func (ec *executionContext) _RewardCoefficient_source(ctx context.Context, field graphql.CollectedField, obj *model.RewardCoefficient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Source)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -278,6 +305,9 @@ func (ec *executionContext) fieldContext_RewardCoefficient_source(_ context.Cont
 }
 
 func (ec *executionContext) _RewardCoefficient_confirmed(ctx context.Context, field graphql.CollectedField, obj *model.RewardCoefficient) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Confirmed)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -365,6 +395,9 @@ func (ec *executionContext) fieldContext_RewardTotal_awardType(_ context.Context
 }
 
 func (ec *executionContext) _RewardTotal_count(ctx context.Context, field graphql.CollectedField, obj *model.RewardTotal) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -388,6 +421,9 @@ func (ec *executionContext) fieldContext_RewardTotal_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _RewardTotal_priced(ctx context.Context, field graphql.CollectedField, obj *model.RewardTotal) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Priced)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -32,6 +32,9 @@ type MovementConnectionResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Movement_id(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -55,6 +58,9 @@ func (ec *executionContext) fieldContext_Movement_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Movement_title(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -78,6 +84,9 @@ func (ec *executionContext) fieldContext_Movement_title(_ context.Context, field
 }
 
 func (ec *executionContext) _Movement_scope(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNMovementScope2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐMovementScope(ctx, field.Selections, obj.Scope)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -101,6 +110,9 @@ func (ec *executionContext) fieldContext_Movement_scope(_ context.Context, field
 }
 
 func (ec *executionContext) _Movement_kind(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNMovementKind2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐMovementKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -156,6 +168,9 @@ func (ec *executionContext) fieldContext_Movement_province(_ context.Context, fi
 }
 
 func (ec *executionContext) _Movement_launchedBy(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LaunchedBy)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -179,6 +194,9 @@ func (ec *executionContext) fieldContext_Movement_launchedBy(_ context.Context, 
 }
 
 func (ec *executionContext) _Movement_startYear(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.StartYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -202,6 +220,9 @@ func (ec *executionContext) fieldContext_Movement_startYear(_ context.Context, f
 }
 
 func (ec *executionContext) _Movement_endYear(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.EndYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -225,6 +246,9 @@ func (ec *executionContext) fieldContext_Movement_endYear(_ context.Context, fie
 }
 
 func (ec *executionContext) _Movement_description(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -248,6 +272,9 @@ func (ec *executionContext) fieldContext_Movement_description(_ context.Context,
 }
 
 func (ec *executionContext) _Movement_published(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Published)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -271,6 +298,9 @@ func (ec *executionContext) fieldContext_Movement_published(_ context.Context, f
 }
 
 func (ec *executionContext) _Movement_version(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -427,6 +457,9 @@ func (ec *executionContext) fieldContext_MovementConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _MovementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MovementEdge) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -47,6 +47,9 @@ func (ec *executionContext) field_Province_statisticsCode_args(ctx context.Conte
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Province_id(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -70,6 +73,9 @@ func (ec *executionContext) fieldContext_Province_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Province_name(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -93,6 +99,9 @@ func (ec *executionContext) fieldContext_Province_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _Province_isoCode(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.IsoCode)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -192,6 +201,9 @@ func (ec *executionContext) fieldContext_Province_statisticsCodes(_ context.Cont
 }
 
 func (ec *executionContext) _Province_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidFrom)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -215,6 +227,9 @@ func (ec *executionContext) fieldContext_Province_validFrom(_ context.Context, f
 }
 
 func (ec *executionContext) _Province_validTo(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidTo)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -302,6 +317,9 @@ func (ec *executionContext) fieldContext_Province_predecessors(_ context.Context
 }
 
 func (ec *executionContext) _Province_administrativeCentre(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AdministrativeCentre)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -325,6 +343,9 @@ func (ec *executionContext) fieldContext_Province_administrativeCentre(_ context
 }
 
 func (ec *executionContext) _Province_version(ctx context.Context, field graphql.CollectedField, obj *model.Province) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -394,6 +415,9 @@ func (ec *executionContext) fieldContext_Province_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _StatisticsCode_code(ctx context.Context, field graphql.CollectedField, obj *model.StatisticsCode) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Code)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -417,6 +441,9 @@ func (ec *executionContext) fieldContext_StatisticsCode_code(_ context.Context, 
 }
 
 func (ec *executionContext) _StatisticsCode_from(ctx context.Context, field graphql.CollectedField, obj *model.StatisticsCode) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.From)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -440,6 +467,9 @@ func (ec *executionContext) fieldContext_StatisticsCode_from(_ context.Context, 
 }
 
 func (ec *executionContext) _StatisticsCode_to(ctx context.Context, field graphql.CollectedField, obj *model.StatisticsCode) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.To)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

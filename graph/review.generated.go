@@ -169,6 +169,9 @@ func (ec *executionContext) fieldContext_Figure_ratio(_ context.Context, field g
 }
 
 func (ec *executionContext) _Figure_text(ctx context.Context, field graphql.CollectedField, obj *model.Figure) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -192,6 +195,9 @@ func (ec *executionContext) fieldContext_Figure_text(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -215,6 +221,9 @@ func (ec *executionContext) fieldContext_Indicator_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _Indicator_name(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -238,6 +247,9 @@ func (ec *executionContext) fieldContext_Indicator_name(_ context.Context, field
 }
 
 func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Unit)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -261,6 +273,9 @@ func (ec *executionContext) fieldContext_Indicator_unit(_ context.Context, field
 }
 
 func (ec *executionContext) _Indicator_aggregation(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNAggregation2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐAggregation(ctx, field.Selections, obj.Aggregation)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -284,6 +299,9 @@ func (ec *executionContext) fieldContext_Indicator_aggregation(_ context.Context
 }
 
 func (ec *executionContext) _Indicator_order(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Order)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -307,6 +325,9 @@ func (ec *executionContext) fieldContext_Indicator_order(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Indicator_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidFrom)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -330,6 +351,9 @@ func (ec *executionContext) fieldContext_Indicator_validFrom(_ context.Context, 
 }
 
 func (ec *executionContext) _Indicator_validTo(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.ValidTo)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -353,6 +377,9 @@ func (ec *executionContext) fieldContext_Indicator_validTo(_ context.Context, fi
 }
 
 func (ec *executionContext) _Indicator_version(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -504,6 +531,9 @@ func (ec *executionContext) fieldContext_IndicatorSummary_difference(_ context.C
 }
 
 func (ec *executionContext) _IndicatorSummary_matches(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.Matches)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -527,6 +557,9 @@ func (ec *executionContext) fieldContext_IndicatorSummary_matches(_ context.Cont
 }
 
 func (ec *executionContext) _IndicatorSummary_provincesReported(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.ProvincesReported)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -660,6 +693,9 @@ func (ec *executionContext) fieldContext_IndicatorValue_total(_ context.Context,
 }
 
 func (ec *executionContext) _PeriodReview_id(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -683,6 +719,9 @@ func (ec *executionContext) fieldContext_PeriodReview_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PeriodReview_kind(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNReviewKind2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐReviewKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -706,6 +745,9 @@ func (ec *executionContext) fieldContext_PeriodReview_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _PeriodReview_year(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -729,6 +771,9 @@ func (ec *executionContext) fieldContext_PeriodReview_year(_ context.Context, fi
 }
 
 func (ec *executionContext) _PeriodReview_period(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Period)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -752,6 +797,9 @@ func (ec *executionContext) fieldContext_PeriodReview_period(_ context.Context, 
 }
 
 func (ec *executionContext) _PeriodReview_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.PeriodStart)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -775,6 +823,9 @@ func (ec *executionContext) fieldContext_PeriodReview_periodStart(_ context.Cont
 }
 
 func (ec *executionContext) _PeriodReview_periodEnd(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalODate2ᚖgithubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.PeriodEnd)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -798,6 +849,9 @@ func (ec *executionContext) fieldContext_PeriodReview_periodEnd(_ context.Contex
 }
 
 func (ec *executionContext) _PeriodReview_date(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDate2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.Date)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -853,6 +907,9 @@ func (ec *executionContext) fieldContext_PeriodReview_hostProvince(_ context.Con
 }
 
 func (ec *executionContext) _PeriodReview_location(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Location)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -876,6 +933,9 @@ func (ec *executionContext) fieldContext_PeriodReview_location(_ context.Context
 }
 
 func (ec *executionContext) _PeriodReview_theme(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Theme)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -931,6 +991,9 @@ func (ec *executionContext) fieldContext_PeriodReview_movements(_ context.Contex
 }
 
 func (ec *executionContext) _PeriodReview_published(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Published)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1082,6 +1145,9 @@ func (ec *executionContext) fieldContext_PeriodReview_summary(_ context.Context,
 }
 
 func (ec *executionContext) _PeriodReview_version(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReview) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1270,6 +1336,9 @@ func (ec *executionContext) fieldContext_PeriodReviewConnection_totalCount(_ con
 }
 
 func (ec *executionContext) _PeriodReviewEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReviewEdge) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1389,6 +1458,9 @@ func (ec *executionContext) fieldContext_ProvinceReport_values(_ context.Context
 }
 
 func (ec *executionContext) _ProvinceReport_submittedBy(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceReport) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SubmittedBy)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1412,6 +1484,9 @@ func (ec *executionContext) fieldContext_ProvinceReport_submittedBy(_ context.Co
 }
 
 func (ec *executionContext) _ProvinceReport_version(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceReport) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1536,6 +1611,9 @@ func (ec *executionContext) fieldContext_ReportedAwardTally_awardTypes(_ context
 }
 
 func (ec *executionContext) _ReportedAwardTally_count(ctx context.Context, field graphql.CollectedField, obj *model.ReportedAwardTally) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1582,6 +1660,9 @@ func (ec *executionContext) fieldContext_ReportedAwardTally_derivedCount(_ conte
 }
 
 func (ec *executionContext) _ReportedAwardTally_note(ctx context.Context, field graphql.CollectedField, obj *model.ReportedAwardTally) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1669,6 +1750,9 @@ func (ec *executionContext) fieldContext_ReportedFigure_figure(_ context.Context
 }
 
 func (ec *executionContext) _ReportedFigure_qualifier(ctx context.Context, field graphql.CollectedField, obj *model.ReportedFigure) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNFigureQualifier2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐFigureQualifier(ctx, field.Selections, obj.Qualifier)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1692,6 +1776,9 @@ func (ec *executionContext) fieldContext_ReportedFigure_qualifier(_ context.Cont
 }
 
 func (ec *executionContext) _ReportedFigure_note(ctx context.Context, field graphql.CollectedField, obj *model.ReportedFigure) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -24,6 +24,9 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Notice_from(ctx context.Context, field graphql.CollectedField, obj *model.Notice) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDate2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.From)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -47,6 +50,9 @@ func (ec *executionContext) fieldContext_Notice_from(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Notice_to(ctx context.Context, field graphql.CollectedField, obj *model.Notice) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNDate2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐDate(ctx, field.Selections, obj.To)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -119,6 +119,9 @@ func (ec *executionContext) field_Subscription_unitChanged_args(ctx context.Cont
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AwardChange_op(ctx context.Context, field graphql.CollectedField, obj *model.AwardChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, field.Selections, obj.Op)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -142,6 +145,9 @@ func (ec *executionContext) fieldContext_AwardChange_op(_ context.Context, field
 }
 
 func (ec *executionContext) _AwardChange_id(ctx context.Context, field graphql.CollectedField, obj *model.AwardChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -197,6 +203,9 @@ func (ec *executionContext) fieldContext_AwardChange_award(_ context.Context, fi
 }
 
 func (ec *executionContext) _DossierChange_op(ctx context.Context, field graphql.CollectedField, obj *model.DossierChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, field.Selections, obj.Op)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -220,6 +229,9 @@ func (ec *executionContext) fieldContext_DossierChange_op(_ context.Context, fie
 }
 
 func (ec *executionContext) _DossierChange_id(ctx context.Context, field graphql.CollectedField, obj *model.DossierChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -275,6 +287,9 @@ func (ec *executionContext) fieldContext_DossierChange_dossier(_ context.Context
 }
 
 func (ec *executionContext) _MovementChange_op(ctx context.Context, field graphql.CollectedField, obj *model.MovementChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, field.Selections, obj.Op)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -298,6 +313,9 @@ func (ec *executionContext) fieldContext_MovementChange_op(_ context.Context, fi
 }
 
 func (ec *executionContext) _MovementChange_id(ctx context.Context, field graphql.CollectedField, obj *model.MovementChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -353,6 +371,9 @@ func (ec *executionContext) fieldContext_MovementChange_movement(_ context.Conte
 }
 
 func (ec *executionContext) _PeriodReviewChange_op(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReviewChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, field.Selections, obj.Op)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -376,6 +397,9 @@ func (ec *executionContext) fieldContext_PeriodReviewChange_op(_ context.Context
 }
 
 func (ec *executionContext) _PeriodReviewChange_id(ctx context.Context, field graphql.CollectedField, obj *model.PeriodReviewChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -431,6 +455,9 @@ func (ec *executionContext) fieldContext_PeriodReviewChange_periodReview(_ conte
 }
 
 func (ec *executionContext) _ProvinceReportChange_op(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceReportChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, field.Selections, obj.Op)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -454,6 +481,9 @@ func (ec *executionContext) fieldContext_ProvinceReportChange_op(_ context.Conte
 }
 
 func (ec *executionContext) _ProvinceReportChange_id(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceReportChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -477,6 +507,9 @@ func (ec *executionContext) fieldContext_ProvinceReportChange_id(_ context.Conte
 }
 
 func (ec *executionContext) _ProvinceReportChange_reviewId(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceReportChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ReviewID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -500,6 +533,9 @@ func (ec *executionContext) fieldContext_ProvinceReportChange_reviewId(_ context
 }
 
 func (ec *executionContext) _ProvinceReportChange_provinceId(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceReportChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ProvinceID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -41,6 +41,9 @@ type UnitResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _EmulationRegistration_id(ctx context.Context, field graphql.CollectedField, obj *model.EmulationRegistration) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -128,6 +131,9 @@ func (ec *executionContext) fieldContext_EmulationRegistration_province(_ contex
 }
 
 func (ec *executionContext) _EmulationRegistration_year(ctx context.Context, field graphql.CollectedField, obj *model.EmulationRegistration) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -183,6 +189,9 @@ func (ec *executionContext) fieldContext_EmulationRegistration_titles(_ context.
 }
 
 func (ec *executionContext) _EmulationRegistration_version(ctx context.Context, field graphql.CollectedField, obj *model.EmulationRegistration) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -316,6 +325,9 @@ func (ec *executionContext) fieldContext_EmulationReportLine_awardType(_ context
 }
 
 func (ec *executionContext) _EmulationReportLine_registered(ctx context.Context, field graphql.CollectedField, obj *model.EmulationReportLine) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Registered)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -339,6 +351,9 @@ func (ec *executionContext) fieldContext_EmulationReportLine_registered(_ contex
 }
 
 func (ec *executionContext) _EmulationReportLine_proposed(ctx context.Context, field graphql.CollectedField, obj *model.EmulationReportLine) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Proposed)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -362,6 +377,9 @@ func (ec *executionContext) fieldContext_EmulationReportLine_proposed(_ context.
 }
 
 func (ec *executionContext) _EmulationReportLine_conferred(ctx context.Context, field graphql.CollectedField, obj *model.EmulationReportLine) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Conferred)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -385,6 +403,9 @@ func (ec *executionContext) fieldContext_EmulationReportLine_conferred(_ context
 }
 
 func (ec *executionContext) _Initiative_id(ctx context.Context, field graphql.CollectedField, obj *model.Initiative) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -408,6 +429,9 @@ func (ec *executionContext) fieldContext_Initiative_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Initiative_title(ctx context.Context, field graphql.CollectedField, obj *model.Initiative) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -518,6 +542,9 @@ func (ec *executionContext) fieldContext_Initiative_province(_ context.Context, 
 }
 
 func (ec *executionContext) _Initiative_year(ctx context.Context, field graphql.CollectedField, obj *model.Initiative) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -541,6 +568,9 @@ func (ec *executionContext) fieldContext_Initiative_year(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Initiative_level(ctx context.Context, field graphql.CollectedField, obj *model.Initiative) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInitiativeLevel2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐInitiativeLevel(ctx, field.Selections, obj.Level)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -596,6 +626,9 @@ func (ec *executionContext) fieldContext_Initiative_recognisedBy(_ context.Conte
 }
 
 func (ec *executionContext) _Initiative_version(ctx context.Context, field graphql.CollectedField, obj *model.Initiative) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -665,6 +698,9 @@ func (ec *executionContext) fieldContext_Initiative_updatedAt(_ context.Context,
 }
 
 func (ec *executionContext) _InitiativeChange_op(ctx context.Context, field graphql.CollectedField, obj *model.InitiativeChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, field.Selections, obj.Op)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -688,6 +724,9 @@ func (ec *executionContext) fieldContext_InitiativeChange_op(_ context.Context, 
 }
 
 func (ec *executionContext) _InitiativeChange_id(ctx context.Context, field graphql.CollectedField, obj *model.InitiativeChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -775,6 +814,9 @@ func (ec *executionContext) fieldContext_RegisteredTitle_awardType(_ context.Con
 }
 
 func (ec *executionContext) _RegisteredTitle_count(ctx context.Context, field graphql.CollectedField, obj *model.RegisteredTitle) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -821,6 +863,9 @@ func (ec *executionContext) fieldContext_RegisteredTitle_names(_ context.Context
 }
 
 func (ec *executionContext) _RegistrationChange_op(ctx context.Context, field graphql.CollectedField, obj *model.RegistrationChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, field.Selections, obj.Op)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -844,6 +889,9 @@ func (ec *executionContext) fieldContext_RegistrationChange_op(_ context.Context
 }
 
 func (ec *executionContext) _RegistrationChange_id(ctx context.Context, field graphql.CollectedField, obj *model.RegistrationChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -899,6 +947,9 @@ func (ec *executionContext) fieldContext_RegistrationChange_registration(_ conte
 }
 
 func (ec *executionContext) _TitleImport_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.TitleImport) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.DryRun)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -922,6 +973,9 @@ func (ec *executionContext) fieldContext_TitleImport_dryRun(_ context.Context, f
 }
 
 func (ec *executionContext) _TitleImport_ok(ctx context.Context, field graphql.CollectedField, obj *model.TitleImport) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Ok)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -945,6 +999,9 @@ func (ec *executionContext) fieldContext_TitleImport_ok(_ context.Context, field
 }
 
 func (ec *executionContext) _TitleImport_stored(ctx context.Context, field graphql.CollectedField, obj *model.TitleImport) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Stored)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1000,6 +1057,9 @@ func (ec *executionContext) fieldContext_TitleImport_rows(_ context.Context, fie
 }
 
 func (ec *executionContext) _TitleImportRow_row(ctx context.Context, field graphql.CollectedField, obj *model.TitleImportRow) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Row)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1023,6 +1083,9 @@ func (ec *executionContext) fieldContext_TitleImportRow_row(_ context.Context, f
 }
 
 func (ec *executionContext) _TitleImportRow_ok(ctx context.Context, field graphql.CollectedField, obj *model.TitleImportRow) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Ok)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1069,6 +1132,9 @@ func (ec *executionContext) fieldContext_TitleImportRow_messages(_ context.Conte
 }
 
 func (ec *executionContext) _TitleImportRow_name(ctx context.Context, field graphql.CollectedField, obj *model.TitleImportRow) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1124,6 +1190,9 @@ func (ec *executionContext) fieldContext_TitleImportRow_awardType(_ context.Cont
 }
 
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *model.Unit) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1147,6 +1216,9 @@ func (ec *executionContext) fieldContext_Unit_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _Unit_name(ctx context.Context, field graphql.CollectedField, obj *model.Unit) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1170,6 +1242,9 @@ func (ec *executionContext) fieldContext_Unit_name(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Unit_kind(ctx context.Context, field graphql.CollectedField, obj *model.Unit) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNUnitKind2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐUnitKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1257,6 +1332,9 @@ func (ec *executionContext) fieldContext_Unit_parent(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Unit_version(ctx context.Context, field graphql.CollectedField, obj *model.Unit) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1326,6 +1404,9 @@ func (ec *executionContext) fieldContext_Unit_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _UnitChange_op(ctx context.Context, field graphql.CollectedField, obj *model.UnitChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNChangeOp2githubᚗcomᚋthiduaᚋthiduaᚋgraphᚋmodelᚐChangeOp(ctx, field.Selections, obj.Op)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1349,6 +1430,9 @@ func (ec *executionContext) fieldContext_UnitChange_op(_ context.Context, field 
 }
 
 func (ec *executionContext) _UnitChange_id(ctx context.Context, field graphql.CollectedField, obj *model.UnitChange) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -31,6 +31,9 @@ type VoteRoundResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _PointItem_name(ctx context.Context, field graphql.CollectedField, obj *model.PointItem) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -77,6 +80,9 @@ func (ec *executionContext) fieldContext_PointItem_maxPoints(_ context.Context, 
 }
 
 func (ec *executionContext) _VoteRound_number(ctx context.Context, field graphql.CollectedField, obj *model.VoteRound) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Number)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -132,6 +138,9 @@ func (ec *executionContext) fieldContext_VoteRound_candidates(_ context.Context,
 }
 
 func (ec *executionContext) _VoteRound_closed(ctx context.Context, field graphql.CollectedField, obj *model.VoteRound) (ret graphql.Marshaler) {
+	if inline(ctx) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Closed)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -56,5 +56,5 @@ func rewriteAll(srcs map[string][]byte) (map[string][]byte, error) {
 			return nil, fmt.Errorf("no generated code calls %q: gqlgen's templates changed; check tools/gqlgen's rewrites against them", rewrites[i].from)
 		}
 	}
-	return out, nil
+	return inlinePlainFields(out)
 }
