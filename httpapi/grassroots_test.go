@@ -145,6 +145,14 @@ func TestRegistrationAndReport(t *testing.T) {
 	if r := a.do(token(t, map[string]string{"cao-bang": "viewer"}), report, nil); r.code() != "FORBIDDEN" {
 		t.Errorf("another province's viewer reads the report: %s, want FORBIDDEN", r.code())
 	}
+	// A cluster-wide viewer may read any province's report, but names one
+	// that exists: "" would mix every province's units.
+	for _, p := range []string{"", "atlantis"} {
+		q := strings.Replace(report, `"lang-son"`, `"`+p+`"`, 1)
+		if r := a.do(token(t, map[string]string{"*": "viewer"}), q, nil); r.code() != "BAD_USER_INPUT" || r.field() != "provinceId" {
+			t.Errorf("the report of province %q: %s on %q, want BAD_USER_INPUT on provinceId", p, r.code(), r.field())
+		}
+	}
 	if d := a.ok(token(t, map[string]string{"cao-bang": "viewer"}), `{ registrations(filter: {provinceId: "lang-son"}) { id } }`, nil); len(get(d, "registrations").([]any)) != 0 {
 		t.Errorf("another province's viewer lists the registrations: %v", d)
 	}
