@@ -199,12 +199,15 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	defer func() { stopSweep(); <-sweepDone }()
 	go func() {
 		defer close(sweepDone)
+		t0 := time.Now()
 		if files, chunks, err := store.SweepFiles(sweepCtx, sweepBefore); err != nil {
 			if sweepCtx.Err() == nil {
 				logger.Warn("sweep of orphaned attachments failed; the next start tries again", "err", err)
 			}
 		} else if files+chunks > 0 {
-			logger.Info("orphaned attachments swept", "files", files, "chunks", chunks)
+			logger.Info("orphaned attachments swept", "files", files, "chunks", chunks, "took", time.Since(t0).Round(time.Millisecond))
+		} else {
+			logger.Debug("no orphaned attachment", "took", time.Since(t0).Round(time.Millisecond))
 		}
 	}()
 	refs, err := catalog.New(ctx, store)

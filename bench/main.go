@@ -91,7 +91,12 @@ func main() {
 		size, _ := strconv.Atoi(strings.Split(*sizes, ",")[0])
 		srv, err := embeddb.Start(context.Background(), *loadOnly, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 		must(err)
-		_, err = loadInto(context.Background(), srv.URI(), "thidua", size)
+		// Attachments' bytes go to the chunk store, as the service's do
+		// (and as measure's data sets' do).
+		chunks, err := embeddb.OpenChunks(*loadOnly)
+		must(err)
+		_, err = loadInto(context.Background(), srv.URI(), "thidua", size, repository.WithChunkStore(chunks))
+		_ = chunks.Close()
 		srv.Close()
 		must(err)
 		logger.Info("data set written", "dir", *loadOnly, "awards", size)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -571,11 +572,30 @@ func (s *Store) SweepFiles(ctx context.Context, olderThan time.Time) (files, chu
 	return files, chunks + int(res.DeletedCount), nil
 }
 
+// pointLookups is how many ids existing looks up one by one on FerretDB
+// rather than with one $in that reads the whole collection.
+const pointLookups = 1000
+
 // existing returns which of ids (hex object ids) are the _id of a document
 // of coll.
 func (s *Store) existing(ctx context.Context, coll string, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(ids) == 0 {
+		return out, nil
+	}
+	if oids := parseIDs(slices.Compact(slices.Sorted(slices.Values(ids)))); s.caps.FerretDB && len(oids) <= pointLookups {
+		// FerretDB pushes down only a lone {_id} filter: an $in decodes
+		// the whole collection (every dossier, at every start's sweep: a
+		// resident-memory peak at 100,000 awards), a lookup by _id does not.
+		for _, id := range oids {
+			err := s.c(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+			switch {
+			case err == nil:
+				out[hexID(id.(bson.ObjectID))] = true
+			case !errors.Is(err, mongo.ErrNoDocuments):
+				return nil, mapErr(err)
+			}
+		}
 		return out, nil
 	}
 	cur, err := s.c(coll).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: parseIDs(ids)}}}},
