@@ -583,7 +583,8 @@ func (s *Store) existing(ctx context.Context, coll string, ids []string) (map[st
 	if len(ids) == 0 {
 		return out, nil
 	}
-	if oids := parseIDs(slices.Compact(slices.Sorted(slices.Values(ids)))); s.caps.FerretDB && len(oids) <= pointLookups {
+	oids := parseIDs(slices.Compact(slices.Sorted(slices.Values(ids))))
+	if s.caps.FerretDB && len(oids) <= pointLookups {
 		// FerretDB pushes down only a lone {_id} filter: an $in decodes
 		// the whole collection (every dossier, at every start's sweep: a
 		// resident-memory peak at 100,000 awards), a lookup by _id does not.
@@ -598,7 +599,7 @@ func (s *Store) existing(ctx context.Context, coll string, ids []string) (map[st
 		}
 		return out, nil
 	}
-	cur, err := s.c(coll).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: parseIDs(ids)}}}},
+	cur, err := s.c(coll).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}},
 		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, mapErr(err)

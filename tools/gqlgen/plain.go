@@ -44,7 +44,7 @@ var (
 	marshaller = regexp.MustCompile(`func \(ec \*executionContext\) (marshal[\pL\pN_]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n((?:\t[^\n]*\n|\n)*?)\}\n`)
 	// safeBody is a marshaller that can neither fail nor report a null.
 	safeBody = regexp.MustCompile(`^(?:` +
-		`\treturn v\n` + // an enum or scalar type marshals itself
+		`\treturn v\n` + // an enum or scalar type marshals itself (a concrete type: none is bound to an interface)
 		`|\tif v == nil \{\n\t\treturn graphql\.Null\n\t\}\n\treturn v\n` + // the same, optional
 		`|\t_ = sel\n\tres := graphql\.Marshal(?:String|Int|Boolean|ID)\(v\)\n\tif res == graphql\.Null \{\n[^}]*\}\n\treturn res\n` + // never null
 		`|\tif v == nil \{\n\t\treturn graphql\.Null\n\t\}\n\t_ = sel\n\t_ = ctx\n\tres := graphql\.Marshal(?:String|Int|Boolean|ID)\(\*v\)\n\treturn res\n` +
