@@ -89,15 +89,7 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if *loadOnly != "" {
 		size, _ := strconv.Atoi(strings.Split(*sizes, ",")[0])
-		srv, err := embeddb.Start(context.Background(), *loadOnly, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
-		must(err)
-		// Attachments' bytes go to the chunk store, as the service's do
-		// (and as measure's data sets' do).
-		chunks, err := embeddb.OpenChunks(*loadOnly)
-		must(err)
-		_, err = loadInto(context.Background(), srv.URI(), "thidua", size, repository.WithChunkStore(chunks))
-		_ = chunks.Close()
-		srv.Close()
+		_, err := loadEmbedded(context.Background(), *loadOnly, "thidua", size, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		must(err)
 		logger.Info("data set written", "dir", *loadOnly, "awards", size)
 		return
@@ -157,19 +149,7 @@ func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bi
 			return nil, runInfo{}, err
 		}
 		defer os.RemoveAll(dir)
-		srv, err := embeddb.Start(ctx, dir, "", quiet)
-		if err != nil {
-			return nil, runInfo{}, err
-		}
-		// Attachments' bytes go to the chunk store, as the service's do.
-		chunks, err := embeddb.OpenChunks(dir)
-		if err != nil {
-			srv.Close()
-			return nil, runInfo{}, err
-		}
-		ds, err := loadInto(ctx, srv.URI(), dbName, size, repository.WithChunkStore(chunks))
-		_ = chunks.Close()
-		srv.Close()
+		ds, err := loadEmbedded(ctx, dir, dbName, size, quiet)
 		if err != nil {
 			return nil, runInfo{}, err
 		}
@@ -190,6 +170,23 @@ func measure(backend string, size int, concs []int, dur time.Duration, pgURL, bi
 		env = append(env, "MONGODB_URI="+srv.URI())
 		return drive(ctx, backend, size, ds, time.Since(start), env, srv.URI(), concs, dur, bin, only, logger, srv.Close)
 	}
+}
+
+// loadEmbedded writes a data set into the data directory dir with an
+// embedded server of its own, attachments' bytes in the chunk store as the
+// service's are.
+func loadEmbedded(ctx context.Context, dir, db string, size int, logger *slog.Logger) (*dataset, error) {
+	srv, err := embeddb.Start(ctx, dir, "", logger)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	chunks, err := embeddb.OpenChunks(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer chunks.Close()
+	return loadInto(ctx, srv.URI(), db, size, repository.WithChunkStore(chunks))
 }
 
 func loadInto(ctx context.Context, uri, db string, size int, opts ...repository.Option) (*dataset, error) {

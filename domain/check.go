@@ -94,11 +94,20 @@ func (c *checker) number(field string, v float64, lo, hi float64) {
 }
 
 func (c *checker) province(field, id string) *Province {
-	p := c.ref.Province(id)
-	if p == nil {
-		c.fail(field, "unknown province %q", id)
+	p, err := KnownProvince(c.ref, field, id)
+	if err != nil && c.err == nil {
+		c.err = err
 	}
 	return p
+}
+
+// KnownProvince is the province id names, or an error on field when the
+// catalogue holds none ("" included).
+func KnownProvince(ref Reference, field, id string) (*Province, error) {
+	if p := ref.Province(id); p != nil {
+		return p, nil
+	}
+	return nil, Invalid(field, "unknown province %q", id)
 }
 
 // activeOn checks that a record dated date may be filed under p.

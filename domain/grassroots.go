@@ -384,6 +384,27 @@ type TitleTally struct {
 	Proposed, Conferred int
 }
 
+// TitleTallies folds tally rows grouped by unit, award type and status
+// (TallyUnit, TallyAwardType, TallyStatus) into a tally per unit and
+// title: every award as proposed, the CONFERRED ones also as conferred.
+func TitleTallies(rows []TallyRow) []TitleTally {
+	at := map[[2]string]int{} // a unit's title: its index in out
+	var out []TitleTally
+	for _, r := range rows {
+		k := [2]string{r.UnitID, r.AwardTypeID}
+		i, ok := at[k]
+		if !ok {
+			i, at[k] = len(out), len(out)
+			out = append(out, TitleTally{UnitID: r.UnitID, AwardTypeID: r.AwardTypeID})
+		}
+		out[i].Proposed += r.Count
+		if r.Status == StatusConferred {
+			out[i].Conferred += r.Count
+		}
+	}
+	return out
+}
+
 // EmulationReport lays the registrations of a year beside the awards'
 // tallies, one line per unit and title that has either, ordered by unit
 // then by title.

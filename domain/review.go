@@ -242,9 +242,9 @@ func CheckReportValues(ref Reference, now time.Time, values []IndicatorValueInpu
 // member of the review's cluster on the review's date (domain.md, "Roles":
 // only the members on the date take part).
 func CanReport(ref Reference, review *PeriodReview, province string) error {
-	p := ref.Province(province)
-	if p == nil {
-		return Invalid("provinceId", "unknown province %q", province)
+	p, err := KnownProvince(ref, "provinceId", province)
+	if err != nil {
+		return err
 	}
 	if err := ProvinceActiveOn("provinceId", p, review.Date); err != nil {
 		return err

@@ -86,8 +86,10 @@ func dossierFilter(r *exporter, req *http.Request) (domain.DossierFilter, error)
 	q := req.URL.Query()
 	f := domain.DossierFilter{ProvinceID: q.Get("provinceId"), Status: q.Get("status"), Authority: q.Get("authority"),
 		Kind: q.Get("kind"), Search: q.Get("search")}
-	if f.ProvinceID != "" && r.svc.Reference().Province(f.ProvinceID) == nil {
-		return f, domain.Invalid("provinceId", "unknown province %q", f.ProvinceID)
+	if f.ProvinceID != "" {
+		if _, err := domain.KnownProvince(r.svc.Reference(), "provinceId", f.ProvinceID); err != nil {
+			return f, err
+		}
 	}
 	if y := q.Get("year"); y != "" {
 		n, err := strconv.Atoi(y)

@@ -264,8 +264,10 @@ func (r *exporter) statTable(ctx context.Context, req *http.Request, yearText st
 	}
 	snap := r.svc.Reference()
 	provinceID := req.URL.Query().Get("provinceId")
-	if provinceID != "" && snap.Province(provinceID) == nil {
-		return "", "", nil, domain.Invalid("provinceId", "unknown province %q", provinceID)
+	if provinceID != "" {
+		if _, err := domain.KnownProvince(snap, "provinceId", provinceID); err != nil {
+			return "", "", nil, err
+		}
 	}
 	l := &statForm
 	lines := l.lines(snap)

@@ -353,22 +353,7 @@ func (s *Store) AwardTallies(ctx context.Context, provinceID string, year int) (
 	if err != nil {
 		return nil, err
 	}
-	at := map[[2]string]int{} // a unit's title: its index in out
-	var out []domain.TitleTally
-	for _, r := range rows {
-		k := [2]string{r.UnitID, r.AwardTypeID}
-		i, ok := at[k]
-		if !ok {
-			i, at[k] = len(out), len(out)
-			out = append(out, domain.TitleTally{UnitID: r.UnitID, AwardTypeID: r.AwardTypeID})
-		}
-		t := &out[i]
-		t.Proposed += r.Count
-		if r.Status == domain.StatusConferred {
-			t.Conferred += r.Count
-		}
-	}
-	return out, nil
+	return domain.TitleTallies(rows), nil
 }
 
 // importBatch is how many awards one insert of CreateAwards carries.

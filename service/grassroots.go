@@ -235,8 +235,8 @@ func (s *Service) EmulationReport(ctx context.Context, provinceID string, year i
 	if err := auth.Authorize(caller(ctx), auth.ReadUnpublished, provinceID); err != nil {
 		return nil, err
 	}
-	if s.ref().Province(provinceID) == nil { // "" would read every province's
-		return nil, domain.Invalid("provinceId", "unknown province %q", provinceID)
+	if _, err := domain.KnownProvince(s.ref(), "provinceId", provinceID); err != nil { // "" would read every province's
+		return nil, err
 	}
 	g, err := s.grassroots()
 	if err != nil {

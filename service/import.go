@@ -56,8 +56,8 @@ func (s *Service) ImportTitles(ctx context.Context, up Upload, provinceID string
 		return nil, err
 	}
 	ref := s.ref()
-	if ref.Province(provinceID) == nil {
-		return nil, domain.Invalid("provinceId", "unknown province %q", provinceID)
+	if _, err := domain.KnownProvince(ref, "provinceId", provinceID); err != nil {
+		return nil, err
 	}
 	if err := domain.CheckYear(s.now(), year); err != nil {
 		return nil, err

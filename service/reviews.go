@@ -75,8 +75,8 @@ func (s *Service) SubmitProvinceReport(ctx context.Context, reviewID, provinceID
 		return nil, err
 	}
 	ref := s.ref()
-	if ref.Province(provinceID) == nil {
-		return nil, domain.Invalid("provinceId", "unknown province %q", provinceID)
+	if _, err := domain.KnownProvince(ref, "provinceId", provinceID); err != nil {
+		return nil, err
 	}
 	vals, err := domain.CheckReportValues(ref, s.now(), values)
 	if err != nil {
